@@ -1,0 +1,83 @@
+using System.CommandLine;
+using SocketAgent.Collection;
+using SocketAgent.Model;
+
+namespace SocketAgent.Cli.Commands;
+
+/// <summary>netstat's socket selectors, shared by <c>--once</c> and <c>netstat</c> so muscle memory carries over.</summary>
+internal sealed class SelectorOptions
+{
+    public Option<bool> Tcp { get; } = new("--tcp", "-t") { Description = "TCP sockets. Example: socket-agent --once -t" };
+    public Option<bool> Udp { get; } = new("--udp", "-u") { Description = "UDP sockets. Example: socket-agent --once -u" };
+    public Option<bool> Raw { get; } = new("--raw", "-w") { Description = "Raw IP sockets. Example: socket-agent --once -w" };
+    public Option<bool> Unix { get; } = new("--unix", "-x") { Description = "UNIX domain sockets. Example: socket-agent --once -x" };
+    public Option<bool> Listening { get; } = new("--listening", "-l") { Description = "Only listening sockets (TCP LISTEN, unconnected UDP/raw, UNIX listeners). Example: socket-agent --once -tl" };
+    public Option<bool> AllSockets { get; } = new("--all", "-a") { Description = "Listening and non-listening sockets. Example: socket-agent netstat -ta" };
+    public Option<bool> IPv4 { get; } = new("-4", "--inet") { Description = "Only IPv4 sockets. Example: socket-agent --once -4t" };
+    public Option<bool> IPv6 { get; } = new("-6", "--inet6") { Description = "Only IPv6 sockets. Example: socket-agent --once -6t" };
+
+    public Option<SocketSourceKind> Source { get; }
+
+    public SelectorOptions(SocketSourceKind defaultSource, string sourceHelp)
+    {
+        Source = new Option<SocketSourceKind>("--source")
+        {
+            Description = sourceHelp,
+            DefaultValueFactory = _ => defaultSource,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                switch (text)
+                {
+                    case "auto": return SocketSourceKind.Auto;
+                    case "netlink": return SocketSourceKind.Netlink;
+                    case "procfs": return SocketSourceKind.Procfs;
+                    default:
+                        result.AddError($"invalid --source '{text}': expected auto, netlink or procfs");
+                        return defaultSource;
+                }
+            },
+        };
+        Source.HelpName = "auto|netlink|procfs";
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Add(Tcp);
+        command.Add(Udp);
+        command.Add(Raw);
+        command.Add(Unix);
+        command.Add(Listening);
+        command.Add(AllSockets);
+        command.Add(IPv4);
+        command.Add(IPv6);
+        command.Add(Source);
+    }
+
+    /// <summary>netstat's rules: no transport flag means all; -4/-6 without -x leave UNIX sockets out.</summary>
+    public SocketQuery ToQuery(ParseResult result)
+    {
+        TransportSet transports = TransportSet.None;
+        if (result.GetValue(Tcp)) transports |= TransportSet.Tcp;
+        if (result.GetValue(Udp)) transports |= TransportSet.Udp;
+        if (result.GetValue(Raw)) transports |= TransportSet.Raw;
+        if (result.GetValue(Unix)) transports |= TransportSet.Unix;
+
+        bool v4 = result.GetValue(IPv4), v6 = result.GetValue(IPv6);
+        IpFamilySet families = (v4 ? IpFamilySet.IPv4 : IpFamilySet.None) | (v6 ? IpFamilySet.IPv6 : IpFamilySet.None);
+        if (families == IpFamilySet.None)
+        {
+            families = IpFamilySet.Both;
+            if (transports == TransportSet.None) transports = TransportSet.All;
+        }
+        else if (transports == TransportSet.None)
+        {
+            transports = TransportSet.Inet;
+        }
+
+        // -a wins over -l, as in netstat. Without either, --once shows everything; the netstat writer itself
+        // leaves listeners out in that case (netstat's "w/o servers").
+        bool listening = result.GetValue(Listening) && !result.GetValue(AllSockets);
+        return new SocketQuery { Transports = transports, Families = families, ListeningOnly = listening };
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a Debian/Ubuntu machine that has the .NET 10 SDK, then runs every test.
+# The integration tests use the real kernel and compare with the real tools: ss (iproute2), netstat (net-tools),
+# python3 (child processes holding sockets). They run as root in CI (network namespaces, other users' /proc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v ss >/dev/null 2>&1 || need+=(iproute2)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v netstat >/dev/null 2>&1 || need+=(net-tools)
+[ -x /usr/bin/python3 ] || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "run-tests: installing ${need[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution SocketAgent.sln -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line for CI readers: "N passed, N failed, N skipped" (summed over test projects).
+awk '/^  total:/{t+=$2} /^  failed:/{f+=$2} /^  succeeded:/{p+=$2} /^  skipped:/{s+=$2}
+     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
