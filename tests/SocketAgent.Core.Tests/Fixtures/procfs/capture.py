@@ -70,7 +70,7 @@ for f in ["tcp", "tcp6", "udp", "udp6", "raw", "raw6", "unix"]:
 with open("netstat-tuwxanW.txt", "w") as out:
     subprocess.run(["netstat", "-tuwxanW"], stdout=out, check=True)
 with open("ss-tuwxan.txt", "w") as out:
-    subprocess.run(["ss", "-tuwxanE"[:-1]], stdout=out, check=True)
+    subprocess.run(["ss", "-tuwxan"], stdout=out, check=True)
 
 for s in opened:
     s.close()
