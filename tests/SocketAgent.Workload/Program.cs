@@ -53,6 +53,10 @@ internal static class Program
             return 1;
         }
 
+        // Open stdio before the sockets: once the fd limit is reached, Console could not open them to report it.
+        TextWriter stdout = Console.Out;
+        using Stream stdin = Console.OpenStandardInput();
+
         using var workload = new ChildWorkload(options);
         try
         {
@@ -60,16 +64,19 @@ internal static class Program
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
-            // One line on stdout so the coordinator can name the cause (e.g. "Too many open files").
-            Console.Out.WriteLine($"ERROR after {workload.Count} sockets: {e.GetType().Name}: {e.Message}");
+            // One line on stdout so the coordinator can name the cause (e.g. "Too many open files"). Close the
+            // sockets first: Console may need a descriptor of its own to write.
+            int opened = workload.Count;
+            workload.Dispose();
+            stdout.WriteLine($"ERROR after {opened} sockets: {e.GetType().Name}: {e.Message}");
+            stdout.Flush();
             return 1;
         }
 
-        Console.Out.WriteLine($"READY {workload.Count}");
-        Console.Out.Flush();
+        stdout.WriteLine($"READY {workload.Count}");
+        stdout.Flush();
 
         // Hold the sockets until the coordinator closes our stdin, which also happens when it dies.
-        using Stream stdin = Console.OpenStandardInput();
         byte[] buffer = new byte[256];
         while (stdin.Read(buffer) > 0)
         {
