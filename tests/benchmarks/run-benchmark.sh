@@ -172,6 +172,9 @@ fi
 
 # --- workload -------------------------------------------------------------------------------------------------
 sockets_before=$(ss -tuwaxnH | wc -l)
+if ((sockets_before > 1000)); then
+    log "warning: the host already has $sockets_before sockets; results will not match the reference workload"
+fi
 mkfifo "$work_dir/workload.stdin" "$work_dir/workload.stdout"
 log "starting workload: $processes processes, $tcp_connections TCP connections, $udp UDP, $unix UNIX pairs"
 setup_start=$EPOCHREALTIME
@@ -223,6 +226,7 @@ fail_command() {
     die "'${names[$1]}' failed (exit $2; stderr above)"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "warm-up: $warmup run(s) of each command"
 for ((w = 0; w < warmup; w++)); do
     for ((i = 0; i < count; i++)); do
@@ -255,8 +259,8 @@ done
 # --- memory ---------------------------------------------------------------------------------------------------
 # peak_rss_kib I: largest maximum resident set size of 3 runs of command I
 peak_rss_kib() {
-    local peak=0 value n
-    for n in 1 2 3; do
+    local peak=0 value _
+    for _ in 1 2 3; do
         case $1 in
             0) /usr/bin/time -f %M -o "$work_dir/rss" "$agent_bin" "${agent_args[@]}" >/dev/null 2>"$work_dir/stderr.0" {workload_in}>&- {workload_out}<&- ;;
             1) /usr/bin/time -f %M -o "$work_dir/rss" ss -tuaxnp >/dev/null 2>"$work_dir/stderr.1" {workload_in}>&- {workload_out}<&- ;;
@@ -307,7 +311,7 @@ report="$work_dir/report.md"
     echo "## socket-agent benchmark"
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$commit\`, kernel $(uname -r), ${cpu:-unknown CPU}, $(nproc) cores."
-    echo "Binary: \`$agent_bin\`."
+    echo "Load average before the runs: $load_before. Binary: \`$agent_bin\`. Open-files limit $hard_nofile, ip_local_port_range $port_low-$port_high, somaxconn $somaxconn."
     echo
     echo "Workload: $processes processes, $tcp_connections loopback TCP connections, $udp UDP sockets, $unix UNIX pairs:"
     echo "$workload_sockets sockets, set up in $setup_ms ms (process start included). ss sees $ss_total sockets"
