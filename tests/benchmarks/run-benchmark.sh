@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# Times the native `socket-agent --once` against `ss -tuaxnp` and `netstat -tuaxnp` on a workload of
+# 10,000 loopback TCP connections (20,000 sockets) plus UDP and UNIX sockets over 20 processes, and checks the
+# targets: median wall time <= 0.8 x `ss -tuaxnp`, peak RSS <= 64 MiB. See README.md beside this script.
+#
+# Usage: tests/benchmarks/run-benchmark.sh [--out FILE] [--runs N] [--warmup N] [--strict]
+#                                          [--processes N] [--tcp-connections N] [--udp N] [--unix N]
+# Environment: SOCKET_AGENT_BIN (skip the AOT publish, time this binary), WORKLOAD_BIN (skip the workload build).
+set -euo pipefail
+export LC_ALL=C # EPOCHREALTIME and printf must use '.' as the decimal point
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd -- "$script_dir/../.." && pwd)
+artifacts="$repo_root/artifacts/benchmark"
+
+runs=10
+warmup=1
+processes=20
+tcp_connections=10000
+udp=200
+unix=200
+out=""
+strict=0
+ready_timeout=120
+target_ratio=0.8
+target_rss_mib=64
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit "${1:-0}"
+}
+
+int_arg() { [[ ${2:-} =~ ^[0-9]+$ ]] || die "$1 needs a non-negative integer, got '${2:-}'"; printf '%s' "$2"; }
+
+while (($#)); do
+    case $1 in
+        --out) [[ -n ${2:-} ]] || die "--out needs a file name"; out=$2; shift 2 ;;
+        --runs) runs=$(int_arg "$1" "${2:-}"); shift 2 ;;
+        --warmup) warmup=$(int_arg "$1" "${2:-}"); shift 2 ;;
+        --processes) processes=$(int_arg "$1" "${2:-}"); shift 2 ;;
+        --tcp-connections) tcp_connections=$(int_arg "$1" "${2:-}"); shift 2 ;;
+        --udp) udp=$(int_arg "$1" "${2:-}"); shift 2 ;;
+        --unix) unix=$(int_arg "$1" "${2:-}"); shift 2 ;;
+        --strict) strict=1; shift ;;
+        -h|--help) usage 0 ;;
+        *) log "unknown argument '$1'"; usage 2 ;;
+    esac
+done
+((runs >= 1)) || die "--runs must be at least 1"
+((processes >= 1)) || die "--processes must be at least 1"
+if [[ -n $out ]]; then
+    out_dir=$(dirname -- "$out")
+    [[ -d $out_dir ]] || die "directory of --out does not exist: $out_dir"
+fi
+
+# --- cleanup: runs on every exit path, stops and reaps the workload -----------------------------------------
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/socket-agent-bench.XXXXXX")
+workload_pid=""
+workload_in=""
+workload_out=""
+workload_children=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n $workload_pid ]]; then
+        # Closing its stdin is the polite stop (it stops and reaps its children); then SIGTERM, then SIGKILL.
+        [[ -n $workload_in ]] && exec {workload_in}>&-
+        [[ -n $workload_out ]] && exec {workload_out}<&-
+        local signal i
+        for signal in TERM KILL; do
+            for ((i = 0; i < 100; i++)); do
+                kill -0 "$workload_pid" 2>/dev/null || break 2
+                sleep 0.1
+            done
+            log "workload $workload_pid still running; sending SIG$signal"
+            kill "-$signal" "$workload_pid" 2>/dev/null || true
+        done
+        wait "$workload_pid" 2>/dev/null || true
+        # The children die with the coordinator (PR_SET_PDEATHSIG); make sure, by pid and tag.
+        local pid
+        for pid in $workload_children; do
+            if grep -qs -- "socket-agent-bench-$$" "/proc/$pid/cmdline"; then
+                log "killing leftover workload child $pid"
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
+        done
+    fi
+    rm -rf -- "$work_dir"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- tools ----------------------------------------------------------------------------------------------------
+apt_updated=0
+ensure_tool() { # ensure_tool PATH-OR-COMMAND DEBIAN-PACKAGE
+    local tool=$1 package=$2
+    if [[ $tool == /* ]]; then [[ -x $tool ]] && return 0; else command -v "$tool" >/dev/null && return 0; fi
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+        log "installing $package (for $tool)"
+        if ((apt_updated == 0)); then
+            apt-get update -qq >&2 || die "apt-get update failed"
+            apt_updated=1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >&2 || die "could not install $package"
+    else
+        die "$tool not found: install the Debian package '$package'"
+    fi
+}
+ensure_tool ss iproute2
+ensure_tool netstat net-tools
+ensure_tool /usr/bin/time time
+ensure_tool pgrep procps
+[[ $EUID -eq 0 ]] || log "warning: not root; ss/netstat -p see only this user's processes"
+
+case $(uname -m) in
+    x86_64) rid=linux-x64 ;;
+    aarch64) rid=linux-arm64 ;;
+    *) die "unsupported architecture $(uname -m)" ;;
+esac
+
+# --- build ----------------------------------------------------------------------------------------------------
+if [[ -n ${SOCKET_AGENT_BIN:-} ]]; then
+    agent_bin=$SOCKET_AGENT_BIN
+else
+    command -v dotnet >/dev/null || die "dotnet not found (or set SOCKET_AGENT_BIN)"
+    log "publishing native socket-agent ($rid, AOT) to $artifacts/socket-agent"
+    if ! dotnet publish "$repo_root/src/SocketAgent/SocketAgent.csproj" -c Release -r "$rid" -p:PublishAot=true \
+            -o "$artifacts/socket-agent" >"$work_dir/publish.log" 2>&1; then
+        tail -n 40 "$work_dir/publish.log" >&2
+        die "AOT publish of socket-agent failed (log above)"
+    fi
+    agent_bin="$artifacts/socket-agent/socket-agent"
+fi
+[[ -x $agent_bin ]] || die "socket-agent binary not found or not executable: $agent_bin"
+
+if [[ -n ${WORKLOAD_BIN:-} ]]; then
+    workload_bin=$WORKLOAD_BIN
+else
+    command -v dotnet >/dev/null || die "dotnet not found (or set WORKLOAD_BIN)"
+    log "building the workload (Release) to $artifacts/workload"
+    if ! dotnet build "$repo_root/tests/SocketAgent.Workload/SocketAgent.Workload.csproj" -c Release \
+            -o "$artifacts/workload" >"$work_dir/build.log" 2>&1; then
+        tail -n 40 "$work_dir/build.log" >&2
+        die "build of tests/SocketAgent.Workload failed (log above)"
+    fi
+    workload_bin="$artifacts/workload/SocketAgent.Workload"
+fi
+[[ -x $workload_bin ]] || die "workload binary not found or not executable: $workload_bin"
+
+# --- limits ---------------------------------------------------------------------------------------------------
+# The busiest child holds 2 fds per TCP connection and UNIX pair, 1 per UDP socket, listeners, and the runtime's own.
+per_child_fds=$(( 2 * ((tcp_connections + processes - 1) / processes) + (udp + processes - 1) / processes
+                  + 2 * ((unix + processes - 1) / processes) + 256 ))
+hard_nofile=$(ulimit -Hn)
+[[ $hard_nofile == unlimited ]] && hard_nofile=$(cat /proc/sys/fs/nr_open)
+ulimit -n "$hard_nofile" || die "could not raise the open-files limit to $hard_nofile"
+((hard_nofile >= per_child_fds)) ||
+    die "open-files limit $hard_nofile is below the $per_child_fds one workload process needs; use more --processes or raise the hard limit"
+
+read -r port_low port_high </proc/sys/net/ipv4/ip_local_port_range
+somaxconn=$(cat /proc/sys/net/core/somaxconn)
+# Connections to distinct listener ports may share a source port, so one listener's share is what must fit.
+if (( port_high - port_low + 1 < (tcp_connections + processes - 1) / processes )); then
+    die "net.ipv4.ip_local_port_range ($port_low-$port_high) is too small for $((tcp_connections / processes)) connections per listener"
+fi
+
+# --- workload -------------------------------------------------------------------------------------------------
+sockets_before=$(ss -tuwaxnH | wc -l)
+if ((sockets_before > 1000)); then
+    log "warning: the host already has $sockets_before sockets; results will not match the reference workload"
+fi
+mkfifo "$work_dir/workload.stdin" "$work_dir/workload.stdout"
+log "starting workload: $processes processes, $tcp_connections TCP connections, $udp UDP, $unix UNIX pairs"
+setup_start=$EPOCHREALTIME
+# DOTNET_EnableDiagnostics=0: the runtime's diagnostics endpoint would add one UNIX listener to the coordinator.
+DOTNET_EnableDiagnostics=0 "$workload_bin" --processes "$processes" --tcp-connections "$tcp_connections" \
+    --udp "$udp" --unix "$unix" --unix-dir "$work_dir" --tag "socket-agent-bench-$$" \
+    --ready-timeout "$ready_timeout" \
+    <"$work_dir/workload.stdin" >"$work_dir/workload.stdout" 2>"$work_dir/workload.log" &
+workload_pid=$!
+# Our write end is the workload's stdin: it stops when we close it, and also if this script dies.
+exec {workload_in}>"$work_dir/workload.stdin"
+exec {workload_out}<"$work_dir/workload.stdout"
+
+ready_line=""
+if ! IFS= read -r -t "$((ready_timeout + 10))" -u "$workload_out" ready_line || [[ ! $ready_line =~ ^READY\ ([0-9]+)$ ]]; then
+    cat "$work_dir/workload.log" >&2 || true
+    die "workload did not become ready (got '${ready_line}'; its log is above)"
+fi
+setup_end=$EPOCHREALTIME
+workload_sockets=${BASH_REMATCH[1]}
+setup_ms=$(( (${setup_end/./} - ${setup_start/./}) / 1000 ))
+workload_children=$(pgrep -P "$workload_pid" | tr '\n' ' ' || true)
+log "workload ready: $workload_sockets sockets in ${setup_ms} ms (process start included)"
+
+ss_total=$(ss -tuaxnH | wc -l)
+# ss prints the command name cut to 15 characters: "SocketAgent.Wor".
+ss_workload_owned=$(ss -tuaxnpH | grep -c '"SocketAgent.Wor"' || true)
+((ss_workload_owned >= workload_sockets)) ||
+    die "ss attributes only $ss_workload_owned sockets to the workload, expected $workload_sockets"
+
+# --- timing ---------------------------------------------------------------------------------------------------
+read -r -a agent_args <<<"${SOCKET_AGENT_ARGS:---once}"
+names=("socket-agent ${agent_args[*]}" "ss -tuaxnp" "netstat -tuaxnp" "ss -tuaxn")
+count=${#names[@]}
+
+# invoke I: runs command I once with stdout discarded; our workload pipe fds are closed for it.
+invoke() {
+    local err="$work_dir/stderr.$1"
+    case $1 in
+        0) "$agent_bin" "${agent_args[@]}" >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
+        1) ss -tuaxnp >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
+        2) netstat -tuaxnp >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
+        3) ss -tuaxn >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
+    esac
+}
+
+fail_command() {
+    head -c 2000 "$work_dir/stderr.$1" >&2 || true
+    die "'${names[$1]}' failed (exit $2; stderr above)"
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+log "warm-up: $warmup run(s) of each command"
+for ((w = 0; w < warmup; w++)); do
+    for ((i = 0; i < count; i++)); do
+        invoke "$i" || fail_command "$i" "$?"
+    done
+done
+
+log "timing: $runs rounds; each round runs every command once, starting with a different one"
+for ((r = 0; r < runs; r++)); do
+    for ((k = 0; k < count; k++)); do
+        i=$(( (r + k) % count ))
+        t0=$EPOCHREALTIME
+        invoke "$i" || fail_command "$i" "$?"
+        t1=$EPOCHREALTIME
+        echo $(( ${t1/./} - ${t0/./} )) >>"$work_dir/times.$i" # microseconds
+    done
+done
+
+# stats FILE -> "median min mean max" in ms
+stats() {
+    sort -n "$1" | awk '{ v[NR] = $1; sum += $1 }
+        END { med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%.1f %.1f %.1f %.1f\n", med / 1000, v[1] / 1000, sum / NR / 1000, v[NR] / 1000 }'
+}
+declare -a median min mean max
+for ((i = 0; i < count; i++)); do
+    read -r "median[i]" "min[i]" "mean[i]" "max[i]" < <(stats "$work_dir/times.$i")
+done
+
+# --- memory ---------------------------------------------------------------------------------------------------
+# peak_rss_kib I: largest maximum resident set size of 3 runs of command I
+peak_rss_kib() {
+    local peak=0 value _
+    for _ in 1 2 3; do
+        case $1 in
+            0) /usr/bin/time -f %M -o "$work_dir/rss" "$agent_bin" "${agent_args[@]}" >/dev/null 2>"$work_dir/stderr.0" {workload_in}>&- {workload_out}<&- ;;
+            1) /usr/bin/time -f %M -o "$work_dir/rss" ss -tuaxnp >/dev/null 2>"$work_dir/stderr.1" {workload_in}>&- {workload_out}<&- ;;
+            2) /usr/bin/time -f %M -o "$work_dir/rss" netstat -tuaxnp >/dev/null 2>"$work_dir/stderr.2" {workload_in}>&- {workload_out}<&- ;;
+        esac || fail_command "$1" "$?"
+        value=$(tail -n 1 "$work_dir/rss")
+        ((value > peak)) && peak=$value
+    done
+    echo "$peak"
+}
+log "measuring peak RSS"
+rss_agent=$(peak_rss_kib 0)
+rss_ss=$(peak_rss_kib 1)
+rss_netstat=$(peak_rss_kib 2)
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# --- output size ----------------------------------------------------------------------------------------------
+"$agent_bin" "${agent_args[@]}" >"$work_dir/agent.out" 2>"$work_dir/stderr.0" {workload_in}>&- {workload_out}<&- ||
+    fail_command 0 "$?"
+ss_sockets=$(ss -tuaxnH | wc -l)
+ss_sockets_raw=$(ss -tuwaxnH | wc -l)
+netstat_sockets=$(netstat -tuaxn 2>/dev/null | grep -cE '^(tcp|tcp6|udp|udp6|unix) ' || true)
+agent_lines=$(wc -l <"$work_dir/agent.out")
+agent_objects=$(grep -c '^{.*}$' "$work_dir/agent.out" || true)
+if command -v jq >/dev/null; then
+    if jq -e 'type == "object"' "$work_dir/agent.out" >/dev/null 2>&1; then json_valid=yes; else json_valid=no; fi
+else
+    json_valid="not checked (no jq)"
+fi
+
+# --- report ---------------------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio_ss=$(ratio "${median[0]}" "${median[1]}")
+ratio_netstat=$(ratio "${median[0]}" "${median[2]}")
+pass_time=$(awk -v r="$ratio_ss" -v t="$target_ratio" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
+pass_rss=$(awk -v k="$rss_agent" -v t="$target_rss_mib" 'BEGIN { print (k <= t * 1024) ? "PASS" : "FAIL" }')
+# A fast binary that prints nothing is no result: the output must cover (nearly) every socket ss sees.
+# The margin allows for sockets opened or closed between the two runs; raw and netlink sockets may add lines.
+pass_output=$(awk -v n="$agent_objects" -v s="$ss_sockets" 'BEGIN { print (n >= 0.98 * s) ? "PASS" : "FAIL" }')
+overall=PASS
+[[ $pass_time == PASS && $pass_rss == PASS && $pass_output == PASS ]] || overall=FAIL
+
+commit=$(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+
+report="$work_dir/report.md"
+{
+    echo "## socket-agent benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$commit\`, kernel $(uname -r), ${cpu:-unknown CPU}, $(nproc) cores."
+    echo "Load average before the runs: $load_before. Binary: \`$agent_bin\`. Open-files limit $hard_nofile, ip_local_port_range $port_low-$port_high, somaxconn $somaxconn."
+    echo
+    echo "Workload: $processes processes, $tcp_connections loopback TCP connections, $udp UDP sockets, $unix UNIX pairs:"
+    echo "$workload_sockets sockets, set up in $setup_ms ms (process start included). ss sees $ss_total sockets"
+    echo "(TCP, UDP, UNIX; $sockets_before before the workload), $ss_workload_owned of them owned by workload processes."
+    echo
+    echo "Wall time, $runs interleaved runs after $warmup warm-up run(s) each, stdout to /dev/null:"
+    echo
+    echo "| Command | median ms | min ms | mean ms | max ms | median vs \`ss -tuaxnp\` |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+    for ((i = 0; i < count; i++)); do
+        echo "| \`${names[i]}\` | ${median[i]} | ${min[i]} | ${mean[i]} | ${max[i]} | $(ratio "${median[i]}" "${median[1]}")× |"
+    done
+    echo
+    echo "Peak RSS (largest of 3 runs, \`/usr/bin/time -f %M\`): \`${names[0]}\` $(mib "$rss_agent") MiB,"
+    echo "\`ss -tuaxnp\` $(mib "$rss_ss") MiB, \`netstat -tuaxnp\` $(mib "$rss_netstat") MiB."
+    echo
+    echo "Output: \`${names[0]}\` printed $agent_lines lines ($agent_objects look like JSON objects; all valid JSON objects: $json_valid)."
+    echo "At the same time \`ss -tuaxn\` listed $ss_sockets sockets (\`ss -tuwaxn\` with raw: $ss_sockets_raw), \`netstat -tuaxn\` $netstat_sockets."
+    echo
+    echo "| Target | Measured | Result |"
+    echo "| --- | --- | --- |"
+    echo "| \`${names[0]}\` median ≤ $target_ratio × \`ss -tuaxnp\` | ${ratio_ss}× | $pass_time |"
+    echo "| peak RSS ≤ $target_rss_mib MiB | $(mib "$rss_agent") MiB | $pass_rss |"
+    echo "| JSON objects ≥ 98% of the sockets \`ss -tuaxn\` lists | $agent_objects of $ss_sockets | $pass_output |"
+    echo "| (info) vs \`netstat -tuaxnp\` | ${ratio_netstat}× | |"
+    echo
+    echo "Overall: **$overall**"
+} >"$report"
+
+cat "$report"
+if [[ -n $out ]]; then
+    cp -- "$report" "$out"
+    log "report written to $out"
+fi
+
+if ((strict)) && [[ $overall != PASS ]]; then
+    exit 3
+fi
