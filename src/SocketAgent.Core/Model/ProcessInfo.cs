@@ -27,19 +27,16 @@ public sealed class ProcessInfo
     /// <summary>Container id (64 hex chars) from <c>/proc/pid/cgroup</c> for docker, containerd, cri-o and podman.</summary>
     public string? ContainerId { get; init; }
 
-    /// <summary>The program name as netstat -p prints it: basename of argv[0], else the comm.</summary>
+    /// <summary>
+    /// The program name as netstat -p prints it: argv[0], with the directory stripped only when argv[0] starts with
+    /// '/' (net-tools does exactly that, so "sshd: root@pts/0" and "./x" stay whole); empty for kernel threads.
+    /// </summary>
     public string NetstatName
     {
         get
         {
-            if (Args.Count > 0 && Args[0].Length > 0)
-            {
-                // netstat does strrchr(argv0, '/') on the raw argv[0], so "sshd: root@pts/0" gives "0"; we copy it.
-                string first = Args[0];
-                int slash = first.LastIndexOf('/');
-                return slash >= 0 ? first[(slash + 1)..] : first;
-            }
-            return Name;
+            string first = Args.Count > 0 ? Args[0] : string.Empty;
+            return first.Length > 0 && first[0] == '/' ? first[(first.LastIndexOf('/') + 1)..] : first;
         }
     }
 }

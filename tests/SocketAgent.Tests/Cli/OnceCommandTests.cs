@@ -1,0 +1,145 @@
+using System.Text.Json;
+using SocketAgent.Tests.Infrastructure;
+using static SocketAgent.Tests.Infrastructure.AgentLines;
+
+namespace SocketAgent.Tests.Cli;
+
+/// <summary>
+/// End to end on this machine's kernel: the real CLI, as a child process, must report the sockets this test
+/// holds open, with the right state, queues, owner and full arguments, through both sources.
+/// </summary>
+public sealed class OnceCommandTests : IClassFixture<LiveSockets>
+{
+    private readonly LiveSockets _live;
+
+    public OnceCommandTests(LiveSockets live) => _live = live;
+
+    public static TheoryData<string> Sources => new() { "netlink", "procfs" };
+
+    private AgentLines RunOnce(string source, params string[] extra)
+    {
+        AgentProcess.Result result = AgentProcess.Run(["--once", "--source", source, .. extra]);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
+        foreach (string line in result.Lines)
+        {
+            SchemaValidator.AssertValid(line);
+        }
+        return new AgentLines(result.Lines);
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void Tcp_listeners_and_connections_appear_with_state_queues_and_owner(string source)
+    {
+        AgentLines lines = RunOnce(source);
+        int self = Environment.ProcessId;
+
+        int v4Port = LiveSockets.Port(_live.TcpV4Listener);
+        JsonElement listener = lines.SingleInet("tcp", "127.0.0.1", v4Port, remotePort: 0);
+        Assert.Equal("LISTEN", Str(listener, "socket.state"));
+        Assert.Equal("ipv4", Str(listener, "network.type"));
+        Assert.Equal(self, Num(listener, "process.pid"));
+
+        JsonElement server = lines.SingleInet("tcp", "127.0.0.1", v4Port, "127.0.0.1", LiveSockets.Port(_live.TcpV4Client));
+        Assert.Equal("ESTABLISHED", Str(server, "socket.state"));
+        Assert.Equal(LiveSockets.UnreadTcpBytes, Num(server, "socket.recv_q"));
+        Assert.Equal(self, Num(server, "process.pid"));
+        Assert.NotNull(Str(server, "network.community_id"));
+
+        JsonElement client = lines.SingleInet("tcp", "127.0.0.1", LiveSockets.Port(_live.TcpV4Client), "127.0.0.1", v4Port);
+        Assert.Equal(Str(server, "network.community_id"), Str(client, "network.community_id"));
+
+        int v6Port = LiveSockets.Port(_live.TcpV6Listener);
+        JsonElement v6 = lines.SingleInet("tcp", "::1", v6Port, "::1", LiveSockets.Port(_live.TcpV6Client));
+        Assert.Equal("ipv6", Str(v6, "network.type"));
+        Assert.Equal("ESTABLISHED", Str(v6, "socket.state"));
+
+        if (source == "netlink")
+        {
+            Assert.NotNull(Num(server, "socket.cookie"));
+            Assert.NotNull(Num(client, "socket.tcp_info.rtt_us"));
+            Assert.True(Num(client, "socket.tcp_info.bytes_acked") >= LiveSockets.UnreadTcpBytes);
+        }
+        else
+        {
+            Assert.Null(Num(server, "socket.cookie"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void Udp_bound_and_connected_sockets_appear(string source)
+    {
+        AgentLines lines = RunOnce(source, "-u");
+        Assert.All(lines.Documents, d => Assert.Equal("udp", Str(d, "network.transport")));
+
+        JsonElement bound = lines.SingleInet("udp", "127.0.0.1", LiveSockets.Port(_live.UdpBound));
+        Assert.Equal(string.Empty, Str(bound, "socket.state")); // netstat prints nothing for unconnected UDP
+        Assert.True(Num(bound, "socket.recv_q") > 0);
+        Assert.Equal(Environment.ProcessId, Num(bound, "process.pid"));
+
+        JsonElement connected = lines.SingleInet("udp", "127.0.0.1", LiveSockets.Port(_live.UdpConnected),
+            "127.0.0.1", LiveSockets.Port(_live.UdpBound));
+        Assert.Equal("ESTABLISHED", Str(connected, "socket.state"));
+        Assert.NotNull(Str(connected, "network.community_id"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void Unix_path_and_abstract_sockets_appear(string source)
+    {
+        AgentLines lines = RunOnce(source, "-x");
+
+        JsonElement listener = Assert.Single(lines.Where("unix"),
+            d => Str(d, "socket.path") == _live.UnixPath && Str(d, "socket.state") == "LISTENING");
+        Assert.Equal(Environment.ProcessId, Num(listener, "process.pid"));
+
+        JsonElement abstractListener = Assert.Single(lines.Where("unix"), d => Str(d, "socket.path") == "@" + _live.AbstractName);
+        Assert.Equal("LISTENING", Str(abstractListener, "socket.state"));
+        Assert.Null(Str(abstractListener, "network.type"));
+
+        // The accepted end carries the listener's path; it and the client are CONNECTED.
+        Assert.Contains(lines.Where("unix"), d => Str(d, "socket.path") == _live.UnixPath && Str(d, "socket.state") == "CONNECTED");
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void A_forked_socket_names_both_processes_with_full_arguments(string source)
+    {
+        AgentLines lines = RunOnce(source, "-t", "-l");
+
+        JsonElement listener = lines.SingleInet("tcp", "127.0.0.1", _live.ChildListenerPort);
+        Assert.Equal(_live.ChildPid, Num(listener, "process.pid"));
+        Assert.Equal("python3", Str(listener, "process.name"));
+
+        string[] args = Get(listener, "process.args")!.Value.EnumerateArray().Select(static a => a.GetString()!).ToArray();
+        Assert.Equal(["/usr/bin/python3", "-c", LiveSockets.ChildScript, .. LiveSockets.ChildExtraArgs], args);
+        string commandLine = Str(listener, "process.command_line")!;
+        Assert.Contains("'--name=socket agent test'", commandLine);
+        Assert.Contains("'it'\\''s'", commandLine);
+        Assert.EndsWith(" ''", commandLine);
+        Assert.StartsWith("/usr/bin/python3", Str(listener, "process.executable"));
+
+        int[] holders = Get(listener, "socket.processes")!.Value.EnumerateArray()
+            .Select(static p => (int)Num(p, "pid")!.Value).ToArray();
+        Assert.Equal(new[] { _live.ChildPid, _live.GrandchildPid }.Order(), holders);
+    }
+
+    [Fact]
+    public void Both_sources_agree_on_the_live_sockets()
+    {
+        static HashSet<string> Keys(AgentLines lines, int[] pids) => lines.Documents
+            .Where(d => Num(d, "process.pid") is long pid && pids.Contains((int)pid))
+            .Select(d => string.Join('|', Str(d, "network.transport"), Str(d, "socket.state"), Str(d, "socket.local.ip"),
+                Num(d, "socket.local.port"), Str(d, "socket.remote.ip"), Num(d, "socket.remote.port"), Str(d, "socket.path"),
+                Num(d, "socket.inode"), Num(d, "process.pid")))
+            .ToHashSet();
+
+        int[] ours = [Environment.ProcessId, _live.ChildPid, _live.GrandchildPid];
+        HashSet<string> netlink = Keys(RunOnce("netlink"), ours);
+        HashSet<string> procfs = Keys(RunOnce("procfs"), ours);
+
+        Assert.NotEmpty(netlink);
+        Assert.Equal(netlink.Order(), procfs.Order());
+    }
+}

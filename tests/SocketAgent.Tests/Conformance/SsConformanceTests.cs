@@ -1,0 +1,82 @@
+using System.Text.Json;
+using SocketAgent.Tests.Infrastructure;
+using static SocketAgent.Tests.Infrastructure.AgentLines;
+
+namespace SocketAgent.Tests.Conformance;
+
+/// <summary>
+/// On the same live sockets, socket-agent reports what <c>ss -tuaxnp</c> reports: the same set of
+/// (transport, state, local, remote, pids). Other processes on the machine open and close sockets while the
+/// test runs, so ss is read before and after: everything stable across both reads must be in our output, and
+/// everything in our output must be in one of them.
+/// </summary>
+public sealed class SsConformanceTests : IClassFixture<LiveSockets>
+{
+    public SsConformanceTests(LiveSockets live) => _ = live;
+
+    [Theory]
+    [InlineData("netlink")]
+    [InlineData("procfs")]
+    public void Socket_set_equals_ss_tuaxnp(string source)
+    {
+        HashSet<string> before = SsOutput.Parse(SsOutput.Capture("-tuaxnp"));
+        AgentProcess.Result result = AgentProcess.Run("--once", "-t", "-u", "-x", "--source", source);
+        HashSet<string> after = SsOutput.Parse(SsOutput.Capture("-tuaxnp"));
+        Assert.Equal(0, result.ExitCode);
+
+        HashSet<string> ours = ToKeys(new AgentLines(result.Lines), source);
+        var stable = new HashSet<string>(before);
+        stable.IntersectWith(after);
+        var seen = new HashSet<string>(before);
+        seen.UnionWith(after);
+
+        // /proc/net/unix has no peer inode: compare UNIX sockets by inode and state there.
+        if (source == "procfs")
+        {
+            stable = stable.Select(StripPeer).ToHashSet();
+            seen = seen.Select(StripPeer).ToHashSet();
+        }
+
+        string[] missing = stable.Except(ours).Order().ToArray();
+        string[] extra = ours.Except(seen).Order().ToArray();
+        Assert.True(missing.Length == 0, "in ss but not in socket-agent:\n" + string.Join('\n', missing.Take(20)));
+        Assert.True(extra.Length == 0, "in socket-agent but not in ss:\n" + string.Join('\n', extra.Take(20)));
+        Assert.True(stable.Count > 5, "the live fixture's sockets should be there");
+    }
+
+    private static string StripPeer(string key)
+    {
+        if (!key.StartsWith("unix|", StringComparison.Ordinal))
+        {
+            return key;
+        }
+        string[] parts = key.Split('|');
+        parts[3] = "peer=?";
+        return string.Join('|', parts);
+    }
+
+    private static HashSet<string> ToKeys(AgentLines lines, string source)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonElement d in lines.Documents)
+        {
+            string transport = Str(d, "network.transport")!;
+            string state = SsOutput.SsState(transport, Str(d, "socket.state")!);
+            int[] pids = Get(d, "socket.processes") is { ValueKind: JsonValueKind.Array } all
+                ? all.EnumerateArray().Select(static p => (int)Num(p, "pid")!.Value).Order().ToArray()
+                : Num(d, "process.pid") is long pid ? [(int)pid] : [];
+            if (transport == "unix")
+            {
+                string peer = source == "procfs" ? "peer=?" : "peer=" + (Num(d, "socket.unix.peer_inode") ?? 0);
+                keys.Add(SsOutput.Key("unix", state, "inode=" + Num(d, "socket.inode"), peer, pids));
+            }
+            else
+            {
+                keys.Add(SsOutput.Key(transport, state,
+                    SsOutput.Canonical(Str(d, "socket.local.ip"), Num(d, "socket.local.port") ?? 0),
+                    SsOutput.Canonical(Str(d, "socket.remote.ip"), Num(d, "socket.remote.port") ?? 0), pids));
+            }
+        }
+        return keys;
+    }
+}
