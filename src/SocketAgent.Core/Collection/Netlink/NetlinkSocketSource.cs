@@ -9,6 +9,13 @@ namespace SocketAgent.Collection.Netlink;
 /// </summary>
 internal sealed class NetlinkSocketSource : ISocketSource
 {
+    private readonly int _protocol;
+
+    public NetlinkSocketSource() : this(NetlinkProtocol.SockDiag) { }
+
+    /// <summary>Tests pass a protocol the kernel refuses to check the fallback path.</summary>
+    internal NetlinkSocketSource(int protocol) => _protocol = protocol;
+
     public string Name => "netlink";
 
     public IReadOnlyList<SocketRecord> Collect(SocketQuery query, CollectionDiagnostics diagnostics)
@@ -16,7 +23,7 @@ internal sealed class NetlinkSocketSource : ISocketSource
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(diagnostics);
 
-        using NetlinkSocket socket = OpenSockDiag();
+        using NetlinkSocket socket = OpenSockDiag(_protocol);
         var collector = new SockDiagCollector(socket, diagnostics);
         collector.Collect(query);
 
@@ -29,11 +36,11 @@ internal sealed class NetlinkSocketSource : ISocketSource
         return collector.Records;
     }
 
-    private static NetlinkSocket OpenSockDiag()
+    private static NetlinkSocket OpenSockDiag(int protocol)
     {
         try
         {
-            return NetlinkSocket.Open(NetlinkProtocol.SockDiag);
+            return NetlinkSocket.Open(protocol);
         }
         catch (NetlinkException e) when (e.Errno is Errno.EPERM or Errno.EACCES or Errno.EAFNOSUPPORT or Errno.EPROTONOSUPPORT)
         {
