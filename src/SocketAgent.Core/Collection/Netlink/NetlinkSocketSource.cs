@@ -5,8 +5,17 @@ namespace SocketAgent.Collection.Netlink;
 
 /// <summary>
 /// Reads sockets with NETLINK_SOCK_DIAG, as <c>ss</c> does: one dump per (family, protocol), filtered by state
-/// in the kernel. Sees the network namespace of the calling thread.
+/// in the kernel. Sees the network namespace of the calling thread (the socket is opened per call, so a thread
+/// moved with setns reads its new namespace).
 /// </summary>
+/// <remarks>
+/// A table the kernel cannot dump (raw sockets without raw_diag, as on kernels built without
+/// CONFIG_INET_RAW_DIAG) is warned about once and counted as <c>netlink.protocol_unavailable.&lt;raw|raw6|…&gt;</c>
+/// in the diagnostics, so a caller can read just that table from /proc/net. When no requested table can be
+/// dumped, or the socket is refused, <see cref="SocketSourceUnavailableException"/> tells the caller to fall back.
+/// Families select tables as netstat and ss do: an IPv4 peer of a dual-stack socket lives in the IPv6 table
+/// (so it is listed by an IPv6 query) but is reported as IPv4.
+/// </remarks>
 internal sealed class NetlinkSocketSource : ISocketSource
 {
     private readonly int _protocol;
@@ -25,7 +34,15 @@ internal sealed class NetlinkSocketSource : ISocketSource
 
         using NetlinkSocket socket = OpenSockDiag(_protocol);
         var collector = new SockDiagCollector(socket, diagnostics);
-        collector.Collect(query);
+        try
+        {
+            collector.Collect(query);
+        }
+        catch (NetlinkException e)
+        {
+            // send/recv failed mid-dump (never seen in practice): a complete list from /proc beats a partial one.
+            throw new SocketSourceUnavailableException($"netlink sock_diag dump failed: {e.Message}", e);
+        }
 
         if (collector.SucceededDumps == 0 && collector.FailedDumps > 0)
         {
