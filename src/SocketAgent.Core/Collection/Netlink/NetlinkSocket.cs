@@ -40,6 +40,20 @@ internal sealed class NetlinkSocket : INetlinkTransport, IDisposable
         return new NetlinkSocket(handle);
     }
 
+    /// <summary>
+    /// Bounds each <see cref="Receive"/>: a dump the kernel never answers then fails with EAGAIN instead of
+    /// hanging the agent. Subscription sockets that wait for events leave it unset.
+    /// </summary>
+    public unsafe void SetReceiveTimeout(TimeSpan timeout)
+    {
+        long micros = (long)timeout.TotalMicroseconds;
+        var value = new TimeValue { Seconds = micros / 1_000_000, Microseconds = micros % 1_000_000 };
+        if (SetSockOpt(_handle, SOL_SOCKET, SO_RCVTIMEO, &value, (uint)sizeof(TimeValue)) != 0)
+        {
+            throw new NetlinkException("setsockopt(SO_RCVTIMEO)", Marshal.GetLastPInvokeError());
+        }
+    }
+
     public unsafe void Send(ReadOnlySpan<byte> request)
     {
         fixed (byte* p = request)

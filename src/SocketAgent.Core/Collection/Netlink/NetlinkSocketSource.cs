@@ -18,6 +18,9 @@ namespace SocketAgent.Collection.Netlink;
 /// </remarks>
 internal sealed class NetlinkSocketSource : ISocketSource
 {
+    /// <summary>The kernel answers a dump at once; waiting longer than this means it never will.</summary>
+    private static readonly TimeSpan s_receiveTimeout = TimeSpan.FromSeconds(5);
+
     private readonly int _protocol;
 
     public NetlinkSocketSource() : this(NetlinkProtocol.SockDiag) { }
@@ -36,11 +39,12 @@ internal sealed class NetlinkSocketSource : ISocketSource
         var collector = new SockDiagCollector(socket, diagnostics);
         try
         {
+            socket.SetReceiveTimeout(s_receiveTimeout);
             collector.Collect(query);
         }
         catch (NetlinkException e)
         {
-            // send/recv failed mid-dump (never seen in practice): a complete list from /proc beats a partial one.
+            // send/recv failed or timed out mid-dump (never seen in practice): a complete list from /proc beats a partial one.
             throw new SocketSourceUnavailableException($"netlink sock_diag dump failed: {e.Message}", e);
         }
 

@@ -268,4 +268,13 @@ public sealed class NetlinkSocketSourceIntegrationTests : IDisposable
         using NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.Route, groups: 1 /* RTNLGRP_LINK */);
         Assert.NotNull(socket);
     }
+
+    [Fact]
+    public void ReceiveWithNoAnswer_TimesOutInsteadOfHanging()
+    {
+        using NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.SockDiag);
+        socket.SetReceiveTimeout(TimeSpan.FromMilliseconds(50));
+        var e = Assert.Throws<NetlinkException>(() => socket.Receive(new byte[1024]));
+        Assert.Equal(11, e.Errno); // EAGAIN
+    }
 }
