@@ -172,4 +172,23 @@ public class InetDiagMessageParserTests
         IPAddress[] loopbacks = records.Select(r => r.LocalAddress!).Where(a => a.Equals(IPAddress.Loopback)).Distinct(ReferenceEqualityComparer.Instance).Cast<IPAddress>().ToArray();
         Assert.Single(loopbacks);
     }
+
+    [Theory]
+    [InlineData("::ffff:10.0.0.1", "::", AddressFamily.InterNetwork, "10.0.0.1", "0.0.0.0")]
+    [InlineData("::ffff:10.0.0.1", "::ffff:10.0.0.2", AddressFamily.InterNetwork, "10.0.0.1", "10.0.0.2")]
+    [InlineData("::ffff:10.0.0.1", "2001:db8::1", AddressFamily.InterNetworkV6, "::ffff:10.0.0.1", "2001:db8::1")]
+    [InlineData("::", "::ffff:10.0.0.2", AddressFamily.InterNetworkV6, "::", "::ffff:10.0.0.2")]
+    [InlineData("fe80::1", "::", AddressFamily.InterNetworkV6, "fe80::1", "::")]
+    public void V6Message_NormalisesOnlyWhollyV4MappedEndpoints(string local, string remote, AddressFamily family, string expectedLocal, string expectedRemote)
+    {
+        byte[] payload = new byte[SockDiag.InetMessageSize];
+        payload[0] = SockDiag.AF_INET6;
+        IPAddress.Parse(local).GetAddressBytes().CopyTo(payload, 8);
+        IPAddress.Parse(remote).GetAddressBytes().CopyTo(payload, 24);
+
+        Assert.True(InetDiagMessageParser.TryParse(payload, Transport.Udp, new IPAddressCache(), out SocketRecord? record));
+        Assert.Equal(family, record!.Family);
+        Assert.Equal(IPAddress.Parse(expectedLocal), record.LocalAddress);
+        Assert.Equal(IPAddress.Parse(expectedRemote), record.RemoteAddress);
+    }
 }
