@@ -93,7 +93,7 @@ public sealed class SocketDocumentFactory
                 RecvQ = record.RecvQueue,
                 SendQ = record.SendQueue,
                 Interface = record.InterfaceIndex != 0 ? new InterfaceFields { Index = record.InterfaceIndex } : null,
-                RawProtocol = record.Transport == Transport.Raw ? record.RawProtocol : null,
+                RawProtocol = record.Transport == Transport.Raw && (uint)record.RawProtocol <= byte.MaxValue ? record.RawProtocol : null,
                 TcpInfo = record.Transport == Transport.Tcp && record.TcpInfo is TcpInfo tcpInfo ? new TcpInfoJson(tcpInfo) : null,
                 Processes = processes,
             },
