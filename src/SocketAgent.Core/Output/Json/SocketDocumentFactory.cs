@@ -97,8 +97,7 @@ public sealed class SocketDocumentFactory
                 TcpInfo = record.Transport == Transport.Tcp && record.TcpInfo is TcpInfo tcpInfo ? new TcpInfoJson(tcpInfo) : null,
                 Processes = processes,
             },
-            // The kernel reports uid 0 for sockets it no longer ties to a file (TIME_WAIT, inode 0): unknown, not root.
-            User = record.Inode != 0 ? CreateUser(record.Uid, holders) : null,
+            User = CreateUser(record, holders),
             Process = process,
             Container = holders.Count > 0 && holders[0].ContainerId is string containerId ? new ContainerFields { Id = containerId } : null,
         };
@@ -125,8 +124,22 @@ public sealed class SocketDocumentFactory
         return fields;
     }
 
-    private UserFields CreateUser(uint uid, IReadOnlyList<ProcessInfo> holders)
+    private UserFields? CreateUser(SocketRecord record, IReadOnlyList<ProcessInfo> holders)
     {
+        if (record.Transport == Transport.Unix)
+        {
+            // Neither unix_diag (without UNIX_DIAG_UID) nor /proc/net/unix reports an owner uid, so the record's 0
+            // means "unknown": use the holder's uid, as netstat users would read it.
+            return holders.Count > 0 ? GetProcess(holders[0]).User : null;
+        }
+
+        if (record.Inode == 0)
+        {
+            // The kernel reports uid 0 for sockets no longer tied to a file (TIME_WAIT, SYN_RECV): unknown, not root.
+            return null;
+        }
+
+        uint uid = record.Uid;
         // The socket's uid is usually its holder's; only then is the holder's user name known to be the right one.
         string? name = null;
         for (int i = 0; i < holders.Count; i++)

@@ -182,6 +182,17 @@ public class SocketDocumentFactoryTests
         Assert.False(doc.Has("socket.unix.peer_inode"));
         Assert.Equal("", doc.Str("socket.state"));
         Assert.False(doc.Has("socket.tcp_info"));
+        Assert.False(doc.Has("user")); // UNIX sockets carry no uid; without a holder the owner is unknown
+    }
+
+    [Fact]
+    public void Unix_UserIsTheHolders()
+    {
+        var owners = new SocketOwners(new Dictionary<ulong, ProcessInfo[]> { [5001] = [TestRecords.Curl] }, 1, 0);
+        JsonElement doc = JsonLines.WriteOne(TestRecords.UnixPath, owners);
+
+        Assert.Equal("1000", doc.Str("user.id"));
+        Assert.Equal("alice", doc.Str("user.name"));
     }
 
     [Fact]
