@@ -99,7 +99,7 @@ public sealed class SocketDocumentFactory
             },
             User = CreateUser(record, holders),
             Process = process,
-            Container = holders.Count > 0 && holders[0].ContainerId is string containerId ? new ContainerFields { Id = containerId } : null,
+            Container = holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId ? new ContainerFields { Id = containerId } : null,
         };
     }
 
@@ -190,11 +190,18 @@ public sealed class SocketDocumentFactory
     {
         // No address is netstat's '*': the wildcard of the socket's family.
         Ip = address is null ? (family == AddressFamily.InterNetworkV6 ? "::" : "0.0.0.0") : FormatAddress(address),
-        Port = port,
+        // A port outside u16 can only come from a broken source; 0 ("none") keeps the line within the contract.
+        Port = (uint)port <= ushort.MaxValue ? port : 0,
     };
 
     private static string FormatAddress(IPAddress address)
     {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            // Sources normalise these already; this keeps the promise if one does not.
+            return address.MapToIPv4().ToString();
+        }
+
         // ECS ip fields take no "%scope" suffix; the scope is socket.interface.index.
         if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
