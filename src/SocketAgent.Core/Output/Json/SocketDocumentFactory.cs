@@ -16,10 +16,13 @@ public sealed class SocketDocumentFactory
     public const string SocketDataset = "socket";
     public const string SnapshotAction = "snapshot";
 
+    // Bounds the uid cache should a source report garbage uids.
+    private const int MaxCachedUids = 4096;
+
     private static readonly string[] s_ianaNumbers = CreateIanaNumbers();
 
     private readonly Dictionary<ProcessInfo, ProcessFields> _processes = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<uint, string> _uids = [];
+    private readonly Dictionary<uint, UserFields> _users = [];
     private SocketOwners? _processesOwners;
     private HostIdentity? _host;
     private HostFields? _hostFields;
@@ -139,32 +142,30 @@ public sealed class SocketDocumentFactory
             return null;
         }
 
+        // The socket's uid is usually its holder's; only then is the holder's user name known to be the right one,
+        // and the holder's cached user object can be shared.
         uint uid = record.Uid;
-        // The socket's uid is usually its holder's; only then is the holder's user name known to be the right one.
-        string? name = null;
         for (int i = 0; i < holders.Count; i++)
         {
-            if (holders[i].Uid == uid && holders[i].UserName is not null)
+            if (holders[i].Uid == uid)
             {
-                name = holders[i].UserName;
-                break;
+                return GetProcess(holders[i]).User;
             }
         }
-        return new UserFields { Id = GetUid(uid), Name = name };
+
+        if (!_users.TryGetValue(uid, out UserFields? user))
+        {
+            user = new UserFields { Id = GetUid(uid) };
+            if (_users.Count < MaxCachedUids)
+            {
+                _users.Add(uid, user);
+            }
+        }
+        return user;
     }
 
-    private string GetUid(uint uid)
-    {
-        if (!_uids.TryGetValue(uid, out string? text))
-        {
-            text = uid.ToString(CultureInfo.InvariantCulture);
-            if (_uids.Count < 4096)
-            {
-                _uids.Add(uid, text);
-            }
-        }
-        return text;
-    }
+    private string GetUid(uint uid) =>
+        _users.TryGetValue(uid, out UserFields? user) ? user.Id : uid.ToString(CultureInfo.InvariantCulture);
 
     private HostFields GetHost(HostIdentity host)
     {
@@ -178,7 +179,7 @@ public sealed class SocketDocumentFactory
 
     private string GetTimestamp(DateTimeOffset timestamp)
     {
-        if (_timestampText is null || timestamp != _timestamp || timestamp.Offset != _timestamp.Offset)
+        if (_timestampText is null || timestamp != _timestamp)
         {
             _timestampText = RfcTimestamp.Format(timestamp);
             _timestamp = timestamp;
