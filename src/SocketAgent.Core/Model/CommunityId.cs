@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace SocketAgent.Model;
+
+/// <summary>
+/// Community ID v1 flow hashing (https://github.com/corelight/community-id-spec), the ECS
+/// <c>network.community_id</c>: the same string for both ends of a flow, so a socket seen here can be
+/// joined with Zeek, Suricata or another host's agent by plain string comparison.
+/// </summary>
+public static class CommunityId
+{
+    public const byte ProtocolTcp = 6;
+    public const byte ProtocolUdp = 17;
+
+    // seed(2) + saddr(16) + daddr(16) + proto(1) + pad(1) + sport(2) + dport(2)
+    private const int MaxInputLength = 40;
+
+    // "1:" + base64 of a 20-byte SHA-1 (28 chars)
+    private const int ResultLength = 30;
+
+    /// <summary>
+    /// The Community ID of the flow, or <see langword="null"/> when it has none: a protocol other than TCP
+    /// or UDP, a missing or wildcard remote end (listeners, unconnected UDP), or one IPv4 and one IPv6 end.
+    /// </summary>
+    public static string? Compute(byte protocol, IPAddress source, int sourcePort, IPAddress destination, int destinationPort, ushort seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+
+        if ((protocol != ProtocolTcp && protocol != ProtocolUdp) ||
+            (uint)sourcePort > ushort.MaxValue || (uint)destinationPort > ushort.MaxValue ||
+            destinationPort == 0 || sourcePort == 0)
+        {
+            return null;
+        }
+
+        Span<byte> src = stackalloc byte[16];
+        Span<byte> dst = stackalloc byte[16];
+        if (!TryGetAddressBytes(source, src, out int srcLength) ||
+            !TryGetAddressBytes(destination, dst, out int dstLength) ||
+            srcLength != dstLength)
+        {
+            return null;
+        }
+
+        src = src[..srcLength];
+        dst = dst[..dstLength];
+
+        // The wildcard address is never the peer of a real flow; it is how the kernel reports "no remote".
+        if (dst.IndexOfAnyExcept((byte)0) < 0 || src.IndexOfAnyExcept((byte)0) < 0)
+        {
+            return null;
+        }
+
+        // Order the endpoints so both directions hash the same: smaller address first, then smaller port.
+        int order = src.SequenceCompareTo(dst);
+        if (order > 0 || (order == 0 && sourcePort > destinationPort))
+        {
+            Span<byte> swap = src;
+            src = dst;
+            dst = swap;
+            (sourcePort, destinationPort) = (destinationPort, sourcePort);
+        }
+
+        Span<byte> input = stackalloc byte[MaxInputLength];
+        BinaryPrimitives.WriteUInt16BigEndian(input, seed);
+        int offset = 2;
+        src.CopyTo(input[offset..]);
+        offset += src.Length;
+        dst.CopyTo(input[offset..]);
+        offset += dst.Length;
+        input[offset++] = protocol;
+        input[offset++] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(input[offset..], (ushort)sourcePort);
+        offset += 2;
+        BinaryPrimitives.WriteUInt16BigEndian(input[offset..], (ushort)destinationPort);
+        offset += 2;
+
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(input[..offset], hash);
+
+        Span<char> chars = stackalloc char[ResultLength];
+        chars[0] = '1';
+        chars[1] = ':';
+        Convert.TryToBase64Chars(hash, chars[2..], out int written);
+        return new string(chars[..(2 + written)]);
+    }
+
+    /// <summary>
+    /// The Community ID of a TCP or UDP socket's flow, from its local and remote ends; <see langword="null"/>
+    /// for other transports and for sockets without a remote end.
+    /// </summary>
+    public static string? Compute(SocketRecord record, ushort seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+
+        byte protocol = record.Transport switch
+        {
+            Transport.Tcp => ProtocolTcp,
+            Transport.Udp => ProtocolUdp,
+            _ => 0,
+        };
+
+        if (protocol == 0 || record.LocalAddress is null || record.RemoteAddress is null)
+        {
+            return null;
+        }
+
+        return Compute(protocol, record.LocalAddress, record.LocalPort, record.RemoteAddress, record.RemotePort, seed);
+    }
+
+    private static bool TryGetAddressBytes(IPAddress address, Span<byte> destination, out int length)
+    {
+        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) ||
+            !address.TryWriteBytes(destination, out length))
+        {
+            length = 0;
+            return false;
+        }
+
+        // The spec hashes an IPv4 client of a dual-stack listener as the IPv4 flow it is on the wire.
+        if (length == 16 && address.IsIPv4MappedToIPv6)
+        {
+            destination.Slice(12, 4).CopyTo(destination);
+            length = 4;
+        }
+
+        return true;
+    }
+}

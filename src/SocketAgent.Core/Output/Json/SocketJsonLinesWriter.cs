@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using SocketAgent.Model;
+
+namespace SocketAgent.Output.Json;
+
+/// <summary>
+/// Writes sockets as JSON lines: one compact UTF-8 <see cref="SocketDocument"/> per line, <c>\n</c>-terminated,
+/// no BOM. Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/>
+/// to push them out. Not thread-safe.
+/// </summary>
+public sealed class SocketJsonLinesWriter : IDisposable
+{
+    // Large enough that a snapshot of 20,000 sockets is a few hundred writes, not 20,000.
+    private const int FlushThreshold = 64 * 1024;
+
+    // Escape only what JSON requires (quotes, backslash, control characters, invalid UTF-16): the lines are
+    // not embedded in HTML, and escaping '+' or every non-ASCII character would garble community ids and
+    // command lines for human readers and cost bytes.
+    internal static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = true,
+    };
+
+    private readonly Stream _output;
+    private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
+    private readonly Utf8JsonWriter _writer;
+    private readonly SocketDocumentFactory _factory = new();
+    private bool _disposed;
+
+    public SocketJsonLinesWriter(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+        _writer = new Utf8JsonWriter(_buffer, WriterOptions);
+    }
+
+    /// <summary>The factory that builds the documents, for callers that add fields before writing.</summary>
+    public SocketDocumentFactory Factory => _factory;
+
+    /// <summary>Writes one line per socket of <paramref name="snapshot"/>.</summary>
+    public void WriteSnapshot(SocketSnapshot snapshot, string action = SocketDocumentFactory.SnapshotAction)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        IReadOnlyList<SocketRecord> sockets = snapshot.Sockets;
+        for (int i = 0; i < sockets.Count; i++)
+        {
+            Write(_factory.Create(sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action));
+        }
+    }
+
+    /// <summary>Writes one document as one line.</summary>
+    public void Write(SocketDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        try
+        {
+            JsonSerializer.Serialize(_writer, document, SocketJsonContext.Default.SocketDocument);
+            _writer.Flush();
+        }
+        finally
+        {
+            // Reset so the next document starts a fresh top-level value, even after a failed one.
+            _writer.Reset();
+        }
+
+        _buffer.GetSpan(1)[0] = (byte)'\n';
+        _buffer.Advance(1);
+
+        if (_buffer.WrittenCount >= FlushThreshold)
+        {
+            Drain();
+        }
+    }
+
+    /// <summary>Writes the buffered lines to the stream and flushes it.</summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Drain();
+        _output.Flush();
+    }
+
+    /// <summary>Flushes buffered lines; does not dispose the stream, which the caller owns.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            Drain();
+            _output.Flush();
+        }
+        finally
+        {
+            _disposed = true;
+            _writer.Dispose();
+        }
+    }
+
+    private void Drain()
+    {
+        if (_buffer.WrittenCount > 0)
+        {
+            _output.Write(_buffer.WrittenSpan);
+            _buffer.ResetWrittenCount();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using SocketAgent.Model;
+
+namespace SocketAgent.Tests.Output.Json;
+
+/// <summary>
+/// Real sockets of this process, described by hand-built records (the collectors are tested elsewhere):
+/// real ports, inodes and cookies, this process's real command line.
+/// </summary>
+public sealed class LiveSocketsJsonTests : IDisposable
+{
+    private const int SolSocket = 1;
+    private const int SoCookie = 57;
+
+    private readonly List<Socket> _sockets = [];
+    private readonly string _directory = Directory.CreateTempSubdirectory("socket-agent-json-").FullName;
+
+    [Fact]
+    public void LiveSockets_AreSchemaValid_AndBothEndsShareCommunityId()
+    {
+        Socket listener = Track(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        Socket client = Track(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        client.Connect(listener.LocalEndPoint!);
+        Socket server = Track(listener.Accept());
+
+        Socket udpServer = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+        udpServer.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        Socket udpClient = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+        udpClient.Connect(udpServer.LocalEndPoint!);
+
+        Socket unixListener = Track(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified));
+        unixListener.Bind(new UnixDomainSocketEndPoint(Path.Combine(_directory, "s.sock")));
+        unixListener.Listen();
+        Socket unixAbstract = Track(new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified));
+        unixAbstract.Bind(new UnixDomainSocketEndPoint("\0socket-agent-test-" + Environment.ProcessId));
+
+        ProcessInfo self = ReadSelf();
+        var records = new List<SocketRecord>
+        {
+            Inet(listener, Transport.Tcp, KernelSocketState.Listen),
+            Inet(client, Transport.Tcp, KernelSocketState.Established),
+            Inet(server, Transport.Tcp, KernelSocketState.Established),
+            Inet(udpServer, Transport.Udp, KernelSocketState.Close),
+            Inet(udpClient, Transport.Udp, KernelSocketState.Established),
+            Unix(unixListener, UnixSocketType.Stream, KernelSocketState.Listen, Path.Combine(_directory, "s.sock")),
+            Unix(unixAbstract, UnixSocketType.Dgram, KernelSocketState.Close, "@socket-agent-test-" + Environment.ProcessId),
+        };
+        var owners = new SocketOwners(records.ToDictionary(r => r.Inode, _ => new[] { self }), 1, 0);
+
+        string[] lines = JsonLines.Write(TestRecords.Snapshot(records, owners));
+
+        Assert.Equal(records.Count, lines.Length);
+        JsonElement[] docs = lines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        string? clientId = docs[1].Str("network.community_id");
+        Assert.NotNull(clientId);
+        Assert.Equal(clientId, docs[2].Str("network.community_id"));
+        Assert.Equal(CommunityId.Compute(records[1]), clientId);
+        Assert.False(docs[0].Has("network.community_id"));
+        Assert.False(docs[3].Has("network.community_id"));
+        Assert.NotNull(docs[4].Str("network.community_id"));
+        Assert.All(docs, d => Assert.Equal(Environment.ProcessId, d.Get("process.pid").GetInt32()));
+        Assert.All(docs, d => Assert.Equal(self.Args.Count, d.Get("process.args_count").GetInt32()));
+        Assert.Equal(records[0].Cookie, docs[0].U64("socket.cookie"));
+    }
+
+    public void Dispose()
+    {
+        foreach (Socket socket in _sockets)
+        {
+            socket.Dispose();
+        }
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private Socket Track(Socket socket)
+    {
+        _sockets.Add(socket);
+        return socket;
+    }
+
+    private static SocketRecord Inet(Socket socket, Transport transport, KernelSocketState state)
+    {
+        var local = (IPEndPoint)socket.LocalEndPoint!;
+        var remote = socket.Connected ? (IPEndPoint)socket.RemoteEndPoint! : null;
+        bool v6 = socket.AddressFamily == AddressFamily.InterNetworkV6;
+        return new SocketRecord
+        {
+            Transport = transport,
+            Family = socket.AddressFamily,
+            State = state,
+            LocalAddress = local.Address,
+            LocalPort = local.Port,
+            RemoteAddress = remote?.Address ?? (v6 ? IPAddress.IPv6Any : IPAddress.Any),
+            RemotePort = remote?.Port ?? 0,
+            Uid = 1000,
+            Inode = InodeOf(socket),
+            Cookie = CookieOf(socket),
+        };
+    }
+
+    private static SocketRecord Unix(Socket socket, UnixSocketType type, KernelSocketState state, string path) => new()
+    {
+        Transport = Transport.Unix,
+        Family = AddressFamily.Unix,
+        State = state,
+        UnixType = type,
+        UnixPath = path,
+        Inode = InodeOf(socket),
+        Cookie = CookieOf(socket),
+    };
+
+    private static ulong InodeOf(Socket socket)
+    {
+        string target = new FileInfo($"/proc/self/fd/{socket.SafeHandle.DangerousGetHandle()}").LinkTarget!;
+        Assert.StartsWith("socket:[", target);
+        return ulong.Parse(target.AsSpan(8, target.Length - 9));
+    }
+
+    private static ulong CookieOf(Socket socket)
+    {
+        Span<byte> cookie = stackalloc byte[8];
+        Assert.Equal(8, socket.GetRawSocketOption(SolSocket, SoCookie, cookie));
+        return BitConverter.ToUInt64(cookie);
+    }
+
+    private static ProcessInfo ReadSelf()
+    {
+        string[] args = File.ReadAllText("/proc/self/cmdline", Encoding.UTF8).TrimEnd('\0').Split('\0');
+        return new ProcessInfo
+        {
+            Pid = Environment.ProcessId,
+            ParentPid = 1,
+            Name = File.ReadAllText("/proc/self/comm").TrimEnd('\n'),
+            Args = args,
+            CommandLine = string.Join(' ', args),
+            Executable = Environment.ProcessPath,
+            Uid = 0,
+            StartTime = DateTimeOffset.UtcNow,
+        };
+    }
+}
