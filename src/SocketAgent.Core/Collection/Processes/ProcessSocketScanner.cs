@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using SocketAgent.Model;
 
@@ -9,9 +8,8 @@ namespace SocketAgent.Collection.Processes;
 
 /// <summary>
 /// Maps socket inodes to the processes holding them by walking every <c>/proc/&lt;pid&gt;/fd</c>, as netstat -p and
-/// ss -p do, but cheaply: each fd directory is opened once and listed with getdents64 into a reused buffer, each
-/// entry is resolved with <c>readlinkat(dirfd, name)</c> (no path building) into a stack buffer, and
-/// <c>socket:[N]</c> is parsed without allocating. Processes are shared out among the CPUs.
+/// ss -p do, but cheaply (see <see cref="FdTableWalker"/>: getdents64 and readlinkat relative to the open
+/// directory, no path strings, work shared among the CPUs), then reading the details of each holder once.
 /// </summary>
 internal sealed class ProcessSocketScanner
 {
@@ -27,9 +25,6 @@ internal sealed class ProcessSocketScanner
     private const int DirentBufferSize = 32 * 1024;
     private const byte DT_UNKNOWN = 0;
     private const byte DT_DIR = 4;
-
-    // "socket:[18446744073709551615]" is 29 bytes; a longer target is some file path and not a socket.
-    private const int LinkBufferSize = 64;
 
     private readonly string _rootPath;
     private readonly ProcessInfoReader _infoReader;
@@ -71,18 +66,12 @@ internal sealed class ProcessSocketScanner
                 return SocketOwners.Empty;
             }
 
-            var workers = new FdWorker[Math.Clamp(_degreeOfParallelism, 1, pids.Length)];
-            var queue = new PidQueue(pids);
-            for (int i = 0; i < workers.Length; i++)
-            {
-                workers[i] = new FdWorker(rootFd, queue, wantedInodes);
-            }
-            RunAll(workers.Length, i => workers[i].Run());
+            FdTableWalker.Worker[] workers = FdTableWalker.Walk(rootFd, pids, wantedInodes, _degreeOfParallelism);
 
             int scanned = 0, denied = 0, vanished = 0, failed = 0, hitCount = 0;
-            foreach (FdWorker worker in workers)
+            foreach (FdTableWalker.Worker worker in workers)
             {
-                scanned += worker.Scanned;
+                scanned += worker.Listed - worker.DeniedAfterListing;
                 denied += worker.Denied;
                 vanished += worker.Vanished;
                 failed += worker.Failed;
@@ -112,10 +101,10 @@ internal sealed class ProcessSocketScanner
         }
     }
 
-    private Dictionary<int, ProcessInfo> ReadProcessInfos(int rootFd, FdWorker[] workers, ref int vanished)
+    private Dictionary<int, ProcessInfo> ReadProcessInfos(int rootFd, FdTableWalker.Worker[] workers, ref int vanished)
     {
         var holderSet = new HashSet<int>();
-        foreach (FdWorker worker in workers)
+        foreach (FdTableWalker.Worker worker in workers)
         {
             foreach (SocketHit hit in worker.Hits)
             {
@@ -150,10 +139,10 @@ internal sealed class ProcessSocketScanner
         return infos;
     }
 
-    private static Dictionary<ulong, ProcessInfo[]> Group(FdWorker[] workers, Dictionary<int, ProcessInfo> infos, int hitCount)
+    private static Dictionary<ulong, ProcessInfo[]> Group(FdTableWalker.Worker[] workers, Dictionary<int, ProcessInfo> infos, int hitCount)
     {
         var byInode = new Dictionary<ulong, ProcessInfo[]>(hitCount);
-        foreach (FdWorker worker in workers)
+        foreach (FdTableWalker.Worker worker in workers)
         {
             foreach (SocketHit hit in worker.Hits)
             {
@@ -250,147 +239,5 @@ internal sealed class ProcessSocketScanner
         int[] result = [.. pids];
         Array.Sort(result);
         return result;
-    }
-
-    private readonly record struct SocketHit(ulong Inode, int Pid);
-
-    /// <summary>Hands out pids one at a time, so one process with 100,000 fds does not leave the other threads idle.</summary>
-    private sealed class PidQueue(int[] pids)
-    {
-        private int _next = -1;
-
-        public bool TryTake(out int pid)
-        {
-            int index = Interlocked.Increment(ref _next);
-            if (index < pids.Length)
-            {
-                pid = pids[index];
-                return true;
-            }
-            pid = 0;
-            return false;
-        }
-    }
-
-    /// <summary>One thread's share of the walk, with its own buffer and results (merged after the join, so no locks).</summary>
-    private sealed class FdWorker(int rootFd, PidQueue queue, IReadOnlySet<ulong>? wanted)
-    {
-        public List<SocketHit> Hits { get; } = new(256);
-        public int Scanned { get; private set; }
-        public int Denied { get; private set; }
-        public int Vanished { get; private set; }
-        public int Failed { get; private set; }
-
-        public unsafe void Run()
-        {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(DirentBufferSize);
-            try
-            {
-                fixed (byte* b = buffer)
-                {
-                    while (queue.TryTake(out int pid))
-                    {
-                        ScanProcess(pid, b, buffer.Length);
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        private unsafe void ScanProcess(int pid, byte* buffer, int bufferLength)
-        {
-            // "<pid>/fd\0" relative to the open proc root: no string, no full path.
-            byte* path = stackalloc byte[24];
-            pid.TryFormat(new Span<byte>(path, 24), out int written, provider: CultureInfo.InvariantCulture);
-            "/fd\0"u8.CopyTo(new Span<byte>(path + written, 4));
-
-            int dirFd = ProcFs.OpenDirectory(rootFd, path);
-            if (dirFd < 0)
-            {
-                CountFailure(-dirFd);
-                return;
-            }
-
-            try
-            {
-                byte* link = stackalloc byte[LinkBufferSize];
-                while (true)
-                {
-                    nint n = Interop.Sys.GetDents64(dirFd, buffer, (nuint)bufferLength);
-                    if (n == 0)
-                    {
-                        break;
-                    }
-                    if (n < 0)
-                    {
-                        int errno = Marshal.GetLastPInvokeError();
-                        if (errno == Interop.Sys.EINTR)
-                        {
-                            continue;
-                        }
-                        CountFailure(errno);
-                        return;
-                    }
-
-                    ReadOnlySpan<byte> entries = new(buffer, (int)n);
-                    int offset = 0;
-                    while (offset + Interop.Sys.DirentNameOffset < entries.Length)
-                    {
-                        int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(entries[(offset + Interop.Sys.DirentRecLenOffset)..]);
-                        if (recordLength <= Interop.Sys.DirentNameOffset || offset + recordLength > entries.Length)
-                        {
-                            break;
-                        }
-
-                        byte* name = buffer + offset + Interop.Sys.DirentNameOffset;
-                        offset += recordLength;
-                        if (name[0] == (byte)'.')
-                        {
-                            continue; // "." and ".."
-                        }
-
-                        // ENOENT here means the fd was closed since the listing: nothing to attribute. EACCES/EPERM: the
-                        // directory could be listed but not resolved (ptrace access mode check, e.g. a process of an
-                        // ancestor user namespace even for root), so the whole table is unreadable.
-                        int length = ProcFs.ReadLink(dirFd, name, new Span<byte>(link, LinkBufferSize));
-                        if (length is -Interop.Sys.EACCES or -Interop.Sys.EPERM)
-                        {
-                            Denied++;
-                            return;
-                        }
-                        if (length > 0
-                            && SocketLinkParser.TryParseInode(new ReadOnlySpan<byte>(link, length), out ulong inode)
-                            && (wanted is null || wanted.Contains(inode)))
-                        {
-                            Hits.Add(new SocketHit(inode, pid));
-                        }
-                    }
-                }
-                Scanned++;
-            }
-            finally
-            {
-                Interop.Sys.Close(dirFd);
-            }
-        }
-
-        private void CountFailure(int errno)
-        {
-            switch (errno)
-            {
-                case Interop.Sys.ENOENT or Interop.Sys.ESRCH:
-                    Vanished++;
-                    break;
-                case Interop.Sys.EACCES or Interop.Sys.EPERM:
-                    Denied++;
-                    break;
-                default:
-                    Failed++;
-                    break;
-            }
-        }
     }
 }

@@ -65,6 +65,42 @@ public class ProcessSocketScannerTests
         Assert.Equal(1, diagnostics.Get(ProcessSocketScanner.VanishedCounter));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void BigFdTablesSpreadOverManyBatchesAreFullyResolved(int threads)
+    {
+        // 3,000 entries need about ten getdents64 batches; with several threads they are resolved by all of them.
+        using var root = new FakeProcRoot();
+        var big = new Dictionary<int, string>();
+        for (int fd = 0; fd < 3000; fd++)
+        {
+            big[fd] = fd % 3 == 0 ? "/dev/null" : $"socket:[{100_000 + fd}]";
+        }
+        root.AddProcess(10, FakeProcRoot.Stat(10, "big", 1, 1), "big\0"u8.ToArray(), "/usr/bin/big", big);
+        for (int pid = 20; pid < 40; pid++)
+        {
+            root.AddProcess(pid, FakeProcRoot.Stat(pid, "small", 10, 1), "small\0"u8.ToArray(), "/usr/bin/small",
+                new Dictionary<int, string> { [3] = $"socket:[{pid}]", [4] = "socket:[100001]" });
+        }
+        var scanner = new ProcessSocketScanner(root.Path, degreeOfParallelism: threads);
+
+        for (int round = 0; round < 5; round++)
+        {
+            var diagnostics = new CollectionDiagnostics();
+            SocketOwners owners = scanner.Scan(null, diagnostics);
+
+            Assert.Equal(2000 + 20, owners.Count);
+            Assert.Equal(21, owners.ProcessesScanned);
+            Assert.Empty(diagnostics.Counters);
+            Assert.Equal([10, .. Enumerable.Range(20, 20)], owners.Lookup(100_001).Select(p => p.Pid));
+            Assert.Equal("big", Assert.Single(owners.Lookup(102_999)).Name);
+            Assert.Empty(owners.Lookup(103_000));
+            Assert.Equal("small", Assert.Single(owners.Lookup(33)).Name);
+        }
+    }
+
     [Fact]
     public void MissingRootWarnsAndReturnsEmpty()
     {
