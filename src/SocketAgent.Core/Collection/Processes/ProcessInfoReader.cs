@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using SocketAgent.Model;
+
+namespace SocketAgent.Collection.Processes;
+
+/// <summary>
+/// Reads one process's details from <c>/proc/&lt;pid&gt;</c>: stat (name, parent, start time), cmdline, exe,
+/// status (real uid) and cgroup (container id). Thread-safe; one instance caches boot time and user names.
+/// </summary>
+internal sealed class ProcessInfoReader
+{
+    private const int InitialBufferSize = 4096;
+
+    // USER_HZ: the unit of /proc/pid/stat times. It is 100 on every Linux ABI, but ask, as procps does.
+    private static readonly long s_clockTicksPerSecond = ReadClockTicks();
+
+    private readonly string _rootPath;
+    private readonly UserNameResolver _userNames;
+    private readonly Lazy<long?> _bootTimeSeconds;
+
+    public ProcessInfoReader(string rootPath = "/proc", UserNameResolver? userNames = null)
+    {
+        _rootPath = rootPath;
+        _userNames = userNames ?? new UserNameResolver();
+        _bootTimeSeconds = new Lazy<long?>(ReadBootTime);
+    }
+
+    /// <summary>The details of <paramref name="pid"/>, or null when the process is gone (or is not a process).</summary>
+    public ProcessInfo? Read(int pid)
+    {
+        int rootFd = ProcFs.OpenDirectory(_rootPath);
+        if (rootFd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            return Read(rootFd, pid);
+        }
+        finally
+        {
+            Interop.Sys.Close(rootFd);
+        }
+    }
+
+    /// <summary>As <see cref="Read(int)"/>, relative to an open descriptor of the proc root (the scanner's).</summary>
+    internal unsafe ProcessInfo? Read(int rootFd, int pid)
+    {
+        Span<byte> pidName = stackalloc byte[12];
+        pid.TryFormat(pidName, out int written, provider: CultureInfo.InvariantCulture);
+        int pidFd = ProcFs.OpenDirectory(rootFd, pidName[..written]);
+        if (pidFd < 0)
+        {
+            return null;
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        try
+        {
+            // stat first: if it is gone the process exited and the rest is moot.
+            int length = ProcFs.ReadFile(pidFd, "stat\0"u8, ref buffer);
+            if (length < 0 || !ProcStatParser.TryParse(buffer.AsSpan(0, length), out ProcStat stat))
+            {
+                return null;
+            }
+
+            length = ProcFs.ReadFile(pidFd, "cmdline\0"u8, ref buffer);
+            string[] args = length > 0 ? ProcCmdlineParser.Parse(buffer.AsSpan(0, length)) : [];
+
+            uint uid = 0;
+            length = ProcFs.ReadFile(pidFd, "status\0"u8, ref buffer);
+            bool haveUid = length > 0 && ProcStatusParser.TryParseRealUid(buffer.AsSpan(0, length), out uid);
+
+            length = ProcFs.ReadFile(pidFd, "cgroup\0"u8, ref buffer);
+            string? containerId = null;
+            if (length > 0)
+            {
+                containerId = ParseContainerId(buffer.AsSpan(0, length));
+            }
+
+            return new ProcessInfo
+            {
+                Pid = pid,
+                ParentPid = stat.ParentPid,
+                Name = stat.Name,
+                Args = args,
+                CommandLine = CommandLineQuoter.Quote(args),
+                Executable = ReadExecutable(pidFd),
+                Uid = uid,
+                UserName = haveUid ? _userNames.GetUserName(uid) : null,
+                StartTime = ToStartTime(stat.StartTimeTicks),
+                ContainerId = containerId,
+            };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Interop.Sys.Close(pidFd);
+        }
+    }
+
+    private static unsafe string? ReadExecutable(int pidFd)
+    {
+        // EACCES (another user's process without CAP_SYS_PTRACE) and ENOENT (kernel threads, zombies) give null.
+        // A replaced binary reads "/usr/bin/x (deleted)"; that is what the kernel says, so it is kept.
+        byte[] target = ArrayPool<byte>.Shared.Rent(ProcFs.MaxLinkLength);
+        try
+        {
+            fixed (byte* name = "exe\0"u8)
+            {
+                int length = ProcFs.ReadLink(pidFd, name, target.AsSpan(0, ProcFs.MaxLinkLength));
+                return length > 0 ? Encoding.UTF8.GetString(target, 0, length) : null;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(target);
+        }
+    }
+
+    private static string? ParseContainerId(ReadOnlySpan<byte> cgroup)
+    {
+        // cgroup files are ASCII paths in practice; a byte-for-byte widening keeps the parser on chars without UTF-8 work.
+        char[] chars = ArrayPool<char>.Shared.Rent(cgroup.Length);
+        try
+        {
+            int count = Encoding.Latin1.GetChars(cgroup, chars);
+            return ContainerIdParser.Parse(chars.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private DateTimeOffset? ToStartTime(ulong startTimeTicks)
+    {
+        long? boot = _bootTimeSeconds.Value;
+        if (boot is null || s_clockTicksPerSecond <= 0)
+        {
+            return null;
+        }
+        // Ticks → 100 ns units without overflow: ticks * (10^7 / hz) for hz dividing 10^7 (100, 250, 1000).
+        long ticks = (long)Math.Min(startTimeTicks, (ulong)long.MaxValue / TimeSpan.TicksPerSecond);
+        long sinceBoot = ticks * TimeSpan.TicksPerSecond / s_clockTicksPerSecond;
+        DateTimeOffset bootTime = DateTimeOffset.FromUnixTimeSeconds(boot.Value);
+        return sinceBoot <= (DateTimeOffset.MaxValue - bootTime).Ticks ? bootTime.AddTicks(sinceBoot) : null;
+    }
+
+    private long? ReadBootTime()
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        int rootFd = ProcFs.OpenDirectory(_rootPath);
+        try
+        {
+            if (rootFd < 0)
+            {
+                return null;
+            }
+            int length = ProcFs.ReadFile(rootFd, "stat\0"u8, ref buffer);
+            return length > 0 && BootTimeParser.TryParse(buffer.AsSpan(0, length), out long seconds) ? seconds : null;
+        }
+        finally
+        {
+            if (rootFd >= 0)
+            {
+                Interop.Sys.Close(rootFd);
+            }
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static long ReadClockTicks()
+    {
+        long hz = Interop.Sys.SysConf(Interop.Sys._SC_CLK_TCK);
+        return hz > 0 ? hz : 100;
+    }
+}
