@@ -16,6 +16,7 @@ public sealed class SnapshotCollector
     private readonly HostIdentity _host;
     private readonly ProcessSocketScanner _scanner = new();
     private ISocketSource _source;
+    private ProcfsSocketSource? _rawFallback;
 
     public SnapshotCollector(SnapshotCollectorOptions options)
     {
@@ -48,7 +49,13 @@ public sealed class SnapshotCollector
     {
         try
         {
-            return _source.Collect(query, diagnostics);
+            long rawUnavailable = RawTablesUnavailable(diagnostics);
+            IReadOnlyList<SocketRecord> sockets = _source.Collect(query, diagnostics);
+            if (_source is NetlinkSocketSource && query.Wants(Transport.Raw) && RawTablesUnavailable(diagnostics) > rawUnavailable)
+            {
+                sockets = AddRawFromProcfs(sockets, query, diagnostics);
+            }
+            return sockets;
         }
         catch (SocketSourceUnavailableException ex) when (_options.Source == SocketSourceKind.Auto && _source is NetlinkSocketSource)
         {
@@ -59,6 +66,30 @@ public sealed class SnapshotCollector
             _source = new ProcfsSocketSource();
             return _source.Collect(query, diagnostics);
         }
+    }
+
+    private static long RawTablesUnavailable(CollectionDiagnostics diagnostics) =>
+        diagnostics.Get("netlink.protocol_unavailable.raw") + diagnostics.Get("netlink.protocol_unavailable.raw6");
+
+    /// <summary>
+    /// Kernels built without raw_diag cannot dump raw sockets over netlink; like ss, read them from /proc/net/raw
+    /// and /proc/net/raw6 so the snapshot is complete whichever way the kernel was built.
+    /// </summary>
+    private IReadOnlyList<SocketRecord> AddRawFromProcfs(IReadOnlyList<SocketRecord> sockets, SocketQuery query, CollectionDiagnostics diagnostics)
+    {
+        _rawFallback ??= new ProcfsSocketSource();
+        var merged = new List<SocketRecord>(sockets.Count + 8);
+        foreach (SocketRecord socket in sockets)
+        {
+            if (socket.Transport != Transport.Raw)
+            {
+                merged.Add(socket);
+            }
+        }
+        IReadOnlyList<SocketRecord> raw = _rawFallback.Collect(query with { Transports = TransportSet.Raw }, diagnostics);
+        merged.AddRange(raw);
+        diagnostics.Count("source.raw_from_procfs", raw.Count);
+        return merged;
     }
 
     private SocketOwners Attribute(IReadOnlyList<SocketRecord> sockets, CollectionDiagnostics diagnostics)
@@ -85,8 +116,11 @@ public sealed class SnapshotCollector
             }
             diagnostics.Count("processes.sockets_unattributed", unattributed);
             // netstat says the same thing ("Not all processes could be identified"); we also say how many.
+            string remedy = Interop.Sys.GetEUid() == 0
+                ? "refused even to root: a security module or a sandbox hides them"
+                : "run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, to see them all";
             diagnostics.WarnOnce("unattributed",
-                $"{unattributed} of {wanted.Count} sockets could not be attributed to a process: {owners.ProcessesDenied} processes' /proc/<pid>/fd could not be read (run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, to see them all)");
+                $"{unattributed} of {wanted.Count} sockets could not be attributed to a process: {owners.ProcessesDenied} processes' /proc/<pid>/fd could not be read ({remedy})");
         }
         return owners;
     }

@@ -88,7 +88,7 @@ internal static class NetstatCommand
 
         INameResolver names = options is { NumericHosts: true, NumericPorts: true, NumericUsers: true }
             ? NumericNameResolver.Instance
-            : new SystemNameResolver(DnsHostNameLookup.Instance, ServiceNameTable.Load(), UserNameResolver.Shared.Lookup);
+            : new SystemNameResolver(DnsHostNameLookup.Instance, ServiceNameTable.Load(), new UserNameResolver().GetUserName);
         var writer = new NetstatTableWriter(options, names);
 
         if (options.ProgramColumn && NetstatTableWriter.ProgramWarning(snapshot.Owners, EffectiveUid()) is string warning)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SocketAgent.Tests.Infrastructure;
+using SocketAgent.Tests.Output.Json;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
 
 namespace SocketAgent.Tests.Cli;

@@ -78,6 +78,13 @@ internal sealed class SockDiagCollector : INetlinkMessageConsumer
                 // Whatever arrived before the error is kept: those records are real sockets.
                 FailedDumps++;
                 _diagnostics.Count("netlink.protocol_unavailable." + dump.Name);
+                if (dump.Transport == Transport.Raw)
+                {
+                    // Kernels without CONFIG_INET_RAW_DIAG (this one, many distributions) answer ENOENT: ss then
+                    // reads /proc/net/raw, and SnapshotCollector does the same, so there is nothing to warn about.
+                    return;
+                }
+
                 _diagnostics.WarnOnce(
                     "netlink.protocol_unavailable." + dump.Name,
                     $"netlink: protocol not available: the kernel refused the sock_diag dump of {dump.Name} sockets " +
