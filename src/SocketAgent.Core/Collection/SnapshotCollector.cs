@@ -50,7 +50,17 @@ public sealed class SnapshotCollector
         try
         {
             long rawUnavailable = RawTablesUnavailable(diagnostics);
-            IReadOnlyList<SocketRecord> sockets = _source.Collect(query, diagnostics);
+            IReadOnlyList<SocketRecord> sockets;
+            try
+            {
+                sockets = _source.Collect(query, diagnostics);
+            }
+            catch (SocketSourceUnavailableException) when (
+                _source is NetlinkSocketSource && query.Transports == TransportSet.Raw && RawTablesUnavailable(diagnostics) > rawUnavailable)
+            {
+                sockets = []; // only raw was asked for, and this kernel has no raw_diag: /proc/net/raw below
+            }
+
             if (_source is NetlinkSocketSource && query.Wants(Transport.Raw) && RawTablesUnavailable(diagnostics) > rawUnavailable)
             {
                 sockets = AddRawFromProcfs(sockets, query, diagnostics);

@@ -23,6 +23,9 @@ internal static class AgentProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // No diagnostics IPC socket (/tmp/dotnet-diagnostic-*): the agent must not see a socket of its own
+        // that ss, run before and after it, cannot.
+        info.Environment["DOTNET_EnableDiagnostics"] = "0";
         info.ArgumentList.Add(AssemblyPath);
         foreach (string arg in args)
         {

@@ -47,6 +47,15 @@ public sealed class LiveSockets : IDisposable
             UdpConnected.Connect(UdpBound.LocalEndPoint!);
             UdpConnected.Send(new byte[100]); // unread: UdpBound's Recv-Q > 0
 
+            try
+            {
+                RawIcmpV6 = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Raw, ProtocolType.IcmpV6));
+            }
+            catch (SocketException)
+            {
+                RawIcmpV6 = null; // needs CAP_NET_RAW; CI runs as root
+            }
+
             UnixPath = Path.Combine(TempDirectory.FullName, "agent test.sock");
             UnixListener = Track(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified));
             UnixListener.Bind(new UnixDomainSocketEndPoint(UnixPath));
@@ -80,6 +89,7 @@ public sealed class LiveSockets : IDisposable
     public Socket TcpV6Server { get; }
     public Socket UdpBound { get; } = null!;
     public Socket UdpConnected { get; } = null!;
+    public Socket? RawIcmpV6 { get; }
     public string UnixPath { get; } = null!;
     public Socket UnixListener { get; } = null!;
     public Socket UnixClient { get; } = null!;
