@@ -91,9 +91,12 @@ internal static class NetstatCommand
             : new SystemNameResolver(DnsHostNameLookup.Instance, ServiceNameTable.Load(), new UserNameResolver().GetUserName);
         var writer = new NetstatTableWriter(options, names);
 
-        if (options.ProgramColumn && NetstatTableWriter.ProgramWarning(snapshot.Owners, EffectiveUid()) is string warning)
+        // netstat's own notice, for scripts that expect it; as root it never prints it (root reads every fd
+        // directory), and our collector has already said precisely what a sandbox or LSM hid.
+        uint euid = EffectiveUid();
+        if (options.ProgramColumn && euid != 0 && NetstatTableWriter.ProgramWarning(snapshot.Owners, euid) is string warning)
         {
-            streams.Error.WriteLine(warning);
+            streams.Error.Write(warning);
         }
 
         try
