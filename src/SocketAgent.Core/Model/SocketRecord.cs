@@ -14,6 +14,19 @@ public sealed class SocketRecord
     /// <summary><see cref="AddressFamily.InterNetwork"/>, <see cref="AddressFamily.InterNetworkV6"/> or <see cref="AddressFamily.Unix"/>.</summary>
     public required AddressFamily Family { get; init; }
 
+    /// <summary>
+    /// The family of the kernel table that listed the socket. It differs from <see cref="Family"/> for an IPv4
+    /// peer of a dual-stack IPv6 socket: the addresses are reported as IPv4, but the socket is in the IPv6 table
+    /// (<c>/proc/net/tcp6</c>, the AF_INET6 dump), and netstat labels it <c>tcp6</c>. Defaults to <see cref="Family"/>.
+    /// </summary>
+    public AddressFamily TableFamily
+    {
+        get => _tableFamily == AddressFamily.Unspecified ? Family : _tableFamily;
+        init => _tableFamily = value;
+    }
+
+    private readonly AddressFamily _tableFamily;
+
     public KernelSocketState State { get; init; }
 
     public IPAddress? LocalAddress { get; init; }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SocketAgent.Collection;
+using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
 using SocketAgent.Output.Json;
 
@@ -24,7 +25,7 @@ internal static class OnceCommand
         try
         {
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
-            using (var writer = new SocketJsonLinesWriter(buffered))
+            using (var writer = new SocketJsonLinesWriter(buffered, new UserNameResolver().GetUserName))
             {
                 writer.WriteSnapshot(snapshot);
                 writer.Flush();

@@ -98,6 +98,7 @@ internal static class InetDiagMessageParser
         {
             Transport = transport,
             Family = addressFamily,
+            TableFamily = family == SockDiag.AF_INET ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6,
             State = (KernelSocketState)payload[StateOffset],
             Timer = payload[TimerOffset],
             LocalAddress = local,

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using static SocketAgent.Interop.Sockets;
+using Sys = SocketAgent.Interop.Sys;
 
 namespace SocketAgent.Collection.Netlink;
 
@@ -68,7 +69,7 @@ internal sealed class NetlinkSocket : INetlinkTransport, IDisposable
                 }
 
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != Errno.EINTR)
+                if (errno != Sys.EINTR)
                 {
                     throw new NetlinkException("send", errno);
                 }
@@ -89,7 +90,7 @@ internal sealed class NetlinkSocket : INetlinkTransport, IDisposable
                 }
 
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != Errno.EINTR)
+                if (errno != Sys.EINTR)
                 {
                     throw new NetlinkException("recv", errno);
                 }

@@ -1,5 +1,6 @@
 using SocketAgent.Model;
 using static SocketAgent.Interop.Sockets;
+using Sys = SocketAgent.Interop.Sys;
 
 namespace SocketAgent.Collection.Netlink;
 
@@ -63,7 +64,7 @@ internal sealed class NetlinkSocketSource : ISocketSource
         {
             return NetlinkSocket.Open(protocol);
         }
-        catch (NetlinkException e) when (e.Errno is Errno.EPERM or Errno.EACCES or Errno.EAFNOSUPPORT or Errno.EPROTONOSUPPORT)
+        catch (NetlinkException e) when (e.Errno is Sys.EPERM or Sys.EACCES or Sys.EAFNOSUPPORT or Sys.EPROTONOSUPPORT)
         {
             throw new SocketSourceUnavailableException($"netlink sock_diag socket refused: {e.Message}", e);
         }

@@ -11,5 +11,5 @@ internal sealed class SafeNetlinkHandle : SafeHandle
 
     public override bool IsInvalid => handle == -1;
 
-    protected override bool ReleaseHandle() => Interop.Sockets.Close((int)handle) == 0;
+    protected override bool ReleaseHandle() => Interop.Sys.Close((int)handle) == 0;
 }

@@ -144,6 +144,7 @@ internal static class ProcNetInetParser
         {
             Transport = transport,
             Family = localAddress.AddressFamily,
+            TableFamily = family,
             State = state,
             LocalAddress = localAddress,
             LocalPort = (int)localPort,

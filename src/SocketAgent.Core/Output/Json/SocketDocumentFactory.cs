@@ -28,6 +28,13 @@ public sealed class SocketDocumentFactory
     private HostFields? _hostFields;
     private DateTimeOffset _timestamp;
     private string? _timestampText;
+    private readonly Func<uint, string?>? _userNames;
+
+    /// <param name="userNames">
+    /// uid → account name for sockets whose uid no holder process shares (or that have no holder), so
+    /// <c>user.name</c> is there whenever netstat -e would print a name; null leaves those names out.
+    /// </param>
+    public SocketDocumentFactory(Func<uint, string?>? userNames = null) => _userNames = userNames;
 
     /// <summary>
     /// The document for <paramref name="record"/>, with its holders looked up in <paramref name="owners"/>.
@@ -155,7 +162,7 @@ public sealed class SocketDocumentFactory
 
         if (!_users.TryGetValue(uid, out UserFields? user))
         {
-            user = new UserFields { Id = GetUid(uid) };
+            user = new UserFields { Id = GetUid(uid), Name = _userNames?.Invoke(uid) };
             if (_users.Count < MaxCachedUids)
             {
                 _users.Add(uid, user);

@@ -28,13 +28,16 @@ public sealed class SocketJsonLinesWriter : IDisposable
     private readonly Stream _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
     private readonly Utf8JsonWriter _writer;
-    private readonly SocketDocumentFactory _factory = new();
+    private readonly SocketDocumentFactory _factory;
     private bool _disposed;
 
-    public SocketJsonLinesWriter(Stream output)
+    /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
+    /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketDocumentFactory(Func{uint, string?})"/>).</param>
+    public SocketJsonLinesWriter(Stream output, Func<uint, string?>? userNames = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
+        _factory = new SocketDocumentFactory(userNames);
         _writer = new Utf8JsonWriter(_buffer, WriterOptions);
     }
 

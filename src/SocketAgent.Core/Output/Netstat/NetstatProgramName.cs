@@ -43,5 +43,26 @@ internal static class NetstatProgramName
         string.Concat(
             process.Pid.ToString(CultureInfo.InvariantCulture),
             "/",
-            process.CommandLine.Length > 0 ? process.CommandLine : process.Name);
+            OneLine(process.CommandLine.Length > 0 ? process.CommandLine : process.Name));
+
+    /// <summary>
+    /// Control characters (a newline inside a <c>python -c</c> script) would break the table into several rows;
+    /// like ps, show each as '?'. The JSON output keeps the exact arguments.
+    /// </summary>
+    private static string OneLine(string text)
+    {
+        int first = text.AsSpan().IndexOfAnyInRange('\0', '\u001f');
+        if (first < 0 && !text.Contains('\u007f'))
+        {
+            return text;
+        }
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (int i = 0; i < source.Length; i++)
+            {
+                char c = source[i];
+                span[i] = char.IsControl(c) ? '?' : c;
+            }
+        });
+    }
 }

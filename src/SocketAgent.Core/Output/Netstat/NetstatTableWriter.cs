@@ -99,7 +99,7 @@ internal sealed class NetstatTableWriter
                 rows.Unix.Add(socket);
                 continue;
             }
-            bool v6 = socket.Family == AddressFamily.InterNetworkV6;
+            bool v6 = socket.TableFamily == AddressFamily.InterNetworkV6;
             if ((_options.Families & (v6 ? IpFamilySet.IPv6 : IpFamilySet.IPv4)) == 0)
             {
                 continue;
@@ -149,8 +149,8 @@ internal sealed class NetstatTableWriter
         {
             foreach (SocketRecord socket in section)
             {
-                AddLookupAddress(addresses, socket.LocalAddress, socket.Family);
-                AddLookupAddress(addresses, socket.RemoteAddress, socket.Family);
+                AddLookupAddress(addresses, socket.LocalAddress, socket.TableFamily);
+                AddLookupAddress(addresses, socket.RemoteAddress, socket.TableFamily);
             }
         }
         return addresses;
@@ -227,7 +227,7 @@ internal sealed class NetstatTableWriter
     // "%-4s  %6ld %6ld %-23s %-23s %-11s" then finish_this_one: " %-10s %-10lu" with -e, " %-20s" with -p.
     private void AppendInetRow(StringBuilder line, SocketRecord socket, SocketOwners owners)
     {
-        bool v6 = socket.Family == AddressFamily.InterNetworkV6;
+        bool v6 = socket.TableFamily == AddressFamily.InterNetworkV6;
         string protocol = socket.Transport switch
         {
             Transport.Tcp => v6 ? "tcp6" : "tcp",
@@ -281,7 +281,7 @@ internal sealed class NetstatTableWriter
     };
 
     private string Endpoint(IPAddress? address, int port, SocketRecord socket) =>
-        NetstatAddressText.Endpoint(HostText(address, socket.Family), PortText(port, socket.Transport), _options.Wide);
+        NetstatAddressText.Endpoint(HostText(address, socket.TableFamily), PortText(port, socket.Transport), _options.Wide);
 
     private string HostText(IPAddress? address, AddressFamily family)
     {

@@ -62,7 +62,7 @@ public sealed class NetstatFixtureTests
 
     private static async Task<string> RenderAsync(NetstatOptions options)
     {
-        List<SocketRecord> sockets = ThrowawayProcNetParser.ReadAll(name => File.ReadAllText(Path.Combine(s_dir, "proc-" + name)));
+        List<SocketRecord> sockets = ProcNetFixture.ReadAll(name => File.ReadAllText(Path.Combine(s_dir, "proc-" + name)));
         var snapshot = new SocketSnapshot
         {
             Timestamp = DateTimeOffset.UnixEpoch,

@@ -29,6 +29,20 @@ public sealed class NetstatFormattingTests
     }
 
     [Fact]
+    public void CommandLineColumn_ShowsControlCharactersAsQuestionMarks_SoEachSocketStaysOneRow()
+    {
+        var process = new ProcessInfo
+        {
+            Pid = 7,
+            Name = "python3",
+            Args = ["python3", "-c", "import os\nprint(1)\t"],
+            CommandLine = "python3 -c 'import os\nprint(1)\t'",
+        };
+
+        Assert.Equal("7/python3 -c 'import os?print(1)?'", NetstatProgramName.FormatCommandLine(process));
+    }
+
+    [Fact]
     public void CommandLineColumn_IsNeverCut()
     {
         var process = new ProcessInfo

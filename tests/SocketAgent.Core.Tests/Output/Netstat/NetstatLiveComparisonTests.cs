@@ -32,8 +32,7 @@ public sealed class NetstatLiveComparisonTests
         using var sockets = LiveSockets.Open();
 
         string netstat = RunNetstat(flags);
-        List<SocketRecord> ours = ThrowawayProcNetParser
-            .ReadAll(name => File.ReadAllText("/proc/net/" + name))
+        List<SocketRecord> ours = ProcNetFixture.ReadLive()
             .Where(r => sockets.Inodes.Contains(r.Inode))
             .ToList();
         Assert.True(ours.Count >= sockets.Inodes.Count - 1, $"found {ours.Count} of our {sockets.Inodes.Count} sockets in /proc/net");
