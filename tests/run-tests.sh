@@ -10,6 +10,11 @@ command -v ss >/dev/null 2>&1 || need+=(iproute2)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v netstat >/dev/null 2>&1 || need+=(net-tools)
 [ -x /usr/bin/python3 ] || need+=(python3)
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# Native AOT links with clang or gcc.
+{ command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || need+=(clang)
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "run-tests: installing ${need[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -22,7 +27,11 @@ trap 'rm -f "$log"' EXIT
 set +e
 dotnet test --solution SocketAgent.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The shipped artifact is the native binary: build it and check it too.
+tests/aot-check.sh
+aot=$?
 set -e
+[ "$status" -ne 0 ] || status=$aot
 
 # One plain closing line for CI readers: "N passed, N failed, N skipped" (summed over test projects).
 awk '/^  total:/{t+=$2} /^  failed:/{f+=$2} /^  succeeded:/{p+=$2} /^  skipped:/{s+=$2}

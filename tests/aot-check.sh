@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Publishes the native AOT binary exactly as the README and the Dockerfile do, fails on any trim/AOT warning,
+# then checks the binary itself: --once prints valid JSON lines and exits 0, bad usage exits 2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="${1:-artifacts/aot}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+dotnet publish src/SocketAgent/SocketAgent.csproj -c Release -r linux-x64 -p:PublishAot=true -o "$out" 2>&1 | tee "$log"
+if grep -E "warning (IL|CS)[0-9]+" "$log" >/dev/null; then
+  echo "aot-check: FAIL: the native AOT publish printed warnings" >&2
+  exit 1
+fi
+
+bin="$out/socket-agent"
+[ -x "$bin" ] || { echo "aot-check: FAIL: $bin was not produced" >&2; exit 1; }
+
+lines=$("$bin" --once | jq -c 'select(.event.dataset == "socket")' | wc -l)
+[ "$lines" -gt 0 ] || { echo "aot-check: FAIL: --once printed no socket line" >&2; exit 1; }
+
+set +e
+"$bin" --no-such-flag >/dev/null 2>&1
+usage=$?
+set -e
+[ "$usage" -eq 2 ] || { echo "aot-check: FAIL: bad usage exited $usage, expected 2" >&2; exit 1; }
+
+echo "aot-check: OK: native binary $(du -h "$bin" | cut -f1), --once printed $lines socket lines, bad usage exits 2"
