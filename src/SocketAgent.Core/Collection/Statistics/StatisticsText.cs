@@ -61,9 +61,12 @@ internal static class StatisticsText
         return true;
     }
 
-    /// <summary>A kernel name (group or counter): printable ASCII without spaces, which is all the kernel prints.</summary>
+    /// <summary>
+    /// A kernel name (group or counter): a letter, then printable ASCII without spaces. Never a number, so a values
+    /// line is never taken for a header.
+    /// </summary>
     public static bool IsName(ReadOnlySpan<byte> token) =>
-        !token.IsEmpty && !token.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E);
+        !token.IsEmpty && char.IsAsciiLetter((char)token[0]) && !token.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E);
 
     public static string ToName(ReadOnlySpan<byte> token) => Encoding.ASCII.GetString(token);
 }
