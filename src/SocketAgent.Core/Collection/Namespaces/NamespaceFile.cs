@@ -81,44 +81,49 @@ internal static unsafe class NamespaceFile
         }
     }
 
-    /// <summary>The inode of the network namespace <paramref name="fd"/> refers to, read from <c>/proc/self/fd/N</c>.</summary>
+    /// <summary>The inode of the network namespace <paramref name="fd"/> refers to.</summary>
     /// <exception cref="NetworkNamespaceException">The descriptor is not a network namespace.</exception>
     public static ulong IdentifyOpen(int fd, string pathForMessages)
     {
-        // An open nsfs file's fd link reads "net:[INODE]"; an ordinary file's reads as its path. This needs no
-        // stat struct layout (which differs per architecture) and tells a mnt/pid namespace from a net one.
-        Span<byte> fdPath = stackalloc byte[40];
-        "/proc/self/fd/"u8.CopyTo(fdPath);
-        fd.TryFormat(fdPath[14..], out int written, provider: CultureInfo.InvariantCulture);
-        fdPath[14 + written] = 0;
-
-        Span<byte> target = stackalloc byte[256];
-        nint length;
-        fixed (byte* p = fdPath)
-        fixed (byte* t = target)
-        {
-            length = Interop.Sys.ReadLinkAt(Interop.Sys.AT_FDCWD, p, t, (nuint)target.Length);
-        }
-        if (length < 0)
+        // NS_GET_NSTYPE tells an nsfs file from any other (ENOTTY) and a net namespace from a mnt or pid one. The fd's
+        // /proc/self/fd link cannot: for a bind mount such as /run/netns/NAME it reads as the mount path.
+        int type = Interop.Sys.IoctlNoArg(fd, Interop.Sys.NS_GET_NSTYPE);
+        if (type < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             throw new NetworkNamespaceException(
-                $"cannot identify {pathForMessages} (readlink /proc/self/fd: {Marshal.GetPInvokeErrorMessage(errno)})", errno);
+                $"{pathForMessages} is not a network namespace (expected /run/netns/NAME or /proc/PID/ns/net)",
+                errno is Interop.Sys.ENOTTY or Interop.Sys.EINVAL ? Interop.Sys.EINVAL : errno);
+        }
+        if (type != Interop.Sys.CLONE_NEWNET)
+        {
+            throw new NetworkNamespaceException(
+                $"{pathForMessages} is a {TypeName(type)} namespace, not a network namespace", Interop.Sys.EINVAL);
         }
 
-        ReadOnlySpan<byte> link = target[..(int)length];
-        if (NamespaceLinkParser.TryParse(link, out ReadOnlySpan<byte> type, out ulong inode))
+        // The namespace's identity is the nsfs inode (what net:[INODE] shows); statx has one layout on every architecture.
+        byte* buffer = stackalloc byte[Interop.Sys.StatxSize];
+        byte empty = 0;
+        if (Interop.Sys.Statx(fd, &empty, Interop.Sys.AT_EMPTY_PATH, Interop.Sys.STATX_INO, buffer) != 0)
         {
-            if (type.SequenceEqual("net"u8))
-            {
-                return inode;
-            }
+            int errno = Marshal.GetLastPInvokeError();
             throw new NetworkNamespaceException(
-                $"{pathForMessages} is a {Encoding.UTF8.GetString(type)} namespace, not a network namespace", Interop.Sys.EINVAL);
+                $"cannot identify network namespace {pathForMessages} (statx: {Marshal.GetPInvokeErrorMessage(errno)})", errno);
         }
-        throw new NetworkNamespaceException(
-            $"{pathForMessages} is not a network namespace (expected /run/netns/NAME or /proc/PID/ns/net)", Interop.Sys.EINVAL);
+        return MemoryMarshal.Read<ulong>(new ReadOnlySpan<byte>(buffer + Interop.Sys.StatxInoOffset, sizeof(ulong))); // host order
     }
+
+    private static string TypeName(int cloneFlag) => cloneFlag switch
+    {
+        Interop.Sys.CLONE_NEWNS => "mnt",
+        Interop.Sys.CLONE_NEWUTS => "uts",
+        Interop.Sys.CLONE_NEWIPC => "ipc",
+        Interop.Sys.CLONE_NEWUSER => "user",
+        Interop.Sys.CLONE_NEWPID => "pid",
+        Interop.Sys.CLONE_NEWCGROUP => "cgroup",
+        Interop.Sys.CLONE_NEWTIME => "time",
+        _ => string.Create(CultureInfo.InvariantCulture, $"0x{cloneFlag:x}"),
+    };
 
     private static int Open(string path)
     {
