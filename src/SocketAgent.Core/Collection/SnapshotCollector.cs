@@ -1,115 +1,135 @@
-using SocketAgent.Collection.Netlink;
-using SocketAgent.Collection.Procfs;
+using SocketAgent.Collection.Namespaces;
 using SocketAgent.Collection.Processes;
+using SocketAgent.Collection.Rtnetlink;
+using SocketAgent.Collection.Statistics;
 using SocketAgent.Model;
 
 namespace SocketAgent.Collection;
 
 /// <summary>
-/// One collection pass: read the socket tables (sock_diag, or /proc/net when netlink is refused), then
-/// attribute the sockets to processes. The first stage of the pipeline
-/// collectors → snapshot → (diff → events) → encoder → outputs.
+/// One collection pass over the host: in each selected network namespace (on a thread that entered it) read the
+/// sockets, interfaces, routes and protocol counters; then attribute every socket to its processes with one walk
+/// of /proc. The first stage of the pipeline collectors → snapshot → (diff → events) → encoder → outputs.
 /// </summary>
-public sealed class SnapshotCollector
+public sealed class SnapshotCollector : IDisposable
 {
     private readonly SnapshotCollectorOptions _options;
     private readonly HostIdentity _host;
     private readonly ProcessSocketScanner _scanner = new();
-    private ISocketSource _source;
-    private ProcfsSocketSource? _rawFallback;
+    private readonly NamespaceSocketReader _sockets;
+    private readonly NetworkNamespaceEnumerator _enumerator = new();
+    private readonly NetworkNamespaceRunner _runner = new();
+    private readonly NetworkNamespaceCollector _namespaces;
+    private volatile bool _rtnetlinkRefused;
 
     public SnapshotCollector(SnapshotCollectorOptions options)
     {
         _options = options;
         _host = HostIdentityReader.Read(options.HostName);
-        _source = options.Source == SocketSourceKind.Procfs ? new ProcfsSocketSource() : new NetlinkSocketSource();
+        _sockets = new NamespaceSocketReader(options.Source);
+        _namespaces = new NetworkNamespaceCollector(_runner);
     }
 
     public HostIdentity Host => _host;
 
-    /// <summary>The source in use now: <c>netlink</c>, or <c>procfs</c> (chosen, or fallen back to).</summary>
-    public string SourceName => _source.Name;
-
-    public SocketSnapshot Collect(SocketQuery query, CollectionDiagnostics diagnostics)
+    /// <summary>
+    /// Collects the selected namespaces. Throws <see cref="NetworkNamespaceException"/> for a <c>--netns PATH</c>
+    /// that is not a network namespace, and <see cref="SocketSourceUnavailableException"/> when no selected
+    /// namespace could be read at all; a namespace that fails among others is reported and skipped.
+    /// </summary>
+    public HostSnapshot Collect(SocketQuery query, CollectionDiagnostics diagnostics)
     {
         DateTimeOffset timestamp = _options.TimeProvider.GetUtcNow();
-        IReadOnlyList<SocketRecord> sockets = ReadSockets(query, diagnostics);
-        SocketOwners owners = _options.AttributeProcesses ? Attribute(sockets, diagnostics) : SocketOwners.Empty;
-        return new SocketSnapshot
+        IReadOnlyList<NetworkNamespace> selected = _enumerator.Enumerate(_options.Namespaces, diagnostics);
+        IReadOnlyList<NamespaceOutcome<NamespaceState>> outcomes =
+            _namespaces.Collect(selected, ns => ReadNamespace(ns, query, diagnostics), diagnostics);
+
+        var states = new List<NamespaceState>(outcomes.Count);
+        Exception? firstError = null;
+        foreach (NamespaceOutcome<NamespaceState> outcome in outcomes)
+        {
+            if (outcome.Succeeded && outcome.Value is not null)
+            {
+                states.Add(outcome.Value);
+            }
+            else
+            {
+                firstError ??= outcome.Error;
+            }
+        }
+        if (states.Count == 0 && firstError is not null)
+        {
+            throw firstError as SocketSourceUnavailableException
+                ?? new SocketSourceUnavailableException(firstError.Message, firstError);
+        }
+
+        bool attribute = _options.AttributeProcesses && (_options.Parts & CollectedParts.Sockets) != 0;
+        return new HostSnapshot
         {
             Timestamp = timestamp,
             Host = _host,
-            Sockets = sockets,
-            Owners = owners,
-            Source = _source.Name,
+            Namespaces = states,
+            Owners = attribute ? Attribute(states, diagnostics) : SocketOwners.Empty,
         };
     }
 
-    private IReadOnlyList<SocketRecord> ReadSockets(SocketQuery query, CollectionDiagnostics diagnostics)
+    /// <summary>Runs on a thread inside <paramref name="ns"/>: no thread-pool work here (see NetworkNamespaceRunner).</summary>
+    private NamespaceState ReadNamespace(NetworkNamespace ns, SocketQuery query, CollectionDiagnostics diagnostics)
     {
-        try
+        CollectedParts parts = _options.Parts;
+        IReadOnlyList<SocketRecord> sockets = (parts & CollectedParts.Sockets) != 0 ? _sockets.Read(query, diagnostics) : [];
+
+        NetworkState? network = null;
+        if ((parts & (CollectedParts.Interfaces | CollectedParts.Routes)) != 0)
         {
-            long rawUnavailable = RawTablesUnavailable(diagnostics);
-            IReadOnlyList<SocketRecord> sockets;
+            network = ReadNetwork(diagnostics);
+        }
+
+        IReadOnlyList<ProtocolStatistics> statistics = (parts & CollectedParts.Statistics) != 0
+            ? new ProtocolStatisticsReader(NetworkNamespaceRunner.ThreadNetDirectory).Read(diagnostics)
+            : [];
+
+        return new NamespaceState
+        {
+            Namespace = ns,
+            Sockets = sockets,
+            Interfaces = (parts & CollectedParts.Interfaces) != 0 && network is not null ? network.Interfaces : [],
+            Routes = (parts & CollectedParts.Routes) != 0 && network is not null ? network.Routes : [],
+            Statistics = statistics,
+            SocketSource = (parts & CollectedParts.Sockets) != 0 ? _sockets.SourceName : string.Empty,
+        };
+    }
+
+    private NetworkState ReadNetwork(CollectionDiagnostics diagnostics)
+    {
+        if (!_rtnetlinkRefused)
+        {
             try
             {
-                sockets = _source.Collect(query, diagnostics);
+                return new RtnetlinkCollector().Collect(diagnostics);
             }
-            catch (SocketSourceUnavailableException) when (
-                _source is NetlinkSocketSource && query.Transports == TransportSet.Raw && RawTablesUnavailable(diagnostics) > rawUnavailable)
+            catch (RtnetlinkUnavailableException ex)
             {
-                sockets = []; // only raw was asked for, and this kernel has no raw_diag: /proc/net/raw below
+                _rtnetlinkRefused = true;
+                diagnostics.WarnOnce("rtnetlink.fallback_to_procfs",
+                    $"rtnetlink unavailable ({ex.Message}); reading interfaces and routes from /proc/net instead (no IPv4 addresses, main table only)");
+                diagnostics.Count("rtnetlink.fallback_to_procfs");
             }
-
-            if (_source is NetlinkSocketSource && query.Wants(Transport.Raw) && RawTablesUnavailable(diagnostics) > rawUnavailable)
-            {
-                sockets = AddRawFromProcfs(sockets, query, diagnostics);
-            }
-            return sockets;
         }
-        catch (SocketSourceUnavailableException ex) when (_options.Source == SocketSourceKind.Auto && _source is NetlinkSocketSource)
-        {
-            // Locked-down containers (seccomp, no AF_NETLINK) refuse sock_diag; /proc/net has the same tables
-            // without cookies and tcp_info. Switch for the agent's lifetime: the refusal will not go away.
-            diagnostics.Warn($"netlink sock_diag unavailable ({ex.Message}); reading /proc/net instead (no socket cookies, no tcp_info)");
-            diagnostics.Count("source.fallback_to_procfs");
-            _source = new ProcfsSocketSource();
-            return _source.Collect(query, diagnostics);
-        }
+        return new ProcNetRouteReader(NetworkNamespaceRunner.ThreadNetDirectory).Read(diagnostics);
     }
 
-    private static long RawTablesUnavailable(CollectionDiagnostics diagnostics) =>
-        diagnostics.Get("netlink.protocol_unavailable.raw") + diagnostics.Get("netlink.protocol_unavailable.raw6");
-
-    /// <summary>
-    /// Kernels built without raw_diag cannot dump raw sockets over netlink; like ss, read them from /proc/net/raw
-    /// and /proc/net/raw6 so the snapshot is complete whichever way the kernel was built.
-    /// </summary>
-    private IReadOnlyList<SocketRecord> AddRawFromProcfs(IReadOnlyList<SocketRecord> sockets, SocketQuery query, CollectionDiagnostics diagnostics)
+    private SocketOwners Attribute(IReadOnlyList<NamespaceState> states, CollectionDiagnostics diagnostics)
     {
-        _rawFallback ??= new ProcfsSocketSource();
-        var merged = new List<SocketRecord>(sockets.Count + 8);
-        foreach (SocketRecord socket in sockets)
+        var wanted = new HashSet<ulong>();
+        foreach (NamespaceState state in states)
         {
-            if (socket.Transport != Transport.Raw)
+            foreach (SocketRecord socket in state.Sockets)
             {
-                merged.Add(socket);
-            }
-        }
-        IReadOnlyList<SocketRecord> raw = _rawFallback.Collect(query with { Transports = TransportSet.Raw }, diagnostics);
-        merged.AddRange(raw);
-        diagnostics.Count("source.raw_from_procfs", raw.Count);
-        return merged;
-    }
-
-    private SocketOwners Attribute(IReadOnlyList<SocketRecord> sockets, CollectionDiagnostics diagnostics)
-    {
-        var wanted = new HashSet<ulong>(sockets.Count);
-        foreach (SocketRecord socket in sockets)
-        {
-            if (socket.Inode != 0)
-            {
-                wanted.Add(socket.Inode);
+                if (socket.Inode != 0)
+                {
+                    wanted.Add(socket.Inode);
+                }
             }
         }
 
@@ -125,13 +145,15 @@ public sealed class SnapshotCollector
                 }
             }
             diagnostics.Count("processes.sockets_unattributed", unattributed);
-            // netstat says the same thing ("Not all processes could be identified"); we also say how many.
             string remedy = Interop.Sys.GetEUid() == 0
                 ? "refused even to root: a security module or a sandbox hides them"
                 : "run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, to see them all";
+            // netstat says the same thing ("Not all processes could be identified"); we also say how many.
             diagnostics.WarnOnce("unattributed",
                 $"{unattributed} of {wanted.Count} sockets could not be attributed to a process: {owners.ProcessesDenied} processes' /proc/<pid>/fd could not be read ({remedy})");
         }
         return owners;
     }
+
+    public void Dispose() => _runner.Dispose();
 }

@@ -1,3 +1,5 @@
+using SocketAgent.Collection.Namespaces;
+
 namespace SocketAgent.Collection;
 
 /// <summary>Options of <see cref="SnapshotCollector"/>.</summary>
@@ -5,6 +7,12 @@ public sealed class SnapshotCollectorOptions
 {
     /// <summary>Which kernel interface reads sockets. <value>The default is <see cref="SocketSourceKind.Auto"/>.</value></summary>
     public SocketSourceKind Source { get; init; } = SocketSourceKind.Auto;
+
+    /// <summary>What to read in each namespace. <value>The default is <see cref="CollectedParts.All"/>.</value></summary>
+    public CollectedParts Parts { get; init; } = CollectedParts.All;
+
+    /// <summary>Which network namespaces (<c>--netns</c>). <value>The default is the agent's own.</value></summary>
+    public NetworkNamespaceSelection Namespaces { get; init; } = NetworkNamespaceSelection.Host;
 
     /// <summary>Map sockets to processes through /proc/&lt;pid&gt;/fd. <value>The default is <see langword="true"/>.</value></summary>
     public bool AttributeProcesses { get; init; } = true;

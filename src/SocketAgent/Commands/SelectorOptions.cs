@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
 using SocketAgent.Model;
 
 namespace SocketAgent.Cli.Commands;
@@ -15,6 +16,27 @@ internal sealed class SelectorOptions
     public Option<bool> AllSockets { get; } = new("--all", "-a") { Description = "Listening and non-listening sockets. Example: socket-agent netstat -ta" };
     public Option<bool> IPv4 { get; } = new("-4", "--inet") { Description = "Only IPv4 sockets. Example: socket-agent --once -4t" };
     public Option<bool> IPv6 { get; } = new("-6", "--inet6") { Description = "Only IPv6 sockets. Example: socket-agent --once -6t" };
+
+    public Option<bool> Interfaces { get; } = new("--interfaces", "-i") { Description = "Interfaces: addresses, MTU, state, counters (netstat -i). Example: socket-agent --once -i | jq ." };
+    public Option<bool> Routes { get; } = new("--route", "-r") { Description = "Routing tables, IPv4 and IPv6, every table (netstat -r). Example: socket-agent --once -r | jq ." };
+    public Option<bool> Statistics { get; } = new("--statistics", "-s") { Description = "Protocol counters from /proc/net/snmp, netstat and snmp6 (netstat -s). Example: socket-agent --once -s" };
+
+    public Option<NetworkNamespaceSelection> Netns { get; } = new("--netns")
+    {
+        Description = "Network namespaces to collect: host (the agent's own), all (every namespace of /proc/*/ns/net and /run/netns), or a path (/run/netns/NAME, /proc/PID/ns/net). Example: socket-agent --once --netns all",
+        HelpName = "host|all|PATH",
+        DefaultValueFactory = _ => NetworkNamespaceSelection.Host,
+        CustomParser = static result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (text.Length == 0)
+            {
+                result.AddError("--netns needs a value: host, all or a path");
+                return NetworkNamespaceSelection.Host;
+            }
+            return NetworkNamespaceSelection.Parse(text);
+        },
+    };
 
     public Option<SocketSourceKind> Source { get; }
 
@@ -51,7 +73,25 @@ internal sealed class SelectorOptions
         command.Add(AllSockets);
         command.Add(IPv4);
         command.Add(IPv6);
+        command.Add(Interfaces);
+        command.Add(Routes);
+        command.Add(Statistics);
+        command.Add(Netns);
         command.Add(Source);
+    }
+
+    /// <summary>
+    /// What to collect: with none of -t -u -w -x -i -r -s everything; otherwise what they name (so
+    /// <c>--once -r</c> is the routing table alone, and <c>-t -r</c> TCP sockets and routes).
+    /// </summary>
+    public CollectedParts ToParts(ParseResult result)
+    {
+        bool sockets = result.GetValue(Tcp) || result.GetValue(Udp) || result.GetValue(Raw) || result.GetValue(Unix);
+        CollectedParts parts = (sockets ? CollectedParts.Sockets : CollectedParts.None)
+            | (result.GetValue(Interfaces) ? CollectedParts.Interfaces : CollectedParts.None)
+            | (result.GetValue(Routes) ? CollectedParts.Routes : CollectedParts.None)
+            | (result.GetValue(Statistics) ? CollectedParts.Statistics : CollectedParts.None);
+        return parts == CollectedParts.None ? CollectedParts.All : parts;
     }
 
     /// <summary>netstat's rules: no transport flag means all; -4/-6 without -x leave UNIX sockets out.</summary>
