@@ -18,7 +18,7 @@ namespace SocketAgent.Output.Netstat;
 internal sealed class NetstatRouteWriter
 {
     private const uint RouteTableMain = 254;
-    private const byte RtnLocal = 2, RtnBroadcast = 3, RtnMulticast = 5, RtnBlackhole = 6, RtnUnreachable = 7, RtnProhibit = 8;
+    private const byte RtnLocal = 2, RtnBroadcast = 3, RtnAnycast = 4, RtnMulticast = 5, RtnBlackhole = 6, RtnUnreachable = 7, RtnProhibit = 8;
     private const int AddressWidth = 15; // netstat cuts every address column to 15 characters
 
     private readonly NetstatRouteOptions _options;
@@ -219,19 +219,30 @@ internal sealed class NetstatRouteWriter
             string destination = Ipv6Text(route.Destination) + "/" + Int(route.DestinationPrefixLength);
             string nextHop = Ipv6Text(gateway ?? IPAddress.IPv6Any);
 
+            bool reject = route.Type is RtnBlackhole or RtnUnreachable or RtnProhibit;
             var flags = new StringBuilder(4).Append('U');
-            if (route.Type is RtnBlackhole or RtnUnreachable or RtnProhibit) flags.Append('!');
+            if (reject) flags.Append('!');
             if (gateway is not null && !IsAny(gateway)) flags.Append('G');
-            if (route.Type == RtnLocal) flags.Append('n'); // RTF_NONEXTHOP on the kernel's local routes
+            if (reject || route.Type is RtnLocal or RtnAnycast) flags.Append('n'); // RTF_NONEXTHOP
 
-            // "%-30s %-26s %-4s %-3d %-1d %6d %s"; Ref is the kernel's fib6_ref, which rtnetlink does not report.
-            Pad(text, destination, 30).Append(' ');
-            Pad(text, nextHop, 26).Append(' ');
-            Pad(text, flags.ToString(), 4).Append(' ');
-            Pad(text, Int(unchecked((int)route.Metric)), 3).Append(' ');
-            text.Append('0').Append(' ');
-            PadLeft(text, "0", 6).Append(' ').Append(iface).Append('\n');
+            // Ref is the kernel's fib6_ref, which rtnetlink does not report: printed as 0.
+            WriteIpv6Row(text, destination, nextHop, flags.ToString(), unchecked((int)route.Metric), 0, iface);
         }
+
+        // /proc/net/ipv6_route ends with the kernel's ip6_null_entry (the tree root's reject route), which no
+        // rtnetlink dump returns; netstat prints it as "!n" with metric -1 and one reference on lo.
+        WriteIpv6Row(text, _options.NumericHosts ? "::/0" : "[::]/0", Ipv6Text(IPAddress.IPv6Any), "!n", -1, 1, "lo");
+    }
+
+    // "%-30s %-26s %-4s %-3d %-1d %6d %s"
+    private static void WriteIpv6Row(StringBuilder text, string destination, string nextHop, string flags, int metric, int references, string iface)
+    {
+        Pad(text, destination, 30).Append(' ');
+        Pad(text, nextHop, 26).Append(' ');
+        Pad(text, flags, 4).Append(' ');
+        Pad(text, Int(metric), 3).Append(' ');
+        text.Append(Int(references)).Append(' ');
+        PadLeft(text, "0", 6).Append(' ').Append(iface).Append('\n');
     }
 
     private string Ipv6Text(IPAddress address)
