@@ -110,14 +110,15 @@ public sealed class RouteTableNames
             {
                 continue;
             }
-            int split = line.IndexOfAny(' ', '\t');
+            int split = IndexOfSeparator(line);
             if (split <= 0)
             {
                 continue;
             }
             ReadOnlySpan<char> idText = line[..split];
             ReadOnlySpan<char> name = line[split..].TrimStart();
-            int end = name.IndexOfAny(" \t#");
+            // A name is one word, as iproute2's sscanf("%s") reads it: so route.table never holds a blank or a '#'.
+            int end = IndexOfSeparator(name);
             if (end >= 0)
             {
                 name = name[..end];
@@ -130,6 +131,18 @@ public sealed class RouteTableNames
                 names[id] = name.ToString();
             }
         }
+    }
+
+    private static int IndexOfSeparator(ReadOnlySpan<char> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsWhiteSpace(text[i]) || text[i] == '#')
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static Dictionary<uint, string> CreateBuiltIns() => new()
