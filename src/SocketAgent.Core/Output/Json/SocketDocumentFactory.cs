@@ -23,11 +23,8 @@ public sealed class SocketDocumentFactory
 
     private readonly Dictionary<ProcessInfo, ProcessFields> _processes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<uint, UserFields> _users = [];
+    private readonly DocumentFieldCache _common = new();
     private SocketOwners? _processesOwners;
-    private HostIdentity? _host;
-    private HostFields? _hostFields;
-    private DateTimeOffset _timestamp;
-    private string? _timestampText;
     private readonly Func<uint, string?>? _userNames;
 
     /// <param name="userNames">
@@ -39,7 +36,11 @@ public sealed class SocketDocumentFactory
     /// <summary>
     /// The document for <paramref name="record"/>, with its holders looked up in <paramref name="owners"/>.
     /// </summary>
-    public SocketDocument Create(SocketRecord record, SocketOwners owners, HostIdentity host, DateTimeOffset timestamp, string action = SnapshotAction)
+    /// <param name="networkNamespace">
+    /// The namespace the socket was collected in, for <c>network.netns</c> and, when no holder names a container,
+    /// <c>container.id</c>; null leaves both to the holders.
+    /// </param>
+    public SocketDocument Create(SocketRecord record, SocketOwners owners, HostIdentity host, DateTimeOffset timestamp, string action = SnapshotAction, NetworkNamespace? networkNamespace = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(owners);
@@ -73,9 +74,9 @@ public sealed class SocketDocumentFactory
         bool isUnix = record.Transport == Transport.Unix;
         return new SocketDocument
         {
-            Timestamp = GetTimestamp(timestamp),
+            Timestamp = _common.GetTimestamp(timestamp),
             Event = new EventFields { Dataset = SocketDataset, Action = action },
-            Host = GetHost(host),
+            Host = _common.GetHost(host),
             Network = new NetworkFields
             {
                 Transport = record.Transport.ToEcsName(),
@@ -87,6 +88,7 @@ public sealed class SocketDocumentFactory
                 },
                 IanaNumber = GetIanaNumber(record),
                 CommunityId = CommunityId.Compute(record),
+                Netns = _common.GetNetns(networkNamespace),
             },
             Socket = new SocketFields
             {
@@ -109,7 +111,11 @@ public sealed class SocketDocumentFactory
             },
             User = CreateUser(record, holders),
             Process = process,
-            Container = holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId ? new ContainerFields { Id = containerId } : null,
+            // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
+            // only some process's, while the holder's is the socket's.
+            Container = holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId
+                ? new ContainerFields { Id = containerId }
+                : _common.GetNamespaceContainer(networkNamespace),
         };
     }
 
@@ -173,26 +179,6 @@ public sealed class SocketDocumentFactory
 
     private string GetUid(uint uid) =>
         _users.TryGetValue(uid, out UserFields? user) ? user.Id : uid.ToString(CultureInfo.InvariantCulture);
-
-    private HostFields GetHost(HostIdentity host)
-    {
-        if (!ReferenceEquals(host, _host) || _hostFields is null)
-        {
-            _hostFields = new HostFields { Name = host.Name, Id = host.Id };
-            _host = host;
-        }
-        return _hostFields;
-    }
-
-    private string GetTimestamp(DateTimeOffset timestamp)
-    {
-        if (_timestampText is null || timestamp != _timestamp)
-        {
-            _timestampText = RfcTimestamp.Format(timestamp);
-            _timestamp = timestamp;
-        }
-        return _timestampText;
-    }
 
     private static EndpointFields CreateEndpoint(IPAddress? address, int port, AddressFamily family) => new()
     {

@@ -12,6 +12,9 @@ namespace SocketAgent.Output.Json;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = false)]
 [JsonSerializable(typeof(SocketDocument))]
+[JsonSerializable(typeof(RouteDocument))]
+[JsonSerializable(typeof(InterfaceDocument))]
+[JsonSerializable(typeof(NetstatDocument))]
 internal sealed partial class SocketJsonContext : JsonSerializerContext
 {
 }

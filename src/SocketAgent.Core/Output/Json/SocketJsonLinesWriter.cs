@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using SocketAgent.Model;
 
 namespace SocketAgent.Output.Json;
 
 /// <summary>
-/// Writes sockets as JSON lines: one compact UTF-8 <see cref="SocketDocument"/> per line, <c>\n</c>-terminated,
-/// no BOM. Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/>
+/// Writes JSON lines: one compact UTF-8 document per line, <c>\n</c>-terminated, no BOM — sockets
+/// (<see cref="SocketDocument"/>) and the whole-host state of a namespace: routes, interfaces and protocol counters
+/// (<see cref="HostStateDocumentFactory"/>), in any mix. Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/>
 /// to push them out. Not thread-safe.
 /// </summary>
 public sealed class SocketJsonLinesWriter : IDisposable
@@ -29,23 +31,43 @@ public sealed class SocketJsonLinesWriter : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
     private readonly Utf8JsonWriter _writer;
     private readonly SocketDocumentFactory _factory;
+    private readonly HostStateDocumentFactory _hostStateFactory;
     private bool _disposed;
 
     /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
     /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketDocumentFactory(Func{uint, string?})"/>).</param>
     public SocketJsonLinesWriter(Stream output, Func<uint, string?>? userNames = null)
+        : this(output, userNames, routeTables: null)
+    {
+    }
+
+    /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
+    /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketDocumentFactory(Func{uint, string?})"/>).</param>
+    /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
+    public SocketJsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables)
     {
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
         _factory = new SocketDocumentFactory(userNames);
+        _hostStateFactory = new HostStateDocumentFactory(routeTables);
         _writer = new Utf8JsonWriter(_buffer, WriterOptions);
     }
 
-    /// <summary>The factory that builds the documents, for callers that add fields before writing.</summary>
+    /// <summary>The factory that builds the socket documents, for callers that add fields before writing.</summary>
     public SocketDocumentFactory Factory => _factory;
 
+    /// <summary>The factory that builds route, interface and netstat documents.</summary>
+    public HostStateDocumentFactory HostStateFactory => _hostStateFactory;
+
     /// <summary>Writes one line per socket of <paramref name="snapshot"/>.</summary>
-    public void WriteSnapshot(SocketSnapshot snapshot, string action = SocketDocumentFactory.SnapshotAction)
+    public void WriteSnapshot(SocketSnapshot snapshot, string action = SocketDocumentFactory.SnapshotAction) =>
+        WriteSnapshot(snapshot, networkNamespace: null, action);
+
+    /// <summary>
+    /// Writes one line per socket of <paramref name="snapshot"/>, collected in <paramref name="networkNamespace"/>
+    /// (<c>network.netns</c>, and <c>container.id</c> for sockets no containerised process holds).
+    /// </summary>
+    public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, string action = SocketDocumentFactory.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -53,19 +75,67 @@ public sealed class SocketJsonLinesWriter : IDisposable
         IReadOnlyList<SocketRecord> sockets = snapshot.Sockets;
         for (int i = 0; i < sockets.Count; i++)
         {
-            Write(_factory.Create(sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action));
+            Write(_factory.Create(sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action, networkNamespace));
+        }
+    }
+
+    /// <summary>Writes one <c>route</c> line per route of <paramref name="networkNamespace"/>.</summary>
+    public void WriteRoutes(IReadOnlyList<RouteRecord> routes, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        for (int i = 0; i < routes.Count; i++)
+        {
+            Write(_hostStateFactory.CreateRoute(routes[i], networkNamespace, host, timestamp, action));
+        }
+    }
+
+    /// <summary>Writes one <c>interface</c> line per interface of <paramref name="networkNamespace"/>.</summary>
+    public void WriteInterfaces(IReadOnlyList<InterfaceRecord> interfaces, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    {
+        ArgumentNullException.ThrowIfNull(interfaces);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        for (int i = 0; i < interfaces.Count; i++)
+        {
+            Write(_hostStateFactory.CreateInterface(interfaces[i], networkNamespace, host, timestamp, action));
+        }
+    }
+
+    /// <summary>Writes one <c>netstat</c> line per protocol group of <paramref name="networkNamespace"/>.</summary>
+    public void WriteStatistics(IReadOnlyList<ProtocolStatistics> statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        for (int i = 0; i < statistics.Count; i++)
+        {
+            Write(_hostStateFactory.CreateStatistics(statistics[i], networkNamespace, host, timestamp, action));
         }
     }
 
     /// <summary>Writes one document as one line.</summary>
-    public void Write(SocketDocument document)
+    public void Write(SocketDocument document) => WriteLine(document, SocketJsonContext.Default.SocketDocument);
+
+    /// <summary>Writes one document as one line.</summary>
+    public void Write(RouteDocument document) => WriteLine(document, SocketJsonContext.Default.RouteDocument);
+
+    /// <summary>Writes one document as one line.</summary>
+    public void Write(InterfaceDocument document) => WriteLine(document, SocketJsonContext.Default.InterfaceDocument);
+
+    /// <summary>Writes one document as one line.</summary>
+    public void Write(NetstatDocument document) => WriteLine(document, SocketJsonContext.Default.NetstatDocument);
+
+    private void WriteLine<T>(T document, JsonTypeInfo<T> typeInfo)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(document);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         try
         {
-            JsonSerializer.Serialize(_writer, document, SocketJsonContext.Default.SocketDocument);
+            JsonSerializer.Serialize(_writer, document, typeInfo);
             _writer.Flush();
         }
         finally
