@@ -10,15 +10,19 @@ internal static class CliApp
     private const string Description =
         """
         socket-agent: every TCP, UDP, raw and UNIX socket of this host with its owning processes and their full
-        command lines, as JSON lines (one object per socket, ECS field names) or as netstat's tables.
+        command lines, the routing tables, interfaces and protocol counters — in every network namespace if asked —
+        as JSON lines (one object per record, ECS field names) or as netstat's tables.
 
         Examples:
           socket-agent --once | jq .                       every socket, as JSON lines
           socket-agent --once -tl | jq -r '.process.command_line'
                                                            what every TCP listener runs, in full
           socket-agent --once -x --source procfs           UNIX sockets read from /proc/net
+          socket-agent --once -r | jq .                    the routing tables (every table, IPv4 and IPv6)
+          socket-agent --once --netns all -t               TCP sockets of every network namespace (containers too)
           socket-agent netstat -tuanp                      what `netstat -tuanp` prints
           socket-agent netstat -tlp --cmdline              listeners with full command lines
+          socket-agent netstat -i | -rn | -s               what netstat -i, -rn, -s print
 
         Exit codes: 0 success (also when the reader closes stdout), 1 collection or output failed, 2 bad usage.
         """;
@@ -46,7 +50,7 @@ internal static class CliApp
         var root = new RootCommand(Description);
         var once = new Option<bool>("--once")
         {
-            Description = "Print one snapshot of the sockets as JSON lines and exit. Example: socket-agent --once -t | jq .",
+            Description = "Print one snapshot as JSON lines and exit: sockets, then routes, interfaces and protocol counters (narrow it with -t -u -w -x -i -r -s). Example: socket-agent --once -t | jq .",
         };
         var hostName = new Option<string?>("--host-name")
         {
@@ -73,6 +77,8 @@ internal static class CliApp
             {
                 Source = result.GetValue(selectors.Source),
                 HostName = result.GetValue(hostName),
+                Parts = selectors.ToParts(result),
+                Namespaces = result.GetValue(selectors.Netns)!,
             };
             return OnceCommand.Run(options, selectors.ToQuery(result), streams);
         });

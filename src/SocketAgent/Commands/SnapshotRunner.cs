@@ -1,4 +1,5 @@
 using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
 using SocketAgent.Model;
 
 namespace SocketAgent.Cli.Commands;
@@ -6,13 +7,34 @@ namespace SocketAgent.Cli.Commands;
 /// <summary>Runs one collection pass and reports its degradations on stderr (never on stdout).</summary>
 internal static class SnapshotRunner
 {
-    public static SocketSnapshot Collect(SnapshotCollectorOptions options, SocketQuery query, TextWriter error)
+    /// <summary>The snapshot, or null after a one-line error on stderr; <paramref name="exitCode"/> says which error.</summary>
+    public static HostSnapshot? TryCollect(SnapshotCollectorOptions options, SocketQuery query, TextWriter error, out int exitCode)
     {
         var diagnostics = new CollectionDiagnostics();
-        var collector = new SnapshotCollector(options);
-        SocketSnapshot snapshot = collector.Collect(query, diagnostics);
-        ReportDiagnostics(diagnostics, error);
-        return snapshot;
+        try
+        {
+            using var collector = new SnapshotCollector(options);
+            HostSnapshot snapshot = collector.Collect(query, diagnostics);
+            exitCode = ExitCodes.Success;
+            return snapshot;
+        }
+        catch (NetworkNamespaceException ex)
+        {
+            // A --netns PATH that is not a network namespace is a bad value, like an unknown flag.
+            error.WriteLine($"socket-agent: --netns: {ex.Message}");
+            exitCode = ExitCodes.Usage;
+            return null;
+        }
+        catch (SocketSourceUnavailableException ex)
+        {
+            error.WriteLine($"socket-agent: error: cannot read the socket tables: {ex.Message}");
+            exitCode = ExitCodes.Failure;
+            return null;
+        }
+        finally
+        {
+            ReportDiagnostics(diagnostics, error);
+        }
     }
 
     public static void ReportDiagnostics(CollectionDiagnostics diagnostics, TextWriter error)
