@@ -13,13 +13,13 @@ internal static class AddressMessageParser
     {
         interfaceIndex = 0;
         address = null;
-        if (payload.Length < Rtnetlink.IfAddrMessageSize)
+        if (payload.Length < RtnetlinkProtocol.IfAddrMessageSize)
         {
             return RtnetlinkParseResult.Malformed;
         }
 
         byte family = payload[0];
-        if (family is not (Rtnetlink.AF_INET or Rtnetlink.AF_INET6))
+        if (family is not (RtnetlinkProtocol.AF_INET or RtnetlinkProtocol.AF_INET6))
         {
             // Only IP addresses are asked for; anything else (a DECnet or MPLS address) is not ours to list.
             return RtnetlinkParseResult.Ignored;
@@ -35,25 +35,25 @@ internal static class AddressMessageParser
         IPAddress? broadcast = null;
         string? label = null;
 
-        var attributes = new NetlinkAttributeReader(payload[Rtnetlink.IfAddrMessageSize..]);
+        var attributes = new NetlinkAttributeReader(payload[RtnetlinkProtocol.IfAddrMessageSize..]);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
             bool ok = true;
             switch (type)
             {
-                case Rtnetlink.IFA_ADDRESS:
+                case RtnetlinkProtocol.IFA_ADDRESS:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out ifaAddress);
                     break;
-                case Rtnetlink.IFA_LOCAL:
+                case RtnetlinkProtocol.IFA_LOCAL:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out ifaLocal);
                     break;
-                case Rtnetlink.IFA_BROADCAST:
+                case RtnetlinkProtocol.IFA_BROADCAST:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out broadcast);
                     break;
-                case Rtnetlink.IFA_LABEL:
+                case RtnetlinkProtocol.IFA_LABEL:
                     label = RtnetlinkAddresses.ReadString(value);
                     break;
-                case Rtnetlink.IFA_FLAGS:
+                case RtnetlinkProtocol.IFA_FLAGS:
                     // The u8 ifa_flags has no room for the newer flags (MANAGETEMPADDR, NOPREFIXROUTE…): this overrides it.
                     ok = value.Length >= 4;
                     if (ok)
@@ -72,7 +72,7 @@ internal static class AddressMessageParser
         // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the same, or the far end of a point-to-point
         // link. IPv6 sends IFA_LOCAL only when a peer is configured, so "local if present" works for both.
         IPAddress? own = ifaLocal ?? ifaAddress;
-        int maxPrefix = family == Rtnetlink.AF_INET ? 32 : 128;
+        int maxPrefix = family == RtnetlinkProtocol.AF_INET ? 32 : 128;
         if (attributes.IsMalformed || own is null || index <= 0 || prefixLength > maxPrefix)
         {
             return RtnetlinkParseResult.Malformed;

@@ -10,7 +10,7 @@ internal static class LinkMessageParser
     public static RtnetlinkParseResult Parse(ReadOnlySpan<byte> payload, out InterfaceRecord? record)
     {
         record = null;
-        if (payload.Length < Rtnetlink.IfInfoMessageSize)
+        if (payload.Length < RtnetlinkProtocol.IfInfoMessageSize)
         {
             return RtnetlinkParseResult.Malformed;
         }
@@ -29,42 +29,42 @@ internal static class LinkMessageParser
         int master = 0;
         InterfaceCounters counters = InterfaceCounters.Zero;
 
-        var attributes = new NetlinkAttributeReader(payload[Rtnetlink.IfInfoMessageSize..]);
+        var attributes = new NetlinkAttributeReader(payload[RtnetlinkProtocol.IfInfoMessageSize..]);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
             switch (type)
             {
-                case Rtnetlink.IFLA_IFNAME:
+                case RtnetlinkProtocol.IFLA_IFNAME:
                     name = RtnetlinkAddresses.ReadString(value);
                     break;
-                case Rtnetlink.IFLA_ADDRESS:
+                case RtnetlinkProtocol.IFLA_ADDRESS:
                     hardwareAddress = value.ToArray();
                     break;
-                case Rtnetlink.IFLA_MTU when value.Length >= 4:
+                case RtnetlinkProtocol.IFLA_MTU when value.Length >= 4:
                     mtu = BinaryPrimitives.ReadUInt32LittleEndian(value);
                     break;
-                case Rtnetlink.IFLA_OPERSTATE when value.Length >= 1:
+                case RtnetlinkProtocol.IFLA_OPERSTATE when value.Length >= 1:
                     operState = value[0];
                     break;
-                case Rtnetlink.IFLA_QDISC:
+                case RtnetlinkProtocol.IFLA_QDISC:
                     qdisc = RtnetlinkAddresses.ReadString(value);
                     break;
-                case Rtnetlink.IFLA_LINK when value.Length >= 4:
+                case RtnetlinkProtocol.IFLA_LINK when value.Length >= 4:
                     parent = BinaryPrimitives.ReadInt32LittleEndian(value);
                     break;
-                case Rtnetlink.IFLA_MASTER when value.Length >= 4:
+                case RtnetlinkProtocol.IFLA_MASTER when value.Length >= 4:
                     master = BinaryPrimitives.ReadInt32LittleEndian(value);
                     break;
-                case Rtnetlink.IFLA_STATS64:
+                case RtnetlinkProtocol.IFLA_STATS64:
                     counters = LinkStatsParser.Parse(value);
                     break;
-                case Rtnetlink.IFLA_LINKINFO:
+                case RtnetlinkProtocol.IFLA_LINKINFO:
                     if (!TryReadKind(value, out kind))
                     {
                         return RtnetlinkParseResult.Malformed;
                     }
                     break;
-                case Rtnetlink.IFLA_MTU or Rtnetlink.IFLA_OPERSTATE or Rtnetlink.IFLA_LINK or Rtnetlink.IFLA_MASTER:
+                case RtnetlinkProtocol.IFLA_MTU or RtnetlinkProtocol.IFLA_OPERSTATE or RtnetlinkProtocol.IFLA_LINK or RtnetlinkProtocol.IFLA_MASTER:
                     // A fixed-size attribute shorter than its type: the message cannot be trusted.
                     return RtnetlinkParseResult.Malformed;
             }
@@ -101,7 +101,7 @@ internal static class LinkMessageParser
         var nested = new NetlinkAttributeReader(linkInfo);
         while (nested.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
-            if (type == Rtnetlink.IFLA_INFO_KIND)
+            if (type == RtnetlinkProtocol.IFLA_INFO_KIND)
             {
                 kind = RtnetlinkAddresses.ReadString(value);
             }

@@ -17,21 +17,21 @@ internal static class RouteMessageParser
     public static RtnetlinkParseResult Parse(ReadOnlySpan<byte> payload, IPAddressCache cache, out RouteRecord? route)
     {
         route = null;
-        if (payload.Length < Rtnetlink.RouteMessageSize)
+        if (payload.Length < RtnetlinkProtocol.RouteMessageSize)
         {
             return RtnetlinkParseResult.Malformed;
         }
 
         byte family = payload[0];
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]);
-        if (family is not (Rtnetlink.AF_INET or Rtnetlink.AF_INET6) || (flags & Rtnetlink.RTM_F_CLONED) != 0)
+        if (family is not (RtnetlinkProtocol.AF_INET or RtnetlinkProtocol.AF_INET6) || (flags & RtnetlinkProtocol.RTM_F_CLONED) != 0)
         {
             return RtnetlinkParseResult.Ignored;
         }
 
         byte destinationLength = payload[1];
         byte sourceLength = payload[2];
-        int maxPrefix = family == Rtnetlink.AF_INET ? 32 : 128;
+        int maxPrefix = family == RtnetlinkProtocol.AF_INET ? 32 : 128;
         if (destinationLength > maxPrefix || sourceLength > maxPrefix)
         {
             return RtnetlinkParseResult.Malformed;
@@ -47,42 +47,42 @@ internal static class RouteMessageParser
         RouteMetrics metrics = default;
         List<RouteNextHop>? nextHops = null;
 
-        var attributes = new NetlinkAttributeReader(payload[Rtnetlink.RouteMessageSize..]);
+        var attributes = new NetlinkAttributeReader(payload[RtnetlinkProtocol.RouteMessageSize..]);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> value))
         {
             bool ok = true;
             switch (type)
             {
-                case Rtnetlink.RTA_DST:
+                case RtnetlinkProtocol.RTA_DST:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out destination);
                     break;
-                case Rtnetlink.RTA_SRC:
+                case RtnetlinkProtocol.RTA_SRC:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out source);
                     break;
-                case Rtnetlink.RTA_GATEWAY:
+                case RtnetlinkProtocol.RTA_GATEWAY:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out gateway);
                     break;
-                case Rtnetlink.RTA_VIA:
+                case RtnetlinkProtocol.RTA_VIA:
                     ok = TryReadVia(value, cache, out gateway);
                     break;
-                case Rtnetlink.RTA_PREFSRC:
+                case RtnetlinkProtocol.RTA_PREFSRC:
                     ok = RtnetlinkAddresses.TryRead(family, value, cache, out preferredSource);
                     break;
-                case Rtnetlink.RTA_OIF:
+                case RtnetlinkProtocol.RTA_OIF:
                     ok = TryReadUInt32(value, out uint oif);
                     outputInterface = (int)oif;
                     break;
-                case Rtnetlink.RTA_PRIORITY:
+                case RtnetlinkProtocol.RTA_PRIORITY:
                     ok = TryReadUInt32(value, out metric);
                     break;
-                case Rtnetlink.RTA_TABLE:
+                case RtnetlinkProtocol.RTA_TABLE:
                     // The u8 rtm_table says 252 (RT_TABLE_COMPAT) for tables above 255; this is the real id.
                     ok = TryReadUInt32(value, out table);
                     break;
-                case Rtnetlink.RTA_METRICS:
+                case RtnetlinkProtocol.RTA_METRICS:
                     ok = RouteMetrics.TryParse(value, out metrics);
                     break;
-                case Rtnetlink.RTA_MULTIPATH:
+                case RtnetlinkProtocol.RTA_MULTIPATH:
                     ok = TryReadNextHops(family, value, cache, out nextHops);
                     break;
             }
@@ -100,7 +100,7 @@ internal static class RouteMessageParser
 
         route = new RouteRecord
         {
-            Family = family == Rtnetlink.AF_INET ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6,
+            Family = family == RtnetlinkProtocol.AF_INET ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6,
             Destination = destination ?? RtnetlinkAddresses.Any(family),
             DestinationPrefixLength = destinationLength,
             Source = source,
@@ -131,10 +131,10 @@ internal static class RouteMessageParser
     private static bool TryReadNextHops(byte family, ReadOnlySpan<byte> value, IPAddressCache cache, out List<RouteNextHop>? nextHops)
     {
         nextHops = [];
-        while (value.Length >= Rtnetlink.NextHopSize)
+        while (value.Length >= RtnetlinkProtocol.NextHopSize)
         {
             int length = BinaryPrimitives.ReadUInt16LittleEndian(value);
-            if (length < Rtnetlink.NextHopSize || length > value.Length)
+            if (length < RtnetlinkProtocol.NextHopSize || length > value.Length)
             {
                 return false;
             }
@@ -144,13 +144,13 @@ internal static class RouteMessageParser
             int index = BinaryPrimitives.ReadInt32LittleEndian(value[4..]);
             IPAddress? gateway = null;
 
-            var attributes = new NetlinkAttributeReader(value[Rtnetlink.NextHopSize..length]);
+            var attributes = new NetlinkAttributeReader(value[RtnetlinkProtocol.NextHopSize..length]);
             while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> attribute))
             {
                 bool ok = type switch
                 {
-                    Rtnetlink.RTA_GATEWAY => RtnetlinkAddresses.TryRead(family, attribute, cache, out gateway),
-                    Rtnetlink.RTA_VIA => TryReadVia(attribute, cache, out gateway),
+                    RtnetlinkProtocol.RTA_GATEWAY => RtnetlinkAddresses.TryRead(family, attribute, cache, out gateway),
+                    RtnetlinkProtocol.RTA_VIA => TryReadVia(attribute, cache, out gateway),
                     _ => true,
                 };
                 if (!ok)
@@ -184,7 +184,7 @@ internal static class RouteMessageParser
         }
 
         ushort family = BinaryPrimitives.ReadUInt16LittleEndian(value);
-        if (family is not (Rtnetlink.AF_INET or Rtnetlink.AF_INET6))
+        if (family is not (RtnetlinkProtocol.AF_INET or RtnetlinkProtocol.AF_INET6))
         {
             // MPLS labels and the like: not an IP gateway, but not a broken message either.
             return true;

@@ -17,7 +17,7 @@ internal readonly record struct RouteMetrics(uint Mtu, uint AdvertisedMss, uint 
         var attributes = new NetlinkAttributeReader(value);
         while (attributes.TryRead(out ushort type, out ReadOnlySpan<byte> attribute))
         {
-            if (type is not (Rtnetlink.RTAX_MTU or Rtnetlink.RTAX_ADVMSS or Rtnetlink.RTAX_WINDOW or Rtnetlink.RTAX_RTT))
+            if (type is not (RtnetlinkProtocol.RTAX_MTU or RtnetlinkProtocol.RTAX_ADVMSS or RtnetlinkProtocol.RTAX_WINDOW or RtnetlinkProtocol.RTAX_RTT))
             {
                 // Others include RTAX_CC_ALGO, a string.
                 continue;
@@ -31,9 +31,9 @@ internal readonly record struct RouteMetrics(uint Mtu, uint AdvertisedMss, uint 
             uint v = BinaryPrimitives.ReadUInt32LittleEndian(attribute);
             switch (type)
             {
-                case Rtnetlink.RTAX_MTU: mtu = v; break;
-                case Rtnetlink.RTAX_ADVMSS: advmss = v; break;
-                case Rtnetlink.RTAX_WINDOW: window = v; break;
+                case RtnetlinkProtocol.RTAX_MTU: mtu = v; break;
+                case RtnetlinkProtocol.RTAX_ADVMSS: advmss = v; break;
+                case RtnetlinkProtocol.RTAX_WINDOW: window = v; break;
                 default: rtt = v; break;
             }
         }

@@ -12,10 +12,10 @@ internal static class RtnetlinkAddresses
     {
         switch (family)
         {
-            case Rtnetlink.AF_INET when value.Length == 4:
+            case RtnetlinkProtocol.AF_INET when value.Length == 4:
                 address = cache.GetV4(value);
                 return true;
-            case Rtnetlink.AF_INET6 when value.Length == 16:
+            case RtnetlinkProtocol.AF_INET6 when value.Length == 16:
                 address = cache.GetV6(value);
                 return true;
             default:
@@ -25,7 +25,7 @@ internal static class RtnetlinkAddresses
     }
 
     /// <summary>The family's any-address: what a route of prefix length 0 without RTA_DST stands for.</summary>
-    public static IPAddress Any(byte family) => family == Rtnetlink.AF_INET6 ? IPAddress.IPv6Any : IPAddress.Any;
+    public static IPAddress Any(byte family) => family == RtnetlinkProtocol.AF_INET6 ? IPAddress.IPv6Any : IPAddress.Any;
 
     /// <summary>A NUL-terminated string attribute (IFLA_IFNAME, IFA_LABEL, IFLA_QDISC…), up to its first NUL.</summary>
     public static string ReadString(ReadOnlySpan<byte> value)

@@ -126,7 +126,7 @@ internal sealed class RtnetlinkDumper : INetlinkMessageConsumer
         RtnetlinkParseResult result;
         switch (type)
         {
-            case Rtnetlink.RTM_NEWLINK:
+            case RtnetlinkProtocol.RTM_NEWLINK:
                 result = LinkMessageParser.Parse(payload, out InterfaceRecord? link);
                 if (result == RtnetlinkParseResult.Parsed)
                 {
@@ -134,7 +134,7 @@ internal sealed class RtnetlinkDumper : INetlinkMessageConsumer
                 }
                 break;
 
-            case Rtnetlink.RTM_NEWADDR:
+            case RtnetlinkProtocol.RTM_NEWADDR:
                 result = AddressMessageParser.Parse(payload, _addressCache, out int index, out InterfaceAddress? address);
                 if (result == RtnetlinkParseResult.Parsed)
                 {

@@ -7,7 +7,7 @@ namespace SocketAgent.Collection.Rtnetlink;
 internal static class RtnetlinkRequest
 {
     /// <summary>The largest request this writer produces.</summary>
-    public const int MaxLength = NetlinkProtocol.HeaderSize + Rtnetlink.IfInfoMessageSize;
+    public const int MaxLength = NetlinkProtocol.HeaderSize + RtnetlinkProtocol.IfInfoMessageSize;
 
     /// <summary>
     /// A dump of every object of <paramref name="type"/> (RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE) in
@@ -19,9 +19,9 @@ internal static class RtnetlinkRequest
     {
         int bodyLength = type switch
         {
-            Rtnetlink.RTM_GETLINK => Rtnetlink.IfInfoMessageSize,
-            Rtnetlink.RTM_GETADDR => Rtnetlink.IfAddrMessageSize,
-            Rtnetlink.RTM_GETROUTE => Rtnetlink.RouteMessageSize,
+            RtnetlinkProtocol.RTM_GETLINK => RtnetlinkProtocol.IfInfoMessageSize,
+            RtnetlinkProtocol.RTM_GETADDR => RtnetlinkProtocol.IfAddrMessageSize,
+            RtnetlinkProtocol.RTM_GETROUTE => RtnetlinkProtocol.RouteMessageSize,
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not an rtnetlink dump request"),
         };
 

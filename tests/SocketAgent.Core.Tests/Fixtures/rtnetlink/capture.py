@@ -39,8 +39,9 @@ def inside(out):
                       ("ip-route4", "ip -N -d -j -4 route show table all"),
                       ("ip-route6", "ip -N -d -j -6 route show table all")]:
         manifest[name] = json.loads(subprocess.check_output(cmd.split()))
+    os.makedirs(os.path.join(out, "proc-net"), exist_ok=True)
     for f in ["route", "ipv6_route", "dev", "if_inet6"]:
-        with open("/proc/net/" + f) as src, open(os.path.join(out, "proc-net-" + f), "w") as dst:
+        with open("/proc/net/" + f) as src, open(os.path.join(out, "proc-net", f), "w") as dst:
             dst.write(src.read())
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)

@@ -1,7 +1,7 @@
 namespace SocketAgent.Collection.Rtnetlink;
 
 /// <summary>rtnetlink message types, header sizes and attribute numbers (linux/rtnetlink.h, if_link.h, if_addr.h).</summary>
-internal static class Rtnetlink
+internal static class RtnetlinkProtocol
 {
     public const byte AF_UNSPEC = 0;
     public const byte AF_INET = 2;
