@@ -19,8 +19,6 @@ internal sealed partial class NetworkNamespaceScope : IDisposable
 
     public string Path => "/run/netns/" + Name;
 
-    public static bool CanCreate => Environment.UserName == "root" && File.Exists("/usr/sbin/ip") || File.Exists("/sbin/ip");
-
     public static NetworkNamespaceScope Create()
     {
         var scope = new NetworkNamespaceScope("sa-rtnl-" + Guid.NewGuid().ToString("N")[..10]);
@@ -28,7 +26,7 @@ internal sealed partial class NetworkNamespaceScope : IDisposable
         return scope;
     }
 
-    /// <summary>Runs <c>ip -n NAME args…</c> (or plain <c>ip args…</c> when <paramref name="inside"/> is false).</summary>
+    /// <summary>Runs <c>ip -n NAME args…</c>.</summary>
     public void IpIn(params string[] arguments) => Ip(["-n", Name, .. arguments]);
 
     public static void Ip(params string[] arguments)

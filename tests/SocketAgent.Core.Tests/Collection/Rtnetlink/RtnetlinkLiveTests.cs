@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.Json;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Rtnetlink;
@@ -66,9 +67,10 @@ public class RtnetlinkLiveTests
         AssertMatchesIp(() => last = ns.RunInside(() => new RtnetlinkCollector().Collect(new CollectionDiagnostics())), ["-n", ns.Name]);
 
         Assert.Equal(["lo", "a1", "a0"], last!.Interfaces.Select(i => i.Name));
-        Assert.Equal("a1", last.Interfaces.Single(i => i.Name == "a0").ParentIndex switch { int p => last.Interfaces.Single(i => i.Index == p).Name });
-        Assert.Contains(last.Routes, r => r.Table == 77 && r.DestinationPrefixLength == 0 && r.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 == false);
-        Assert.Contains(last.Routes, r => r.Table == 77 && r.Family == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        int peer = last.Interfaces.Single(i => i.Name == "a0").ParentIndex;
+        Assert.Equal("a1", last.Interfaces.Single(i => i.Index == peer).Name);
+        Assert.Contains(last.Routes, r => r.Table == 77 && r.DestinationPrefixLength == 0 && r.Family == AddressFamily.InterNetwork);
+        Assert.Contains(last.Routes, r => r.Table == 77 && r.Family == AddressFamily.InterNetworkV6);
     }
 
     [Fact]
