@@ -61,15 +61,15 @@ public sealed class RouteRecord
     /// <summary>RTAX_WINDOW from RTA_METRICS (netstat -re "Window"); 0 when unset.</summary>
     public uint Window { get; init; }
 
-    /// <summary>RTAX_RTT from RTA_METRICS (netstat -re "irtt"); 0 when unset.</summary>
+    /// <summary>RTAX_RTT from RTA_METRICS in the kernel's unit (1/8 ms); netstat -re "irtt" shows it &gt;&gt; 3; 0 when unset.</summary>
     public uint InitialRtt { get; init; }
 
     /// <summary>RTA_MULTIPATH next hops; empty for single-path routes.</summary>
     public IReadOnlyList<RouteNextHop> NextHops { get; init; } = [];
 }
 
-/// <summary>One next hop of a multipath route (<c>struct rtnexthop</c>).</summary>
-public sealed record RouteNextHop(IPAddress? Gateway, int InterfaceIndex, byte Weight, byte Flags)
+/// <summary>One next hop of a multipath route (<c>struct rtnexthop</c>); <see cref="Weight"/> as ip prints it (rtnh_hops + 1, 1–256).</summary>
+public sealed record RouteNextHop(IPAddress? Gateway, int InterfaceIndex, int Weight, byte Flags)
 {
     public string? InterfaceName { get; set; }
 }

@@ -164,8 +164,7 @@ internal static class RouteMessageParser
                 return false;
             }
 
-            // The model keeps the weight in a byte: the one weight that does not fit (256) is shown as 255.
-            nextHops.Add(new RouteNextHop(gateway, index, (byte)Math.Min(weight, byte.MaxValue), flags));
+            nextHops.Add(new RouteNextHop(gateway, index, weight, flags));
 
             int next = NetlinkProtocol.Align(length);
             value = next >= value.Length ? default : value[next..];
