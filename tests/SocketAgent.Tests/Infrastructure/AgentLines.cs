@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace SocketAgent.Tests.Infrastructure;
 
 /// <summary>The JSON lines of one <c>socket-agent --once</c> run, with lookups by the fields tests care about.</summary>
-internal sealed class AgentLines
+public sealed class AgentLines
 {
     public AgentLines(IEnumerable<string> lines)
     {

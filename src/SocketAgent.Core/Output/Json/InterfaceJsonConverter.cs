@@ -85,12 +85,15 @@ internal sealed class InterfaceJsonConverter : JsonConverter<InterfaceJson>
 
     private static void WriteAddresses(Utf8JsonWriter writer, IReadOnlyList<InterfaceAddress>? addresses)
     {
+        // Always present (empty for a link without addresses), so consumers need no null checks for the field
+        // they read most; the details follow only when there is something to detail.
+        writer.WriteStartArray(s_addresses);
         if (addresses is null || addresses.Count == 0)
         {
+            writer.WriteEndArray();
             return;
         }
 
-        writer.WriteStartArray(s_addresses);
         for (int pass = 0; pass < 2; pass++)
         {
             for (int i = 0; i < addresses.Count; i++)
