@@ -95,8 +95,10 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         }
         AgentLines lines = RunOnce(source, "-w");
 
-        JsonElement raw = Assert.Single(lines.Where("raw"),
-            d => Num(d, "process.pid") == Environment.ProcessId && Str(d, "network.type") == "ipv6");
+        long inode = LiveSockets.Inode(_live.RawIcmpV6!);
+        JsonElement raw = Assert.Single(lines.Where("raw"), d => Num(d, "socket.inode") == inode);
+        Assert.Equal(Environment.ProcessId, Num(raw, "process.pid"));
+        Assert.Equal("ipv6", Str(raw, "network.type"));
         Assert.Equal(58, Num(raw, "socket.raw_protocol"));
         Assert.Equal("7", Str(raw, "socket.state")); // netstat prints raw states as numbers
         Assert.Null(Str(raw, "network.community_id"));

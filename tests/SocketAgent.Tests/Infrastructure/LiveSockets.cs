@@ -100,6 +100,14 @@ public sealed class LiveSockets : IDisposable
     public int GrandchildPid { get; }
     public int ChildListenerPort { get; }
 
+    /// <summary>The socket's inode, from its /proc/self/fd link (<c>socket:[N]</c>): identifies it among look-alikes.</summary>
+    public static long Inode(Socket socket)
+    {
+        string target = new FileInfo($"/proc/self/fd/{socket.SafeHandle.DangerousGetHandle()}").LinkTarget
+            ?? throw new InvalidOperationException("socket fd is not a link");
+        return long.Parse(target["socket:[".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static int Port(Socket socket, bool remote = false) =>
         ((IPEndPoint)(remote ? socket.RemoteEndPoint! : socket.LocalEndPoint!)).Port;
 
