@@ -299,6 +299,11 @@ internal sealed class SocketDiffer
             {
                 _awaitingDestroy.Add(pair.Key, at);
             }
+            else
+            {
+                // No destroy is expected, but one that comes anyway (a listener started late) must not close it again.
+                _destroyed.Add(pair.Key, at);
+            }
             (events ??= []).Add(Closed(tracked, SocketRecordMerge.ForClose(tracked), tracked.MissingSince ?? at, table.Namespace));
         }
     }
