@@ -3,8 +3,8 @@ using SocketAgent.Model;
 namespace SocketAgent.Events;
 
 /// <summary>
-/// A route change: <c>added</c>, <c>removed</c> or <c>changed</c> (same key — family, table, destination/prefix,
-/// tos, metric — other attributes).
+/// A route change: <c>added</c>, <c>removed</c> or <c>changed</c> (same key — family, table, destination/prefix, source/prefix,
+/// tos, metric, type — other attributes).
 /// </summary>
 public sealed class RouteEvent
 {
