@@ -1,3 +1,4 @@
+using SocketAgent.Events;
 using SocketAgent.Model;
 
 namespace SocketAgent.Output.Json;
@@ -11,6 +12,9 @@ internal sealed class DocumentFieldCache
 {
     private HostIdentity? _host;
     private HostFields? _hostFields;
+    private string? _bootId;
+    private AgentIdentity? _agent;
+    private AgentFields? _agentFields;
     private DateTimeOffset _timestamp;
     private string? _timestampText;
     private NetworkNamespace? _namespace;
@@ -27,14 +31,36 @@ internal sealed class DocumentFieldCache
         return _timestampText;
     }
 
-    public HostFields GetHost(HostIdentity host)
+    public HostFields GetHost(HostIdentity host, string? bootId = null)
     {
-        if (!ReferenceEquals(host, _host) || _hostFields is null)
+        if (!ReferenceEquals(host, _host) || _hostFields is null || !string.Equals(bootId, _bootId, StringComparison.Ordinal))
         {
-            _hostFields = new HostFields { Name = host.Name, Id = host.Id };
+            _hostFields = new HostFields
+            {
+                Name = host.Name,
+                Id = host.Id,
+                Boot = bootId is { Length: > 0 } ? new HostBootFields { Id = bootId } : null,
+            };
             _host = host;
+            _bootId = bootId;
         }
         return _hostFields;
+    }
+
+    /// <summary><c>agent</c> of <paramref name="agent"/>; null when none is given (<c>--once</c>).</summary>
+    public AgentFields? GetAgent(AgentIdentity? agent)
+    {
+        if (agent is null)
+        {
+            return null;
+        }
+        // Records compare by value: a daemon passing an equal identity keeps the cached object.
+        if (_agentFields is null || !(ReferenceEquals(agent, _agent) || agent.Equals(_agent)))
+        {
+            _agentFields = new AgentFields { Id = agent.Id, EphemeralId = agent.EphemeralId, Version = agent.Version };
+            _agent = agent;
+        }
+        return _agentFields;
     }
 
     /// <summary><c>network.netns</c> of <paramref name="ns"/>; null when no namespace is given.</summary>

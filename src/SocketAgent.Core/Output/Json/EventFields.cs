@@ -4,17 +4,54 @@ namespace SocketAgent.Output.Json;
 public sealed class EventFields
 {
     internal static readonly IReadOnlyList<string> NetworkCategory = ["network"];
+    internal static readonly IReadOnlyList<string> ConfigurationCategory = ["configuration", "network"];
+    internal static readonly IReadOnlyList<string> HostCategory = ["host"];
     internal static readonly IReadOnlyList<string> InfoType = ["info"];
+    internal static readonly IReadOnlyList<string> ConnectionStartType = ["connection", "start"];
+    internal static readonly IReadOnlyList<string> ConnectionEndType = ["connection", "end"];
+    internal static readonly IReadOnlyList<string> ConnectionChangeType = ["connection", "change"];
+    internal static readonly IReadOnlyList<string> CreationType = ["creation"];
+    internal static readonly IReadOnlyList<string> DeletionType = ["deletion"];
+    internal static readonly IReadOnlyList<string> ChangeType = ["change"];
 
-    /// <summary><c>socket</c> for socket documents; later datasets add their own names.</summary>
+    /// <summary><c>socket</c>, <c>route</c>, <c>interface</c>, <c>netstat</c> or <c>agent</c> (heartbeats).</summary>
     public required string Dataset { get; set; }
 
-    /// <summary>What produced the document: <c>snapshot</c> for a full listing.</summary>
+    /// <summary>What produced the document: <c>snapshot</c> for a full listing, else the event's action.</summary>
     public required string Action { get; set; }
 
-    public string Kind { get; set; } = "state";
+    /// <summary><c>state</c> for snapshots, <c>event</c> for changes, <c>metric</c> for heartbeats and counters.</summary>
+    public string Kind { get; set; } = EventKinds.State;
 
     public IReadOnlyList<string> Category { get; set; } = NetworkCategory;
 
     public IReadOnlyList<string> Type { get; set; } = InfoType;
+
+    /// <summary>Unique id of the line (the daemon's <see cref="Events.EventStamp"/>); null for <c>--once</c> output.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>The agent's sequence number: +1 per line, kept across restarts.</summary>
+    public long? Sequence { get; set; }
+
+    /// <summary>For a closed socket: how long it was seen open, in nanoseconds (ECS).</summary>
+    public long? Duration { get; set; }
+
+    /// <summary>For a closed socket: when it was first seen (RFC 3339 UTC).</summary>
+    public string? Start { get; set; }
+
+    /// <summary>For a closed socket: when it closed (RFC 3339 UTC).</summary>
+    public string? End { get; set; }
+}
+
+/// <summary>The ECS <c>event.kind</c> values the agent writes.</summary>
+public static class EventKinds
+{
+    /// <summary>A snapshot line: the state of one thing at one time.</summary>
+    public const string State = "state";
+
+    /// <summary>A change: opened, closed, added, removed…</summary>
+    public const string Event = "event";
+
+    /// <summary>Counters: the heartbeat and the periodic protocol counters.</summary>
+    public const string Metric = "metric";
 }

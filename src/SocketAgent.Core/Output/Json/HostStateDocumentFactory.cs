@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using SocketAgent.Events;
 using SocketAgent.Model;
 
 namespace SocketAgent.Output.Json;
@@ -14,6 +15,13 @@ public sealed class HostStateDocumentFactory
     public const string RouteDataset = "route";
     public const string InterfaceDataset = "interface";
     public const string NetstatDataset = "netstat";
+    public const string AgentDataset = "agent";
+
+    /// <summary><c>event.action</c> of the periodic protocol counters (<c>--stats-interval</c>).</summary>
+    public const string CountersAction = "counters";
+
+    /// <summary><c>event.action</c> of the agent's heartbeat.</summary>
+    public const string HeartbeatAction = "heartbeat";
 
     private readonly DocumentFieldCache _common = new();
     private readonly RouteTableNames _tables;
@@ -75,6 +83,99 @@ public sealed class HostStateDocumentFactory
             Netstat = new NetstatJson(statistics),
             Container = _common.GetNamespaceContainer(networkNamespace),
         };
+    }
+
+    /// <summary>
+    /// The line of a route event (<c>added</c>, <c>removed</c>, <c>changed</c>, or <c>snapshot</c> for the daemon's
+    /// first listing), with the envelope. ECS: kind <c>event</c>, category <c>configuration</c> + <c>network</c>, type
+    /// <c>creation</c>, <c>deletion</c> or <c>change</c>.
+    /// </summary>
+    public RouteDocument CreateRouteEvent(RouteEvent routeEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host)
+    {
+        ArgumentNullException.ThrowIfNull(routeEvent);
+        ArgumentNullException.ThrowIfNull(agent);
+        RouteDocument document = CreateRoute(routeEvent.Route, routeEvent.Namespace, host, routeEvent.Timestamp, routeEvent.Action);
+        ApplyEnvelope(document.Event, routeEvent.Action, stamp);
+        document.Host = _common.GetHost(host, agent.BootId);
+        document.Agent = _common.GetAgent(agent);
+        return document;
+    }
+
+    /// <summary>
+    /// The line of an interface event (<c>up</c>, <c>down</c>, <c>changed</c>, <c>added</c>, <c>removed</c>,
+    /// <c>address_added</c>, <c>address_removed</c> — these with <c>interface.address</c> —, or <c>snapshot</c>), with
+    /// the envelope. ECS: kind <c>event</c>, category <c>configuration</c> + <c>network</c>.
+    /// </summary>
+    public InterfaceDocument CreateInterfaceEvent(InterfaceEvent interfaceEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host)
+    {
+        ArgumentNullException.ThrowIfNull(interfaceEvent);
+        ArgumentNullException.ThrowIfNull(agent);
+        InterfaceDocument document = CreateInterface(interfaceEvent.Interface, interfaceEvent.Namespace, host, interfaceEvent.Timestamp, interfaceEvent.Action);
+        if (interfaceEvent.Address is InterfaceAddress address)
+        {
+            document.Interface = new InterfaceJson(interfaceEvent.Interface, address);
+        }
+        ApplyEnvelope(document.Event, interfaceEvent.Action, stamp);
+        document.Host = _common.GetHost(host, agent.BootId);
+        document.Agent = _common.GetAgent(agent);
+        return document;
+    }
+
+    /// <summary>
+    /// One line of the periodic protocol counters (<c>--stats-interval</c>): action <c>counters</c>, kind
+    /// <c>metric</c>, with the envelope. The values are the kernel's cumulative counters, as in the snapshot.
+    /// </summary>
+    public NetstatDocument CreateCounters(ProtocolStatistics statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        NetstatDocument document = CreateStatistics(statistics, networkNamespace, host, timestamp, CountersAction);
+        document.Event.Kind = EventKinds.Metric;
+        SocketDocumentFactory.ApplyStamp(document.Event, stamp);
+        document.Host = _common.GetHost(host, agent.BootId);
+        document.Agent = _common.GetAgent(agent);
+        return document;
+    }
+
+    /// <summary>The heartbeat line: dataset <c>agent</c>, action <c>heartbeat</c>, kind <c>metric</c>, category <c>host</c>.</summary>
+    public HeartbeatDocument CreateHeartbeat(HeartbeatRecord heartbeat, EventStamp stamp, AgentIdentity agent, HostIdentity host)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(host);
+
+        var fields = new EventFields
+        {
+            Dataset = AgentDataset,
+            Action = HeartbeatAction,
+            Kind = EventKinds.Metric,
+            Category = EventFields.HostCategory,
+            Type = EventFields.InfoType,
+        };
+        SocketDocumentFactory.ApplyStamp(fields, stamp);
+        return new HeartbeatDocument
+        {
+            Timestamp = _common.GetTimestamp(heartbeat.Timestamp),
+            Event = fields,
+            Host = _common.GetHost(host, agent.BootId),
+            Agent = _common.GetAgent(agent)!,
+            Heartbeat = new HeartbeatJson(heartbeat),
+        };
+    }
+
+    private static void ApplyEnvelope(EventFields fields, string action, EventStamp stamp)
+    {
+        if (action != SocketDocumentFactory.SnapshotAction)
+        {
+            fields.Kind = EventKinds.Event;
+            fields.Category = EventFields.ConfigurationCategory;
+            fields.Type = action switch
+            {
+                "added" or "address_added" => EventFields.CreationType,
+                "removed" or "address_removed" => EventFields.DeletionType,
+                _ => EventFields.ChangeType,
+            };
+        }
+        SocketDocumentFactory.ApplyStamp(fields, stamp);
     }
 
     /// <summary><c>network</c>: the family's <c>type</c> and the namespace; null when there is neither.</summary>

@@ -11,10 +11,20 @@ namespace SocketAgent.Output.Json;
 public readonly struct InterfaceJson
 {
     public InterfaceJson(InterfaceRecord value)
+        : this(value, address: null)
+    {
+    }
+
+    /// <param name="address">For <c>address_added</c>/<c>address_removed</c> events: the address (<c>interface.address</c>).</param>
+    public InterfaceJson(InterfaceRecord value, InterfaceAddress? address)
     {
         ArgumentNullException.ThrowIfNull(value);
         Value = value;
+        Address = address;
     }
 
     public InterfaceRecord Value { get; }
+
+    /// <summary>The address an address event is about; null otherwise.</summary>
+    public InterfaceAddress? Address { get; }
 }

@@ -23,6 +23,7 @@ internal sealed class InterfaceJsonConverter : JsonConverter<InterfaceJson>
     private static readonly JsonEncodedText s_qdisc = JsonEncodedText.Encode("qdisc");
     private static readonly JsonEncodedText s_parentIndex = JsonEncodedText.Encode("parent_index");
     private static readonly JsonEncodedText s_masterIndex = JsonEncodedText.Encode("master_index");
+    private static readonly JsonEncodedText s_address = JsonEncodedText.Encode("address");
     private static readonly JsonEncodedText s_addresses = JsonEncodedText.Encode("addresses");
     private static readonly JsonEncodedText s_addressDetails = JsonEncodedText.Encode("address_details");
     private static readonly JsonEncodedText s_cidr = JsonEncodedText.Encode("cidr");
@@ -65,6 +66,10 @@ internal sealed class InterfaceJsonConverter : JsonConverter<InterfaceJson>
         writer.WriteStartObject();
         writer.WriteString(s_name, link.Name);
         writer.WriteNumber(s_index, link.Index);
+        if (json.Address is InterfaceAddress changed)
+        {
+            IpText.WriteCidr(writer, s_address, changed.Address, changed.PrefixLength);
+        }
         writer.WriteNumber(s_mtu, link.Mtu);
         writer.WriteString(s_state, InterfaceNames.OperState(link.OperState));
         writer.WritePropertyName(s_flags);

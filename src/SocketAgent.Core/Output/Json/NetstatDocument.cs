@@ -20,6 +20,9 @@ public sealed class NetstatDocument
 
     public required HostFields Host { get; set; }
 
+    /// <summary>The agent that wrote the line; null for <c>--once</c> output.</summary>
+    public AgentFields? Agent { get; set; }
+
     /// <summary><c>network.netns</c>; null when the namespace is not known.</summary>
     public NetworkFields? Network { get; set; }
 

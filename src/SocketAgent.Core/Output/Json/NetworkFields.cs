@@ -12,6 +12,12 @@ public sealed class NetworkFields
     /// <summary>The IP protocol number as a string (ECS keyword): "6", "17", or a raw socket's protocol.</summary>
     public string? IanaNumber { get; set; }
 
+    /// <summary>
+    /// ECS <c>network.direction</c> of a TCP or UDP socket: <c>listening</c>, <c>ingress</c>, <c>egress</c> or
+    /// <c>internal</c> (see <see cref="ConnectionDirection"/>); null when not resolved.
+    /// </summary>
+    public string? Direction { get; set; }
+
     /// <summary>Community ID v1 of the flow; only for TCP and UDP sockets with a remote end.</summary>
     public string? CommunityId { get; set; }
 

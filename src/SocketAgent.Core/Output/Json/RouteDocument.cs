@@ -20,6 +20,9 @@ public sealed class RouteDocument
 
     public required HostFields Host { get; set; }
 
+    /// <summary>The agent that wrote the line; null for <c>--once</c> output.</summary>
+    public AgentFields? Agent { get; set; }
+
     /// <summary><c>network.type</c> and, when the namespace is known, <c>network.netns</c>.</summary>
     public NetworkFields? Network { get; set; }
 

@@ -22,7 +22,22 @@ public sealed class SocketDocument
 
     public required HostFields Host { get; set; }
 
+    /// <summary>The agent that wrote the line; null for <c>--once</c> output.</summary>
+    public AgentFields? Agent { get; set; }
+
     public required NetworkFields Network { get; set; }
+
+    /// <summary>ECS <c>source</c>: the side that initiated the connection (see <see cref="ConnectionDirectionResolver"/>).</summary>
+    public EndpointFields? Source { get; set; }
+
+    /// <summary>ECS <c>destination</c>: the side the connection was made to.</summary>
+    public EndpointFields? Destination { get; set; }
+
+    /// <summary>ECS <c>client</c>: the connecting side, when known.</summary>
+    public EndpointFields? Client { get; set; }
+
+    /// <summary>ECS <c>server</c>: the listening side (for a listener, the socket itself), when known.</summary>
+    public EndpointFields? Server { get; set; }
 
     public required SocketFields Socket { get; set; }
 

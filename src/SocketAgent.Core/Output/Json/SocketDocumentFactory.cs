@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using SocketAgent.Events;
 using SocketAgent.Model;
 
 namespace SocketAgent.Output.Json;
@@ -18,6 +19,9 @@ public sealed class SocketDocumentFactory
 
     // Bounds the uid cache should a source report garbage uids.
     private const int MaxCachedUids = 4096;
+
+    // Bounds the process cache of event lines (snapshot lines bound it by their owner table).
+    private const int MaxCachedProcesses = 4096;
 
     private static readonly string[] s_ianaNumbers = CreateIanaNumbers();
 
@@ -40,7 +44,11 @@ public sealed class SocketDocumentFactory
     /// The namespace the socket was collected in, for <c>network.netns</c> and, when no holder names a container,
     /// <c>container.id</c>; null leaves both to the holders.
     /// </param>
-    public SocketDocument Create(SocketRecord record, SocketOwners owners, HostIdentity host, DateTimeOffset timestamp, string action = SnapshotAction, NetworkNamespace? networkNamespace = null)
+    /// <param name="directions">
+    /// Resolves <c>network.direction</c>, <c>source</c>, <c>destination</c>, <c>client</c> and <c>server</c>
+    /// (<see cref="ConnectionDirectionResolver.FromSockets"/> of the snapshot); null leaves them out.
+    /// </param>
+    public SocketDocument Create(SocketRecord record, SocketOwners owners, HostIdentity host, DateTimeOffset timestamp, string action = SnapshotAction, NetworkNamespace? networkNamespace = null, IConnectionDirectionResolver? directions = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(owners);
@@ -54,7 +62,96 @@ public sealed class SocketDocumentFactory
             _processesOwners = owners;
         }
 
-        IReadOnlyList<ProcessInfo> holders = owners.Lookup(record.Inode);
+        EventFields fields = new() { Dataset = SocketDataset, Action = action };
+        ApplyClassification(fields, action);
+        return CreateCore(record, owners.Lookup(record.Inode), _common.GetHost(host), agent: null, timestamp, fields, networkNamespace, directions);
+    }
+
+    /// <summary>
+    /// The line of one socket event: the socket as the event saw it, its owners (for a closed socket the last known),
+    /// and the envelope (<c>event.id</c>, <c>event.sequence</c>, <c>agent</c>, <c>host.boot.id</c>).
+    /// </summary>
+    /// <param name="directions">The resolver of the socket's namespace; null leaves the direction fields out.</param>
+    public SocketDocument CreateEvent(SocketEvent socketEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host, IConnectionDirectionResolver? directions = null)
+    {
+        ArgumentNullException.ThrowIfNull(socketEvent);
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(socketEvent.Socket);
+
+        if (_processesOwners is not null || _processes.Count >= MaxCachedProcesses)
+        {
+            // Events carry their own ProcessInfo objects (the daemon's per-process cache): a snapshot's table no
+            // longer bounds the cache, so a size limit does.
+            _processes.Clear();
+            _processesOwners = null;
+        }
+
+        string action = socketEvent.Action.ToEcsName();
+        var fields = new EventFields { Dataset = SocketDataset, Action = action };
+        ApplyClassification(fields, action);
+        ApplyStamp(fields, stamp);
+
+        SocketRecord record = socketEvent.Socket;
+        if (socketEvent.Action == SocketEventAction.Closed)
+        {
+            fields.End = _common.GetTimestamp(socketEvent.Timestamp);
+            if (socketEvent.FirstSeen is DateTimeOffset firstSeen)
+            {
+                fields.Start = RfcTimestamp.Format(firstSeen);
+            }
+            TimeSpan? duration = socketEvent.Duration ?? (socketEvent.FirstSeen is DateTimeOffset seen ? socketEvent.Timestamp - seen : null);
+            if (duration is TimeSpan d)
+            {
+                // ECS event.duration is nanoseconds; a clock step backwards must not make it negative.
+                fields.Duration = d.Ticks <= 0 ? 0 : d.Ticks > long.MaxValue / 100 ? long.MaxValue : d.Ticks * 100;
+            }
+        }
+
+        SocketDocument document = CreateCore(
+            record, socketEvent.Owners ?? [], _common.GetHost(host, agent.BootId), agent, socketEvent.Timestamp, fields, socketEvent.Namespace, directions);
+
+        if (socketEvent.Action == SocketEventAction.StateChanged && socketEvent.PreviousState is KernelSocketState previous)
+        {
+            document.Socket.PreviousState = SocketStateNames.Netstat(record.Transport, previous);
+        }
+        if (socketEvent.Action == SocketEventAction.Closed)
+        {
+            document.Socket.SeenOpen = socketEvent.SeenOpen;
+        }
+        return document;
+    }
+
+    /// <summary>Sets <c>event.kind</c> and <c>event.type</c> for a socket action (ECS: <c>state</c>/<c>info</c> for snapshots).</summary>
+    internal static void ApplyClassification(EventFields fields, string action)
+    {
+        (fields.Kind, fields.Type) = action switch
+        {
+            "opened" => (EventKinds.Event, EventFields.ConnectionStartType),
+            "closed" => (EventKinds.Event, EventFields.ConnectionEndType),
+            "state_changed" => (EventKinds.Event, EventFields.ConnectionChangeType),
+            _ => (EventKinds.State, EventFields.InfoType),
+        };
+    }
+
+    internal static void ApplyStamp(EventFields fields, EventStamp stamp)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stamp.Id, nameof(stamp));
+        ArgumentOutOfRangeException.ThrowIfNegative(stamp.Sequence, nameof(stamp));
+        fields.Id = stamp.Id;
+        fields.Sequence = stamp.Sequence;
+    }
+
+    private SocketDocument CreateCore(
+        SocketRecord record,
+        IReadOnlyList<ProcessInfo> holders,
+        HostFields host,
+        AgentIdentity? agent,
+        DateTimeOffset timestamp,
+        EventFields fields,
+        NetworkNamespace? networkNamespace,
+        IConnectionDirectionResolver? directions)
+    {
         ProcessFields? process = null;
         IReadOnlyList<ProcessFields>? processes = null;
         if (holders.Count > 0)
@@ -72,11 +169,16 @@ public sealed class SocketDocumentFactory
         }
 
         bool isUnix = record.Transport == Transport.Unix;
-        return new SocketDocument
+        EndpointFields? local = isUnix ? null : CreateEndpoint(record.LocalAddress, record.LocalPort, record.Family);
+        EndpointFields? remote = isUnix ? null : CreateEndpoint(record.RemoteAddress, record.RemotePort, record.Family);
+        ConnectionFlow flow = directions is null || isUnix ? ConnectionFlow.Unknown : directions.Resolve(record);
+
+        var document = new SocketDocument
         {
             Timestamp = _common.GetTimestamp(timestamp),
-            Event = new EventFields { Dataset = SocketDataset, Action = action },
-            Host = _common.GetHost(host),
+            Event = fields,
+            Host = host,
+            Agent = _common.GetAgent(agent),
             Network = new NetworkFields
             {
                 Transport = record.Transport.ToEcsName(),
@@ -87,6 +189,7 @@ public sealed class SocketDocumentFactory
                     _ => null,
                 },
                 IanaNumber = GetIanaNumber(record),
+                Direction = flow.EcsName,
                 CommunityId = CommunityId.Compute(record),
                 Netns = _common.GetNetns(networkNamespace),
             },
@@ -94,8 +197,8 @@ public sealed class SocketDocumentFactory
             {
                 State = SocketStateNames.Netstat(record.Transport, record.State),
                 StateCode = (int)record.State,
-                Local = isUnix ? null : CreateEndpoint(record.LocalAddress, record.LocalPort, record.Family),
-                Remote = isUnix ? null : CreateEndpoint(record.RemoteAddress, record.RemotePort, record.Family),
+                Local = local,
+                Remote = remote,
                 Path = isUnix ? record.UnixPath : null,
                 Unix = isUnix
                     ? new UnixFields { Type = GetUnixTypeName(record.UnixType), PeerInode = record.UnixPeerInode != 0 ? record.UnixPeerInode : null }
@@ -117,6 +220,47 @@ public sealed class SocketDocumentFactory
                 ? new ContainerFields { Id = containerId }
                 : _common.GetNamespaceContainer(networkNamespace),
         };
+
+        if (local is not null && remote is not null)
+        {
+            ApplyFlow(document, flow, local, remote);
+        }
+        return document;
+    }
+
+    /// <summary>
+    /// Fills ECS <c>source</c>/<c>destination</c> (who initiated, to whom) and <c>client</c>/<c>server</c> (who
+    /// connected, who listened) from the local and remote ends, sharing the <c>socket.local</c>/<c>remote</c> objects.
+    /// A listener has only <c>server</c> (itself): it has no peer yet. An internal connection whose ends no listener
+    /// explains keeps <c>source</c> = local, <c>destination</c> = remote, and no client or server.
+    /// </summary>
+    private static void ApplyFlow(SocketDocument document, ConnectionFlow flow, EndpointFields local, EndpointFields remote)
+    {
+        switch (flow.Direction)
+        {
+            case ConnectionDirection.Listening:
+                document.Server = local;
+                break;
+            case ConnectionDirection.Ingress:
+            case ConnectionDirection.Egress:
+            case ConnectionDirection.Internal:
+                if (flow.LocalRole == ConnectionRole.Server)
+                {
+                    document.Source = document.Client = remote;
+                    document.Destination = document.Server = local;
+                }
+                else
+                {
+                    document.Source = local;
+                    document.Destination = remote;
+                    if (flow.LocalRole == ConnectionRole.Client)
+                    {
+                        document.Client = local;
+                        document.Server = remote;
+                    }
+                }
+                break;
+        }
     }
 
     private ProcessFields GetProcess(ProcessInfo info)

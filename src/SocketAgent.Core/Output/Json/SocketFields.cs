@@ -10,6 +10,9 @@ public sealed class SocketFields
     /// <summary>The state as netstat prints it (<see cref="SocketStateNames.Netstat"/>); "" for an unconnected UDP socket.</summary>
     public required string State { get; set; }
 
+    /// <summary>For <c>state_changed</c> events: the state before, as netstat prints it.</summary>
+    public string? PreviousState { get; set; }
+
     /// <summary>The kernel's numeric <c>sk_state</c>.</summary>
     public int StateCode { get; set; }
 
@@ -40,6 +43,9 @@ public sealed class SocketFields
 
     /// <summary>TCP only, and only when the source read it (sock_diag, full sockets).</summary>
     public TcpInfoJson? TcpInfo { get; set; }
+
+    /// <summary>For <c>closed</c> events: false when the socket was known only from its destroy notification.</summary>
+    public bool? SeenOpen { get; set; }
 
     /// <summary>Every holder, lowest pid first; only when more than one process holds the socket.</summary>
     public IReadOnlyList<ProcessFields>? Processes { get; set; }

@@ -15,6 +15,7 @@ namespace SocketAgent.Output.Json;
 [JsonSerializable(typeof(RouteDocument))]
 [JsonSerializable(typeof(InterfaceDocument))]
 [JsonSerializable(typeof(NetstatDocument))]
+[JsonSerializable(typeof(HeartbeatDocument))]
 internal sealed partial class SocketJsonContext : JsonSerializerContext
 {
 }

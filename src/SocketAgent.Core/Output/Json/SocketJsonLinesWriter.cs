@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using SocketAgent.Events;
 using SocketAgent.Model;
 
 namespace SocketAgent.Output.Json;
@@ -59,15 +60,31 @@ public sealed class SocketJsonLinesWriter : IDisposable
     /// <summary>The factory that builds route, interface and netstat documents.</summary>
     public HostStateDocumentFactory HostStateFactory => _hostStateFactory;
 
-    /// <summary>Writes one line per socket of <paramref name="snapshot"/>.</summary>
+    /// <summary>
+    /// Writes one line per socket of <paramref name="snapshot"/>, with <c>network.direction</c> and
+    /// <c>source</c>/<c>destination</c>/<c>client</c>/<c>server</c> resolved from the snapshot itself
+    /// (<see cref="ConnectionDirectionResolver.FromSockets"/>).
+    /// </summary>
     public void WriteSnapshot(SocketSnapshot snapshot, string action = SocketDocumentFactory.SnapshotAction) =>
         WriteSnapshot(snapshot, networkNamespace: null, action);
 
     /// <summary>
     /// Writes one line per socket of <paramref name="snapshot"/>, collected in <paramref name="networkNamespace"/>
-    /// (<c>network.netns</c>, and <c>container.id</c> for sockets no containerised process holds).
+    /// (<c>network.netns</c>, and <c>container.id</c> for sockets no containerised process holds). Directions are
+    /// resolved from the snapshot itself.
     /// </summary>
     public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, string action = SocketDocumentFactory.SnapshotAction)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        WriteSnapshot(snapshot, networkNamespace, ConnectionDirectionResolver.FromSockets(snapshot.Sockets), action);
+    }
+
+    /// <summary>
+    /// As <see cref="WriteSnapshot(SocketSnapshot, NetworkNamespace?, string)"/>, with the caller's direction resolver
+    /// (<see cref="ConnectionDirectionResolver.FromNamespace"/> also knows the interfaces' addresses); null leaves the
+    /// direction fields out.
+    /// </summary>
+    public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, IConnectionDirectionResolver? directions, string action = SocketDocumentFactory.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -75,9 +92,38 @@ public sealed class SocketJsonLinesWriter : IDisposable
         IReadOnlyList<SocketRecord> sockets = snapshot.Sockets;
         for (int i = 0; i < sockets.Count; i++)
         {
-            Write(_factory.Create(sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action, networkNamespace));
+            Write(_factory.Create(sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action, networkNamespace, directions));
         }
     }
+
+    /// <summary>
+    /// Writes one socket event (<c>snapshot</c>, <c>opened</c>, <c>closed</c>, <c>state_changed</c>) with the
+    /// envelope: <c>event.id</c>/<c>event.sequence</c> from <paramref name="stamp"/>, <c>agent.*</c> and
+    /// <c>host.boot.id</c> from <paramref name="agent"/>.
+    /// </summary>
+    /// <param name="directions">The resolver of the socket's namespace; null leaves the direction fields out.</param>
+    public void WriteEvent(SocketEvent socketEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host, IConnectionDirectionResolver? directions = null) =>
+        Write(_factory.CreateEvent(socketEvent, stamp, agent, host, directions));
+
+    /// <summary>Writes one route event (<c>snapshot</c>, <c>added</c>, <c>removed</c>, <c>changed</c>) with the envelope.</summary>
+    public void WriteEvent(RouteEvent routeEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
+        Write(_hostStateFactory.CreateRouteEvent(routeEvent, stamp, agent, host));
+
+    /// <summary>Writes one interface event (<c>snapshot</c>, <c>up</c>, <c>down</c>, <c>changed</c>, <c>added</c>, <c>removed</c>, <c>address_added</c>, <c>address_removed</c>) with the envelope.</summary>
+    public void WriteEvent(InterfaceEvent interfaceEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
+        Write(_hostStateFactory.CreateInterfaceEvent(interfaceEvent, stamp, agent, host));
+
+    /// <summary>
+    /// Writes one line of periodic protocol counters (<c>--stats-interval</c>): dataset <c>netstat</c>, action
+    /// <c>counters</c>, kind <c>metric</c>, with the envelope. One call per <see cref="ProtocolStatistics"/> group
+    /// because each line takes its own stamp.
+    /// </summary>
+    public void WriteCounters(ProtocolStatistics statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent) =>
+        Write(_hostStateFactory.CreateCounters(statistics, networkNamespace, host, timestamp, stamp, agent));
+
+    /// <summary>Writes the heartbeat line: dataset <c>agent</c>, action <c>heartbeat</c>, kind <c>metric</c>.</summary>
+    public void WriteHeartbeat(HeartbeatRecord heartbeat, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
+        Write(_hostStateFactory.CreateHeartbeat(heartbeat, stamp, agent, host));
 
     /// <summary>Writes one <c>route</c> line per route of <paramref name="networkNamespace"/>.</summary>
     public void WriteRoutes(IReadOnlyList<RouteRecord> routes, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
@@ -126,6 +172,9 @@ public sealed class SocketJsonLinesWriter : IDisposable
 
     /// <summary>Writes one document as one line.</summary>
     public void Write(NetstatDocument document) => WriteLine(document, SocketJsonContext.Default.NetstatDocument);
+
+    /// <summary>Writes one document as one line.</summary>
+    public void Write(HeartbeatDocument document) => WriteLine(document, SocketJsonContext.Default.HeartbeatDocument);
 
     private void WriteLine<T>(T document, JsonTypeInfo<T> typeInfo)
         where T : class

@@ -466,7 +466,7 @@ public class HostStateJsonTests
             w.WriteSnapshot(TestRecords.Snapshot(TestRecords.All), ns);
             w.WriteRoutes(HostStateRecords.AllRoutes, ns, TestRecords.Host, TestRecords.Timestamp);
             w.WriteInterfaces(HostStateRecords.AllInterfaces, ns, TestRecords.Host, TestRecords.Timestamp);
-            w.WriteStatistics(HostStateRecords.AllStatistics, ns, TestRecords.Host, TestRecords.Timestamp, "poll");
+            w.WriteStatistics(HostStateRecords.AllStatistics, ns, TestRecords.Host, TestRecords.Timestamp);
         }));
 
         int expected = TestRecords.All.Count + HostStateRecords.AllRoutes.Count + HostStateRecords.AllInterfaces.Count + HostStateRecords.AllStatistics.Count;
@@ -474,7 +474,7 @@ public class HostStateJsonTests
         Assert.Equal(
             ["socket", "route", "interface", "netstat"],
             lines.Select(l => Parse(l).Str("event.dataset")!).Distinct());
-        Assert.Equal("poll", Parse(lines[^1]).Str("event.action"));
+        Assert.Equal("snapshot", Parse(lines[^1]).Str("event.action"));
     }
 
     [Fact]

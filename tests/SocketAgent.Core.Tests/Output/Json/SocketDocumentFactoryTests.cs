@@ -292,12 +292,14 @@ public class SocketDocumentFactoryTests
     }
 
     [Fact]
-    public void Create_ActionIsPassedThrough()
+    public void Create_ActionIsPassedThrough_AndClassifiesTheLine()
     {
-        string[] lines = JsonLines.Write(TestRecords.Snapshot([TestRecords.TcpListenerV4]), action: "opened");
-        using JsonDocument doc = JsonDocument.Parse(lines[0]);
+        // Without an envelope such a line is not schema-valid (kind "event" needs event.id): only the document is checked.
+        SocketDocument document = new SocketDocumentFactory().Create(TestRecords.TcpListenerV4, TestRecords.Owners, TestRecords.Host, TestRecords.Timestamp, "opened");
 
-        Assert.Equal("opened", doc.RootElement.Str("event.action"));
+        Assert.Equal("opened", document.Event.Action);
+        Assert.Equal("event", document.Event.Kind);
+        Assert.Equal(["connection", "start"], document.Event.Type);
     }
 
     [Fact]

@@ -15,9 +15,9 @@ public class SocketJsonFuzzTests
         Gen.Char['\ud800', '\udfff'],
         Gen.OneOf<char>('"', '\\', '/', '\u007f', '\u2028', '\u2029', '\ufeff', '\ufffd', 'é', '+', '<', '&'));
 
-    private static readonly Gen<string> s_string = s_nastyChar.Array[0, 40].Select(chars => new string(chars));
+    internal static readonly Gen<string> s_string = s_nastyChar.Array[0, 40].Select(chars => new string(chars));
 
-    private static readonly Gen<IPAddress> s_address = Gen.OneOf(
+    internal static readonly Gen<IPAddress> s_address = Gen.OneOf(
         Gen.Byte.Array[4].Select(b => new IPAddress(b)),
         Gen.Byte.Array[16].Select(b => new IPAddress(b)),
         Gen.Byte.Array[16].Select(Gen.UInt[0, 1000], (b, scope) => new IPAddress(b, scope)),
@@ -35,7 +35,7 @@ public class SocketJsonFuzzTests
             BusyTimeMicros = delivery, SndWnd = wnd, RcvWnd = wnd, TotalRto = (ushort?)wnd, TotalRtoTimeMillis = cwnd, DsackDups = rtt,
         }));
 
-    private static readonly Gen<ProcessInfo> s_process = Gen.Select(
+    internal static readonly Gen<ProcessInfo> s_process = Gen.Select(
         Gen.Int[0, int.MaxValue], Gen.Int[-5, int.MaxValue], s_string, s_string.Array[0, 6], s_string, Gen.Bool, Gen.UInt, Gen.Bool,
         (pid, ppid, name, args, commandLine, hasExe, uid, hasContainer) => new ProcessInfo
         {
@@ -51,7 +51,7 @@ public class SocketJsonFuzzTests
             ContainerId = hasContainer ? name : null,
         });
 
-    private static readonly Gen<SocketRecord> s_record = Gen.Select(
+    internal static readonly Gen<SocketRecord> s_record = Gen.Select(
         Gen.Select(Gen.Enum<Transport>(), Gen.Byte[0, 15], s_address, Gen.Int[-1, 70000], s_address, Gen.Int[-1, 70000], (t, s, la, lp, ra, rp) => (t, s, la, lp, ra, rp)),
         Gen.Select(Gen.ULong, Gen.ULong, Gen.UInt, Gen.ULong[0, 50], s_u64, Gen.UInt, Gen.Int[-300, 300], (rq, sq, uid, inode, cookie, ifindex, raw) => (rq, sq, uid, inode, cookie, ifindex, raw)),
         Gen.Select(s_tcpInfo, Gen.Byte[0, 6], Gen.OneOf(s_string, Gen.Const((string?)null)!), Gen.ULong, (tcp, utype, path, peer) => (tcp, utype, path, peer)),
