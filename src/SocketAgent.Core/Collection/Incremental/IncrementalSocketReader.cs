@@ -35,9 +35,11 @@ internal sealed class IncrementalSocketReader : IDisposable
     private bool _pendingHandshakes;
     private long? _lastFullTimestamp;
     private SocketQuery? _lastQuery;
+    private readonly InetRecordReuse _reuse;
 
     public IncrementalSocketReader(IncrementalCollectorOptions? options = null)
     {
+        _reuse = ReuseCarried;
         _options = options ?? new IncrementalCollectorOptions();
         _paths = new ProcNetPaths(_options.NetDirectory);
         _fallback = new NamespaceSocketReader(SocketSourceKind.Auto, _options.NetDirectory);
@@ -106,7 +108,7 @@ internal sealed class IncrementalSocketReader : IDisposable
             var result = new List<SocketRecord>(_established.Count + 1024);
             if (reason == FullDumpReason.None)
             {
-                List<SocketRecord> tcp = DumpTcp(query, NotEstablished, buffer, diagnostics);
+                List<SocketRecord> tcp = DumpTcp(query, NotEstablished, buffer, diagnostics, reuse: null);
                 int closeWait = Reconcile(tcp, out bool handshakes);
                 // CurrEstab covers both families: the check only holds when both are dumped.
                 reason = query.Families == IpFamilySet.Both
@@ -122,7 +124,10 @@ internal sealed class IncrementalSocketReader : IDisposable
 
             if (reason != FullDumpReason.None)
             {
-                List<SocketRecord> tcp = DumpTcp(query, SockDiag.AllStates, buffer, diagnostics);
+                // Only the periodic (and first) full dump refreshes the carried records; the others keep them, which
+                // saves parsing, and allocating tcp_info for, thousands of unchanged sockets.
+                bool refresh = reason is FullDumpReason.Periodic or FullDumpReason.FirstCycle;
+                List<SocketRecord> tcp = DumpTcp(query, SockDiag.AllStates, buffer, diagnostics, refresh ? null : _reuse);
                 Rebuild(tcp);
                 result.AddRange(tcp);
                 _lastFullTimestamp = now;
@@ -185,18 +190,29 @@ internal sealed class IncrementalSocketReader : IDisposable
             if (socket.State == KernelSocketState.Established && socket.Cookie is { } cookie)
             {
                 _established[cookie] = socket;
+                // Still in a listener's accept queue: accept() gives it an inode (its owner) without moving any
+                // counter, so look again next cycle. A backlog nobody drains keeps every cycle full: correct, not cheap.
+                handshakes |= socket.Inode == 0;
             }
             handshakes |= IsHandshake(socket.State);
         }
         _pendingHandshakes = handshakes;
     }
 
+    /// <summary>The carried record of a socket still ESTABLISHED with the same inode, instead of a freshly parsed one.</summary>
+    private SocketRecord? ReuseCarried(ReadOnlySpan<byte> message) =>
+        InetDiagMessageParser.TryPeekIdentity(message, out KernelSocketState state, out ulong cookie, out ulong inode)
+        && state == KernelSocketState.Established && inode != 0
+        && _established.TryGetValue(cookie, out SocketRecord? carried) && carried.Inode == inode
+            ? carried
+            : null;
+
     private static bool IsHandshake(KernelSocketState state) =>
         state is KernelSocketState.SynSent or KernelSocketState.SynRecv or KernelSocketState.NewSynRecv;
 
-    private List<SocketRecord> DumpTcp(SocketQuery query, uint states, byte[] buffer, CollectionDiagnostics diagnostics)
+    private List<SocketRecord> DumpTcp(SocketQuery query, uint states, byte[] buffer, CollectionDiagnostics diagnostics, InetRecordReuse? reuse)
     {
-        var collector = new SockDiagCollector(_socket!, diagnostics, _sequence);
+        var collector = new SockDiagCollector(_socket!, diagnostics, _sequence) { Reuse = reuse };
         byte extensions = query.IncludeTcpInfo ? SockDiag.ExtensionBit(SockDiag.INET_DIAG_INFO) : (byte)0;
         if ((query.Families & IpFamilySet.IPv4) != 0)
         {
