@@ -112,11 +112,22 @@ public sealed class IncrementalSocketCollectorLiveTests
                 held.Add(udp);
                 udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
 
-                collector.Collect(SocketQuery.All, diagnostics);
+                IncrementalCollection before = collector.Collect(SocketQuery.All, diagnostics);
                 (Socket late, Socket lateServer) = Connect(listener);
                 held.Add(late);
                 held.Add(lateServer);
-                collector.Collect(SocketQuery.All, diagnostics);
+                IncrementalCollection after = collector.Collect(SocketQuery.All, diagnostics);
+
+                // A full dump forced by the counters keeps the records of sockets still ESTABLISHED (same objects).
+                Assert.Equal(FullDumpReason.OpensMoved, after.FullDumpReason);
+                Dictionary<ulong, SocketRecord> previous = before.Sockets
+                    .Where(s => s.Transport == Transport.Tcp && s.State == KernelSocketState.Established && s.Inode != 0)
+                    .ToDictionary(s => s.Cookie!.Value);
+                SocketRecord[] kept = [.. after.Sockets.Where(s => s.Cookie is { } c && previous.ContainsKey(c) && s.State == KernelSocketState.Established)];
+                Assert.NotEmpty(kept);
+                Assert.All(kept, s => Assert.Same(previous[s.Cookie!.Value], s));
+                Assert.Equal(2, after.Sockets.Count(s => s.Transport == Transport.Tcp && s.State == KernelSocketState.Established
+                    && !previous.ContainsKey(s.Cookie!.Value)));
                 Thread.Sleep(50); // let the half-closes settle
 
                 IncrementalCollection cycle = WaitFor(() => collector.Collect(SocketQuery.All, diagnostics), c => c.FullDumpReason == FullDumpReason.None, out _);
