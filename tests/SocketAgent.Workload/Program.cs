@@ -25,6 +25,12 @@ internal static class Program
             return 2;
         }
 
+        if (options.Churn > 0)
+        {
+            Console.Out.WriteLine($"OPENED {ChurnWorkload.Run(options, Console.Out)}");
+            return 0;
+        }
+
         return options.IsChild ? RunChild(options) : RunCoordinator(options);
     }
 

@@ -34,6 +34,15 @@ internal sealed class WorkloadOptions
     /// <summary>When set, the coordinator ignores stdin and runs until SIGTERM/SIGINT/SIGHUP.</summary>
     public bool UntilSignal { get; private set; }
 
+    /// <summary>Churn mode: new loopback connections per second (0: the normal workload).</summary>
+    public int Churn { get; private set; }
+
+    /// <summary>Churn mode: how long to keep opening connections.</summary>
+    public TimeSpan ChurnDuration { get; private set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Churn mode: how long each connection stays open before it is reset.</summary>
+    public TimeSpan ChurnHold { get; private set; } = TimeSpan.FromMilliseconds(2500);
+
     public bool IsChild => Child >= 0;
 
     public static string Usage =>
@@ -48,9 +57,13 @@ internal sealed class WorkloadOptions
           --tag TEXT             marker on the children's command lines (default socket-agent-workload)
           --ready-timeout SEC    give up if the children are not ready by then (default 120)
           --until-signal         do not watch stdin; run until SIGTERM/SIGINT/SIGHUP
+          --churn N              instead: open N loopback connections per second in this process
+          --churn-seconds SEC    churn for this long (default 20)
+          --churn-hold-ms MS     keep each churn connection open this long, then reset it (default 2500)
 
         Prints "READY <sockets>" on stdout once every socket is open, then waits until stdin closes
         (or a signal), and stops and reaps every child. Progress and errors go to stderr.
+        With --churn: prints "CHURN <listener port>" at the start and "OPENED <connections>" at the end.
         """;
 
     public static WorkloadOptions Parse(string[] args)
@@ -70,6 +83,9 @@ internal sealed class WorkloadOptions
                 case "--tag": options.Tag = Value(args, ref i); break;
                 case "--ready-timeout": options.ReadyTimeout = TimeSpan.FromSeconds(ParseCount(name, Value(args, ref i), min: 1)); break;
                 case "--until-signal": options.UntilSignal = true; break;
+                case "--churn": options.Churn = ParseCount(name, Value(args, ref i), min: 1); break;
+                case "--churn-seconds": options.ChurnDuration = TimeSpan.FromSeconds(ParseCount(name, Value(args, ref i), min: 1)); break;
+                case "--churn-hold-ms": options.ChurnHold = TimeSpan.FromMilliseconds(ParseCount(name, Value(args, ref i), min: 0)); break;
                 default: throw new ArgumentException($"unknown argument '{name}'");
             }
         }

@@ -27,6 +27,21 @@ internal static class InetDiagMessageParser
     private const int UidOffset = 64;
     private const int InodeOffset = 68;
 
+    /// <summary>The state, cookie and inode of an <c>inet_diag_msg</c> without parsing the rest; false when too short.</summary>
+    public static bool TryPeekIdentity(ReadOnlySpan<byte> payload, out KernelSocketState state, out ulong cookie, out ulong inode)
+    {
+        if (payload.Length < SockDiag.InetMessageSize)
+        {
+            state = default;
+            cookie = inode = 0;
+            return false;
+        }
+        state = (KernelSocketState)payload[StateOffset];
+        cookie = BinaryPrimitives.ReadUInt64LittleEndian(payload[CookieOffset..]);
+        inode = BinaryPrimitives.ReadUInt32LittleEndian(payload[InodeOffset..]);
+        return true;
+    }
+
     /// <summary>
     /// Returns false for a message that is too short, of an unknown family, or whose attributes are corrupt;
     /// the caller skips and counts it.

@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Sockets;
+using SocketAgent.Collection;
+using SocketAgent.Collection.Incremental;
+using SocketAgent.Collection.Netlink;
+using SocketAgent.Model;
+
+namespace SocketAgent.Tests.Collection.Incremental;
+
+/// <summary>Real sockets in a namespace of their own, read cycle after cycle.</summary>
+public sealed class IncrementalSocketCollectorLiveTests
+{
+    private static readonly IncrementalCollectorOptions s_options = new() { FullDumpInterval = Timeout.InfiniteTimeSpan };
+
+    private static void InQuietNamespace(Action body)
+    {
+        string? unavailable = QuietNamespace.Unavailable();
+        Assert.SkipWhen(unavailable is not null, unavailable ?? "");
+        using QuietNamespace ns = QuietNamespace.Create();
+        ns.Run(body);
+    }
+
+    [Fact]
+    public void Cycles_FollowOpensClosesAndStateChanges()
+    {
+        InQuietNamespace(() =>
+        {
+            var diagnostics = new CollectionDiagnostics();
+            using var collector = new IncrementalSocketCollector(s_options);
+            using Socket listener = Listen();
+            int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+            IncrementalCollection cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Equal(FullDumpReason.FirstCycle, cycle.FullDumpReason);
+            Assert.Single(Tcp(cycle, port), s => s.State == KernelSocketState.Listen);
+
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Equal(FullDumpReason.None, cycle.FullDumpReason);
+
+            // Opened between two cycles: both ends appear, with their owner.
+            (Socket clientA, Socket serverA) = Connect(listener);
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Equal(FullDumpReason.OpensMoved, cycle.FullDumpReason);
+            SocketRecord[] pairA = [.. Pair(cycle, clientA)];
+            Assert.Equal(2, pairA.Length);
+            Assert.All(pairA, s => Assert.Equal(KernelSocketState.Established, s.State));
+            Assert.All(pairA, s => Assert.Equal(Environment.ProcessId, Assert.Single(cycle.Owners.Lookup(s.Inode)).Pid));
+
+            // Nothing changed: carried over, the very same records.
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Equal(FullDumpReason.None, cycle.FullDumpReason);
+            Assert.Equal(pairA.OrderBy(s => s.Cookie), Pair(cycle, clientA).OrderBy(s => s.Cookie), ReferenceEqualityComparer.Instance);
+
+            // Opened and closed between two cycles: never seen.
+            (Socket clientB, Socket serverB) = Connect(listener);
+            int portB = ((IPEndPoint)clientB.LocalEndPoint!).Port;
+            Reset(clientB, serverB);
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.DoesNotContain(cycle.Sockets, s => s.Transport == Transport.Tcp && (s.LocalPort == portB || s.RemotePort == portB));
+
+            // Half close: FIN_WAIT2 and CLOSE_WAIT, found by the non-ESTABLISHED dump alone.
+            clientA.Shutdown(SocketShutdown.Send);
+            WaitFor(() => collector.Collect(SocketQuery.All, diagnostics), c => Pair(c, clientA).Any(s => s.State == KernelSocketState.FinWait2), out cycle);
+            Assert.Equal([KernelSocketState.FinWait2, KernelSocketState.CloseWait], Pair(cycle, clientA).Select(s => s.State).Order());
+            if (Environment.OSVersion.Version >= new Version(6, 10))
+            {
+                // Since 6.10 CurrEstab counts CLOSE_WAIT too, so a half-closed connection still adds up: no full dump.
+                Assert.Equal(FullDumpReason.None, collector.Collect(SocketQuery.All, diagnostics).FullDumpReason);
+            }
+
+            // An ESTABLISHED pair reset with no trace in any dump: CurrEstab no longer adds up, so TCP is dumped whole.
+            (Socket clientC, Socket serverC) = Connect(listener);
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Equal(2, Pair(cycle, clientC).Count());
+            int portC = ((IPEndPoint)clientC.LocalEndPoint!).Port;
+            Reset(clientC, serverC);
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Equal(FullDumpReason.EstablishedCountMismatch, cycle.FullDumpReason);
+            Assert.DoesNotContain(cycle.Sockets, s => s.Transport == Transport.Tcp && (s.LocalPort == portC || s.RemotePort == portC));
+
+            Reset(clientA, serverA);
+            cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Assert.Single(cycle.Sockets, s => s.Transport == Transport.Tcp);
+            Assert.True(collector.Counters.IncrementalCycles >= 2);
+            Assert.Equal(cycle.Sockets.Count, collector.Counters.SocketsTracked);
+        });
+    }
+
+    [Fact]
+    public void IncrementalCycle_EqualsAFullCollection()
+    {
+        InQuietNamespace(() =>
+        {
+            var diagnostics = new CollectionDiagnostics();
+            using var collector = new IncrementalSocketCollector(s_options);
+            using Socket listener = Listen();
+            using Socket listener6 = Listen(IPAddress.IPv6Loopback);
+            var held = new List<Socket> { listener, listener6 };
+            try
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    (Socket client, Socket server) = Connect(i % 4 == 3 ? listener6 : listener);
+                    held.Add(client);
+                    held.Add(server);
+                    if (i % 5 == 0)
+                    {
+                        client.Shutdown(SocketShutdown.Send);
+                    }
+                }
+                var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                held.Add(udp);
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+                IncrementalCollection before = collector.Collect(SocketQuery.All, diagnostics);
+                (Socket late, Socket lateServer) = Connect(listener);
+                held.Add(late);
+                held.Add(lateServer);
+                IncrementalCollection after = collector.Collect(SocketQuery.All, diagnostics);
+
+                // A full dump forced by the counters keeps the records of sockets still ESTABLISHED (same objects).
+                Assert.Equal(FullDumpReason.OpensMoved, after.FullDumpReason);
+                Dictionary<ulong, SocketRecord> previous = before.Sockets
+                    .Where(s => s.Transport == Transport.Tcp && s.State == KernelSocketState.Established && s.Inode != 0)
+                    .ToDictionary(s => s.Cookie!.Value);
+                SocketRecord[] kept = [.. after.Sockets.Where(s => s.Cookie is { } c && previous.ContainsKey(c) && s.State == KernelSocketState.Established)];
+                Assert.NotEmpty(kept);
+                Assert.All(kept, s => Assert.Same(previous[s.Cookie!.Value], s));
+                Assert.Equal(2, after.Sockets.Count(s => s.Transport == Transport.Tcp && s.State == KernelSocketState.Established
+                    && !previous.ContainsKey(s.Cookie!.Value)));
+                Thread.Sleep(50); // let the half-closes settle
+
+                IncrementalCollection cycle = WaitFor(() => collector.Collect(SocketQuery.All, diagnostics), c => c.FullDumpReason == FullDumpReason.None, out _);
+                IReadOnlyList<SocketRecord> full = new NetlinkSocketSource().Collect(SocketQuery.All, new CollectionDiagnostics());
+
+                Assert.Equal(full.Select(Key).Order(), cycle.Sockets.Select(Key).Order());
+                foreach (SocketRecord socket in cycle.Sockets.Where(s => s.Transport == Transport.Tcp && s.Inode != 0))
+                {
+                    Assert.Equal(Environment.ProcessId, Assert.Single(cycle.Owners.Lookup(socket.Inode)).Pid);
+                }
+            }
+            finally
+            {
+                foreach (Socket socket in held)
+                {
+                    socket.LingerState = new LingerOption(true, 0);
+                    socket.Dispose();
+                }
+            }
+        });
+    }
+
+    private static string Key(SocketRecord s) =>
+        $"{s.Transport} {s.TableFamily} {s.State} {s.LocalAddress}:{s.LocalPort} {s.RemoteAddress}:{s.RemotePort} {s.Inode} {s.Cookie} {s.UnixPath}";
+
+    /// <summary>Runs <paramref name="cycle"/> until <paramref name="done"/> (at most 50 times, 20 ms apart).</summary>
+    private static IncrementalCollection WaitFor(Func<IncrementalCollection> cycle, Func<IncrementalCollection, bool> done, out IncrementalCollection result)
+    {
+        for (int i = 0; ; i++)
+        {
+            result = cycle();
+            if (done(result) || i == 50)
+            {
+                return result;
+            }
+            Thread.Sleep(20);
+        }
+    }
+
+    private static IEnumerable<SocketRecord> Tcp(IncrementalCollection cycle, int port) =>
+        cycle.Sockets.Where(s => s.Transport == Transport.Tcp && (s.LocalPort == port || s.RemotePort == port));
+
+    /// <summary>Both ends of the connection whose client is <paramref name="client"/>.</summary>
+    private static IEnumerable<SocketRecord> Pair(IncrementalCollection cycle, Socket client)
+    {
+        int port = ((IPEndPoint)client.LocalEndPoint!).Port;
+        return cycle.Sockets.Where(s => s.Transport == Transport.Tcp && s.State != KernelSocketState.Listen && (s.LocalPort == port || s.RemotePort == port));
+    }
+
+    private static Socket Listen(IPAddress? address = null)
+    {
+        address ??= IPAddress.Loopback;
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(address, 0));
+        listener.Listen(16);
+        return listener;
+    }
+
+    private static (Socket Client, Socket Server) Connect(Socket listener)
+    {
+        var client = new Socket(listener.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        return (client, listener.Accept());
+    }
+
+    /// <summary>Closes both ends with RST: no FIN states, no TIME_WAIT, gone from the tables at once.</summary>
+    private static void Reset(Socket client, Socket server)
+    {
+        client.LingerState = new LingerOption(true, 0);
+        server.LingerState = new LingerOption(true, 0);
+        client.Dispose();
+        server.Dispose();
+    }
+}
