@@ -15,7 +15,7 @@ public sealed class SnapshotCollector : IDisposable
 {
     private readonly SnapshotCollectorOptions _options;
     private readonly HostIdentity _host;
-    private readonly ProcessSocketScanner _scanner = new();
+    private readonly ProcessSocketScanner _scanner;
     private readonly NamespaceSocketReader _sockets;
     private readonly NetworkNamespaceEnumerator _enumerator = new();
     private readonly NetworkNamespaceRunner _runner = new();
@@ -26,6 +26,7 @@ public sealed class SnapshotCollector : IDisposable
     {
         _options = options;
         _host = HostIdentityReader.Read(options.HostName);
+        _scanner = new ProcessSocketScanner(infoReader: new ProcessInfoReader(redactor: options.Redactor));
         _sockets = new NamespaceSocketReader(options.Source);
         _namespaces = new NetworkNamespaceCollector(_runner);
     }

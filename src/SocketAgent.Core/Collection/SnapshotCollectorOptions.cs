@@ -1,4 +1,5 @@
 using SocketAgent.Collection.Namespaces;
+using SocketAgent.Collection.Redaction;
 
 namespace SocketAgent.Collection;
 
@@ -19,6 +20,9 @@ public sealed class SnapshotCollectorOptions
 
     /// <summary>Overrides <c>host.name</c> (several agents on one machine, tests). <value>The default is the kernel hostname.</value></summary>
     public string? HostName { get; init; }
+
+    /// <summary>Masks secrets in command lines. <value>The default is <see cref="CommandLineRedactor.Default"/> (on).</value></summary>
+    public CommandLineRedactor Redactor { get; init; } = CommandLineRedactor.Default;
 
     /// <summary>Clock for <c>@timestamp</c>. <value>The default is <see cref="TimeProvider.System"/>.</value></summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

@@ -70,5 +70,7 @@ public sealed class NetstatCommandTests : IClassFixture<LiveSockets>
         string row = Assert.Single(result.StandardOutput.Split('\n'), l => l.Contains(":" + _live.ChildListenerPort + " "));
         Assert.Contains($"{_live.ChildPid}/", row);
         Assert.Contains("'--name=socket agent test' 'it'\\''s'", row);
+        Assert.Contains("[REDACTED]", row);
+        Assert.DoesNotContain("hunter2", row);
     }
 }

@@ -133,11 +133,13 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         Assert.Equal("python3", Str(listener, "process.name"));
 
         string[] args = Get(listener, "process.args")!.Value.EnumerateArray().Select(static a => a.GetString()!).ToArray();
-        Assert.Equal(["/usr/bin/python3", "-c", LiveSockets.ChildScript, .. LiveSockets.ChildExtraArgs], args);
+        Assert.Equal(["/usr/bin/python3", "-c", LiveSockets.ChildScript, .. LiveSockets.ChildExtraArgsRedacted], args);
         string commandLine = Str(listener, "process.command_line")!;
         Assert.Contains("'--name=socket agent test'", commandLine);
         Assert.Contains("'it'\\''s'", commandLine);
         Assert.EndsWith(" ''", commandLine);
+        Assert.Contains("'--password=[REDACTED]'", commandLine); // secrets never leave the host
+        Assert.DoesNotContain("hunter2", commandLine);
         Assert.StartsWith("/usr/bin/python3", Str(listener, "process.executable"));
 
         int[] holders = Get(listener, "socket.processes")!.Value.EnumerateArray()

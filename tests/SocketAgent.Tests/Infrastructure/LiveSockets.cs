@@ -26,7 +26,10 @@ public sealed class LiveSockets : IDisposable
         "os.waitpid(pid, 0)\n";
 
     /// <summary>Arguments with spaces, a quote and non-ASCII text: what netstat cannot show and we must.</summary>
-    public static readonly string[] ChildExtraArgs = ["--name=socket agent test", "it's", "ünïcödé", ""];
+    public static readonly string[] ChildExtraArgs = ["--name=socket agent test", "it's", "ünïcödé", "--password=hunter2", ""];
+
+    /// <summary>What the agent must report for <see cref="ChildExtraArgs"/>: the password masked.</summary>
+    public static readonly string[] ChildExtraArgsRedacted = ["--name=socket agent test", "it's", "ünïcödé", "--password=[REDACTED]", ""];
 
     private readonly List<IDisposable> _disposables = [];
     private readonly Process _child;

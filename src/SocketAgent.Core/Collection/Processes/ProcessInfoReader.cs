@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using SocketAgent.Collection.Redaction;
 using SocketAgent.Model;
 
 namespace SocketAgent.Collection.Processes;
@@ -19,11 +20,17 @@ internal sealed class ProcessInfoReader
     private readonly string _rootPath;
     private readonly UserNameResolver _userNames;
     private readonly Lazy<long?> _bootTimeSeconds;
+    private readonly CommandLineRedactor _redactor;
 
-    public ProcessInfoReader(string rootPath = "/proc", UserNameResolver? userNames = null)
+    /// <param name="redactor">
+    /// Masks secrets in argv before anything else sees it (so <c>--once</c>, <c>netstat --cmdline</c> and the
+    /// event stream all show <c>[REDACTED]</c>); <see cref="CommandLineRedactor.Default"/> when null.
+    /// </param>
+    public ProcessInfoReader(string rootPath = "/proc", UserNameResolver? userNames = null, CommandLineRedactor? redactor = null)
     {
         _rootPath = rootPath;
         _userNames = userNames ?? new UserNameResolver();
+        _redactor = redactor ?? CommandLineRedactor.Default;
         _bootTimeSeconds = new Lazy<long?>(ReadBootTime);
     }
 
@@ -80,13 +87,14 @@ internal sealed class ProcessInfoReader
                 containerId = ParseContainerId(buffer.AsSpan(0, length));
             }
 
+            IReadOnlyList<string> argv = _redactor.Redact(args);
             return new ProcessInfo
             {
                 Pid = pid,
                 ParentPid = stat.ParentPid,
                 Name = stat.Name,
-                Args = args,
-                CommandLine = CommandLineQuoter.Quote(args),
+                Args = argv,
+                CommandLine = CommandLineQuoter.Quote(argv),
                 Executable = ReadExecutable(pidFd),
                 Uid = uid,
                 UserName = haveUid ? _userNames.GetUserName(uid) : null,

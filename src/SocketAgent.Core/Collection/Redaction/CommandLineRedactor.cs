@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
 
-namespace SocketAgent.Output.Redaction;
+namespace SocketAgent.Collection.Redaction;
 
 /// <summary>
 /// Replaces what looks like a secret in a process's argument vector with <see cref="Mask"/>, before

@@ -1,4 +1,4 @@
-namespace SocketAgent.Output.Redaction;
+namespace SocketAgent.Collection.Redaction;
 
 /// <summary>What <see cref="CommandLineRedactor"/> redacts beyond its built-in rules (configuration: <c>redaction.*</c>).</summary>
 public sealed class CommandLineRedactionOptions

@@ -1,8 +1,8 @@
 using CsCheck;
 using SocketAgent.Model;
-using SocketAgent.Output.Redaction;
+using SocketAgent.Collection.Redaction;
 
-namespace SocketAgent.Tests.Output.Redaction;
+namespace SocketAgent.Tests.Collection.Redaction;
 
 public class CommandLineRedactorTests
 {
