@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting;
 using SocketAgent.Collection;
 
 namespace SocketAgent.Cli.Commands;
@@ -13,7 +15,15 @@ internal static class CliApp
         command lines, the routing tables, interfaces and protocol counters — in every network namespace if asked —
         as JSON lines (one object per record, ECS field names) or as netstat's tables.
 
+        Without --once it runs as a daemon until SIGTERM or SIGINT: the full snapshot first, then a line per change
+        (and a heartbeat every --heartbeat), each stamped with agent.id and a persisted event.sequence. Settings come
+        from the command line, then SOCKETAGENT_* environment variables (SOCKETAGENT_INTERVAL=5s,
+        SOCKETAGENT_FILTERS__DROP_LOOPBACK=true), then the --config file: the first that sets one wins.
+
         Examples:
+          socket-agent --interval 500ms                    the daemon: a snapshot, then the changes, as JSON lines
+          socket-agent --config /etc/socket-agent.yaml --print-config
+                                                           the effective settings, as JSON
           socket-agent --once | jq .                       every socket, as JSON lines
           socket-agent --once -tl | jq -r '.process.command_line'
                                                            what every TCP listener runs, in full
@@ -24,7 +34,8 @@ internal static class CliApp
           socket-agent netstat -tlp --cmdline              listeners with full command lines
           socket-agent netstat -i | -rn | -s               what netstat -i, -rn, -s print
 
-        Exit codes: 0 success (also when the reader closes stdout), 1 collection or output failed, 2 bad usage.
+        Exit codes: 0 success (also when the reader closes stdout, and after SIGTERM), 1 collection, output or
+        state directory failed, 2 bad usage or an invalid setting.
         """;
 
     public static int Run(string[] args, StandardStreams streams)
@@ -58,30 +69,92 @@ internal static class CliApp
         };
         var selectors = new SelectorOptions(SocketSourceKind.Auto,
             "Where sockets are read: netlink sock_diag (auto: with a fallback to /proc/net when refused), or /proc/net only. Example: --source procfs");
+        var daemon = new DaemonOptions();
         root.Add(once);
         root.Add(hostName);
         selectors.AddTo(root);
+        daemon.AddTo(root);
         root.Add(NetstatCommand.Build(streams));
 
         root.SetAction(result =>
         {
-            if (!result.GetValue(once))
+            AgentOptions options;
+            try
             {
-                // The long-running event stream is a separate capability; until it exists, say so plainly
-                // rather than pretend to run.
-                streams.Error.WriteLine("socket-agent: daemon mode is not available in this version; use --once (see socket-agent --help)");
+                options = AgentConfigurationLoader.Load(result.GetValue(daemon.Config), Environment.GetEnvironmentVariables(),
+                    CommandLineSettings(result, daemon, selectors, hostName));
+            }
+            catch (AgentConfigurationException ex)
+            {
+                streams.Error.WriteLine($"socket-agent: {ex.Message}");
                 return ExitCodes.Usage;
             }
 
-            var options = new SnapshotCollectorOptions
+            if (result.GetValue(daemon.PrintConfig))
             {
-                Source = result.GetValue(selectors.Source),
-                HostName = result.GetValue(hostName),
-                Parts = selectors.ToParts(result),
-                Namespaces = result.GetValue(selectors.Netns)!,
-            };
-            return OnceCommand.Run(options, selectors.ToQuery(result), streams);
+                AgentOptionsJson.Write(options, streams.Output);
+                return ExitCodes.Success;
+            }
+
+            if (!result.GetValue(once))
+            {
+                // Blocks until SIGTERM/SIGINT; a synchronous action, so System.CommandLine leaves the signals to the host.
+                return DaemonHost.Run(options, streams);
+            }
+
+            SocketQuery query = selectors.ToQuery(result);
+            if (!NamesTransports(result, selectors))
+            {
+                // No -t -u -w -x -4 -6 on the command line: the configured transports (all by default).
+                query = new SocketQuery { Transports = options.Collect.Transports, Families = query.Families, ListeningOnly = query.ListeningOnly };
+            }
+            return OnceCommand.Run(options.ToCollectorOptions(), query, streams);
         });
         return root;
+    }
+
+    /// <summary>
+    /// The settings given on the command line, as configuration keys, so they go through the same validation as the
+    /// file and the environment and override both.
+    /// </summary>
+    private static Dictionary<string, string?> CommandLineSettings(ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        AddExplicit(result, daemon.Interval, "interval", settings);
+        AddExplicit(result, daemon.StatsInterval, "stats_interval", settings);
+        AddExplicit(result, daemon.Heartbeat, "heartbeat", settings);
+        AddExplicit(result, daemon.StateDir, "state_dir", settings);
+        AddExplicit(result, hostName, "host_name", settings);
+        AddExplicit(result, selectors.Source, "source", settings);
+        AddExplicit(result, selectors.Netns, "netns", settings);
+
+        // -t -u -w -x -i -r -s: with none of them the configured parts; with any, exactly what they name.
+        bool tcp = result.GetValue(selectors.Tcp), udp = result.GetValue(selectors.Udp), raw = result.GetValue(selectors.Raw), unix = result.GetValue(selectors.Unix);
+        bool interfaces = result.GetValue(selectors.Interfaces), routes = result.GetValue(selectors.Routes), statistics = result.GetValue(selectors.Statistics);
+        if (tcp || udp || raw || unix || interfaces || routes || statistics)
+        {
+            var transports = new List<string>(4);
+            if (tcp) transports.Add("tcp");
+            if (udp) transports.Add("udp");
+            if (raw) transports.Add("raw");
+            if (unix) transports.Add("unix");
+            settings["collect:transports"] = string.Join(',', transports);
+            settings["collect:interfaces"] = interfaces ? "true" : "false";
+            settings["collect:routes"] = routes ? "true" : "false";
+            settings["collect:statistics"] = statistics ? "true" : "false";
+        }
+        return settings;
+    }
+
+    private static bool NamesTransports(ParseResult result, SelectorOptions selectors) =>
+        result.GetValue(selectors.Tcp) || result.GetValue(selectors.Udp) || result.GetValue(selectors.Raw) || result.GetValue(selectors.Unix)
+        || result.GetValue(selectors.IPv4) || result.GetValue(selectors.IPv6);
+
+    private static void AddExplicit(ParseResult result, Option option, string key, Dictionary<string, string?> settings)
+    {
+        if (result.GetResult(option) is { Implicit: false, Tokens.Count: > 0 } given)
+        {
+            settings[key] = given.Tokens[^1].Value;
+        }
     }
 }

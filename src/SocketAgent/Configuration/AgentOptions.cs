@@ -1,0 +1,55 @@
+using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
+using SocketAgent.State;
+
+namespace SocketAgent.Cli.Configuration;
+
+/// <summary>
+/// Every setting of the agent, with its default. Read by <see cref="AgentConfigurationLoader"/> from, in rising
+/// precedence, the config file (<c>--config</c>, YAML or JSON), <c>SOCKETAGENT_*</c> environment variables and the
+/// command line. The file keys are snake_case (<c>stats_interval</c>, <c>filters.drop_loopback</c>); an environment
+/// variable is the key upper-cased with <c>__</c> between levels (<c>SOCKETAGENT_FILTERS__DROP_LOOPBACK</c>).
+/// <c>config/socket-agent.example.yaml</c> documents each one; a test keeps it equal to these defaults.
+/// </summary>
+internal sealed class AgentOptions
+{
+    /// <summary><c>interval</c> (<c>--interval</c>): time between two collections. Default 1s.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>stats_interval</c> (<c>--stats-interval</c>): time between two protocol-counter reports. Default 60s.</summary>
+    public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>heartbeat</c> (<c>--heartbeat</c>): time between two heartbeat lines. Default 30s.</summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>state_dir</c> (<c>--state-dir</c>): where agent.id and event.sequence are kept. Default /var/lib/socket-agent.</summary>
+    public string StateDirectory { get; set; } = AgentStateStore.DefaultDirectory;
+
+    /// <summary><c>host_name</c> (<c>--host-name</c>): host.name to report. Default (null): the kernel hostname.</summary>
+    public string? HostName { get; set; }
+
+    /// <summary><c>source</c> (<c>--source</c>): auto, netlink or procfs. Default auto.</summary>
+    public SocketSourceKind Source { get; set; } = SocketSourceKind.Auto;
+
+    /// <summary><c>netns</c> (<c>--netns</c>): host, all or a namespace file. Default host.</summary>
+    public NetworkNamespaceSelection Netns { get; set; } = NetworkNamespaceSelection.Host;
+
+    /// <summary><c>collect.*</c>: what to collect.</summary>
+    public CollectOptions Collect { get; set; } = new();
+
+    /// <summary><c>filters.*</c>: which sockets to report.</summary>
+    public FilterOptions Filters { get; set; } = new();
+
+    /// <summary><c>redaction.*</c>: secrets in command lines.</summary>
+    public RedactionOptions Redaction { get; set; } = new();
+
+    /// <summary>The collector's options for these settings.</summary>
+    public SnapshotCollectorOptions ToCollectorOptions(TimeProvider? timeProvider = null) => new()
+    {
+        Source = Source,
+        Parts = Collect.Parts,
+        Namespaces = Netns,
+        HostName = HostName,
+        TimeProvider = timeProvider ?? TimeProvider.System,
+    };
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
+
+namespace SocketAgent.Cli.Configuration;
+
+/// <summary>
+/// <c>--print-config</c>: the effective settings as JSON, in the config file's own keys and spellings — so the
+/// output can be saved as a config file (.json) and read back to the same settings.
+/// </summary>
+internal static class AgentOptionsJson
+{
+    public static void Write(AgentOptions options, Stream output, bool indented = true)
+    {
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = indented });
+        json.WriteStartObject();
+        json.WriteString("interval", DurationText.Format(options.Interval));
+        json.WriteString("stats_interval", DurationText.Format(options.StatsInterval));
+        json.WriteString("heartbeat", DurationText.Format(options.Heartbeat));
+        json.WriteString("state_dir", options.StateDirectory);
+        json.WriteString("host_name", options.HostName ?? string.Empty);
+        json.WriteString("source", options.Source switch
+        {
+            SocketSourceKind.Netlink => "netlink",
+            SocketSourceKind.Procfs => "procfs",
+            _ => "auto",
+        });
+        json.WriteString("netns", options.Netns.Kind switch
+        {
+            NetworkNamespaceSelectionKind.All => "all",
+            NetworkNamespaceSelectionKind.Path => options.Netns.Path,
+            _ => "host",
+        });
+
+        json.WriteStartObject("collect");
+        WriteList(json, "transports", AgentSettings.TransportNames(options.Collect.Transports));
+        json.WriteBoolean("interfaces", options.Collect.Interfaces);
+        json.WriteBoolean("routes", options.Collect.Routes);
+        json.WriteBoolean("statistics", options.Collect.Statistics);
+        json.WriteEndObject();
+
+        json.WriteStartObject("filters");
+        WriteRule(json, "include", options.Filters.Include);
+        WriteRule(json, "exclude", options.Filters.Exclude);
+        json.WriteBoolean("drop_loopback", options.Filters.DropLoopback);
+        json.WriteEndObject();
+
+        json.WriteStartObject("redaction");
+        json.WriteBoolean("enabled", options.Redaction.Enabled);
+        WriteList(json, "patterns", Patterns(options.Redaction.Patterns));
+        WriteList(json, "flags", options.Redaction.Flags);
+        json.WriteEndObject();
+
+        json.WriteEndObject();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    private static void WriteRule(Utf8JsonWriter json, string name, FilterRule rule)
+    {
+        json.WriteStartObject(name);
+        WriteList(json, "transports", AgentSettings.TransportNames(rule.Transports));
+        WriteList(json, "states", rule.States);
+        WriteList(json, "local_ports", rule.LocalPorts.Select(static p => p.ToString()));
+        WriteList(json, "remote_ports", rule.RemotePorts.Select(static p => p.ToString()));
+        WriteList(json, "processes", rule.Processes);
+        json.WriteStartArray("pids");
+        foreach (int pid in rule.Pids)
+        {
+            json.WriteNumberValue(pid);
+        }
+        json.WriteEndArray();
+        WriteList(json, "command_lines", Patterns(rule.CommandLines));
+        json.WriteEndObject();
+    }
+
+    private static IEnumerable<string> Patterns(IReadOnlyList<Regex> regexes) => regexes.Select(static r => r.ToString());
+
+    private static void WriteList(Utf8JsonWriter json, string name, IEnumerable<string> items)
+    {
+        json.WriteStartArray(name);
+        foreach (string item in items)
+        {
+            json.WriteStringValue(item);
+        }
+        json.WriteEndArray();
+    }
+}

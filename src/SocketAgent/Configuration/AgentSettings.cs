@@ -1,0 +1,245 @@
+using System.Text.RegularExpressions;
+using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
+using SocketAgent.Model;
+
+namespace SocketAgent.Cli.Configuration;
+
+/// <summary>The table of every setting the agent knows; a key not in it is refused (a typo must not pass silently).</summary>
+internal static class AgentSettings
+{
+    private const string DurationExpected = DurationText.Expected + " (more than 0, at most 24h)";
+    private const string BooleanExpected = "true or false";
+    private const string TransportsExpected = "a list of tcp, udp, raw, unix";
+
+    private static readonly TimeSpan s_longest = TimeSpan.FromHours(24);
+
+    private static readonly string[] s_states =
+    [
+        "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
+        "LISTEN", "CLOSING", "LISTENING", "CONNECTED", "CONNECTING", "DISCONNECTING",
+    ];
+
+    /// <summary>Section keys (no value of their own).</summary>
+    public static readonly IReadOnlySet<string> Sections = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "collect", "filters", "filters:include", "filters:exclude", "redaction",
+    };
+
+    public static readonly IReadOnlyList<AgentSetting> All = Build();
+
+    public static AgentSetting? Find(string key)
+    {
+        foreach (AgentSetting setting in All)
+        {
+            if (setting.Key == key)
+            {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    private static List<AgentSetting> Build()
+    {
+        var settings = new List<AgentSetting>
+        {
+            AgentSetting.Scalar("interval", DurationExpected, static (o, v) => TryDuration(v, d => o.Interval = d)),
+            AgentSetting.Scalar("stats_interval", DurationExpected, static (o, v) => TryDuration(v, d => o.StatsInterval = d)),
+            AgentSetting.Scalar("heartbeat", DurationExpected, static (o, v) => TryDuration(v, d => o.Heartbeat = d)),
+            AgentSetting.Scalar("state_dir", "a directory path", static (o, v) =>
+            {
+                o.StateDirectory = v;
+                return v.Length > 0 && v.IndexOf('\0') < 0;
+            }),
+            AgentSetting.Scalar("host_name", "a host name (empty: the kernel hostname)", static (o, v) =>
+            {
+                o.HostName = v.Length == 0 ? null : v;
+                return v.IndexOfAny(['\0', '\n']) < 0;
+            }),
+            AgentSetting.Scalar("source", "auto, netlink or procfs", static (o, v) =>
+            {
+                SocketSourceKind? kind = v switch
+                {
+                    "auto" => SocketSourceKind.Auto,
+                    "netlink" => SocketSourceKind.Netlink,
+                    "procfs" => SocketSourceKind.Procfs,
+                    _ => null,
+                };
+                o.Source = kind.GetValueOrDefault();
+                return kind is not null;
+            }),
+            AgentSetting.Scalar("netns", "host, all or an absolute path such as /run/netns/NAME or /proc/PID/ns/net", static (o, v) =>
+            {
+                if (v != "host" && v != "all" && !v.StartsWith('/'))
+                {
+                    return false;
+                }
+                o.Netns = NetworkNamespaceSelection.Parse(v);
+                return true;
+            }),
+            AgentSetting.List("collect:transports", TransportsExpected, static (o, v) => TryTransports(v, t => o.Collect.Transports = t)),
+            AgentSetting.Scalar("collect:interfaces", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Interfaces = b)),
+            AgentSetting.Scalar("collect:routes", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Routes = b)),
+            AgentSetting.Scalar("collect:statistics", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Statistics = b)),
+            AgentSetting.Scalar("filters:drop_loopback", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Filters.DropLoopback = b)),
+            AgentSetting.Scalar("redaction:enabled", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Redaction.Enabled = b)),
+            AgentSetting.List("redaction:patterns", "a list of regular expressions (.NET syntax)", static (o, v) => TryRegexes(v, r => o.Redaction.Patterns = r)),
+            AgentSetting.List("redaction:flags", "a list of flags starting with '-', such as --api-key", static (o, v) =>
+            {
+                foreach (string flag in v)
+                {
+                    if (flag.Length < 2 || flag[0] != '-' || flag.Contains(' '))
+                    {
+                        return flag;
+                    }
+                }
+                o.Redaction.Flags = [.. v];
+                return null;
+            }),
+        };
+        AddRule(settings, "filters:include", static o => o.Filters.Include);
+        AddRule(settings, "filters:exclude", static o => o.Filters.Exclude);
+        return settings;
+    }
+
+    private static void AddRule(List<AgentSetting> settings, string prefix, Func<AgentOptions, FilterRule> rule)
+    {
+        settings.Add(AgentSetting.List($"{prefix}:transports", TransportsExpected, (o, v) => TryTransports(v, t => rule(o).Transports = t)));
+        settings.Add(AgentSetting.List($"{prefix}:states", "a list of socket states: " + string.Join(", ", s_states), (o, v) =>
+        {
+            var states = new List<string>(v.Count);
+            foreach (string state in v)
+            {
+                string upper = state.ToUpperInvariant();
+                if (Array.IndexOf(s_states, upper) < 0)
+                {
+                    return state;
+                }
+                states.Add(upper);
+            }
+            rule(o).States = states;
+            return null;
+        }));
+        settings.Add(AgentSetting.List($"{prefix}:local_ports", "a list of ports or ranges such as 22 or 8000-8999 (0-65535)", (o, v) => TryPorts(v, p => rule(o).LocalPorts = p)));
+        settings.Add(AgentSetting.List($"{prefix}:remote_ports", "a list of ports or ranges such as 443 or 1024-65535 (0-65535)", (o, v) => TryPorts(v, p => rule(o).RemotePorts = p)));
+        settings.Add(AgentSetting.List($"{prefix}:processes", "a list of process names such as sshd", (o, v) =>
+        {
+            foreach (string name in v)
+            {
+                if (name.Length == 0 || name.Contains('/'))
+                {
+                    return name;
+                }
+            }
+            rule(o).Processes = [.. v];
+            return null;
+        }));
+        settings.Add(AgentSetting.List($"{prefix}:pids", "a list of process ids (positive integers)", (o, v) =>
+        {
+            var pids = new List<int>(v.Count);
+            foreach (string text in v)
+            {
+                if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) || pid <= 0)
+                {
+                    return text;
+                }
+                pids.Add(pid);
+            }
+            rule(o).Pids = pids;
+            return null;
+        }));
+        settings.Add(AgentSetting.List($"{prefix}:command_lines", "a list of regular expressions (.NET syntax) searched in the command line", (o, v) => TryRegexes(v, r => rule(o).CommandLines = r)));
+    }
+
+    private static bool TryDuration(string text, Action<TimeSpan> set)
+    {
+        if (!DurationText.TryParse(text, out TimeSpan duration) || duration <= TimeSpan.Zero || duration > s_longest)
+        {
+            return false;
+        }
+        set(duration);
+        return true;
+    }
+
+    private static bool TryBoolean(string text, Action<bool> set)
+    {
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase))
+        {
+            set(true);
+            return true;
+        }
+        if (text.Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            set(false);
+            return true;
+        }
+        return false;
+    }
+
+    private static string? TryTransports(IReadOnlyList<string> values, Action<TransportSet> set)
+    {
+        TransportSet transports = TransportSet.None;
+        foreach (string value in values)
+        {
+            TransportSet one = value.ToLowerInvariant() switch
+            {
+                "tcp" => TransportSet.Tcp,
+                "udp" => TransportSet.Udp,
+                "raw" => TransportSet.Raw,
+                "unix" => TransportSet.Unix,
+                _ => TransportSet.None,
+            };
+            if (one == TransportSet.None)
+            {
+                return value;
+            }
+            transports |= one;
+        }
+        set(transports);
+        return null;
+    }
+
+    private static string? TryPorts(IReadOnlyList<string> values, Action<IReadOnlyList<PortRange>> set)
+    {
+        var ranges = new List<PortRange>(values.Count);
+        foreach (string value in values)
+        {
+            if (!PortRange.TryParse(value, out PortRange range))
+            {
+                return value;
+            }
+            ranges.Add(range);
+        }
+        set(ranges);
+        return null;
+    }
+
+    private static string? TryRegexes(IReadOnlyList<string> values, Action<IReadOnlyList<Regex>> set)
+    {
+        var regexes = new List<Regex>(values.Count);
+        foreach (string value in values)
+        {
+            try
+            {
+                // A bounded match time: a pathological pattern in a config file must not stall a cycle.
+                regexes.Add(new Regex(value, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)));
+            }
+            catch (ArgumentException)
+            {
+                return value;
+            }
+        }
+        set(regexes);
+        return null;
+    }
+
+    /// <summary>The transport names of a set, in the order the example file lists them.</summary>
+    public static IEnumerable<string> TransportNames(TransportSet set)
+    {
+        if ((set & TransportSet.Tcp) != 0) yield return "tcp";
+        if ((set & TransportSet.Udp) != 0) yield return "udp";
+        if ((set & TransportSet.Raw) != 0) yield return "raw";
+        if ((set & TransportSet.Unix) != 0) yield return "unix";
+    }
+}

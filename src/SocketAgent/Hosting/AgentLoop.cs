@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SocketAgent.Cli.Commands;
+using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
+using SocketAgent.State;
+
+namespace SocketAgent.Cli.Hosting;
+
+/// <summary>
+/// The daemon's loop: the first cycle during start (so systemd's READY=1, sent once the host has started, means
+/// "the full snapshot is out"), then one cycle per <c>interval</c> on a <see cref="PeriodicTimer"/> until stop.
+/// After each cycle it flushes stdout, then persists the last <c>event.sequence</c>: a persisted number is always
+/// one whose line went out. A stop lets the running cycle finish. A reader that closed stdout (EPIPE) stops the
+/// agent with exit code 0; a later cycle that fails is logged and skipped, the next one tries again.
+/// </summary>
+internal sealed partial class AgentLoop : BackgroundService
+{
+    private readonly IAgentCycle _cycle;
+    private readonly CycleContext _context;
+    private readonly AgentStateStore _store;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly DaemonStatus _status;
+    private readonly ILogger<AgentLoop> _logger;
+
+    // Cancelled only when the host's shutdown timeout runs out: the cycle's token.
+    private readonly CancellationTokenSource _abort = new();
+    private long _savedSequence;
+    private bool _stopped;
+
+    public AgentLoop(IAgentCycle cycle, CycleContext context, AgentStateStore store, IHostApplicationLifetime lifetime, DaemonStatus status, ILogger<AgentLoop> logger)
+    {
+        _cycle = cycle;
+        _context = context;
+        _store = store;
+        _lifetime = lifetime;
+        _status = status;
+        _logger = logger;
+        _savedSequence = store.LastSequence;
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!await RunCycleAsync(_context.TimeProvider.GetUtcNow()))
+        {
+            _stopped = true;
+            _lifetime.StopApplication();
+            return;
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_context.Options.Interval, _context.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (!await RunCycleAsync(_context.TimeProvider.GetUtcNow()))
+                {
+                    _stopped = true;
+                    _lifetime.StopApplication();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stop requested between two cycles.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using CancellationTokenRegistration abort = cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        await base.StopAsync(cancellationToken);
+        if (!_stopped)
+        {
+            // Whatever a cycle cut short by the shutdown timeout left buffered.
+            await FlushAndPersistAsync();
+        }
+    }
+
+    /// <summary>One cycle, then flush and persist; false when the agent must stop.</summary>
+    private async Task<bool> RunCycleAsync(DateTimeOffset startedAt)
+    {
+        _context.CycleNumber++;
+        _context.CycleStartedAt = startedAt;
+        try
+        {
+            await _cycle.RunCycleAsync(_context, _abort.Token);
+            return await FlushAndPersistAsync();
+        }
+        catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+        {
+            LogReaderGone();
+            return false;
+        }
+        catch (Exception ex) when (_context.IsFirst)
+        {
+            // Without a first snapshot there is nothing to follow: fail like --once would.
+            int exitCode = ex is NetworkNamespaceException ? ExitCodes.Usage : ExitCodes.Failure;
+            _status.Fail(exitCode);
+            LogFirstCycleFailed(ex.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is not AgentStateException)
+        {
+            _context.FailedCycles++;
+            LogCycleFailed(_context.CycleNumber, ex);
+            return true;
+        }
+        finally
+        {
+            _context.PreviousCycleDuration = _context.TimeProvider.GetUtcNow() - startedAt;
+        }
+    }
+
+    private async Task<bool> FlushAndPersistAsync()
+    {
+        try
+        {
+            await _context.Output.FlushAsync();
+        }
+        catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+        {
+            LogReaderGone();
+            return false;
+        }
+
+        long last = _context.Sequencer.Last;
+        if (last != _savedSequence)
+        {
+            try
+            {
+                _store.SaveSequence(last);
+                _savedSequence = last;
+            }
+            catch (AgentStateException ex)
+            {
+                // Losing the sequence would make the next run repeat numbers: stop rather than go on silently.
+                _status.Fail(ExitCodes.Failure);
+                LogStateFailed(ex.Message);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "stdout was closed by its reader: stopping")]
+    private partial void LogReaderGone();
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot take the first snapshot: {Reason}")]
+    private partial void LogFirstCycleFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "cycle {Cycle} failed; the next one will try again")]
+    private partial void LogCycleFailed(long cycle, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot persist event.sequence: {Reason}")]
+    private partial void LogStateFailed(string reason);
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+}

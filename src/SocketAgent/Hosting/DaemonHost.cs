@@ -1,0 +1,114 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using SocketAgent.Cli.Commands;
+using SocketAgent.Cli.Configuration;
+using SocketAgent.State;
+
+namespace SocketAgent.Cli.Hosting;
+
+/// <summary>
+/// <c>socket-agent</c> without <c>--once</c>: a Microsoft.Extensions.Hosting host with systemd integration
+/// (Type=notify: READY=1 once the first snapshot is out; journald's log format when run by systemd) that runs
+/// <see cref="AgentLoop"/> until SIGTERM or SIGINT. stdout carries data only: every log line goes to stderr, and
+/// the host's "Application started. Press Ctrl+C" banner is switched off.
+/// </summary>
+internal static class DaemonHost
+{
+    /// <summary>How long a stop waits for the running cycle before its token is cancelled.</summary>
+    private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(10);
+
+    /// <param name="cycle">The cycle to run; null for <see cref="DefaultAgentCycle"/> (the lead's wiring point).</param>
+    public static int Run(AgentOptions options, StandardStreams streams, Func<IServiceProvider, IAgentCycle>? cycle = null)
+    {
+        AgentStateStore store;
+        try
+        {
+            store = AgentStateStore.Open(options.StateDirectory, warning => streams.Error.WriteLine($"socket-agent: warning: {warning}"));
+        }
+        catch (AgentStateException ex)
+        {
+            streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+
+        var output = new BufferedStream(streams.Output, 1 << 16);
+        var status = new DaemonStatus();
+        try
+        {
+            using IHost host = Build(options, store, output, status, cycle);
+            host.Run();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+            status.Fail(ExitCodes.Failure);
+        }
+        finally
+        {
+            try
+            {
+                output.Dispose();
+            }
+            catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+            {
+            }
+        }
+        return status.ExitCode;
+    }
+
+    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle>? cycle)
+    {
+        // The empty builder: no appsettings.json, no DOTNET_ variables, no command-line provider — the agent's
+        // settings are AgentOptions, read once by AgentConfigurationLoader.
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socket-agent" });
+        ConfigureLogging(builder.Logging);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<ConsoleLifetimeOptions>(static o => o.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(static o => o.ShutdownTimeout = s_shutdownTimeout);
+
+        TimeProvider time = TimeProvider.System;
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(status);
+        builder.Services.AddSingleton(time);
+        if (cycle is null)
+        {
+            builder.Services.AddSingleton<IAgentCycle, DefaultAgentCycle>();
+        }
+        else
+        {
+            builder.Services.AddSingleton(cycle);
+        }
+        builder.Services.AddSingleton(sp => new CycleContext
+        {
+            Options = options,
+            Identity = store.CreateIdentity(AgentVersion.Current),
+            Sequencer = store.CreateSequencer(time),
+            Output = output,
+            TimeProvider = time,
+            Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent"),
+            StartedAt = time.GetUtcNow(),
+        });
+        builder.Services.AddHostedService<AgentLoop>();
+        return builder.Build();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.SetMinimumLevel(LogLevel.Information);
+        // The host's own chatter (lifetime, hosted services) only when something is wrong.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddSimpleConsole(static o =>
+        {
+            o.SingleLine = true;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+            o.IncludeScopes = false;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        // Every level to stderr: stdout is data only.
+        logging.Services.Configure<ConsoleLoggerOptions>(static o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}
