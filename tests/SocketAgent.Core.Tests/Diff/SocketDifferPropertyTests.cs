@@ -3,15 +3,15 @@ using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
 using static SocketAgent.Tests.Diff.DiffRecords;
-using State = SocketAgent.Model.KernelSocketState;
+using SockState = SocketAgent.Model.KernelSocketState;
 
 namespace SocketAgent.Tests.Diff;
 
 /// <summary>Random interleavings of collections and destroy notifications keep the stream consistent.</summary>
 public sealed class SocketDifferPropertyTests
 {
-    private static readonly State[] s_states =
-        [State.SynSent, State.Established, State.FinWait1, State.FinWait2, State.CloseWait, State.LastAck, State.TimeWait, State.Listen];
+    private static readonly SockState[] s_states =
+        [SockState.SynSent, SockState.Established, SockState.FinWait1, SockState.FinWait2, SockState.CloseWait, SockState.LastAck, SockState.TimeWait, SockState.Listen];
 
     [Fact]
     public void EverySocketOpensOnceClosesAtMostOnceAndNeverAfterItsClose()
@@ -70,10 +70,10 @@ public sealed class SocketDifferPropertyTests
                 {
                     if ((mask & (1u << i)) != 0)
                     {
-                        State state = s_states[random.Next(s_states.Length)];
+                        SockState state = s_states[random.Next(s_states.Length)];
                         bool racing = destroyedAt.TryGetValue(i, out int at) && at == second - 1 && present.Contains(i);
                         bool ended = gone.Contains(i) || (destroyedAt.ContainsKey(i) && !racing);
-                        if (state == State.TimeWait || ended)
+                        if (state == SockState.TimeWait || ended)
                         {
                             records.Add(TimeWait((ulong)i));
                         }
