@@ -2,7 +2,7 @@ using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
 using static SocketAgent.Tests.Diff.DiffRecords;
-using State = SocketAgent.Model.KernelSocketState;
+using SockState = SocketAgent.Model.KernelSocketState;
 
 namespace SocketAgent.Tests.Diff;
 
@@ -22,7 +22,7 @@ public sealed class SocketDifferTests
     {
         var differ = new SocketDiffer();
         IReadOnlyList<SocketEvent> events = Apply(differ, 0, Owners((1, s_app), (2, s_app)),
-            Tcp(10, State.Listen, inode: 1), Tcp(11, State.Established, inode: 2), TimeWait(12), Unix(13, 3, "/run/x.sock"));
+            Tcp(10, SockState.Listen, inode: 1), Tcp(11, SockState.Established, inode: 2), TimeWait(12), Unix(13, 3, "/run/x.sock"));
 
         Assert.All(events, e => Assert.Equal(SocketEventAction.Snapshot, e.Action));
         Assert.Equal([10UL, 11UL, 13UL], events.Select(e => e.Socket.Cookie!.Value));
@@ -40,19 +40,19 @@ public sealed class SocketDifferTests
     {
         var firstSight = (FirstSight)firstSightValue;
         var differ = new SocketDiffer();
-        IReadOnlyList<SocketEvent> events = differ.Apply(Host, [Tcp(10, State.Listen)], SocketOwners.Empty, At(0), firstSight);
+        IReadOnlyList<SocketEvent> events = differ.Apply(Host, [Tcp(10, SockState.Listen)], SocketOwners.Empty, At(0), firstSight);
         Assert.Equal(count, events.Count);
         Assert.All(events, e => Assert.Equal(expected, e.Action));
         Assert.Equal(1, differ.TrackedCount);
-        Assert.Empty(Apply(differ, 1, Tcp(10, State.Listen)));
+        Assert.Empty(Apply(differ, 1, Tcp(10, SockState.Listen)));
     }
 
     [Fact]
     public void UnchangedSocketsGiveNoEvents()
     {
         var differ = new SocketDiffer();
-        Apply(differ, 0, Tcp(10, State.Listen, inode: 1), Tcp(11, State.Established, inode: 2, bytesSent: 10));
-        Assert.Empty(Apply(differ, 1, Tcp(10, State.Listen, inode: 1), Tcp(11, State.Established, inode: 2, bytesSent: 99)));
+        Apply(differ, 0, Tcp(10, SockState.Listen, inode: 1), Tcp(11, SockState.Established, inode: 2, bytesSent: 10));
+        Assert.Empty(Apply(differ, 1, Tcp(10, SockState.Listen, inode: 1), Tcp(11, SockState.Established, inode: 2, bytesSent: 99)));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class SocketDifferTests
     {
         var differ = new SocketDiffer();
         Apply(differ, 0);
-        SocketEvent opened = Assert.Single(Apply(differ, 1, Owners((7, s_app)), Tcp(10, State.Listen, inode: 7)));
+        SocketEvent opened = Assert.Single(Apply(differ, 1, Owners((7, s_app)), Tcp(10, SockState.Listen, inode: 7)));
         Assert.Equal(SocketEventAction.Opened, opened.Action);
         Assert.Equal([s_app], opened.Owners);
         Assert.Equal(At(1), opened.FirstSeen);
@@ -72,11 +72,11 @@ public sealed class SocketDifferTests
     {
         var differ = new SocketDiffer();
         Apply(differ, 0);
-        Assert.Equal(SocketEventAction.Opened, Assert.Single(Apply(differ, 1, Tcp(10, State.SynSent))).Action);
-        SocketEvent changed = Assert.Single(Apply(differ, 2, Tcp(10, State.Established)));
+        Assert.Equal(SocketEventAction.Opened, Assert.Single(Apply(differ, 1, Tcp(10, SockState.SynSent))).Action);
+        SocketEvent changed = Assert.Single(Apply(differ, 2, Tcp(10, SockState.Established)));
         Assert.Equal(SocketEventAction.StateChanged, changed.Action);
-        Assert.Equal(State.SynSent, changed.PreviousState);
-        Assert.Equal(State.Established, changed.Socket.State);
+        Assert.Equal(SockState.SynSent, changed.PreviousState);
+        Assert.Equal(SockState.Established, changed.Socket.State);
         Assert.Equal(At(1), changed.FirstSeen);
     }
 
@@ -85,17 +85,17 @@ public sealed class SocketDifferTests
     {
         var differ = new SocketDiffer();
         SocketOwners owners = Owners((5, s_app));
-        Apply(differ, 0, owners, Tcp(10, State.Established, inode: 5, bytesSent: 100));
+        Apply(differ, 0, owners, Tcp(10, SockState.Established, inode: 5, bytesSent: 100));
         // close(): the socket is orphaned (inode 0) while FIN_WAIT1/2 finish.
-        SocketEvent fw1 = Assert.Single(Apply(differ, 1, owners, Tcp(10, State.FinWait1, inode: 0, bytesSent: 4000, uid: 0)));
-        Assert.Equal((SocketEventAction.StateChanged, State.Established), (fw1.Action, fw1.PreviousState));
+        SocketEvent fw1 = Assert.Single(Apply(differ, 1, owners, Tcp(10, SockState.FinWait1, inode: 0, bytesSent: 4000, uid: 0)));
+        Assert.Equal((SocketEventAction.StateChanged, SockState.Established), (fw1.Action, fw1.PreviousState));
         Assert.Equal([s_app], fw1.Owners);
-        SocketEvent fw2 = Assert.Single(Apply(differ, 2, owners, Tcp(10, State.FinWait2, inode: 0, bytesSent: 4001, uid: 0)));
-        Assert.Equal((SocketEventAction.StateChanged, State.FinWait1), (fw2.Action, fw2.PreviousState));
+        SocketEvent fw2 = Assert.Single(Apply(differ, 2, owners, Tcp(10, SockState.FinWait2, inode: 0, bytesSent: 4001, uid: 0)));
+        Assert.Equal((SocketEventAction.StateChanged, SockState.FinWait1), (fw2.Action, fw2.PreviousState));
 
         SocketEvent closed = Assert.Single(Apply(differ, 3, owners, TimeWait(10)));
         Assert.Equal(SocketEventAction.Closed, closed.Action);
-        Assert.Equal(State.TimeWait, closed.Socket.State);
+        Assert.Equal(SockState.TimeWait, closed.Socket.State);
         Assert.Equal(4001UL, closed.Socket.TcpInfo!.BytesSent);
         Assert.Equal(5UL, closed.Socket.Inode);
         Assert.Equal(1000U, closed.Socket.Uid);
@@ -114,25 +114,25 @@ public sealed class SocketDifferTests
     {
         // Seen on 6.18: after close() with the peer still open, the dump shows FIN-WAIT-2 with timer 3, inode 0, same cookie.
         var differ = new SocketDiffer();
-        Apply(differ, 0, Tcp(10, State.Established, bytesSent: 1000));
-        SocketEvent closed = Assert.Single(Apply(differ, 1, TimeWait(10, State.FinWait2)));
+        Apply(differ, 0, Tcp(10, SockState.Established, bytesSent: 1000));
+        SocketEvent closed = Assert.Single(Apply(differ, 1, TimeWait(10, SockState.FinWait2)));
         Assert.Equal(SocketEventAction.Closed, closed.Action);
-        Assert.Equal(State.FinWait2, closed.Socket.State);
+        Assert.Equal(SockState.FinWait2, closed.Socket.State);
     }
 
     [Fact]
     public void PassiveCloseThroughCloseWaitAndLastAck()
     {
         var differ = new SocketDiffer();
-        Apply(differ, 0, Owners((5, s_app)), Tcp(10, State.Established, inode: 5, bytesSent: 10));
-        SocketEvent closeWait = Assert.Single(Apply(differ, 1, Tcp(10, State.CloseWait, inode: 5, bytesSent: 10)));
-        Assert.Equal((State.Established, State.CloseWait), (closeWait.PreviousState, closeWait.Socket.State));
-        SocketEvent lastAck = Assert.Single(Apply(differ, 2, Tcp(10, State.LastAck, inode: 0, bytesSent: 11, uid: 0)));
-        Assert.Equal((State.CloseWait, State.LastAck), (lastAck.PreviousState, lastAck.Socket.State));
+        Apply(differ, 0, Owners((5, s_app)), Tcp(10, SockState.Established, inode: 5, bytesSent: 10));
+        SocketEvent closeWait = Assert.Single(Apply(differ, 1, Tcp(10, SockState.CloseWait, inode: 5, bytesSent: 10)));
+        Assert.Equal((SockState.Established, SockState.CloseWait), (closeWait.PreviousState, closeWait.Socket.State));
+        SocketEvent lastAck = Assert.Single(Apply(differ, 2, Tcp(10, SockState.LastAck, inode: 0, bytesSent: 11, uid: 0)));
+        Assert.Equal((SockState.CloseWait, SockState.LastAck), (lastAck.PreviousState, lastAck.Socket.State));
 
         SocketEvent closed = Assert.Single(Apply(differ, 3));
         Assert.Equal(SocketEventAction.Closed, closed.Action);
-        Assert.Equal(State.LastAck, closed.Socket.State);
+        Assert.Equal(SockState.LastAck, closed.Socket.State);
         Assert.Equal(11UL, closed.Socket.TcpInfo!.BytesSent);
         Assert.Equal(5UL, closed.Socket.Inode);
         Assert.Equal([s_app], closed.Owners);
@@ -143,8 +143,8 @@ public sealed class SocketDifferTests
     public void OwnerChangeIsSilentAndTheCloseCarriesTheNewOwner()
     {
         var differ = new SocketDiffer();
-        Apply(differ, 0, Owners((5, s_app)), Tcp(10, State.Established, inode: 5));
-        Assert.Empty(Apply(differ, 1, Owners((5, s_child)), Tcp(10, State.Established, inode: 5)));
+        Apply(differ, 0, Owners((5, s_app)), Tcp(10, SockState.Established, inode: 5));
+        Assert.Empty(Apply(differ, 1, Owners((5, s_child)), Tcp(10, SockState.Established, inode: 5)));
         SocketEvent closed = Assert.Single(Apply(differ, 2, SocketOwners.Empty));
         Assert.Equal([s_child], closed.Owners);
     }
@@ -153,9 +153,9 @@ public sealed class SocketDifferTests
     public void ProcessExitingBetweenReadsKeepsTheLastKnownOwners()
     {
         var differ = new SocketDiffer();
-        Apply(differ, 0, Owners((5, s_app)), Tcp(10, State.Established, inode: 5));
+        Apply(differ, 0, Owners((5, s_app)), Tcp(10, SockState.Established, inode: 5));
         // The socket table still lists it but the process table no longer has its holder.
-        Assert.Empty(Apply(differ, 1, SocketOwners.Empty, Tcp(10, State.Established, inode: 5)));
+        Assert.Empty(Apply(differ, 1, SocketOwners.Empty, Tcp(10, SockState.Established, inode: 5)));
         SocketEvent closed = Assert.Single(Apply(differ, 2, SocketOwners.Empty));
         Assert.Equal([s_app], closed.Owners);
     }
@@ -164,8 +164,8 @@ public sealed class SocketDifferTests
     public void InodeReusedByANewSocketIsANewSocket()
     {
         var differ = new SocketDiffer();
-        Apply(differ, 0, Owners((5, s_app)), Tcp(10, State.Established, inode: 5, localPort: 1));
-        IReadOnlyList<SocketEvent> events = Apply(differ, 1, Owners((5, s_child)), Tcp(11, State.Established, inode: 5, localPort: 1));
+        Apply(differ, 0, Owners((5, s_app)), Tcp(10, SockState.Established, inode: 5, localPort: 1));
+        IReadOnlyList<SocketEvent> events = Apply(differ, 1, Owners((5, s_child)), Tcp(11, SockState.Established, inode: 5, localPort: 1));
         Assert.Equal(2, events.Count);
         SocketEvent opened = Assert.Single(events, e => e.Action == SocketEventAction.Opened);
         SocketEvent closed = Assert.Single(events, e => e.Action == SocketEventAction.Closed);
@@ -181,7 +181,7 @@ public sealed class SocketDifferTests
         Apply(differ, 0, Udp(10, 5));
         SocketRecord connected = new()
         {
-            Transport = Transport.Udp, Family = System.Net.Sockets.AddressFamily.InterNetwork, State = State.Established,
+            Transport = Transport.Udp, Family = System.Net.Sockets.AddressFamily.InterNetwork, State = SockState.Established,
             LocalAddress = System.Net.IPAddress.Any, LocalPort = 5353, RemoteAddress = System.Net.IPAddress.Loopback, RemotePort = 53, Inode = 5, Cookie = 10,
         };
         Assert.Empty(Apply(differ, 1, connected));
@@ -191,7 +191,7 @@ public sealed class SocketDifferTests
     public void DestroyOfATrackedSocketClosesItWithTheFinalCounters()
     {
         var differ = new SocketDiffer();
-        Apply(differ, 0, Owners((5, s_app)), Tcp(10, State.Established, inode: 5, bytesSent: 100));
+        Apply(differ, 0, Owners((5, s_app)), Tcp(10, SockState.Established, inode: 5, bytesSent: 100));
         DateTimeOffset at = At(1).AddMilliseconds(250);
 
         SocketEvent closed = differ.OnDestroyed(Destroy(10, bytesSent: 7777), at)!;
@@ -199,7 +199,7 @@ public sealed class SocketDifferTests
         Assert.Equal(at, closed.Timestamp);
         Assert.Equal(TimeSpan.FromMilliseconds(1250), closed.Duration);
         Assert.Equal(7777UL, closed.Socket.TcpInfo!.BytesSent);
-        Assert.Equal(State.Close, closed.Socket.State);
+        Assert.Equal(SockState.Close, closed.Socket.State);
         Assert.Equal((5UL, 1000U), (closed.Socket.Inode, closed.Socket.Uid));
         Assert.Equal([s_app], closed.Owners);
         Assert.True(closed.SeenOpen);
@@ -207,7 +207,7 @@ public sealed class SocketDifferTests
         Assert.Equal(0, differ.TrackedCount);
 
         // A dump taken before the destroy still lists it, then its TIME_WAIT entry: neither re-opens nor closes again.
-        Assert.Empty(Apply(differ, 2, Tcp(10, State.Established, inode: 5)));
+        Assert.Empty(Apply(differ, 2, Tcp(10, SockState.Established, inode: 5)));
         Assert.Empty(Apply(differ, 3, TimeWait(10)));
         Assert.Null(differ.OnDestroyed(Destroy(10), At(4)));
         Assert.Equal(0, differ.TrackedCount);
@@ -228,7 +228,7 @@ public sealed class SocketDifferTests
         Assert.Same(Container, closed.Namespace);
 
         // The dump raced with the destroy: it still shows the socket. No open, no second close.
-        Assert.Empty(Apply(differ, 2, Tcp(42, State.Established)));
+        Assert.Empty(Apply(differ, 2, Tcp(42, SockState.Established)));
         Assert.Empty(Apply(differ, 3));
         Assert.Null(differ.OnDestroyed(Destroy(42), At(3)));
     }
@@ -256,7 +256,7 @@ public sealed class SocketDifferTests
     public void WithDestroyEventsAMissingSocketWaitsOneCollectionForItsDestroy()
     {
         var differ = new SocketDiffer(new SocketDifferOptions { DestroyEventsExpected = true });
-        Apply(differ, 0, Owners((5, s_app)), Tcp(10, State.Established, inode: 5, bytesSent: 1), Tcp(11, State.Established, inode: 6, localPort: 2));
+        Apply(differ, 0, Owners((5, s_app)), Tcp(10, SockState.Established, inode: 5, bytesSent: 1), Tcp(11, SockState.Established, inode: 6, localPort: 2));
         Assert.Empty(Apply(differ, 1));
         Assert.Equal(2, differ.TrackedCount);
 
@@ -286,15 +286,15 @@ public sealed class SocketDifferTests
     {
         var differ = new SocketDiffer();
         Apply(differ, 0, Owners((5, s_app)),
-            Tcp(null, State.Established, inode: 5), Unix(null, 6, "/run/a.sock"), Unix(null, 7, null), Tcp(null, State.FinWait1, inode: 0, localPort: 2));
+            Tcp(null, SockState.Established, inode: 5), Unix(null, 6, "/run/a.sock"), Unix(null, 7, null), Tcp(null, SockState.FinWait1, inode: 0, localPort: 2));
         Assert.Equal(3, differ.TrackedCount);
 
         SocketEvent changed = Assert.Single(Apply(differ, 1,
-            Tcp(null, State.CloseWait, inode: 5), Unix(null, 6, "/run/a.sock"), Unix(null, 7, null), Tcp(null, State.FinWait2, inode: 0, localPort: 2)));
-        Assert.Equal((State.Established, State.CloseWait), (changed.PreviousState, changed.Socket.State));
+            Tcp(null, SockState.CloseWait, inode: 5), Unix(null, 6, "/run/a.sock"), Unix(null, 7, null), Tcp(null, SockState.FinWait2, inode: 0, localPort: 2)));
+        Assert.Equal((SockState.Established, SockState.CloseWait), (changed.PreviousState, changed.Socket.State));
 
         // The inode turns 0 as the process closes it: without a cookie that is the end of it.
-        IReadOnlyList<SocketEvent> events = Apply(differ, 2, Tcp(null, State.LastAck, inode: 0), Unix(null, 8, "/run/a.sock"), Unix(null, 7, null));
+        IReadOnlyList<SocketEvent> events = Apply(differ, 2, Tcp(null, SockState.LastAck, inode: 0), Unix(null, 8, "/run/a.sock"), Unix(null, 7, null));
         Assert.Equal(3, events.Count);
         Assert.Equal([s_app], Assert.Single(events, e => e.Action == SocketEventAction.Closed && e.Socket.Transport == Transport.Tcp).Owners);
         Assert.Equal(6UL, Assert.Single(events, e => e.Action == SocketEventAction.Closed && e.Socket.Transport == Transport.Unix).Socket.Inode);
@@ -305,19 +305,19 @@ public sealed class SocketDifferTests
     public void NamespacesAreDiffedSeparately()
     {
         var differ = new SocketDiffer();
-        differ.Apply(Host, [Tcp(10, State.Listen)], SocketOwners.Empty, At(0));
-        SocketEvent snapshot = Assert.Single(differ.Apply(Container, [Tcp(20, State.Listen)], SocketOwners.Empty, At(0)));
+        differ.Apply(Host, [Tcp(10, SockState.Listen)], SocketOwners.Empty, At(0));
+        SocketEvent snapshot = Assert.Single(differ.Apply(Container, [Tcp(20, SockState.Listen)], SocketOwners.Empty, At(0)));
         Assert.Same(Container, snapshot.Namespace);
 
         // The host's collection says nothing about the container's sockets.
-        Assert.Empty(differ.Apply(Host, [Tcp(10, State.Listen)], SocketOwners.Empty, At(1)));
+        Assert.Empty(differ.Apply(Host, [Tcp(10, SockState.Listen)], SocketOwners.Empty, At(1)));
         Assert.Equal(2, differ.TrackedCount);
 
         SocketEvent destroyed = differ.OnDestroyed(Destroy(20), At(2))!;
         Assert.True(destroyed.SeenOpen);
         Assert.Same(Container, destroyed.Namespace);
 
-        SocketEvent opened = Assert.Single(differ.Apply(Container, [Tcp(21, State.Listen)], SocketOwners.Empty, At(3)));
+        SocketEvent opened = Assert.Single(differ.Apply(Container, [Tcp(21, SockState.Listen)], SocketOwners.Empty, At(3)));
         Assert.Equal((SocketEventAction.Opened, Container), (opened.Action, opened.Namespace));
     }
 
@@ -325,7 +325,7 @@ public sealed class SocketDifferTests
     public void RemovingANamespaceClosesItsSockets()
     {
         var differ = new SocketDiffer();
-        differ.Apply(Container, [Tcp(20, State.Listen), Unix(null, 9, "/x")], SocketOwners.Empty, At(0));
+        differ.Apply(Container, [Tcp(20, SockState.Listen), Unix(null, 9, "/x")], SocketOwners.Empty, At(0));
         IReadOnlyList<SocketEvent> closed = differ.RemoveNamespace(Container, At(5));
         Assert.Equal(2, closed.Count);
         Assert.All(closed, e => Assert.Equal((SocketEventAction.Closed, TimeSpan.FromSeconds(5)), (e.Action, e.Duration)));
@@ -344,8 +344,8 @@ public sealed class SocketDifferTests
             Owners = Owners((5, s_app)),
             Namespaces =
             [
-                new NamespaceState { Namespace = Host, Sockets = [Tcp(10, State.Listen, inode: 5)] },
-                new NamespaceState { Namespace = Container, Sockets = [Tcp(20, State.Listen, inode: 6)] },
+                new NamespaceState { Namespace = Host, Sockets = [Tcp(10, SockState.Listen, inode: 5)] },
+                new NamespaceState { Namespace = Container, Sockets = [Tcp(20, SockState.Listen, inode: 6)] },
             ],
         };
         IReadOnlyList<SocketEvent> events = differ.Apply(snapshot);
