@@ -248,6 +248,30 @@ public class SockDiagDestroyListenerTests
     }
 
     [Fact]
+    public async Task KernelOverrun_IsCountedAndReadingGoesOn()
+    {
+        var diagnostics = new CollectionDiagnostics();
+        // Not started yet, and a tiny buffer: the kernel runs out of room and drops, as on a host closing
+        // sockets faster than the reader keeps up.
+        using var listener = new SockDiagDestroyListener(SocketQuery.All, diagnostics, receiveBufferBytes: 4096);
+        for (int i = 0; i < 500; i++)
+        {
+            new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp).Dispose();
+        }
+        listener.Start();
+
+        var later = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        ulong cookie = Cookie(later);
+        later.Dispose();
+
+        Dictionary<ulong, SockDiagDestroyEvent> events = await WaitFor(listener, [cookie]);
+        Assert.True(events.ContainsKey(cookie), "the listener stopped after the overrun");
+        Assert.True(listener.Overruns >= 1);
+        Assert.Equal(listener.Overruns, diagnostics.Get(SockDiagDestroyCounters.Overrun));
+        Assert.Single(diagnostics.Warnings, w => w.Contains("dropped notifications", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Dispose_StopsTheThreadPromptly()
     {
         var listener = new SockDiagDestroyListener(SocketQuery.All).Start();
