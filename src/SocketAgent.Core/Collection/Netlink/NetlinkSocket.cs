@@ -98,5 +98,46 @@ internal sealed class NetlinkSocket : INetlinkTransport, IDisposable
         }
     }
 
+    /// <summary>
+    /// Like <see cref="Receive"/>, but a failure is returned instead of thrown: subscription sockets meet EAGAIN
+    /// (the receive timeout that lets their thread notice a stop) and ENOBUFS (the kernel dropped notifications)
+    /// as part of normal operation. Returns the datagram length, or -1 with <paramref name="errno"/> set.
+    /// </summary>
+    public unsafe int TryReceive(Span<byte> buffer, out int errno)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint received = Recv(_handle, p, (nuint)buffer.Length, 0);
+                if (received >= 0)
+                {
+                    errno = 0;
+                    return (int)received;
+                }
+
+                errno = Marshal.GetLastPInvokeError();
+                if (errno != Sys.EINTR)
+                {
+                    return -1;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for a receive buffer of <paramref name="bytes"/>: SO_RCVBUFFORCE first (root may exceed
+    /// <c>net.core.rmem_max</c>), then SO_RCVBUF (capped at rmem_max). A bigger buffer absorbs bursts of
+    /// notifications the kernel would otherwise drop. Returns false when neither was accepted.
+    /// </summary>
+    public unsafe bool TrySetReceiveBufferSize(int bytes)
+    {
+        const int SO_RCVBUF = 8;
+        const int SO_RCVBUFFORCE = 33;
+        int value = bytes;
+        return SetSockOpt(_handle, SOL_SOCKET, SO_RCVBUFFORCE, &value, sizeof(int)) == 0 ||
+               SetSockOpt(_handle, SOL_SOCKET, SO_RCVBUF, &value, sizeof(int)) == 0;
+    }
+
     public void Dispose() => _handle.Dispose();
 }

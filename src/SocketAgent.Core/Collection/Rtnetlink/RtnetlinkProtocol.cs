@@ -8,11 +8,21 @@ internal static class RtnetlinkProtocol
     public const byte AF_INET6 = 10;
 
     public const ushort RTM_NEWLINK = 16;
+    public const ushort RTM_DELLINK = 17;
     public const ushort RTM_GETLINK = 18;
     public const ushort RTM_NEWADDR = 20;
+    public const ushort RTM_DELADDR = 21;
     public const ushort RTM_GETADDR = 22;
     public const ushort RTM_NEWROUTE = 24;
+    public const ushort RTM_DELROUTE = 25;
     public const ushort RTM_GETROUTE = 26;
+
+    // Multicast groups (enum rtnetlink_groups) for change notifications; bound as 1 << (group - 1).
+    public const int RTNLGRP_LINK = 1;
+    public const int RTNLGRP_IPV4_IFADDR = 5;
+    public const int RTNLGRP_IPV4_ROUTE = 7;
+    public const int RTNLGRP_IPV6_IFADDR = 9;
+    public const int RTNLGRP_IPV6_ROUTE = 11;
 
     // Fixed headers in front of the attributes (all ✓ on 6.18).
     public const int IfInfoMessageSize = 16;   // ifinfomsg: u8 family, pad, u16 type, i32 index, u32 flags, u32 change
