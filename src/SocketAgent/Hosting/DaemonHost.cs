@@ -33,7 +33,7 @@ internal static class DaemonHost
             return ExitCodes.Failure;
         }
 
-        var output = new BufferedStream(streams.Output, 1 << 16);
+        var output = new BufferedStream(DataStream(streams.Output), 1 << 16);
         var status = new DaemonStatus();
         try
         {
@@ -56,6 +56,21 @@ internal static class DaemonHost
             }
         }
         return status.ExitCode;
+    }
+
+    /// <summary>
+    /// The console's stdout stream swallows EPIPE (writes to a closed pipe "succeed"), which is right for a one-shot
+    /// command but would keep a daemon writing into the void after <c>| head</c> exits. A FileStream on fd 1
+    /// reports it, so the loop can stop.
+    /// </summary>
+    private static Stream DataStream(Stream output)
+    {
+        if (output.GetType().Name != "UnixConsoleStream")
+        {
+            return output;
+        }
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false);
+        return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 
     private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle>? cycle)
