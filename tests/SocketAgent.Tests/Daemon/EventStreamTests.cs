@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using SocketAgent.Tests.Infrastructure;
+using SocketAgent.Tests.Output.Json;
+using static SocketAgent.Tests.Infrastructure.AgentLines;
+
+namespace SocketAgent.Tests.Daemon;
+
+/// <summary>
+/// The daemon on real sockets: a connection's whole life as events (opened, state changes through a half-close,
+/// closed, with owners), 200 connections that each live less than 20 ms all reported closed, SIGTERM → exit 0,
+/// and a contiguous <c>event.sequence</c> over everything it printed.
+/// </summary>
+public sealed class EventStreamTests : IDisposable
+{
+    private readonly DirectoryInfo _stateDir = Directory.CreateTempSubdirectory("socket-agent-events-");
+
+    public void Dispose() => _stateDir.Delete(recursive: true);
+
+    private DaemonProcess StartDaemon() => DaemonProcess.Start(
+        ["--interval", "200ms", "--heartbeat", "1s", "--state-dir", _stateDir.FullName, "-t"]);
+
+    private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement.Clone();
+
+    [Fact]
+    public void A_connection_is_reported_opened_changed_and_closed_with_its_owner_and_short_ones_are_not_missed()
+    {
+        using DaemonProcess daemon = StartDaemon();
+        {
+            // The first cycle is the full state; the first heartbeat comes after it.
+            daemon.WaitForLine(static l => l.Contains("\"heartbeat\""), TimeSpan.FromSeconds(30));
+
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(256);
+            int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(listener.LocalEndPoint!);
+            Socket server = listener.Accept();
+            int clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+            Thread.Sleep(600);
+
+            client.Shutdown(SocketShutdown.Send);      // client FIN_WAIT2, server CLOSE_WAIT
+            Thread.Sleep(600);
+            server.Close();                              // server LAST_ACK → gone; client → TIME_WAIT
+            client.Close();
+            Thread.Sleep(600);
+
+            // 200 connections that each live a few ms: far less than one 200 ms interval.
+            var shortPorts = new HashSet<int>();
+            for (int i = 0; i < 200; i++)
+            {
+                using var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                c.Connect(listener.LocalEndPoint!);
+                using Socket s = listener.Accept();
+                shortPorts.Add(((IPEndPoint)c.LocalEndPoint!).Port);
+            }
+            Thread.Sleep(1500);
+            listener.Close();
+            Thread.Sleep(600);
+
+            Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(10)));
+            Assert.True(daemon.EndedWithNewline);
+
+            JsonElement[] all = daemon.AllLines.Select(Parse).ToArray();
+            foreach (string line in daemon.AllLines)
+            {
+                SchemaValidator.AssertValid(line);
+            }
+
+            // Sequence: 1, 2, 3… with no gap or repeat, over every line.
+            long[] sequence = all.Select(static e => Num(e, "event.sequence")!.Value).ToArray();
+            Assert.Equal(Enumerable.Range(1, sequence.Length).Select(static i => (long)i), sequence);
+            Assert.Equal(all.Length, all.Select(static e => Str(e, "event.id")).Distinct().Count());
+
+            int self = Environment.ProcessId;
+            // The listener: opened, then closed, and nothing else.
+            string?[] listenerActions = all.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == port
+                    && Num(e, "socket.remote.port") == 0)
+                .Select(static e => Str(e, "event.action")).ToArray();
+            Assert.Equal(["opened", "closed"], listenerActions);
+
+            // The client end: opened ESTABLISHED, FIN_WAIT2 after its half-close, then closed.
+            JsonElement[] clientEvents = all.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == clientPort).ToArray();
+            Assert.Equal("opened", Str(clientEvents[0], "event.action"));
+            Assert.Equal("ESTABLISHED", Str(clientEvents[0], "socket.state"));
+            Assert.Equal(self, Num(clientEvents[0], "process.pid"));
+            Assert.Equal("internal", Str(clientEvents[0], "network.direction")); // loopback: both ends on this host
+            Assert.Equal("127.0.0.1", Str(clientEvents[0], "client.ip"));
+            Assert.Equal(port, Num(clientEvents[0], "server.port"));
+            Assert.Contains(clientEvents, static e => Str(e, "event.action") == "state_changed" && Str(e, "socket.state") == "FIN_WAIT2"
+                && Str(e, "socket.previous_state") == "ESTABLISHED");
+            JsonElement clientClosed = Assert.Single(clientEvents, static e => Str(e, "event.action") == "closed");
+            Assert.Equal(self, Num(clientClosed, "process.pid"));
+            Assert.True(Num(clientClosed, "event.duration") > 0);
+
+            // The server end: opened, CLOSE_WAIT, closed — closed once.
+            JsonElement[] serverEvents = all.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == port
+                && Num(e, "socket.remote.port") == clientPort).ToArray();
+            Assert.Equal("opened", Str(serverEvents[0], "event.action"));
+            Assert.Contains(serverEvents, static e => Str(e, "event.action") == "state_changed" && Str(e, "socket.state") == "CLOSE_WAIT");
+            Assert.Single(serverEvents, static e => Str(e, "event.action") == "closed");
+
+            // Every short connection's client end is reported closed exactly once, with its final byte counters.
+            var closedShort = all.Where(e => Str(e, "event.dataset") == "socket" && Str(e, "event.action") == "closed"
+                    && Num(e, "socket.remote.port") == port && Num(e, "socket.local.port") is long p && shortPorts.Contains((int)p))
+                .Select(static e => (int)Num(e, "socket.local.port")!.Value).ToList();
+            Assert.Equal(shortPorts.Order(), closedShort.Order());
+        }
+    }
+}
