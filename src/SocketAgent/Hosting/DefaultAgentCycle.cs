@@ -15,22 +15,28 @@ internal sealed class DefaultAgentCycle : IAgentCycle, IDisposable
 {
     private SnapshotCollector? _collector;
     private HostIdentity? _host;
-    private DateTimeOffset _lastHeartbeat;
+    private DateTimeOffset _nextHeartbeat;
 
     public ValueTask RunCycleAsync(CycleContext context, CancellationToken cancellationToken)
     {
         if (context.IsFirst)
         {
             WriteSnapshot(context);
-            _lastHeartbeat = context.CycleStartedAt;
+            _nextHeartbeat = context.CycleStartedAt + context.Options.Heartbeat;
             return ValueTask.CompletedTask;
         }
 
-        // Half an interval of slack: timer ticks land a little before or after the exact multiple.
+        // Due times advance by exactly one heartbeat, and the tick nearest to one (within half an interval) takes
+        // it: a heartbeat that is not a multiple of the interval keeps its rate on average.
         DateTimeOffset now = context.TimeProvider.GetUtcNow();
-        if (now - _lastHeartbeat >= context.Options.Heartbeat - (context.Options.Interval / 2))
+        if (now >= _nextHeartbeat - (context.Options.Interval / 2))
         {
-            _lastHeartbeat = now;
+            _nextHeartbeat += context.Options.Heartbeat;
+            if (_nextHeartbeat <= now)
+            {
+                // Fell behind (a long cycle, a suspended machine): no burst of catch-up heartbeats.
+                _nextHeartbeat = now + context.Options.Heartbeat;
+            }
             HeartbeatJsonWriter.Write(context.Output, context, _host!, context.Sequencer.Next(), now);
         }
         return ValueTask.CompletedTask;
