@@ -99,7 +99,7 @@ internal static class CliApp
             if (!result.GetValue(once))
             {
                 // Blocks until SIGTERM/SIGINT; a synchronous action, so System.CommandLine leaves the signals to the host.
-                return DaemonHost.Run(options, streams, _ => new EventCycle(options, TimeProvider.System));
+                return DaemonHost.Run(options, streams);
             }
 
             SocketQuery query = selectors.ToQuery(result);

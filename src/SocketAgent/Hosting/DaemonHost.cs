@@ -19,7 +19,7 @@ internal static class DaemonHost
     /// <summary>How long a stop waits for the running cycle before its token is cancelled.</summary>
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(10);
 
-    /// <param name="cycle">The cycle to run; null for <see cref="DefaultAgentCycle"/> (the lead's wiring point).</param>
+    /// <param name="cycle">The cycle to run; null for the event stream (<see cref="EventCycle"/>). Tests pass their own.</param>
     public static int Run(AgentOptions options, StandardStreams streams, Func<IServiceProvider, IAgentCycle>? cycle = null)
     {
         AgentStateStore store;
@@ -90,7 +90,7 @@ internal static class DaemonHost
         builder.Services.AddSingleton(time);
         if (cycle is null)
         {
-            builder.Services.AddSingleton<IAgentCycle, DefaultAgentCycle>();
+            builder.Services.AddSingleton<IAgentCycle>(_ => new EventCycle(options, time));
         }
         else
         {

@@ -24,27 +24,28 @@ public sealed class DaemonTests : IDisposable
         IReadOnlyList<string> lines = agent.AllLines;
         Assert.Equal(first, lines[0]);
 
-        // The snapshot first (every line schema-valid, action "snapshot"), then only heartbeats.
+        // The full state first (every line schema-valid: action "snapshot", and the protocol counters), then
+        // events and heartbeats.
         int firstHeartbeat = lines.ToList().FindIndex(static line => Dataset(line) == "agent");
         Assert.True(firstHeartbeat > 0, "no snapshot line before the first heartbeat");
-        foreach (string line in lines.Take(firstHeartbeat))
+        foreach (string line in lines)
         {
             SchemaValidator.AssertValid(line);
-            Assert.Equal("snapshot", Event(line).GetProperty("action").GetString());
         }
-        Assert.Contains(lines.Take(firstHeartbeat), static line => Dataset(line) == "socket");
-        List<JsonElement> heartbeats = lines.Skip(firstHeartbeat).Select(Parse).ToList();
+        Assert.All(lines.Take(firstHeartbeat), static line =>
+            Assert.Contains(Event(line).GetProperty("action").GetString(), (string[])["snapshot", "counters", "opened", "closed", "state_changed"]));
+        Assert.Contains(lines.Take(firstHeartbeat), static line => Dataset(line) == "socket" && Event(line).GetProperty("action").GetString() == "snapshot");
+        List<JsonElement> heartbeats = lines.Where(static line => Dataset(line) == "agent").Select(Parse).ToList();
         Assert.True(heartbeats.Count >= 2);
         foreach (JsonElement heartbeat in heartbeats)
         {
-            Assert.Equal("agent", heartbeat.GetProperty("event").GetProperty("dataset").GetString());
             Assert.Equal("heartbeat", heartbeat.GetProperty("event").GetProperty("action").GetString());
             Assert.True(Guid.TryParse(heartbeat.GetProperty("event").GetProperty("id").GetString(), out Guid id));
             Assert.Equal(7, id.Version);
         }
 
-        // A fresh state directory: the sequence starts at 1 and has no gap.
-        long[] sequences = heartbeats.Select(static h => h.GetProperty("event").GetProperty("sequence").GetInt64()).ToArray();
+        // A fresh state directory: the sequence starts at 1 and has no gap, over every line.
+        long[] sequences = lines.Select(static l => Parse(l).GetProperty("event").GetProperty("sequence").GetInt64()).ToArray();
         Assert.Equal(Enumerable.Range(1, sequences.Length).Select(static i => (long)i), sequences);
         Assert.Equal(sequences[^1].ToString(System.Globalization.CultureInfo.InvariantCulture),
             File.ReadAllText(Path.Combine(_stateDir, "event-sequence")).Trim());
@@ -113,7 +114,7 @@ public sealed class DaemonTests : IDisposable
 
         List<JsonElement> heartbeats = agent.AllLines.Where(static line => Dataset(line) == "agent").Select(Parse).ToList();
         JsonElement agentFields = heartbeats[0].GetProperty("agent");
-        long[] sequences = heartbeats.Select(static h => h.GetProperty("event").GetProperty("sequence").GetInt64()).ToArray();
+        long[] sequences = agent.AllLines.Select(static l => Parse(l).GetProperty("event").GetProperty("sequence").GetInt64()).ToArray();
         Assert.Equal(Enumerable.Range(0, sequences.Length).Select(i => sequences[0] + i), sequences);
         return (agentFields.GetProperty("id").GetString()!, agentFields.GetProperty("ephemeral_id").GetString()!, sequences);
     }
