@@ -103,6 +103,9 @@ public sealed class LiveSockets : IDisposable
     public int GrandchildPid { get; }
     public int ChildListenerPort { get; }
 
+    /// <summary>The inodes of every socket this fixture holds in the test process (not the python children's).</summary>
+    public IReadOnlySet<long> OwnInodes => _disposables.OfType<Socket>().Select(Inode).ToHashSet();
+
     /// <summary>The socket's inode, from its /proc/self/fd link (<c>socket:[N]</c>): identifies it among look-alikes.</summary>
     public static long Inode(Socket socket)
     {
