@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+
+namespace SocketAgent.Delivery;
+
+/// <summary>
+/// Moves events from the durable spool to a remote output with at-least-once, ordered delivery: it produces the
+/// records after its cursor, collects the outcomes, and moves the spool's watermark only over the contiguous
+/// prefix the remote confirmed (<see cref="DeliveryOutcome.Persisted"/>). A record that could not be confirmed
+/// rewinds the cursor to the watermark and the pass fails; the pass runs under a Polly pipeline — retry with
+/// exponential backoff and jitter and no attempt limit (the spool holds the data), inside it a circuit breaker so
+/// a dead cluster is not hammered. A fatal output error rebuilds the output and replays from the watermark.
+/// Duplicates are possible after a rewind and are detectable by <c>event.id</c>; nothing is skipped silently —
+/// a record refused for good (<see cref="DeliveryOutcome.Permanent"/>) is reported through the log callback and
+/// counted, so one poisoned record cannot stop the stream.
+/// </summary>
+public sealed class DeliveryLoop : IDisposable
+{
+    private readonly IDeliverySpool _spool;
+    private readonly Func<DeliveryCallback, IRemoteOutput> _outputFactory;
+    private readonly DeliveryLoopOptions _options;
+    private readonly Action<string> _log;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ConcurrentQueue<(long Sequence, DeliveryOutcome Outcome, string? Error)> _outcomes = new();
+    private readonly Dictionary<long, long> _sentAt = [];
+    private readonly HashSet<long> _done = [];
+    private IRemoteOutput _output;
+    private long _cursor;
+    private long _watermark;
+    private long _produced, _persisted, _retries, _rewinds, _rebuilds, _permanent;
+    private double _latencyTotalMs;
+    private long _latencySamples;
+    private string _circuit = "closed";
+    private string? _lastError;
+
+    public DeliveryLoop(IDeliverySpool spool, Func<DeliveryCallback, IRemoteOutput> outputFactory, DeliveryLoopOptions? options = null, Action<string>? log = null)
+    {
+        _spool = spool;
+        _outputFactory = outputFactory;
+        _options = options ?? new DeliveryLoopOptions();
+        _log = log ?? (static _ => { });
+        _watermark = _cursor = spool.Watermark;
+        _output = outputFactory(OnOutcome);
+        _pipeline = BuildPipeline();
+    }
+
+    /// <summary>A snapshot of the counters (any thread).</summary>
+    public DeliveryMetrics Metrics => new()
+    {
+        Produced = Interlocked.Read(ref _produced),
+        Persisted = Interlocked.Read(ref _persisted),
+        Retries = Interlocked.Read(ref _retries),
+        Rewinds = Interlocked.Read(ref _rewinds),
+        OutputRebuilds = Interlocked.Read(ref _rebuilds),
+        PermanentFailures = Interlocked.Read(ref _permanent),
+        Watermark = Interlocked.Read(ref _watermark),
+        CircuitState = Volatile.Read(ref _circuit),
+        AverageLatencyMilliseconds = _latencySamples == 0 ? null : _latencyTotalMs / _latencySamples,
+        LastError = Volatile.Read(ref _lastError),
+    };
+
+    /// <summary>Delivers until <paramref name="cancellationToken"/> is cancelled, then waits for what is in flight.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _pipeline.ExecuteAsync(static (self, token) => self.PumpAsync(token), this, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+        _output.Flush(_options.DrainTimeout);
+        Settle();
+    }
+
+
+    /// <summary>
+    /// One pass: send the batch after the cursor, wait for its outcomes, move the watermark. A pass succeeds when
+    /// every record of it was confirmed (or refused for good) and fails when one was not — so the circuit breaker
+    /// judges real delivery, and a failed pass resends from the watermark.
+    /// </summary>
+    private async ValueTask PumpAsync(CancellationToken cancellationToken)
+    {
+        Settle();
+        IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
+        if (batch.Count == 0)
+        {
+            await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (DeliveryRecord record in batch)
+        {
+            if (_done.Contains(record.Sequence))
+            {
+                _cursor = record.Sequence; // confirmed before a rewind: no need to send it again
+                continue;
+            }
+            try
+            {
+                while (!_output.Produce(record))
+                {
+                    // The output's bounded queue is full: backpressure, not an error. Let outcomes arrive.
+                    _output.Flush(TimeSpan.FromMilliseconds(10));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+            catch (RemoteOutputFatalException ex)
+            {
+                RebuildOutput(ex);
+                throw new DeliveryRetryException(ex.Message, ex);
+            }
+            _sentAt[record.Sequence] = Stopwatch.GetTimestamp();
+            _cursor = record.Sequence;
+            Interlocked.Increment(ref _produced);
+        }
+
+        int unanswered = _output.Flush(_options.DrainTimeout);
+        if (Settle() || unanswered > 0)
+        {
+            // Something was not confirmed: resend from the watermark (what was confirmed meanwhile is skipped).
+            _cursor = _watermark;
+            _sentAt.Clear();
+            Interlocked.Increment(ref _rewinds);
+            throw new DeliveryRetryException(_lastError ?? $"{unanswered} records without an outcome after {_options.DrainTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>Applies the outcomes that arrived; returns true when one of them asks for a resend.</summary>
+    private bool Settle()
+    {
+        bool rewind = false;
+        long now = Stopwatch.GetTimestamp();
+        while (_outcomes.TryDequeue(out (long Sequence, DeliveryOutcome Outcome, string? Error) outcome))
+        {
+            switch (outcome.Outcome)
+            {
+                case DeliveryOutcome.Persisted:
+                    if (outcome.Sequence > _watermark && _done.Add(outcome.Sequence))
+                    {
+                        Interlocked.Increment(ref _persisted);
+                    }
+                    if (_sentAt.Remove(outcome.Sequence, out long sent))
+                    {
+                        _latencyTotalMs += Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds;
+                        _latencySamples++;
+                    }
+                    break;
+                case DeliveryOutcome.Permanent:
+                    // Never deliverable (too large, topic refused): say which, count it, let the stream go on.
+                    Interlocked.Increment(ref _permanent);
+                    Volatile.Write(ref _lastError, outcome.Error);
+                    _log($"event.sequence {outcome.Sequence} refused for good by the output ({outcome.Error}); it will not be retried");
+                    _done.Add(outcome.Sequence);
+                    _sentAt.Remove(outcome.Sequence);
+                    break;
+                default:
+                    Volatile.Write(ref _lastError, outcome.Error);
+                    _sentAt.Remove(outcome.Sequence);
+                    rewind |= outcome.Sequence > _watermark && !_done.Contains(outcome.Sequence);
+                    break;
+            }
+        }
+
+        long next = _watermark + 1;
+        while (_done.Remove(next))
+        {
+            next++;
+        }
+        if (next - 1 > _watermark)
+        {
+            Interlocked.Exchange(ref _watermark, next - 1);
+            _spool.Acknowledge(next - 1);
+        }
+        return rewind;
+    }
+
+    private void RebuildOutput(Exception reason)
+    {
+        _log($"output {_output.Name} failed fatally ({reason.Message}); rebuilding it and replaying from event.sequence {_watermark + 1}");
+        try
+        {
+            _output.Dispose();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log($"disposing the failed output: {ex.Message}");
+        }
+        // Outcomes of the old output still queued are settled by the next pass; anything unconfirmed is resent.
+        _output = _outputFactory(OnOutcome);
+        _cursor = _watermark;
+        _sentAt.Clear();
+        Interlocked.Increment(ref _rebuilds);
+    }
+
+    private void OnOutcome(long sequence, DeliveryOutcome outcome, string? error) => _outcomes.Enqueue((sequence, outcome, error));
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        PredicateBuilder<object> failures = new PredicateBuilder().Handle<DeliveryRetryException>().Handle<BrokenCircuitException>();
+        return new ResiliencePipelineBuilder { TimeProvider = _options.TimeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = failures,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryDelay,
+                MaxDelay = _options.MaxRetryDelay,
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = args =>
+                {
+                    Interlocked.Increment(ref _retries);
+                    // One line per attempt would flood the journal during an outage: log the first and then every 10th.
+                    if (args.AttemptNumber % 10 == 0)
+                    {
+                        _log($"delivery to {_output.Name} failing ({args.Outcome.Exception?.Message}); attempt {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms");
+                    }
+                    return default;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<DeliveryRetryException>(),
+                FailureRatio = _options.BreakerFailureRatio,
+                MinimumThroughput = _options.BreakerMinimumThroughput,
+                SamplingDuration = _options.BreakerSamplingDuration,
+                BreakDuration = _options.BreakDuration,
+                OnOpened = args =>
+                {
+                    Volatile.Write(ref _circuit, "open");
+                    _log($"delivery circuit to {_output.Name} opened for {args.BreakDuration.TotalSeconds:0} s: the output keeps failing; events stay in the spool");
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    Volatile.Write(ref _circuit, "half_open");
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    Volatile.Write(ref _circuit, "closed");
+                    _log($"delivery circuit to {_output.Name} closed: delivering again");
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    public void Dispose() => _output.Dispose();
+}
+
+/// <summary>A delivery pass did not complete (a record unconfirmed, the output rebuilt): retried by the pipeline.</summary>
+public sealed class DeliveryRetryException : Exception
+{
+    public DeliveryRetryException(string message, Exception? inner = null) : base(message, inner) { }
+}

@@ -1,0 +1,150 @@
+using SocketAgent.Delivery;
+
+namespace SocketAgent.Tests.Delivery;
+
+public sealed class DeliveryLoopTests
+{
+    private static readonly DeliveryLoopOptions s_fast = new()
+    {
+        BatchRecords = 100,
+        IdleWait = TimeSpan.FromMilliseconds(5),
+        RetryDelay = TimeSpan.FromMilliseconds(5),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(40),
+        BreakerMinimumThroughput = 3,
+        BreakerSamplingDuration = TimeSpan.FromSeconds(2),
+        BreakDuration = TimeSpan.FromMilliseconds(500), // Polly's minimum
+        DrainTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    /// <summary>Runs the loop until the spool's watermark reaches <paramref name="last"/> (or 20 s pass).</summary>
+    private static async Task<DeliveryMetrics> RunUntil(DeliveryLoop loop, MemorySpool spool, long last, Action? whileRunning = null)
+    {
+        using var stop = new CancellationTokenSource();
+        Task run = loop.RunAsync(stop.Token);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        whileRunning?.Invoke();
+        while (spool.Watermark < last && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+        stop.Cancel();
+        await run;
+        return loop.Metrics;
+    }
+
+    private static void AssertEverySequenceArrived(FakeBroker broker, int count)
+    {
+        long[] received = broker.Received.ToArray();
+        Assert.Equal(Enumerable.Range(1, count).Select(static i => (long)i), received.Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Delivers_everything_in_order_and_moves_the_watermark_over_it()
+    {
+        var spool = new MemorySpool(5_000);
+        var broker = new FakeBroker();
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+
+        DeliveryMetrics metrics = await RunUntil(loop, spool, 5_000);
+
+        Assert.Equal(5_000, spool.Watermark);
+        Assert.Equal(Enumerable.Range(1, 5_000).Select(static i => (long)i), broker.Received.ToArray());
+        Assert.Equal(5_000, metrics.Persisted);
+        Assert.Equal(0, metrics.Retries);
+        Assert.NotNull(metrics.AverageLatencyMilliseconds);
+    }
+
+    [Fact]
+    public async Task An_unconfirmed_record_rewinds_to_the_watermark_and_is_retried_until_it_is_confirmed()
+    {
+        var broker = new FakeBroker();
+        var spool = new MemorySpool(1_000) { Broker = broker };
+        broker.FailFirstAttempts(400, 3);
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+
+        DeliveryMetrics metrics = await RunUntil(loop, spool, 1_000);
+
+        Assert.Equal(1_000, spool.Watermark);
+        AssertEverySequenceArrived(broker, 1_000);
+        Assert.True(metrics.Retries >= 3);
+        Assert.True(metrics.Rewinds >= 3);
+        // (MemorySpool checked on every acknowledgement that the watermark never passed an unconfirmed record.)
+        Assert.Contains(spool.Acknowledged, static w => w < 400);
+    }
+
+    [Fact]
+    public async Task A_fatal_output_error_rebuilds_the_output_and_replays_from_the_watermark()
+    {
+        var spool = new MemorySpool(2_000);
+        var broker = new FakeBroker { FatalOnNextProduce = 1 };
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+
+        DeliveryMetrics metrics = await RunUntil(loop, spool, 2_000);
+
+        Assert.Equal(2_000, spool.Watermark);
+        AssertEverySequenceArrived(broker, 2_000);
+        Assert.Equal(2, broker.OutputsBuilt);
+        Assert.Equal(1, metrics.OutputRebuilds);
+    }
+
+    [Fact]
+    public async Task A_record_refused_for_good_is_reported_and_does_not_stop_the_stream()
+    {
+        var broker = new FakeBroker();
+        var spool = new MemorySpool(300) { Broker = broker };
+        broker.Permanent.Add(150);
+        var log = new List<string>();
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast, message => { lock (log) log.Add(message); });
+
+        DeliveryMetrics metrics = await RunUntil(loop, spool, 300);
+
+        Assert.Equal(300, spool.Watermark);
+        Assert.Equal(1, metrics.PermanentFailures);
+        Assert.DoesNotContain(150L, broker.Received);
+        Assert.Contains(log, static l => l.Contains("event.sequence 150") && l.Contains("too large"));
+    }
+
+    [Fact]
+    public async Task A_bounded_output_queue_applies_backpressure_without_losing_anything()
+    {
+        var spool = new MemorySpool(3_000);
+        var broker = new FakeBroker { QueueCapacity = 16 };
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+
+        await RunUntil(loop, spool, 3_000);
+
+        Assert.Equal(3_000, spool.Watermark);
+        Assert.Equal(Enumerable.Range(1, 3_000).Select(static i => (long)i), broker.Received.ToArray());
+    }
+
+    [Fact]
+    public async Task A_dead_output_opens_the_circuit_and_delivery_resumes_when_it_comes_back()
+    {
+        var spool = new MemorySpool(500);
+        var broker = new FakeBroker { Down = true };
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+        using var stop = new CancellationTokenSource();
+        Task run = loop.RunAsync(stop.Token);
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (loop.Metrics.CircuitState != "open" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+        Assert.Equal("open", loop.Metrics.CircuitState);
+        Assert.Equal(0, spool.Watermark); // nothing confirmed, nothing dropped: it all waits in the spool
+
+        broker.Down = false;
+        deadline = DateTime.UtcNow.AddSeconds(20);
+        while (spool.Watermark < 500 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+        stop.Cancel();
+        await run;
+
+        Assert.Equal(500, spool.Watermark);
+        AssertEverySequenceArrived(broker, 500);
+        Assert.Equal("closed", loop.Metrics.CircuitState);
+    }
+}
