@@ -127,6 +127,13 @@ internal static class CliApp
         AddExplicit(result, hostName, "host_name", settings);
         AddExplicit(result, selectors.Source, "source", settings);
         AddExplicit(result, selectors.Netns, "netns", settings);
+        AddExplicit(result, daemon.FilePath, "file:path", settings);
+        AddExplicit(result, daemon.KafkaBootstrapServers, "kafka:bootstrap_servers", settings);
+        AddExplicit(result, daemon.KafkaTopic, "kafka:topic", settings);
+        if (result.GetValue(daemon.Output) is { Length: > 0 } outputs)
+        {
+            settings["outputs"] = string.Join(',', outputs);
+        }
 
         // -t -u -w -x -i -r -s: with none of them the configured parts; with any, exactly what they name.
         bool tcp = result.GetValue(selectors.Tcp), udp = result.GetValue(selectors.Udp), raw = result.GetValue(selectors.Raw), unix = result.GetValue(selectors.Unix);

@@ -43,6 +43,9 @@ internal sealed class AgentOptions
     /// <summary><c>redaction.*</c>: secrets in command lines.</summary>
     public RedactionOptions Redaction { get; set; } = new();
 
+    /// <summary><c>outputs</c>, <c>file.*</c>, <c>kafka.*</c>, <c>spool.*</c>: where the lines go.</summary>
+    public OutputOptions Outputs { get; set; } = new();
+
     /// <summary>The collector's options for these settings.</summary>
     public SnapshotCollectorOptions ToCollectorOptions(TimeProvider? timeProvider = null) => new()
     {

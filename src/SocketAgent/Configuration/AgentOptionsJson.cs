@@ -52,6 +52,26 @@ internal static class AgentOptionsJson
         WriteList(json, "flags", options.Redaction.Flags);
         json.WriteEndObject();
 
+        WriteList(json, "outputs", options.Outputs.Kinds);
+        json.WriteStartObject("file");
+        json.WriteString("path", options.Outputs.FilePath);
+        json.WriteNumber("max_bytes", options.Outputs.FileMaxBytes);
+        json.WriteString("max_age", DurationText.Format(options.Outputs.FileMaxAge));
+        json.WriteNumber("keep", options.Outputs.FileKeep);
+        json.WriteBoolean("compress", options.Outputs.FileCompress);
+        json.WriteEndObject();
+        json.WriteStartObject("kafka");
+        json.WriteString("bootstrap_servers", options.Outputs.KafkaBootstrapServers);
+        json.WriteString("topic", options.Outputs.KafkaTopic);
+        WriteList(json, "topics", options.Outputs.KafkaTopics.Select(static p => $"{p.Key}={p.Value}"));
+        json.WriteString("flow_topic", options.Outputs.KafkaFlowTopic);
+        json.WriteString("compression", options.Outputs.KafkaCompression);
+        WriteList(json, "properties", options.Outputs.KafkaProperties.Select(static p => $"{p.Key}={p.Value}"));
+        json.WriteEndObject();
+        json.WriteStartObject("spool");
+        json.WriteNumber("max_bytes", options.Outputs.SpoolMaxBytes);
+        json.WriteEndObject();
+
         json.WriteEndObject();
         json.Flush();
         output.WriteByte((byte)'\n');

@@ -23,7 +23,7 @@ internal static class AgentSettings
     /// <summary>Section keys (no value of their own).</summary>
     public static readonly IReadOnlySet<string> Sections = new HashSet<string>(StringComparer.Ordinal)
     {
-        "collect", "filters", "filters:include", "filters:exclude", "redaction",
+        "collect", "filters", "filters:include", "filters:exclude", "redaction", "file", "kafka", "spool",
     };
 
     public static readonly IReadOnlyList<AgentSetting> All = Build();
@@ -97,6 +97,67 @@ internal static class AgentSettings
                 o.Redaction.Flags = [.. v];
                 return null;
             }),
+            AgentSetting.List("outputs", "a list of stdout, file, kafka", static (o, v) =>
+            {
+                foreach (string kind in v)
+                {
+                    if (kind is not ("stdout" or "file" or "kafka"))
+                    {
+                        return kind;
+                    }
+                }
+                o.Outputs.Kinds = v.Count == 0 ? ["stdout"] : [.. v.Distinct(StringComparer.Ordinal)];
+                return null;
+            }),
+            AgentSetting.Scalar("file:path", "a file path", static (o, v) =>
+            {
+                o.Outputs.FilePath = v;
+                return v.Length > 0 && v.IndexOf('\0') < 0 && !v.EndsWith('/');
+            }),
+            AgentSetting.Scalar("file:max_bytes", "a size in bytes of at least 4096", static (o, v) =>
+            {
+                bool ok = long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 4096;
+                o.Outputs.FileMaxBytes = n;
+                return ok;
+            }),
+            AgentSetting.Scalar("file:max_age", DurationExpected, static (o, v) => TryDuration(v, d => o.Outputs.FileMaxAge = d)),
+            AgentSetting.Scalar("file:keep", "a number of files from 0 to 1000", static (o, v) =>
+            {
+                bool ok = int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n <= 1000;
+                o.Outputs.FileKeep = n;
+                return ok;
+            }),
+            AgentSetting.Scalar("file:compress", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Outputs.FileCompress = b)),
+            AgentSetting.Scalar("kafka:bootstrap_servers", "host:port[,host:port...]", static (o, v) =>
+            {
+                o.Outputs.KafkaBootstrapServers = v;
+                return v.IndexOfAny([' ', '\n', '\0']) < 0;
+            }),
+            AgentSetting.Scalar("kafka:topic", "a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)", static (o, v) =>
+            {
+                o.Outputs.KafkaTopic = v;
+                return IsTopic(v);
+            }),
+            AgentSetting.Scalar("kafka:flow_topic", "a Kafka topic name, or empty for none", static (o, v) =>
+            {
+                o.Outputs.KafkaFlowTopic = v;
+                return v.Length == 0 || IsTopic(v);
+            }),
+            AgentSetting.List("kafka:topics", "a list of dataset=topic pairs such as socket=net.sockets", static (o, v) =>
+                TryPairs(v, static (key, value) => key is "socket" or "route" or "interface" or "netstat" or "agent" && IsTopic(value), map => o.Outputs.KafkaTopics = map)),
+            AgentSetting.Scalar("kafka:compression", "zstd, lz4, gzip, snappy or none", static (o, v) =>
+            {
+                o.Outputs.KafkaCompression = v;
+                return v is "zstd" or "lz4" or "gzip" or "snappy" or "none";
+            }),
+            AgentSetting.List("kafka:properties", "a list of librdkafka key=value pairs such as security.protocol=SASL_SSL", static (o, v) =>
+                TryPairs(v, static (key, _) => key.Length > 0 && key.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'), map => o.Outputs.KafkaProperties = map)),
+            AgentSetting.Scalar("spool:max_bytes", "a size in bytes of at least 1048576", static (o, v) =>
+            {
+                bool ok = long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 1 << 20;
+                o.Outputs.SpoolMaxBytes = n;
+                return ok;
+            }),
         };
         AddRule(settings, "filters:include", static o => o.Filters.Include);
         AddRule(settings, "filters:exclude", static o => o.Filters.Exclude);
@@ -160,6 +221,26 @@ internal static class AgentSettings
         }
         set(duration);
         return true;
+    }
+
+    private static bool IsTopic(string name) =>
+        name.Length is > 0 and <= 249 && name is not ("." or "..") && name.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    /// <summary>key=value items into a map; returns the first refused item.</summary>
+    private static string? TryPairs(IReadOnlyList<string> values, Func<string, string, bool> valid, Action<IReadOnlyDictionary<string, string>> set)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string item in values)
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0 || !valid(item[..eq], item[(eq + 1)..]))
+            {
+                return item;
+            }
+            map[item[..eq]] = item[(eq + 1)..];
+        }
+        set(map);
+        return null;
     }
 
     private static bool TryBoolean(string text, Action<bool> set)

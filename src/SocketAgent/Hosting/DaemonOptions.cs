@@ -44,8 +44,37 @@ internal sealed class DaemonOptions
         Description = "Print the effective settings (defaults, file, environment, options merged) as JSON and exit. Example: socket-agent --config agent.yaml --print-config",
     };
 
+    public Option<string[]> Output { get; } = new("--output")
+    {
+        Description = "Where event lines go: stdout, file, kafka; repeat it for several. Example: socket-agent --output file --output kafka",
+        HelpName = "stdout|file|kafka",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string?> FilePath { get; } = new("--file-path")
+    {
+        Description = "The file output's path (rotated by size and age). Example: socket-agent --output file --file-path /var/log/socket-agent/events.jsonl",
+        HelpName = "PATH",
+    };
+
+    public Option<string?> KafkaBootstrapServers { get; } = new("--kafka-bootstrap-servers")
+    {
+        Description = "Kafka brokers for the kafka output. Example: socket-agent --output kafka --kafka-bootstrap-servers kafka1:9092,kafka2:9092",
+        HelpName = "HOST:PORT[,...]",
+    };
+
+    public Option<string?> KafkaTopic { get; } = new("--kafka-topic")
+    {
+        Description = "The Kafka topic (default socket-agent.events). Example: --kafka-topic net.events",
+        HelpName = "TOPIC",
+    };
+
     public void AddTo(Command command)
     {
+        command.Add(Output);
+        command.Add(FilePath);
+        command.Add(KafkaBootstrapServers);
+        command.Add(KafkaTopic);
         command.Add(Interval);
         command.Add(StatsInterval);
         command.Add(Heartbeat);
