@@ -24,6 +24,11 @@ internal static class FileRotation
         foreach (string file in Directory.EnumerateFiles(directory, prefix + "*"))
         {
             string name = Path.GetFileName(file);
+            // The pattern's ".*" also matches the live file itself (DOS wildcard rules).
+            if (name.Length <= prefix.Length || !name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
             if (name.EndsWith(GzipSuffix + TempSuffix, StringComparison.Ordinal))
             {
                 // A compression cut short by a crash: its uncompressed source is still there.
