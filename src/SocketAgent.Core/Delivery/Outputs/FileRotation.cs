@@ -73,6 +73,23 @@ internal static class FileRotation
         }
         string target = file + GzipSuffix;
         string temp = target + TempSuffix;
+        try
+        {
+            WriteGzip(file, temp, mode);
+        }
+        catch
+        {
+            // PATH.N stays uncompressed (and is shifted like the others): never lost. The partial .gz goes.
+            TryDelete(temp);
+            throw;
+        }
+        File.Move(temp, target, overwrite: true);
+        File.Delete(file);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void WriteGzip(string file, string temp, UnixFileMode mode)
+    {
         using (FileStream source = new(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16))
         using (FileStream destination = new(temp, new FileStreamOptions
         {
@@ -89,8 +106,6 @@ internal static class FileRotation
             }
             destination.Flush(flushToDisk: true);
         }
-        File.Move(temp, target, overwrite: true);
-        File.Delete(file);
     }
 
     internal static string Name(string path, int index, bool gzip) =>

@@ -31,7 +31,14 @@ namespace SocketAgent.Delivery.Outputs;
 /// <item>A <see cref="Dispose"/> whose last flush fails throws too, after closing the file: <see cref="BufferedBytes"/>
 /// read just before tells the caller what is lost.</item>
 /// </list>
-/// Memory stays bounded by the buffer however long the disk stays full.
+/// Memory stays bounded by the buffer however long the disk stays full. A rotation that fails half-way leaves every
+/// byte on disk: a failed gzip keeps <c>PATH.1</c> uncompressed, a live file that could not be reopened is reopened
+/// by the next call.
+/// </para>
+/// <para>
+/// <b>Age.</b> A file found at start is as old as its birth time (statx; a file system without it reports the last
+/// status change, so such a file is only rotated <see cref="FileOutputOptions.MaxAge"/> after the start). Gzip runs
+/// inline in the <see cref="Write"/> that rotates: about a second per 100 MiB.
 /// </para>
 /// One writer per file (this process); not thread-safe. Do not let logrotate rename or truncate the file: the output
 /// rotates it itself.
@@ -50,6 +57,7 @@ public sealed class RotatingFileOutput : ILineOutput
     private DateTimeOffset _fileStartedAt;
     // After a failed write the file may end mid-line: check (and repair) before writing again.
     private bool _tailUncertain;
+    private bool _disposed;
 
     public RotatingFileOutput(FileOutputOptions options, TimeProvider? timeProvider = null)
     {
@@ -85,7 +93,7 @@ public sealed class RotatingFileOutput : ILineOutput
 
     public void Write(ReadOnlySpan<byte> json)
     {
-        ObjectDisposedException.ThrowIf(_file is null, this);
+        EnsureOpen();
         long lineLength = json.Length + 1L;
         long pending = _length + _count;
         if (pending > 0 && (IsTooOld() || (_options.MaxBytes > 0 && pending + lineLength > _options.MaxBytes)))
@@ -109,18 +117,18 @@ public sealed class RotatingFileOutput : ILineOutput
 
     public void Flush()
     {
-        ObjectDisposedException.ThrowIf(_file is null, this);
+        EnsureOpen();
         Drain();
         if (_options.FsyncOnFlush)
         {
-            RandomAccess.FlushToDisk(_file);
+            RandomAccess.FlushToDisk(_file!);
         }
     }
 
     /// <summary>Writes what is buffered and closes the file; throws (after closing) when that last write fails.</summary>
     public void Dispose()
     {
-        if (_file is null)
+        if (_disposed)
         {
             return;
         }
@@ -130,8 +138,19 @@ public sealed class RotatingFileOutput : ILineOutput
         }
         finally
         {
-            _file.Dispose();
+            _disposed = true;
+            _file?.Dispose();
             _file = null;
+        }
+    }
+
+    /// <summary>Reopens the live file when a rotation could not (a full disk, a missing directory): retried at every call.</summary>
+    private void EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_file is null)
+        {
+            Open(isStart: false);
         }
     }
 
