@@ -14,13 +14,20 @@ public sealed class EventLineRouter : Stream
     private readonly IReadOnlyList<ILineOutput> _lines;
     private readonly Action<DeliveryRecord>? _remote;
     private readonly ArrayBufferWriter<byte> _pending = new(1 << 16);
+    private readonly Action<ILineOutput, IOException>? _failed;
 
     /// <param name="lineOutputs">Local outputs; each gets every line.</param>
     /// <param name="remote">Where lines for remote outputs go (the spool's append), or null when there is none.</param>
-    public EventLineRouter(IReadOnlyList<ILineOutput> lineOutputs, Action<DeliveryRecord>? remote)
+    /// <param name="failed">
+    /// Told when a local output refuses a line (a full disk): that output's line is lost and counted there, and the
+    /// other outputs still get it — one failing output never stops the others. A closed stdout (EPIPE) is not a
+    /// failure: it propagates, and ends the agent cleanly. Null: every exception propagates.
+    /// </param>
+    public EventLineRouter(IReadOnlyList<ILineOutput> lineOutputs, Action<DeliveryRecord>? remote, Action<ILineOutput, IOException>? failed = null)
     {
         _lines = lineOutputs;
         _remote = remote;
+        _failed = failed;
     }
 
     /// <summary>Lines routed so far.</summary>
@@ -63,7 +70,14 @@ public sealed class EventLineRouter : Stream
         Lines++;
         foreach (ILineOutput output in _lines)
         {
-            output.Write(line);
+            try
+            {
+                output.Write(line);
+            }
+            catch (IOException ex) when (_failed is not null && ex.HResult != BrokenPipe)
+            {
+                _failed(output, ex);
+            }
         }
         if (_remote is not null)
         {
@@ -117,9 +131,19 @@ public sealed class EventLineRouter : Stream
     {
         foreach (ILineOutput output in _lines)
         {
-            output.Flush();
+            try
+            {
+                output.Flush();
+            }
+            catch (IOException ex) when (_failed is not null && ex.HResult != BrokenPipe)
+            {
+                _failed(output, ex);
+            }
         }
     }
+
+    /// <summary>EPIPE: the reader of stdout went away.</summary>
+    private const int BrokenPipe = 32;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;

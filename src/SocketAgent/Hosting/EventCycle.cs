@@ -10,6 +10,8 @@ using SocketAgent.Collection.Processes;
 using SocketAgent.Collection.Redaction;
 using SocketAgent.Collection.Rtnetlink;
 using SocketAgent.Collection.Statistics;
+using SocketAgent.Delivery;
+using SocketAgent.Delivery.Outputs;
 using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
@@ -46,6 +48,9 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
     private readonly SortedDictionary<string, long> _eventCounts = new(StringComparer.Ordinal);
     private readonly HostIdentity _host;
     private SocketJsonLinesWriter? _writer;
+    private EventLineRouter? _router;
+    private readonly List<ILineOutput> _lineOutputs = [];
+    private long _outputErrors;
     private DateTimeOffset _lastHeartbeat;
     private DateTimeOffset _lastStatistics;
     private DateTimeOffset _lastNetworkDump;
@@ -103,7 +108,7 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
         _collectionMillisTotal += _lastCollectionMillis;
         _cycles++;
 
-        _writer ??= new SocketJsonLinesWriter(context.Output, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
+        _writer ??= new SocketJsonLinesWriter(CreateRouter(context), new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
         foreach (NamespaceRead read in reads)
         {
             WriteNamespaceEvents(context, read, owners, now, first);
@@ -142,8 +147,42 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
             _writer.WriteHeartbeat(Heartbeat(context, now), context.Sequencer.Next(), context.Identity, _host);
         }
         _writer.Flush();
+        _router!.Flush();
         Report(context.Logger, diagnostics);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The outputs (<c>outputs</c>): stdout and the rotating file get every line as it is encoded.</summary>
+    private EventLineRouter CreateRouter(CycleContext context)
+    {
+        OutputOptions outputs = _options.Outputs;
+        if (outputs.Has("stdout"))
+        {
+            // Into the loop's buffered stdout (it flushes after the cycle); EPIPE surfaces as a broken pipe there.
+            _lineOutputs.Add(new StdoutOutput(context.Output, leaveOpen: true));
+        }
+        if (outputs.Has("file"))
+        {
+            _lineOutputs.Add(new RotatingFileOutput(new FileOutputOptions
+            {
+                Path = outputs.FilePath,
+                MaxBytes = outputs.FileMaxBytes,
+                MaxAge = outputs.FileMaxAge,
+                Keep = outputs.FileKeep,
+                Compress = outputs.FileCompress,
+            }, _time));
+        }
+        ILogger logger = context.Logger;
+        _router = new EventLineRouter(_lineOutputs, null, (output, ex) =>
+        {
+            // A full disk: this output loses the line (counted, logged once per message); the others go on.
+            _outputErrors++;
+            if (_logged.Add($"{output.Name}: {ex.Message}"))
+            {
+                logger.LogError("output {Output} failed: {Message}; its lines are counted as lost until it recovers", output.Name, ex.Message);
+            }
+        });
+        return _router;
     }
 
     /// <summary>Runs on a thread inside <paramref name="ns"/>: opens what must live there, reads, starts no pool work.</summary>
@@ -301,6 +340,7 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
             Counters = new Dictionary<string, long>
             {
                 [CounterNames.Errors] = context.FailedCycles,
+                [CounterNames.OutputErrors] = _outputErrors,
                 [CounterNames.Warnings] = _warnings,
                 [CounterNames.DestroyEvents] = destroyEvents,
                 [CounterNames.DestroyOverruns] = destroyOverruns,
@@ -330,6 +370,17 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
     public void Dispose()
     {
         _writer?.Dispose();
+        foreach (ILineOutput output in _lineOutputs)
+        {
+            try
+            {
+                output.Dispose();
+            }
+            catch (IOException)
+            {
+                // stdout already closed by its reader, or a full disk on the last flush: nothing left to do.
+            }
+        }
         foreach (NamespaceWatch watch in _watches.Values)
         {
             watch.Dispose();
