@@ -162,6 +162,30 @@ public sealed class HostStateDocumentFactory
         };
     }
 
+    /// <summary>The <c>loss</c> line: events <paramref name="first"/>..<paramref name="last"/> were dropped by <paramref name="output"/>'s spool.</summary>
+    public LossDocument CreateLoss(long first, long last, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(host);
+        var fields = new EventFields
+        {
+            Dataset = AgentDataset,
+            Action = "loss",
+            Kind = EventKinds.Event,
+            Category = EventFields.HostCategory,
+            Type = EventFields.InfoType,
+        };
+        SocketDocumentFactory.ApplyStamp(fields, stamp);
+        return new LossDocument
+        {
+            Timestamp = _common.GetTimestamp(timestamp),
+            Event = fields,
+            Host = _common.GetHost(host, agent.BootId),
+            Agent = _common.GetAgent(agent)!,
+            Loss = new LossFields { FirstSequence = first, LastSequence = last, Count = last - first + 1, Reason = "spool_full", Output = output },
+        };
+    }
+
     private static void ApplyEnvelope(EventFields fields, string action, EventStamp stamp)
     {
         if (action != SocketDocumentFactory.SnapshotAction)

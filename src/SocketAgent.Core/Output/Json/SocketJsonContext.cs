@@ -16,6 +16,7 @@ namespace SocketAgent.Output.Json;
 [JsonSerializable(typeof(InterfaceDocument))]
 [JsonSerializable(typeof(NetstatDocument))]
 [JsonSerializable(typeof(HeartbeatDocument))]
+[JsonSerializable(typeof(LossDocument))]
 internal sealed partial class SocketJsonContext : JsonSerializerContext
 {
 }
