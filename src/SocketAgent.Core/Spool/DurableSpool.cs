@@ -422,13 +422,14 @@ public sealed class DurableSpool : IDisposable
 
     /// <summary>
     /// The oldest range of dropped events not yet reported, once there is room again (room for an event as large as
-    /// the last one dropped); null otherwise. Each range is returned once: emit the <c>loss</c> event right away.
+    /// the last one dropped, or for a segment's worth if that one was larger); null otherwise. Each range is returned once: emit the <c>loss</c> event right away.
     /// </summary>
     public SpoolLoss? TakeLoss()
     {
         lock (_lock)
         {
-            if (_losses.Count == 0 || _options.MaxBytes - _bytes < _lastDroppedBytes || _writeFailing)
+            // Room for the event that did not fit, or for a whole segment when that event could never fit.
+            if (_losses.Count == 0 || _options.MaxBytes - _bytes < Math.Min(_lastDroppedBytes, _segmentLimit) || _writeFailing)
             {
                 return null;
             }
