@@ -321,7 +321,7 @@ public sealed class DurableSpool : IDisposable
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 foreach (SpoolSegment segment in _segments)
                 {
-                    if (records == maxRecords || segment.LastSequence <= afterSequence)
+                    if (segment.LastSequence <= afterSequence)
                     {
                         continue;
                     }

@@ -12,6 +12,7 @@ internal sealed class SpoolSegment : IDisposable
 {
     public const string Extension = ".seg";
     private const int RecoveryChunkBytes = 1024 * 1024;
+    internal const UnixFileMode FileMode0640 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private long[] _sequences = new long[256];
     private int[] _offsets = new int[256];
@@ -55,8 +56,14 @@ internal sealed class SpoolSegment : IDisposable
 
     public static SpoolSegment Create(string directory, long firstSequence)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("socket-agent runs on Linux");
+        }
         string path = System.IO.Path.Combine(directory, FileName(firstSequence));
-        SafeFileHandle handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
+        // File.OpenHandle has no creation mode: create it 0640 first (events hold command lines: not for everyone).
+        new FileStream(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = FileMode0640 }).Dispose();
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         return new SpoolSegment(path, firstSequence, handle) { Dirty = true };
     }
 

@@ -3,6 +3,7 @@ using SocketAgent.Spool;
 
 namespace SocketAgent.Tests.Spool;
 
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class DurableSpoolTests : SpoolTestDirectory
 {
     [Fact]
@@ -145,6 +146,8 @@ public sealed class DurableSpoolTests : SpoolTestDirectory
         Assert.True(spool.TryAppend(Record(101)));
         spool.EndBatch();
         Assert.Equal(["00000000000000000101.seg"], SegmentFiles());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            File.GetUnixFileMode(Path.Combine(SpoolDir, "00000000000000000101.seg")));
     }
 
     [Fact]
