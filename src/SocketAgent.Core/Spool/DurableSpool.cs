@@ -1,0 +1,624 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+using SocketAgent.Delivery;
+
+namespace SocketAgent.Spool;
+
+/// <summary>
+/// A disk queue of <see cref="DeliveryRecord"/>s between the event stream and one remote output, in its own
+/// directory (<c>&lt;state-dir&gt;/spool/&lt;output&gt;</c>): segment files of checksummed records
+/// (<see cref="SpoolRecordFormat"/>) and the acknowledgement <c>watermark</c>.
+/// <para>
+/// The collection loop appends (<see cref="TryAppend"/>, then <see cref="EndBatch"/> once per cycle); the delivery loop
+/// reads from its own cursor (<see cref="Read"/>) and moves the watermark over what the remote confirmed
+/// (<see cref="Acknowledge"/>), which deletes fully acknowledged segments. One appender and one reader/acker may run
+/// concurrently; fsync runs outside the lock so a slow disk does not stall the reader.
+/// </para>
+/// <para>
+/// Full (<see cref="SpoolOptions.MaxBytes"/>): the newest events are dropped — the ones already spooled are older and
+/// already promised — counted, and their sequence ranges handed out by <see cref="TakeLoss"/> once there is room again.
+/// </para>
+/// <para>
+/// On open, every segment is validated record by record; a torn or corrupt tail is cut off (the file truncated after
+/// its last good record) and reported in <see cref="RecoveryIssues"/>. Corruption in the middle of a segment ends that
+/// segment the same way (the records after it cannot be found reliably without their length) and recovery continues
+/// with the next segment. Appends after open always go to a new segment.
+/// </para>
+/// </summary>
+public sealed class DurableSpool : IDisposable
+{
+    /// <summary>At most this many separate loss ranges are kept; further drops widen the last one (its count stays exact).</summary>
+    private const int MaxLossRanges = 32;
+
+    private readonly string _directory;
+    private readonly SpoolOptions _options;
+    private readonly long _segmentLimit;
+    private readonly Action<string>? _warn;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly Lock _ackLock = new();
+    private readonly List<SpoolSegment> _segments;
+    private readonly List<SpoolLoss> _losses = [];
+    private readonly SpoolRecordFormat.NameCache _names = new();
+    private readonly byte[] _buffer;
+
+    // All under _lock.
+    private SpoolSegment? _active;
+    private int _bufferLength;
+    private long _bytes;
+    private long _lastSequence;
+    private long _lastOffered;
+    private long _drops;
+    private bool _dropping;
+    private int _lastDroppedBytes;
+    private bool _writeFailing;
+    private bool _disposed;
+
+    private long _watermark;
+    private long _lastSyncTimestamp;
+
+    private DurableSpool(string directory, SpoolOptions options, Action<string>? warn, TimeProvider time,
+        List<SpoolSegment> segments, long watermark, IReadOnlyList<SpoolRecoveryIssue> issues)
+    {
+        _directory = directory;
+        _options = options;
+        _segmentLimit = options.EffectiveSegmentBytes;
+        _warn = warn;
+        _time = time;
+        _segments = segments;
+        _watermark = watermark;
+        RecoveryIssues = issues;
+        _buffer = new byte[options.WriteBufferBytes];
+        foreach (SpoolSegment segment in segments)
+        {
+            _bytes += segment.Length;
+        }
+        _lastSequence = Math.Max(watermark, segments.Count == 0 ? 0 : segments[^1].LastSequence);
+        _lastOffered = _lastSequence;
+        _lastSyncTimestamp = time.GetTimestamp();
+    }
+
+    /// <summary>The spool directory.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Everything up to this sequence was confirmed by the remote (persisted in <c>watermark</c>).</summary>
+    public long Watermark => Volatile.Read(ref _watermark);
+
+    /// <summary>
+    /// The newest sequence accepted (or, after a restart with everything acknowledged, the watermark). The next append
+    /// must be above it: the agent starts its sequencer at the larger of this and its own saved sequence.
+    /// </summary>
+    public long LastSequence
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastSequence;
+            }
+        }
+    }
+
+    /// <summary>What <see cref="Open"/> found wrong and repaired (also given to its warn callback).</summary>
+    public IReadOnlyList<SpoolRecoveryIssue> RecoveryIssues { get; }
+
+    /// <summary>
+    /// Opens the spool in <paramref name="directory"/> (created 0750 if missing), recovering its segments.
+    /// Never fails on the content of the directory — garbage files, torn records, a missing or corrupt watermark are
+    /// repaired and reported — only on an unusable directory (<see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>).
+    /// </summary>
+    /// <param name="warn">Receives one line per recovery issue now, and later one per write failure.</param>
+    public static DurableSpool Open(string directory, SpoolOptions? options = null, Action<string>? warn = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("socket-agent runs on Linux");
+        }
+        options ??= new SpoolOptions();
+        options.Validate();
+        System.IO.Directory.CreateDirectory(directory,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+
+        var issues = new List<SpoolRecoveryIssue>();
+        long watermark = WatermarkFile.Read(directory, out SpoolRecoveryIssue? watermarkIssue);
+        Add(watermarkIssue);
+        // A temp file is what a crash during a watermark save leaves: the old watermark is still the valid one.
+        TryDelete(Path.Combine(directory, WatermarkFile.TempFileName));
+
+        var names = new List<(long Sequence, string Path)>();
+        foreach (string path in System.IO.Directory.EnumerateFiles(directory))
+        {
+            if (SpoolSegment.TryParseFileName(Path.GetFileName(path), out long sequence))
+            {
+                names.Add((sequence, path));
+            }
+        }
+        names.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+
+        var segments = new List<SpoolSegment>();
+        long previous = 0;
+        foreach ((long nameSequence, string path) in names)
+        {
+            SpoolSegment segment;
+            try
+            {
+                segment = SpoolSegment.Recover(path, nameSequence, previous, out SpoolRecoveryIssue? issue);
+                Add(issue);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Add(new SpoolRecoveryIssue(path, 0, 0, $"cannot open spool segment '{path}' ({ex.Message}): skipped"));
+                continue;
+            }
+            if (segment.Count == 0 || segment.LastSequence <= watermark)
+            {
+                // Empty (a crash right after a roll), all garbage (already reported), or fully acknowledged.
+                segment.Dispose();
+                TryDelete(path);
+                continue;
+            }
+            segments.Add(segment);
+            previous = segment.LastSequence;
+        }
+        return new DurableSpool(directory, options, warn, timeProvider ?? TimeProvider.System, segments, watermark, issues);
+
+        void Add(SpoolRecoveryIssue? issue)
+        {
+            if (issue is not null)
+            {
+                issues.Add(issue);
+                warn?.Invoke(issue.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends <paramref name="record"/>: once this returns true the event is accepted (buffered; durable after the
+    /// next sync). Returns false when the spool is full (or its disk refuses writes): the event is dropped, counted,
+    /// and its sequence joins a loss range for <see cref="TakeLoss"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sequence is not above every sequence offered before, or the record is malformed/too large.</exception>
+    public bool TryAppend(DeliveryRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        int framed = SpoolRecordFormat.FramedLength(record);
+        bool syncDue;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (record.Sequence <= _lastOffered)
+            {
+                throw new ArgumentException($"spool sequence {record.Sequence} is not above the last one offered, {_lastOffered}", nameof(record));
+            }
+            _lastOffered = record.Sequence;
+            if (_bytes + framed > _options.MaxBytes || !TryMakeRoom(framed))
+            {
+                Drop(record.Sequence, framed);
+                return false;
+            }
+
+            SpoolSegment active = _active!;
+            if (framed <= _buffer.Length)
+            {
+                SpoolRecordFormat.Write(record, _buffer.AsSpan(_bufferLength, framed));
+                _bufferLength += framed;
+            }
+            else if (!TryWriteLarge(active, record, framed))
+            {
+                Drop(record.Sequence, framed);
+                return false;
+            }
+            active.Add(record.Sequence, framed);
+            _bytes += framed;
+            _lastSequence = record.Sequence;
+            _dropping = false;
+            syncDue = _options.SyncPolicy == SpoolSyncPolicy.Interval && SyncIsDue();
+        }
+        if (syncDue)
+        {
+            TrySync();
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the collection cycle's batch: hands the buffered records to the kernel (a crash of the agent loses nothing
+    /// from here on), and fsyncs under <see cref="SpoolSyncPolicy.PerBatch"/> or when the interval is due. Call it every
+    /// cycle, even an empty one, so the interval policy syncs without new appends.
+    /// </summary>
+    /// <exception cref="IOException">Writing or fsync failed; the records stay buffered and the next call retries.</exception>
+    public void EndBatch()
+    {
+        if (_options.SyncPolicy == SpoolSyncPolicy.PerBatch)
+        {
+            Sync();
+            return;
+        }
+        bool due;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            FlushBuffer();
+            due = SyncIsDue();
+        }
+        if (due)
+        {
+            Sync();
+        }
+    }
+
+    /// <summary>Writes the buffered records and fsyncs every segment written since the last sync.</summary>
+    /// <exception cref="IOException">Writing or fsync failed; the next call retries.</exception>
+    public void Sync()
+    {
+        SafeFileHandle[] handles;
+        int count = 0;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            FlushBuffer();
+            handles = ArrayPool<SafeFileHandle>.Shared.Rent(Math.Max(1, _segments.Count));
+            foreach (SpoolSegment segment in _segments)
+            {
+                if (segment.Dirty)
+                {
+                    // The acker may delete and close this segment meanwhile: the reference keeps the descriptor open.
+                    bool added = false;
+                    segment.Handle.DangerousAddRef(ref added);
+                    handles[count++] = segment.Handle;
+                    segment.Dirty = false;
+                }
+            }
+            _lastSyncTimestamp = _time.GetTimestamp();
+        }
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                RandomAccess.FlushToDisk(handles[i]);
+            }
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                // Sync everything again next time rather than work out which ones made it.
+                foreach (SpoolSegment segment in _segments)
+                {
+                    segment.Dirty = true;
+                }
+            }
+            throw;
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                handles[i].DangerousRelease();
+            }
+            Array.Clear(handles, 0, count);
+            ArrayPool<SafeFileHandle>.Shared.Return(handles);
+        }
+    }
+
+    /// <summary>
+    /// Returns up to <paramref name="maxRecords"/> records with a sequence above <paramref name="afterSequence"/>, in
+    /// order, stopping before <paramref name="maxBytes"/> of records (but always at least one when there is one).
+    /// Empty when there is nothing newer. Records still in the write buffer are included.
+    /// </summary>
+    public IReadOnlyList<DeliveryRecord> Read(long afterSequence, int maxRecords, int maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        byte[] frames = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes, 1024 * 1024));
+        int length = 0;
+        int records = 0;
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                foreach (SpoolSegment segment in _segments)
+                {
+                    if (segment.LastSequence <= afterSequence)
+                    {
+                        continue;
+                    }
+                    int first = segment.IndexAfter(afterSequence);
+                    int end = first;
+                    long start = segment.OffsetAt(first);
+                    while (end < segment.Count && records < maxRecords)
+                    {
+                        long next = segment.OffsetAt(end + 1) - start;
+                        if (length + next > maxBytes && (records > 0 || end > first))
+                        {
+                            break;
+                        }
+                        end++;
+                        records++;
+                    }
+                    if (end == first)
+                    {
+                        break;
+                    }
+                    int size = (int)(segment.OffsetAt(end) - start);
+                    if (length + size > frames.Length)
+                    {
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(length + size);
+                        frames.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(frames);
+                        frames = larger;
+                    }
+                    CopyRange(segment, start, frames.AsSpan(length, size));
+                    length += size;
+                    if (end < segment.Count)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            // Decoding allocates (the JSON, the record): outside the lock, so the appender is not held up.
+            var result = new DeliveryRecord[records];
+            int at = 0;
+            for (int i = 0; i < records; i++)
+            {
+                ReadOnlySpan<byte> frame = frames.AsSpan(at, length - at);
+                result[i] = SpoolRecordFormat.Read(frame, _names);
+                at += SpoolRecordFormat.HeaderBytes + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame);
+            }
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frames);
+        }
+    }
+
+    /// <summary>
+    /// Moves the watermark to <paramref name="upToSequence"/> (never backwards, never past <see cref="LastSequence"/>):
+    /// the remote confirmed everything up to it. Persists it atomically, then deletes the segments it fully covers.
+    /// </summary>
+    /// <exception cref="IOException">The watermark could not be saved; it is unchanged and nothing was deleted.</exception>
+    public void Acknowledge(long upToSequence)
+    {
+        lock (_ackLock)
+        {
+            long target;
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                target = Math.Min(upToSequence, _lastSequence);
+            }
+            if (target <= _watermark)
+            {
+                return;
+            }
+            // Saved before anything is deleted: a crash in between leaves segments the next open deletes as acknowledged.
+            WatermarkFile.Write(_directory, target);
+            Volatile.Write(ref _watermark, target);
+
+            lock (_lock)
+            {
+                while (_segments.Count > 0 && _segments[0].LastSequence <= target)
+                {
+                    SpoolSegment segment = _segments[0];
+                    if (segment == _active)
+                    {
+                        // Everything in it, buffered bytes included, is confirmed: no need to write them at all.
+                        _active = null;
+                        _bufferLength = 0;
+                        _writeFailing = false;
+                    }
+                    _segments.RemoveAt(0);
+                    _bytes -= segment.Length;
+                    segment.Dispose();
+                    TryDelete(segment.Path);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The oldest range of dropped events not yet reported, once there is room again (room for an event as large as
+    /// the last one dropped, or for a segment's worth if that one was larger); null otherwise. Each range is returned once: emit the <c>loss</c> event right away.
+    /// </summary>
+    public SpoolLoss? TakeLoss()
+    {
+        lock (_lock)
+        {
+            // Room for the event that did not fit, or for a whole segment when that event could never fit.
+            if (_losses.Count == 0 || _options.MaxBytes - _bytes < Math.Min(_lastDroppedBytes, _segmentLimit) || _writeFailing)
+            {
+                return null;
+            }
+            SpoolLoss loss = _losses[0];
+            _losses.RemoveAt(0);
+            if (_losses.Count == 0)
+            {
+                _dropping = false;
+            }
+            return loss;
+        }
+    }
+
+    /// <summary>The spool's figures for the heartbeat.</summary>
+    public SpoolStats GetStats()
+    {
+        lock (_lock)
+        {
+            long watermark = Volatile.Read(ref _watermark);
+            long events = 0;
+            foreach (SpoolSegment segment in _segments)
+            {
+                events += segment.Count - segment.IndexAfter(watermark);
+            }
+            return new SpoolStats(_bytes, events, _segments.Count, watermark, _lastSequence, _drops, RecoveryIssues.Count);
+        }
+    }
+
+    /// <summary>Writes and fsyncs what is buffered (best effort), and closes the segment files.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            Sync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            _warn?.Invoke($"spool '{_directory}': final sync failed: {ex.Message}");
+        }
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            foreach (SpoolSegment segment in _segments)
+            {
+                segment.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Makes sure the active segment can take <paramref name="framed"/> more bytes and the buffer has room.</summary>
+    private bool TryMakeRoom(int framed)
+    {
+        try
+        {
+            if (_active is not null && _active.Count > 0 && _active.Length + framed > _segmentLimit)
+            {
+                FlushBuffer();
+                _active = null;
+            }
+            if (_bufferLength + framed > _buffer.Length)
+            {
+                FlushBuffer();
+            }
+            if (_active is null)
+            {
+                _active = SpoolSegment.Create(_directory, _lastOffered);
+                _segments.Add(_active);
+            }
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteFailed(ex);
+            return false;
+        }
+    }
+
+    /// <summary>A record larger than the whole write buffer goes straight to the file.</summary>
+    private bool TryWriteLarge(SpoolSegment active, DeliveryRecord record, int framed)
+    {
+        byte[] rented = ArrayPool<byte>.Shared.Rent(framed);
+        try
+        {
+            FlushBuffer();
+            SpoolRecordFormat.Write(record, rented.AsSpan(0, framed));
+            RandomAccess.Write(active.Handle, rented.AsSpan(0, framed), active.WrittenLength);
+            active.WrittenLength += framed;
+            active.Dirty = true;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteFailed(ex);
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Hands the write buffer to the kernel. Positional writes make a retry after a failure (disk full) rewrite the
+    /// same bytes at the same place, so the buffer is kept until a write succeeds.
+    /// </summary>
+    private void FlushBuffer()
+    {
+        if (_bufferLength == 0 || _active is null)
+        {
+            return;
+        }
+        RandomAccess.Write(_active.Handle, _buffer.AsSpan(0, _bufferLength), _active.WrittenLength);
+        _active.WrittenLength += _bufferLength;
+        _active.Dirty = true;
+        _bufferLength = 0;
+        if (_writeFailing)
+        {
+            _writeFailing = false;
+            _warn?.Invoke($"spool '{_directory}': writing works again");
+        }
+    }
+
+    private void WriteFailed(Exception ex)
+    {
+        if (!_writeFailing)
+        {
+            _writeFailing = true;
+            _warn?.Invoke($"spool '{_directory}': cannot write ({ex.Message}): new events are dropped and reported as a loss until it can");
+        }
+    }
+
+    private void Drop(long sequence, int framed)
+    {
+        _drops++;
+        _lastDroppedBytes = framed;
+        if ((_dropping || _losses.Count == MaxLossRanges) && _losses.Count > 0)
+        {
+            SpoolLoss last = _losses[^1];
+            _losses[^1] = last with { Last = sequence, Count = last.Count + 1 };
+        }
+        else
+        {
+            _losses.Add(new SpoolLoss(sequence, sequence, 1));
+        }
+        _dropping = true;
+    }
+
+    /// <summary>Copies a segment's bytes, from the file up to what was written and from the write buffer after that.</summary>
+    private void CopyRange(SpoolSegment segment, long start, Span<byte> destination)
+    {
+        long fromFile = Math.Clamp(segment.WrittenLength - start, 0, destination.Length);
+        if (fromFile > 0)
+        {
+            segment.ReadFully(destination[..(int)fromFile], start);
+        }
+        if (fromFile < destination.Length)
+        {
+            int bufferStart = (int)(start + fromFile - segment.WrittenLength);
+            _buffer.AsSpan(bufferStart, destination.Length - (int)fromFile).CopyTo(destination[(int)fromFile..]);
+        }
+    }
+
+    private bool SyncIsDue() => _time.GetElapsedTime(_lastSyncTimestamp) >= _options.SyncInterval;
+
+    private void TrySync()
+    {
+        try
+        {
+            Sync();
+        }
+        catch (IOException ex)
+        {
+            _warn?.Invoke($"spool '{_directory}': fsync failed ({ex.Message}): retrying at the next sync");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left behind: the next open deletes it again (acknowledged) or ignores it (temp file).
+        }
+    }
+}
