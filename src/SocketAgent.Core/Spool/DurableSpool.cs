@@ -25,7 +25,7 @@ namespace SocketAgent.Spool;
 /// with the next segment. Appends after open always go to a new segment.
 /// </para>
 /// </summary>
-public sealed class DurableSpool : IDisposable
+public sealed class DurableSpool : IDeliverySpool, IDisposable
 {
     /// <summary>At most this many separate loss ranges are kept; further drops widen the last one (its count stays exact).</summary>
     private const int MaxLossRanges = 32;
