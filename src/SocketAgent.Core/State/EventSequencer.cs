@@ -24,6 +24,18 @@ public sealed class EventSequencer
     /// <summary>The sequence of the last stamp handed out (what <see cref="AgentStateStore.SaveSequence"/> persists).</summary>
     public long Last => Volatile.Read(ref _last);
 
+    /// <summary>
+    /// Moves the sequence up to at least <paramref name="lastSequence"/> (never down): after a crash between a spool
+    /// append and the save of the sequence file, the spool knows a later sequence than the file.
+    /// </summary>
+    public void AdvanceTo(long lastSequence)
+    {
+        long current;
+        while ((current = Volatile.Read(ref _last)) < lastSequence && Interlocked.CompareExchange(ref _last, lastSequence, current) != current)
+        {
+        }
+    }
+
     /// <summary>The next stamp: sequence + 1 and a fresh UUIDv7.</summary>
     public EventStamp Next()
     {

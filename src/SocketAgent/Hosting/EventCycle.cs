@@ -11,7 +11,9 @@ using SocketAgent.Collection.Redaction;
 using SocketAgent.Collection.Rtnetlink;
 using SocketAgent.Collection.Statistics;
 using SocketAgent.Delivery;
+using SocketAgent.Delivery.Kafka;
 using SocketAgent.Delivery.Outputs;
+using SocketAgent.Spool;
 using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
@@ -51,6 +53,10 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
     private EventLineRouter? _router;
     private readonly List<ILineOutput> _lineOutputs = [];
     private long _outputErrors;
+    private DurableSpool? _spool;
+    private DeliveryLoop? _delivery;
+    private Task? _deliveryTask;
+    private readonly CancellationTokenSource _stopDelivery = new();
     private DateTimeOffset _lastHeartbeat;
     private DateTimeOffset _lastStatistics;
     private DateTimeOffset _lastNetworkDump;
@@ -148,6 +154,7 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
         }
         _writer.Flush();
         _router!.Flush();
+        EndSpoolBatch(context, now);
         Report(context.Logger, diagnostics);
         return ValueTask.CompletedTask;
     }
@@ -173,7 +180,15 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
             }, _time));
         }
         ILogger logger = context.Logger;
-        _router = new EventLineRouter(_lineOutputs, null, (output, ex) =>
+        Action<DeliveryRecord>? remote = null;
+        if (outputs.Has("kafka"))
+        {
+            StartKafka(context);
+            DurableSpool spool = _spool!;
+            // Accepted once it is in the spool; a full spool drops the newest and the loss line names them later.
+            remote = record => spool.TryAppend(record);
+        }
+        _router = new EventLineRouter(_lineOutputs, remote, (output, ex) =>
         {
             // A full disk: this output loses the line (counted, logged once per message); the others go on.
             _outputErrors++;
@@ -183,6 +198,51 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
             }
         });
         return _router;
+    }
+
+    /// <summary>
+    /// The Kafka output: events go to the durable spool in the state directory first (the cycle's write), and a
+    /// delivery loop on its own task moves them to Kafka, acknowledging the spool only over what Kafka confirmed.
+    /// </summary>
+    private void StartKafka(CycleContext context)
+    {
+        OutputOptions outputs = _options.Outputs;
+        ILogger logger = context.Logger;
+        _spool = DurableSpool.Open(Path.Combine(_options.StateDirectory, "spool", "kafka"),
+            new SpoolOptions { MaxBytes = outputs.SpoolMaxBytes }, warning => logger.LogWarning("spool: {Warning}", warning), _time);
+        // After a crash between a spool append and the sequence file's save, continue above what the spool holds.
+        context.Sequencer.AdvanceTo(_spool.LastSequence);
+        var kafka = new KafkaOutputOptions
+        {
+            BootstrapServers = outputs.KafkaBootstrapServers,
+            Topic = outputs.KafkaTopic,
+            TopicsByDataset = new Dictionary<string, string>(outputs.KafkaTopics, StringComparer.Ordinal),
+            FlowTopic = outputs.KafkaFlowTopic.Length == 0 ? null : outputs.KafkaFlowTopic,
+            Compression = outputs.KafkaCompression,
+            Properties = new Dictionary<string, string>(outputs.KafkaProperties, StringComparer.Ordinal),
+        };
+        string agentId = context.Identity.Id;
+        Action<string> log = message => logger.LogWarning("kafka: {Message}", message);
+        _delivery = new DeliveryLoop(_spool, callback => new KafkaOutput(kafka, agentId, callback, log), new DeliveryLoopOptions { TimeProvider = _time }, log);
+        _deliveryTask = Task.Run(() => _delivery.RunAsync(_stopDelivery.Token));
+    }
+
+    /// <summary>After each cycle: make the spool's batch durable and, when it has room again, name what it dropped.</summary>
+    private void EndSpoolBatch(CycleContext context, DateTimeOffset now)
+    {
+        if (_spool is null)
+        {
+            return;
+        }
+        _spool.EndBatch();
+        while (_spool.TakeLoss() is SpoolLoss loss)
+        {
+            _writer!.WriteLoss(loss.First, loss.Last, "kafka", now, context.Sequencer.Next(), context.Identity, _host);
+            Count("agent.loss");
+            context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
+        }
+        _writer!.Flush();
+        _spool.EndBatch();
     }
 
     /// <summary>Runs on a thread inside <paramref name="ns"/>: opens what must live there, reads, starts no pool work.</summary>
@@ -348,8 +408,28 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
                 ["filtered_out"] = _filter.Dropped,
                 ["namespaces"] = _watches.Count,
                 ["processes_tracked"] = _owners.ProcessesTracked,
-            },
+            }.Concat(DeliveryCounters()).ToDictionary(),
         };
+    }
+
+    /// <summary>What operators watch on the Kafka path: spool depth, watermark lag, latency, retries, circuit, losses.</summary>
+    private IEnumerable<KeyValuePair<string, long>> DeliveryCounters()
+    {
+        if (_spool is null || _delivery is null)
+        {
+            yield break;
+        }
+        SpoolStats spool = _spool.GetStats();
+        DeliveryMetrics delivery = _delivery.Metrics;
+        yield return new("spool_bytes", spool.Bytes);
+        yield return new("spool_events", spool.Events);
+        yield return new("watermark_lag", spool.WatermarkLag);
+        yield return new("spool_drops", spool.Drops);
+        yield return new("delivered", delivery.Persisted);
+        yield return new("delivery_retries", delivery.Retries);
+        yield return new("delivery_latency_ms", (long)(delivery.AverageLatencyMilliseconds ?? 0));
+        yield return new("delivery_permanent_failures", delivery.PermanentFailures);
+        yield return new("circuit_open", delivery.CircuitState == "closed" ? 0 : 1);
     }
 
     private void Count(string key) => _eventCounts[key] = _eventCounts.GetValueOrDefault(key) + 1;
@@ -370,6 +450,14 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
     public void Dispose()
     {
         _writer?.Dispose();
+        if (_deliveryTask is not null)
+        {
+            // Stop delivering: what Kafka has not confirmed stays in the spool for the next run.
+            _stopDelivery.Cancel();
+            _deliveryTask.Wait(TimeSpan.FromSeconds(15));
+            _delivery!.Dispose();
+        }
+        _spool?.Dispose();
         foreach (ILineOutput output in _lineOutputs)
         {
             try
