@@ -1,0 +1,28 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using static SocketAgent.Tests.Delivery.Kafka.KafkaTestKit;
+
+namespace SocketAgent.Tests.Delivery.Kafka;
+
+/// <summary>The mock cluster's delivery test, run against a real cluster named by <c>KAFKA_BOOTSTRAP_SERVERS</c>.</summary>
+public sealed class ExternalKafkaClusterTests
+{
+    [Fact]
+    public async Task ExternalCluster_DeliversEverySequenceInOrder()
+    {
+        string? bootstrapServers = Environment.GetEnvironmentVariable("KAFKA_BOOTSTRAP_SERVERS");
+        if (string.IsNullOrWhiteSpace(bootstrapServers))
+        {
+            Assert.Skip("KAFKA_BOOTSTRAP_SERVERS is not set: no external Kafka cluster to test against.");
+        }
+
+        string topic = UniqueTopic("socket-agent-test");
+        using (IAdminClient admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build())
+        {
+            // Replication factor -1: the cluster's default (KIP-464), whatever the cluster's size.
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 3, ReplicationFactor = -1 }]);
+        }
+
+        KafkaOutputTests.DeliversEverySequenceInOrder(bootstrapServers, topic, partitions: 3);
+    }
+}
