@@ -77,6 +77,9 @@ public sealed class KafkaOutput : IRemoteOutput
     /// <summary>librdkafka reported a fatal error: the next <see cref="Produce"/> throws <see cref="RemoteOutputFatalException"/>.</summary>
     public bool IsFatal => _fatalError is not null;
 
+    /// <summary>The producer's handle, for tests that drive librdkafka directly (fault injection).</summary>
+    internal Handle Handle => _producer.Handle;
+
     public bool Produce(DeliveryRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -101,6 +101,38 @@ public sealed class KafkaOutputFailureTests
         Assert.Equal(DeliveryOutcome.Persisted, log[10].Outcome);
     }
 
+    [Fact]
+    public void FatalProducerError_NextProduceThrows_AndARebuiltOutputReplays()
+    {
+        using var cluster = new MockKafkaCluster();
+        string topic = UniqueTopic("fatal");
+        cluster.CreateTopic(topic, 3);
+        var options = new KafkaOutputOptions { BootstrapServers = cluster.BootstrapServers, Topic = topic };
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        var log = new DeliveryLog();
+        using (var output = new KafkaOutput(options, AgentId, log.Record, errors.Enqueue))
+        {
+            ProduceAll(output, Enumerable.Range(0, 100).Select(i => Record(i)));
+            Assert.Equal(0, output.Flush(TimeSpan.FromSeconds(30)));
+
+            MockKafkaCluster.TriggerFatalError(output.Handle, 45 /* OUT_OF_ORDER_SEQUENCE_NUMBER */, "test: broker lost the producer's sequence");
+            Assert.True(SpinWait.SpinUntil(() => output.IsFatal, TimeSpan.FromSeconds(10)), "the fatal error never reached the error handler");
+            Assert.Throws<RemoteOutputFatalException>(() => output.Produce(Record(100)));
+            Assert.Contains(errors, e => e.Contains("fatal", StringComparison.Ordinal));
+        }
+
+        // The delivery loop's part: a new output, replay from the watermark (here everything from 100 on).
+        using (var rebuilt = new KafkaOutput(options, AgentId, log.Record))
+        {
+            ProduceAll(rebuilt, Enumerable.Range(100, 100).Select(i => Record(i)));
+            Assert.Equal(0, rebuilt.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(200, log.Count(DeliveryOutcome.Persisted));
+        AssertDeliveredInOrder(ConsumeAll(cluster.BootstrapServers, topic, 3, 200, s_consumeTimeout), Enumerable.Range(0, 200).Select(i => (long)i));
+    }
+
     [Theory]
     [InlineData("enable.idempotence", "false")]
     [InlineData("acks", "1")]

@@ -83,6 +83,23 @@ internal sealed unsafe class MockKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes librdkafka raise a fatal error on the client behind <paramref name="handle"/>, as a broker that lost the
+    /// idempotent producer's state would (<c>rd_kafka_test_fatal_error</c>). Confluent.Kafka keeps the native handle
+    /// internal, so the test reaches it by reflection (tests run JIT, not AOT).
+    /// </summary>
+    public static void TriggerFatalError(Handle handle, int error, string reason)
+    {
+        var safeHandle = (SafeHandle)typeof(Handle)
+            .GetProperty("LibrdkafkaHandle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!
+            .GetValue(handle)!;
+        byte[] text = Encoding.UTF8.GetBytes(reason + "\0");
+        fixed (byte* p = text)
+        {
+            Check(s_native.Value.TestFatalError(safeHandle.DangerousGetHandle(), error, p), "rd_kafka_test_fatal_error");
+        }
+    }
+
     public void Dispose()
     {
         if (_cluster != 0)
@@ -120,6 +137,7 @@ internal sealed unsafe class MockKafkaCluster : IDisposable
         public required delegate* unmanaged<nint, int, int> BrokerSetUp { get; init; }
         public required delegate* unmanaged<nint, int, int, int> BrokerSetRtt { get; init; }
         public required delegate* unmanaged<nint, short, nuint, int*, void> PushRequestErrorsArray { get; init; }
+        public required delegate* unmanaged<nint, int, byte*, int> TestFatalError { get; init; }
 
         public static Native Bind()
         {
@@ -146,6 +164,7 @@ internal sealed unsafe class MockKafkaCluster : IDisposable
                 BrokerSetUp = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_up"),
                 BrokerSetRtt = (delegate* unmanaged<nint, int, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_rtt"),
                 PushRequestErrorsArray = (delegate* unmanaged<nint, short, nuint, int*, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_push_request_errors_array"),
+                TestFatalError = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "rd_kafka_test_fatal_error"),
             };
         }
     }
