@@ -1,12 +1,16 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using DotNet.Testcontainers.Builders;
+using Testcontainers.Kafka;
 using static SocketAgent.Tests.Delivery.Kafka.KafkaTestKit;
 
 namespace SocketAgent.Tests.Delivery.Kafka;
 
-/// <summary>The mock cluster's delivery test, run against a real cluster named by <c>KAFKA_BOOTSTRAP_SERVERS</c>.</summary>
+/// <summary>The mock cluster's delivery test, run against real brokers: a Testcontainers KRaft broker, or the cluster named by <c>KAFKA_BOOTSTRAP_SERVERS</c>.</summary>
 public sealed class ExternalKafkaClusterTests
 {
+    private const string KafkaImage = "apache/kafka:4.1.0";
+
     [Fact]
     public async Task ExternalCluster_DeliversEverySequenceInOrder()
     {
@@ -16,6 +20,32 @@ public sealed class ExternalKafkaClusterTests
             Assert.Skip("KAFKA_BOOTSTRAP_SERVERS is not set: no external Kafka cluster to test against.");
         }
 
+        await DeliversEverySequenceInOrderAsync(bootstrapServers);
+    }
+
+    [Fact]
+    public async Task TestcontainersBroker_DeliversEverySequenceInOrder()
+    {
+        KafkaContainer container;
+        try
+        {
+            container = new KafkaBuilder(KafkaImage).Build();
+        }
+        catch (DockerUnavailableException e)
+        {
+            Assert.Skip($"Docker is not available, so no {KafkaImage} container: {e.Message}");
+            return;
+        }
+
+        await using (container)
+        {
+            await container.StartAsync(TestContext.Current.CancellationToken);
+            await DeliversEverySequenceInOrderAsync(container.GetBootstrapAddress());
+        }
+    }
+
+    private static async Task DeliversEverySequenceInOrderAsync(string bootstrapServers)
+    {
         string topic = UniqueTopic("socket-agent-test");
         using (IAdminClient admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build())
         {
