@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Publishes the native AOT binary exactly as the README and the Dockerfile do, fails on any trim/AOT warning,
-# then checks the binary itself: --once prints valid JSON lines and exits 0, bad usage exits 2.
+# except exactly one: IL2104 for Confluent.Kafka (its native bindings are found by reflection, so the CLI roots the
+# whole assembly with TrimmerRootAssembly; the trimmer still says it cannot vouch for it).
+# Then checks the binary itself: --once prints valid JSON lines and exits 0, bad usage exits 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +11,10 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
 dotnet publish src/SocketAgent/SocketAgent.csproj -c Release -r linux-x64 -p:PublishAot=true -o "$out" 2>&1 | tee "$log"
-if grep -E "warning (IL|CS)[0-9]+" "$log" >/dev/null; then
+# Each warning once (the SDK repeats them in its summary), minus the accepted one.
+unexpected=$(grep -E "warning (IL|CS)[0-9]+" "$log" | sort -u | grep -v -E "warning IL2104: Assembly 'Confluent\.Kafka' produced trim warnings" || true)
+if [ -n "$unexpected" ]; then
+  echo "$unexpected" >&2
   echo "aot-check: FAIL: the native AOT publish printed warnings" >&2
   exit 1
 fi
