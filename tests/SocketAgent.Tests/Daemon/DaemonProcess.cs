@@ -103,6 +103,14 @@ internal sealed class DaemonProcess : IDisposable
         throw new TimeoutException($"no matching line in {timeout}; stderr: {StandardError}");
     }
 
+    /// <summary>SIGKILL: the agent dies mid-stream, with no flush and no final save (a crash, an OOM kill).</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+        _stdoutPump.Wait(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>SIGTERM, then the exit code; fails the test when the agent does not stop within <paramref name="timeout"/>.</summary>
     public int Terminate(TimeSpan timeout)
     {
