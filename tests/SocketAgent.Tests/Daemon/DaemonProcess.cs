@@ -56,7 +56,10 @@ internal sealed class DaemonProcess : IDisposable
 
     private static ProcessStartInfo CreateStartInfo(string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // SOCKET_AGENT_BIN runs the native AOT binary instead of the JIT build (tests/run-tests.sh does, for the
+        // Kafka delivery tests: Confluent.Kafka's native bindings are what trimming could break).
+        string? native = Environment.GetEnvironmentVariable("SOCKET_AGENT_BIN");
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(native) ? "dotnet" : native)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -72,7 +75,10 @@ internal sealed class DaemonProcess : IDisposable
         {
             info.Environment[name] = value;
         }
-        info.ArgumentList.Add(AgentProcess.AssemblyPath);
+        if (string.IsNullOrEmpty(native))
+        {
+            info.ArgumentList.Add(AgentProcess.AssemblyPath);
+        }
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
