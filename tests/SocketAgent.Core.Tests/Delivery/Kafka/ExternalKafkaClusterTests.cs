@@ -7,6 +7,8 @@ using static SocketAgent.Tests.Delivery.Kafka.KafkaTestKit;
 namespace SocketAgent.Tests.Delivery.Kafka;
 
 /// <summary>The mock cluster's delivery test, run against real brokers: a Testcontainers KRaft broker, or the cluster named by <c>KAFKA_BOOTSTRAP_SERVERS</c>.</summary>
+// One Kafka test class at a time: each runs librdkafka clusters and producers that load both cores.
+[Collection(KafkaTestKit.Collection)]
 public sealed class ExternalKafkaClusterTests
 {
     private const string KafkaImage = "apache/kafka:4.1.0";

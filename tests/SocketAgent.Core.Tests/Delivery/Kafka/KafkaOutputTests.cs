@@ -5,6 +5,8 @@ using static SocketAgent.Tests.Delivery.Kafka.KafkaTestKit;
 
 namespace SocketAgent.Tests.Delivery.Kafka;
 
+// One Kafka test class at a time: each runs librdkafka clusters and producers that load both cores.
+[Collection(KafkaTestKit.Collection)]
 public sealed class KafkaOutputTests
 {
     private static readonly TimeSpan s_consumeTimeout = TimeSpan.FromSeconds(60);

@@ -31,6 +31,9 @@ internal sealed class DeliveryLog
 
 internal static class KafkaTestKit
 {
+    /// <summary>The xunit collection of every Kafka test class (run one after another, not in parallel).</summary>
+    public const string Collection = "kafka";
+
     public const string AgentId = "5f0c6d1e-2b7a-4c4e-9a53-0a1b2c3d4e5f";
 
     public static string UniqueTopic(string name) => $"{name}-{Guid.NewGuid():N}";
