@@ -104,6 +104,6 @@ public class RtnetlinkChangeListenerTests
         disposer.Start();
         Assert.True(disposer.Join(TimeSpan.FromSeconds(5)), "Dispose took more than 5 seconds"); // 200 ms poll; room for a loaded machine
         Assert.False(thread.IsAlive);
-        Assert.True(listener.Signal.Completion.IsCompleted);
+        Assert.True(SpinWait.SpinUntil(() => listener.Signal.Completion.IsCompleted, TimeSpan.FromSeconds(5)));
     }
 }
