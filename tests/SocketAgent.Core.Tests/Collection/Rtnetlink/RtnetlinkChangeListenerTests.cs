@@ -104,6 +104,9 @@ public class RtnetlinkChangeListenerTests
         disposer.Start();
         Assert.True(disposer.Join(TimeSpan.FromSeconds(5)), "Dispose took more than 5 seconds"); // 200 ms poll; room for a loaded machine
         Assert.False(thread.IsAlive);
+        while (listener.Signal.TryRead(out _))
+        {
+        }
         Assert.True(SpinWait.SpinUntil(() => listener.Signal.Completion.IsCompleted, TimeSpan.FromSeconds(5)));
     }
 }
