@@ -96,6 +96,11 @@ public sealed class EventLineRouter : Stream
         string? parent = null;
         while (reader.Read())
         {
+            if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 1 && parent == "network")
+            {
+                // The encoder writes event and network before the large objects (socket, process): stop here.
+                break;
+            }
             if (reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.CurrentDepth == 1)
