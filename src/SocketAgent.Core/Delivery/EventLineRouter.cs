@@ -15,9 +15,13 @@ public sealed class EventLineRouter : Stream
     private readonly Action<DeliveryRecord>? _remote;
     private readonly ArrayBufferWriter<byte> _pending = new(1 << 16);
     private readonly Action<ILineOutput, IOException>? _failed;
+    private byte[] _scratch = new byte[4096];
 
     /// <param name="lineOutputs">Local outputs; each gets every line.</param>
-    /// <param name="remote">Where lines for remote outputs go (the spool's append), or null when there is none.</param>
+    /// <param name="remote">
+    /// Where lines for remote outputs go (the spool's append), or null when there is none. The record's bytes are
+    /// only valid during the call (a reused buffer: no allocation per line) — copy them, as the spool does.
+    /// </param>
     /// <param name="failed">
     /// Told when a local output refuses a line (a full disk): that output's line is lost and counted there, and the
     /// other outputs still get it — one failing output never stops the others. A closed stdout (EPIPE) is not a
@@ -82,7 +86,12 @@ public sealed class EventLineRouter : Stream
         if (_remote is not null)
         {
             (long sequence, string dataset, string? communityId) = ReadRouting(line);
-            _remote(new DeliveryRecord(sequence, dataset, communityId, line.ToArray()));
+            if (_scratch.Length < line.Length)
+            {
+                _scratch = new byte[Math.Max(line.Length, _scratch.Length * 2)];
+            }
+            line.CopyTo(_scratch);
+            _remote(new DeliveryRecord(sequence, dataset, communityId, _scratch.AsMemory(0, line.Length)));
         }
     }
 
@@ -120,7 +129,13 @@ public sealed class EventLineRouter : Stream
                 else if (reader.CurrentDepth == 2 && parent == "event" && reader.ValueTextEquals("dataset"u8))
                 {
                     reader.Read();
-                    dataset = reader.GetString() ?? dataset;
+                    // The five datasets as constants: no string per line.
+                    dataset = reader.ValueTextEquals("socket"u8) ? "socket"
+                        : reader.ValueTextEquals("route"u8) ? "route"
+                        : reader.ValueTextEquals("interface"u8) ? "interface"
+                        : reader.ValueTextEquals("netstat"u8) ? "netstat"
+                        : reader.ValueTextEquals("agent"u8) ? "agent"
+                        : reader.GetString() ?? dataset;
                 }
                 else if (reader.CurrentDepth == 2 && parent == "network" && reader.ValueTextEquals("community_id"u8))
                 {

@@ -27,7 +27,8 @@ public sealed class EventLineRouterTests
         var first = new CollectingOutput();
         var second = new CollectingOutput();
         var remote = new List<DeliveryRecord>();
-        using var router = new EventLineRouter([first, second], remote.Add);
+        // The router lends its buffer for the call only: keep a copy, as the spool does.
+        using var router = new EventLineRouter([first, second], r => remote.Add(r with { Json = r.Json.ToArray() }));
 
         byte[] bytes = Encoding.UTF8.GetBytes(Socket + "\n" + Route + "\n");
         // Written in awkward pieces, as a buffered encoder may do.
