@@ -16,12 +16,12 @@ public sealed class DeliveryLoopTests
         DrainTimeout = TimeSpan.FromSeconds(2),
     };
 
-    /// <summary>Runs the loop until the spool's watermark reaches <paramref name="last"/> (or 20 s pass).</summary>
+    /// <summary>Runs the loop until the spool's watermark reaches <paramref name="last"/> (or 60 s pass: a loaded CI machine).</summary>
     private static async Task<DeliveryMetrics> RunUntil(DeliveryLoop loop, MemorySpool spool, long last, Action? whileRunning = null)
     {
         using var stop = new CancellationTokenSource();
         Task run = loop.RunAsync(stop.Token);
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
         whileRunning?.Invoke();
         while (spool.Watermark < last && DateTime.UtcNow < deadline && !run.IsCompleted)
         {
@@ -135,7 +135,7 @@ public sealed class DeliveryLoopTests
         Assert.Equal(0, spool.Watermark); // nothing confirmed, nothing dropped: it all waits in the spool
 
         broker.Down = false;
-        deadline = DateTime.UtcNow.AddSeconds(20);
+        deadline = DateTime.UtcNow.AddSeconds(60);
         while (spool.Watermark < 500 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(10, TestContext.Current.CancellationToken);
