@@ -88,7 +88,12 @@ public sealed class DeliveryLoop : IDisposable
     /// </summary>
     private async ValueTask PumpAsync(CancellationToken cancellationToken)
     {
-        Settle();
+        // An outcome of the previous pass can arrive after that pass settled (the output took the record, the
+        // callback came a moment later): a late "not confirmed" must rewind too, or the watermark would wait forever.
+        if (Settle())
+        {
+            Rewind();
+        }
         IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
         if (batch.Count == 0)
         {
@@ -125,12 +130,19 @@ public sealed class DeliveryLoop : IDisposable
         int unanswered = _output.Flush(_options.DrainTimeout);
         if (Settle() || unanswered > 0)
         {
-            // Something was not confirmed: resend from the watermark (what was confirmed meanwhile is skipped).
-            _cursor = _watermark;
-            _sentAt.Clear();
-            Interlocked.Increment(ref _rewinds);
-            throw new DeliveryRetryException(_lastError ?? $"{unanswered} records without an outcome after {_options.DrainTimeout.TotalSeconds:0} s");
+            Rewind(unanswered);
         }
+    }
+
+    /// <summary>Something was not confirmed: resend from the watermark (what was confirmed meanwhile is skipped).</summary>
+    private void Rewind(int unanswered = 0)
+    {
+        _cursor = _watermark;
+        _sentAt.Clear();
+        Interlocked.Increment(ref _rewinds);
+        throw new DeliveryRetryException(unanswered > 0
+            ? $"{unanswered} records without an outcome after {_options.DrainTimeout.TotalSeconds:0} s"
+            : _lastError ?? "a record was not confirmed");
     }
 
     /// <summary>Applies the outcomes that arrived; returns true when one of them asks for a resend.</summary>
