@@ -127,22 +127,23 @@ public sealed class DeliveryLoop : IDisposable
             Interlocked.Increment(ref _produced);
         }
 
-        int unanswered = _output.Flush(_options.DrainTimeout);
-        if (Settle() || unanswered > 0)
+        // Wait a while for the outcomes; records still in flight after that are not failures — the output reports
+        // every record (librdkafka within message.timeout.ms) and a later pass settles them. Resending them now
+        // would only pile duplicates into its queue on a slow link.
+        _output.Flush(_options.DrainTimeout);
+        if (Settle())
         {
-            Rewind(unanswered);
+            Rewind();
         }
     }
 
     /// <summary>Something was not confirmed: resend from the watermark (what was confirmed meanwhile is skipped).</summary>
-    private void Rewind(int unanswered = 0)
+    private void Rewind()
     {
         _cursor = _watermark;
         _sentAt.Clear();
         Interlocked.Increment(ref _rewinds);
-        throw new DeliveryRetryException(unanswered > 0
-            ? $"{unanswered} records without an outcome after {_options.DrainTimeout.TotalSeconds:0} s"
-            : _lastError ?? "a record was not confirmed");
+        throw new DeliveryRetryException(_lastError ?? "a record was not confirmed");
     }
 
     /// <summary>Applies the outcomes that arrived; returns true when one of them asks for a resend.</summary>

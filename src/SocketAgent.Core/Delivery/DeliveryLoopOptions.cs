@@ -30,7 +30,7 @@ public sealed class DeliveryLoopOptions
     /// <summary>How long an open circuit rests before one trial. <value>The default is 15 s.</value></summary>
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a rewind waits for in-flight records to get their outcome. <value>The default is 5 s.</value></summary>
+    /// <summary>How long a pass waits for its records' outcomes (later ones are settled by the next pass). <value>The default is 5 s.</value></summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
