@@ -62,7 +62,11 @@ public sealed class DeliveryLoop : IDisposable
         LastError = Volatile.Read(ref _lastError),
     };
 
-    /// <summary>Delivers until <paramref name="cancellationToken"/> is cancelled, then waits for what is in flight.</summary>
+    /// <summary>
+    /// Delivers until <paramref name="cancellationToken"/> is cancelled; then makes one last attempt (bounded by
+    /// <see cref="DeliveryLoopOptions.DrainTimeout"/>) to send what the last cycles appended, so a clean stop leaves
+    /// nothing behind when the output is healthy. Whatever is still unconfirmed stays in the spool for the next run.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -76,8 +80,41 @@ public sealed class DeliveryLoop : IDisposable
                 break;
             }
         }
-        _output.Flush(_options.DrainTimeout);
-        Settle();
+        DrainOnStop();
+    }
+
+    private void DrainOnStop()
+    {
+        try
+        {
+            if (Settle())
+            {
+                _cursor = _watermark;
+            }
+            long deadline = Environment.TickCount64 + (long)_options.DrainTimeout.TotalMilliseconds;
+            IReadOnlyList<DeliveryRecord> batch;
+            while (Environment.TickCount64 < deadline && (batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes)).Count > 0)
+            {
+                foreach (DeliveryRecord record in batch)
+                {
+                    while (!_done.Contains(record.Sequence) && !_output.Produce(record))
+                    {
+                        if (Environment.TickCount64 >= deadline)
+                        {
+                            return;
+                        }
+                        _output.Flush(TimeSpan.FromMilliseconds(10));
+                    }
+                    _cursor = record.Sequence;
+                }
+            }
+            _output.Flush(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64)));
+            Settle();
+        }
+        catch (RemoteOutputFatalException ex)
+        {
+            _log($"stopping: {ex.Message}; unconfirmed events stay in the spool for the next run");
+        }
     }
 
 
