@@ -141,5 +141,6 @@ public class ProcfsSocketSourceLiveTests
     }
 
     private static Dictionary<ulong, SocketRecord> ByInode(IEnumerable<SocketRecord> records) =>
-        records.Where(r => r.Inode != 0).GroupBy(r => r.Inode).ToDictionary(g => g.Key, g => g.Single());
+        // /proc/net/tcp can list a socket twice when it moves while the kernel prints the table: keep the last.
+        records.Where(r => r.Inode != 0).GroupBy(r => r.Inode).ToDictionary(g => g.Key, g => g.Last());
 }

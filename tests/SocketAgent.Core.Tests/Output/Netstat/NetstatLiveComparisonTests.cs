@@ -169,7 +169,7 @@ public sealed class NetstatLiveComparisonTests
             unixClient.Connect(new UnixDomainSocketEndPoint(Path.Combine(_directory, "stream.sock")));
             Keep(unixListen.Accept());
             Socket abstractListen = Keep(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified));
-            abstractListen.Bind(new UnixDomainSocketEndPoint("\0sa-netstat-" + Environment.ProcessId));
+            abstractListen.Bind(new UnixDomainSocketEndPoint("\0sa-netstat-" + Guid.NewGuid().ToString("N")));
             abstractListen.Listen();
             Socket dgram = Keep(new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified));
             dgram.Bind(new UnixDomainSocketEndPoint(Path.Combine(_directory, "dgram.sock")));
