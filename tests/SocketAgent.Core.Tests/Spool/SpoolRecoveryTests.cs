@@ -92,7 +92,7 @@ public sealed class SpoolRecoveryTests : SpoolTestDirectory
 
         Gen.Int[0, segment.Length].Sample(cut =>
         {
-            string directory = Path.Combine(SpoolDir, $"cut{iteration++}");
+            string directory = Path.Combine(SpoolDir, $"cut{Interlocked.Increment(ref iteration)}");
             Directory.CreateDirectory(directory);
             File.WriteAllBytes(Path.Combine(directory, FirstSegment), segment[..cut]);
 
@@ -115,7 +115,7 @@ public sealed class SpoolRecoveryTests : SpoolTestDirectory
 
         Gen.Select(Gen.Int[0, segment.Length - 1], Gen.Byte[1, 255]).Sample((at, mask) =>
         {
-            string directory = Path.Combine(SpoolDir, $"flip{iteration++}");
+            string directory = Path.Combine(SpoolDir, $"flip{Interlocked.Increment(ref iteration)}");
             Directory.CreateDirectory(directory);
             byte[] damaged = (byte[])segment.Clone();
             damaged[at] ^= mask;
@@ -134,7 +134,7 @@ public sealed class SpoolRecoveryTests : SpoolTestDirectory
         int iteration = 0;
         Gen.Select(Gen.Byte.Array[0, 4096], Gen.Long[0, 100]).Sample((garbage, name) =>
         {
-            string directory = Path.Combine(SpoolDir, $"garbage{iteration++}");
+            string directory = Path.Combine(SpoolDir, $"garbage{Interlocked.Increment(ref iteration)}");
             Directory.CreateDirectory(directory);
             File.WriteAllBytes(Path.Combine(directory, SpoolSegment.FileName(name)), garbage);
 
@@ -153,7 +153,7 @@ public sealed class SpoolRecoveryTests : SpoolTestDirectory
         Write(1, 3);
         Gen.Byte.Array[0, 64].Sample(garbage =>
         {
-            string directory = Path.Combine(SpoolDir, $"watermark{iteration++}");
+            string directory = Path.Combine(SpoolDir, $"watermark{Interlocked.Increment(ref iteration)}");
             Directory.CreateDirectory(directory);
             File.Copy(SegmentPath(), Path.Combine(directory, FirstSegment));
             File.WriteAllBytes(Path.Combine(directory, "watermark"), garbage);
