@@ -260,6 +260,9 @@ public class SockDiagDestroyListenerTests
         {
             new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp).Dispose();
         }
+        // The kernel broadcasts destroys from a workqueue: give it time to fill the buffer before reading starts
+        // (on a loaded machine the queue lags, and a reader started at once would keep up).
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
         listener.Start();
 
         // With a 4 KiB buffer, other tests closing sockets at the same time can overrun it again and drop any one
