@@ -20,7 +20,7 @@ public sealed class SnapshotCollector : IDisposable
     private readonly NetworkNamespaceEnumerator _enumerator = new();
     private readonly NetworkNamespaceRunner _runner = new();
     private readonly NetworkNamespaceCollector _namespaces;
-    private volatile bool _rtnetlinkRefused;
+    private readonly NamespaceNetworkReader _network = new();
 
     public SnapshotCollector(SnapshotCollectorOptions options)
     {
@@ -83,7 +83,7 @@ public sealed class SnapshotCollector : IDisposable
         NetworkState? network = null;
         if ((parts & (CollectedParts.Interfaces | CollectedParts.Routes)) != 0)
         {
-            network = ReadNetwork(diagnostics);
+            network = _network.Read(diagnostics);
         }
 
         IReadOnlyList<ProtocolStatistics> statistics = (parts & CollectedParts.Statistics) != 0
@@ -99,25 +99,6 @@ public sealed class SnapshotCollector : IDisposable
             Statistics = statistics,
             SocketSource = (parts & CollectedParts.Sockets) != 0 ? _sockets.SourceName : string.Empty,
         };
-    }
-
-    private NetworkState ReadNetwork(CollectionDiagnostics diagnostics)
-    {
-        if (!_rtnetlinkRefused)
-        {
-            try
-            {
-                return new RtnetlinkCollector().Collect(diagnostics);
-            }
-            catch (RtnetlinkUnavailableException ex)
-            {
-                _rtnetlinkRefused = true;
-                diagnostics.WarnOnce("rtnetlink.fallback_to_procfs",
-                    $"rtnetlink unavailable ({ex.Message}); reading interfaces and routes from /proc/net instead (no IPv4 addresses, main table only)");
-                diagnostics.Count("rtnetlink.fallback_to_procfs");
-            }
-        }
-        return new ProcNetRouteReader(NetworkNamespaceRunner.ThreadNetDirectory).Read(diagnostics);
     }
 
     private SocketOwners Attribute(IReadOnlyList<NamespaceState> states, CollectionDiagnostics diagnostics)

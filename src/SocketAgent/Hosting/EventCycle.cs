@@ -64,7 +64,7 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
     private double _lastCollectionMillis;
     private long _cycles;
     private long _warnings;
-    private bool _rtnetlinkRefused;
+    private readonly NamespaceNetworkReader _network = new();
 
     public EventCycle(AgentOptions options, TimeProvider time)
     {
@@ -263,29 +263,12 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
         RtnetlinkChangeKind changed = watch.Changes?.TakePending() ?? RtnetlinkChangeKind.All;
         if (networkWanted && (newWatch || networkSafety || changed != RtnetlinkChangeKind.None))
         {
-            network = ReadNetwork(diagnostics);
+            network = _network.Read(diagnostics);
         }
         IReadOnlyList<ProtocolStatistics> statistics = statisticsDue
             ? new ProtocolStatisticsReader(NetworkNamespaceRunner.ThreadNetDirectory).Read(diagnostics)
             : [];
         return new NamespaceRead(watch, newWatch, sockets, network, statistics);
-    }
-
-    private NetworkState ReadNetwork(CollectionDiagnostics diagnostics)
-    {
-        if (!_rtnetlinkRefused)
-        {
-            try
-            {
-                return new RtnetlinkCollector().Collect(diagnostics);
-            }
-            catch (RtnetlinkUnavailableException ex)
-            {
-                _rtnetlinkRefused = true;
-                diagnostics.Warn($"rtnetlink unavailable ({ex.Message}); reading interfaces and routes from /proc/net instead");
-            }
-        }
-        return new ProcNetRouteReader(NetworkNamespaceRunner.ThreadNetDirectory).Read(diagnostics);
     }
 
     private void WriteNamespaceEvents(CycleContext context, NamespaceRead read, SocketOwners owners, DateTimeOffset now, bool first)
