@@ -190,8 +190,7 @@ internal sealed class SocketOwnerCache
         byte[] buffer = ArrayPool<byte>.Shared.Rent(DirentBufferSize);
         try
         {
-            List<int> pids = ListNumericEntries(rootFd, buffer);
-            pids.Sort();
+            int[] pids = ProcessSocketScanner.ListPids(rootFd); // ascending
             RemoveExited(pids);
 
             foreach (int pid in pids)
@@ -222,7 +221,7 @@ internal sealed class SocketOwnerCache
         }
     }
 
-    private void RemoveExited(List<int> pids)
+    private void RemoveExited(int[] pids)
     {
         if (_processes.Count == 0)
         {
@@ -358,7 +357,7 @@ internal sealed class SocketOwnerCache
     }
 
     /// <summary>Regroups the cache by inode: holders in ascending pid order, details read once per process.</summary>
-    private void BuildOwners(int rootFd, List<int> pids, HashSet<ulong> live, ref WalkCounts counts)
+    private void BuildOwners(int rootFd, int[] pids, HashSet<ulong> live, ref WalkCounts counts)
     {
         var byInode = new Dictionary<ulong, ProcessInfo[]>(live.Count);
         foreach (int pid in pids)
@@ -413,42 +412,6 @@ internal sealed class SocketOwnerCache
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>The positive numeric names in a directory: pids in /proc.</summary>
-    private static unsafe List<int> ListNumericEntries(int directoryFd, byte[] buffer)
-    {
-        var numbers = new List<int>(512);
-        fixed (byte* b = buffer)
-        {
-            while (true)
-            {
-                nint n = Interop.Sys.GetDents64(directoryFd, b, (nuint)buffer.Length);
-                if (n <= 0)
-                {
-                    break;
-                }
-                ReadOnlySpan<byte> entries = new(b, (int)n);
-                int offset = 0;
-                while (offset + Interop.Sys.DirentNameOffset < entries.Length)
-                {
-                    int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(entries[(offset + Interop.Sys.DirentRecLenOffset)..]);
-                    if (recordLength <= Interop.Sys.DirentNameOffset || offset + recordLength > entries.Length)
-                    {
-                        break;
-                    }
-                    ReadOnlySpan<byte> name = entries.Slice(offset + Interop.Sys.DirentNameOffset, recordLength - Interop.Sys.DirentNameOffset);
-                    name = name[..Math.Max(0, name.IndexOf((byte)0))];
-                    if (name.Length > 0 && name[0] is >= (byte)'1' and <= (byte)'9'
-                        && Utf8Parser.TryParse(name, out int number, out int consumed) && consumed == name.Length && number > 0)
-                    {
-                        numbers.Add(number);
-                    }
-                    offset += recordLength;
-                }
-            }
-        }
-        return numbers;
     }
 
     private struct WalkCounts

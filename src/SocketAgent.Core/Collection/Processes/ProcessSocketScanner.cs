@@ -193,7 +193,7 @@ internal sealed class ProcessSocketScanner
     }
 
     /// <summary>The numeric entries of the proc root (thread-group leaders; tasks live under /proc/pid/task), ascending.</summary>
-    private static unsafe int[] ListPids(int rootFd)
+    internal static unsafe int[] ListPids(int rootFd)
     {
         var pids = new List<int>(512);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(DirentBufferSize);
