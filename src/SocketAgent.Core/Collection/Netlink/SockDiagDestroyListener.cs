@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using SocketAgent.Model;
-using Sys = SocketAgent.Interop.Sys;
 
 namespace SocketAgent.Collection.Netlink;
 
@@ -10,17 +9,13 @@ namespace SocketAgent.Collection.Netlink;
 /// collection interval are still reported, with their exact end. No privilege is needed (Linux ≥ 4.2).
 /// </summary>
 /// <remarks>
-/// <para>The netlink socket is opened by the constructor in the calling thread's network namespace and stays
-/// bound there: construct it on a thread setns'ed into a namespace to follow that namespace. The reader thread is
-/// started separately by <see cref="Start"/>, which should be called from a thread of the agent's own namespace:
-/// a thread inherits its creator's namespace, and the reader wakes channel readers, which may make the thread
-/// pool create a worker on it.</para>
+/// <para>Opened in the constructing thread's network namespace; see <see cref="NetlinkMulticastListener"/>.</para>
 /// <para>Nothing blocks the kernel or grows without bound: when the socket buffer fills, the kernel drops
 /// notifications and recv reports ENOBUFS (<see cref="SockDiagDestroyCounters.Overrun"/>); when the channel is
 /// full, notifications are dropped and counted (<see cref="SockDiagDestroyCounters.Dropped"/>). Either way the
 /// next snapshot still notices the socket is gone, only without its exact end.</para>
 /// </remarks>
-internal sealed class SockDiagDestroyListener : IDisposable
+internal sealed class SockDiagDestroyListener : NetlinkMulticastListener
 {
     // linux/sock_diag.h: enum sknetlink_groups.
     public const int SKNLGRP_INET_TCP_DESTROY = 1;
@@ -31,21 +26,17 @@ internal sealed class SockDiagDestroyListener : IDisposable
     public const int DefaultCapacity = 65_536;
     public const int DefaultReceiveBufferBytes = 4 << 20;
 
-    /// <summary>How long a receive waits before the thread looks whether it was asked to stop.</summary>
-    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(200);
-
     // A notification is one inet_diag_msg with two attributes (< 400 B); one datagram carries one.
     private const int BufferSize = 16 * 1024;
 
-    private readonly NetlinkSocket? _socket;
     private readonly TransportSet _transports;
     private readonly CollectionDiagnostics? _diagnostics;
     private readonly TimeProvider _timeProvider;
     private readonly Channel<SockDiagDestroyEvent> _channel;
-    private Thread? _thread;
-    private volatile bool _stopping;
+    // Used by the reader thread only.
+    private readonly IPAddressCache _addresses = new();
+    private readonly List<SocketRecord> _records = new(4);
     private long _delivered;
-    private long _overruns;
     private long _dropped;
     private long _malformed;
     private long _ignored;
@@ -62,10 +53,8 @@ internal sealed class SockDiagDestroyListener : IDisposable
         int capacity = DefaultCapacity,
         int receiveBufferBytes = DefaultReceiveBufferBytes,
         TimeSpan? pollInterval = null)
+        : base(Open(query, capacity, diagnostics, receiveBufferBytes, pollInterval), BufferSize, "sock_diag destroy")
     {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
-
         _transports = query.Transports & (TransportSet.Tcp | TransportSet.Udp);
         _diagnostics = diagnostics;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -81,39 +70,19 @@ internal sealed class SockDiagDestroyListener : IDisposable
         {
             // Neither TCP nor UDP wanted: nothing to subscribe to, and nothing will ever arrive.
             _channel.Writer.TryComplete();
-            return;
-        }
-
-        _socket = NetlinkSocket.Open(NetlinkProtocol.SockDiag, Groups);
-        try
-        {
-            _socket.SetReceiveTimeout(pollInterval ?? DefaultPollInterval);
-            if (!_socket.TrySetReceiveBufferSize(receiveBufferBytes))
-            {
-                _diagnostics?.WarnOnce(SockDiagDestroyCounters.Overrun + ".rcvbuf", "sock_diag destroy events: could not enlarge the receive buffer; bursts of closes may overrun it.");
-            }
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
         }
     }
 
     /// <summary>The multicast groups bound (<c>nl_groups</c>).</summary>
     public uint Groups { get; }
 
-    /// <summary>Destroyed sockets in arrival order. Completes after <see cref="Dispose"/> (or a fatal receive error).</summary>
+    /// <summary>Destroyed sockets in arrival order. Completes after <see cref="NetlinkMulticastListener.Dispose"/> (or a fatal receive error).</summary>
     public ChannelReader<SockDiagDestroyEvent> Reader => _channel.Reader;
 
     public long Delivered => Interlocked.Read(ref _delivered);
-    public long Overruns => Interlocked.Read(ref _overruns);
     public long Dropped => Interlocked.Read(ref _dropped);
     public long Malformed => Interlocked.Read(ref _malformed);
     public long Ignored => Interlocked.Read(ref _ignored);
-
-    /// <summary>The reader thread, once started (tests check that it ends).</summary>
-    internal Thread? Thread => _thread;
 
     /// <summary>The groups for the families and transports of <paramref name="query"/> (IPv4 groups serve the AF_INET table).</summary>
     public static uint GroupsFor(SocketQuery query)
@@ -137,99 +106,75 @@ internal sealed class SockDiagDestroyListener : IDisposable
     /// <summary>Starts the reader thread (a dedicated background thread, not a pool thread). Returns this.</summary>
     public SockDiagDestroyListener Start()
     {
-        ObjectDisposedException.ThrowIf(_stopping, this);
-        if (_socket is null || _thread is not null)
-        {
-            return this;
-        }
-
-        _thread = new Thread(Run) { IsBackground = true, Name = "sock_diag destroy" };
-        _thread.UnsafeStart();
+        StartThread();
         return this;
     }
 
-    /// <summary>Stops the reader thread (within one poll interval) and closes the socket; the channel completes.</summary>
-    public void Dispose()
+    // Validates before opening: a constructor that throws after its base has the socket would leak it.
+    private static NetlinkSocket? Open(SocketQuery query, int capacity, CollectionDiagnostics? diagnostics, int receiveBufferBytes, TimeSpan? pollInterval)
     {
-        if (_stopping)
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        uint groups = GroupsFor(query);
+        if (groups == 0)
         {
-            return;
+            return null;
         }
 
-        _stopping = true;
-        Thread? thread = _thread;
-        if (thread is not null && thread != Thread.CurrentThread)
+        NetlinkSocket socket = OpenSocket(NetlinkProtocol.SockDiag, groups, pollInterval, receiveBufferBytes, out bool enlarged);
+        if (!enlarged)
         {
-            thread.Join();
+            diagnostics?.WarnOnce(SockDiagDestroyCounters.Overrun + ".rcvbuf", "sock_diag destroy events: could not enlarge the receive buffer; bursts of closes may overrun it.");
         }
-
-        _socket?.Dispose();
-        _channel.Writer.TryComplete();
+        return socket;
     }
 
-    private void Run()
+    protected override void OnDatagram(ReadOnlySpan<byte> datagram)
     {
-        byte[] buffer = new byte[BufferSize];
-        var addresses = new IPAddressCache();
-        var records = new List<SocketRecord>(4);
-        ChannelWriter<SockDiagDestroyEvent> writer = _channel.Writer;
-        Exception? failure = null;
+        DateTimeOffset at = _timeProvider.GetUtcNow();
+        _records.Clear();
+        SockDiagDestroyParseResult result = SockDiagDestroyParser.Parse(datagram, _transports, _addresses, _records);
+        Count(ref _malformed, SockDiagDestroyCounters.Malformed, result.Malformed);
+        Count(ref _ignored, SockDiagDestroyCounters.Ignored, result.Ignored);
 
-        while (!_stopping)
+        int delivered = 0, dropped = 0;
+        foreach (SocketRecord record in _records)
         {
-            int length = _socket!.TryReceive(buffer, out int errno);
-            if (length < 0)
+            if (_channel.Writer.TryWrite(new SockDiagDestroyEvent(record, at)))
             {
-                if (errno == Sys.EAGAIN)
-                {
-                    continue; // the poll interval passed: look at _stopping again
-                }
-
-                if (errno == Sys.ENOBUFS)
-                {
-                    Interlocked.Increment(ref _overruns);
-                    _diagnostics?.Count(SockDiagDestroyCounters.Overrun);
-                    _diagnostics?.WarnOnce(
-                        SockDiagDestroyCounters.Overrun,
-                        "sock_diag destroy events: the kernel dropped notifications (receive buffer full); those sockets are reported closed by the next snapshot, without their exact end.");
-                    continue;
-                }
-
-                failure = new NetlinkException("recv", errno);
-                _diagnostics?.Warn($"sock_diag destroy events stopped: {failure.Message}");
-                break;
+                delivered++;
             }
-
-            DateTimeOffset at = _timeProvider.GetUtcNow();
-            records.Clear();
-            SockDiagDestroyParseResult result = SockDiagDestroyParser.Parse(buffer.AsSpan(0, length), _transports, addresses, records);
-            Count(ref _malformed, SockDiagDestroyCounters.Malformed, result.Malformed);
-            Count(ref _ignored, SockDiagDestroyCounters.Ignored, result.Ignored);
-
-            int delivered = 0, dropped = 0;
-            foreach (SocketRecord record in records)
+            else
             {
-                if (writer.TryWrite(new SockDiagDestroyEvent(record, at)))
-                {
-                    delivered++;
-                }
-                else
-                {
-                    dropped++;
-                }
-            }
-
-            Count(ref _delivered, SockDiagDestroyCounters.Delivered, delivered);
-            if (dropped > 0)
-            {
-                Count(ref _dropped, SockDiagDestroyCounters.Dropped, dropped);
-                _diagnostics?.WarnOnce(
-                    SockDiagDestroyCounters.Dropped,
-                    "sock_diag destroy events: the queue of closed sockets is full; some are reported by the next snapshot instead.");
+                dropped++;
             }
         }
 
-        writer.TryComplete(failure);
+        Count(ref _delivered, SockDiagDestroyCounters.Delivered, delivered);
+        if (dropped > 0)
+        {
+            Count(ref _dropped, SockDiagDestroyCounters.Dropped, dropped);
+            _diagnostics?.WarnOnce(
+                SockDiagDestroyCounters.Dropped,
+                "sock_diag destroy events: the queue of closed sockets is full; some are reported by the next snapshot instead.");
+        }
+    }
+
+    protected override void OnOverrun()
+    {
+        _diagnostics?.Count(SockDiagDestroyCounters.Overrun);
+        _diagnostics?.WarnOnce(
+            SockDiagDestroyCounters.Overrun,
+            "sock_diag destroy events: the kernel dropped notifications (receive buffer full); those sockets are reported closed by the next snapshot, without their exact end.");
+    }
+
+    protected override void OnStopped(Exception? failure)
+    {
+        if (failure is not null)
+        {
+            _diagnostics?.Warn($"sock_diag destroy events stopped: {failure.Message}");
+        }
+        _channel.Writer.TryComplete(failure);
     }
 
     private void Count(ref long field, string counter, int delta)

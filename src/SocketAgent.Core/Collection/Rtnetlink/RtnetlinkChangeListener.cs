@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using SocketAgent.Collection.Netlink;
-using Sys = SocketAgent.Interop.Sys;
 
 namespace SocketAgent.Collection.Rtnetlink;
 
@@ -12,9 +11,9 @@ namespace SocketAgent.Collection.Rtnetlink;
 /// <remarks>
 /// As with <see cref="SockDiagDestroyListener"/>, the constructor opens the socket in the calling thread's network
 /// namespace (it stays bound there) and <see cref="Start"/> starts the reader thread; call Start from a thread of
-/// the agent's own namespace. Binding the groups needs no privilege.
+/// the agent's own namespace (<see cref="NetlinkMulticastListener"/>). Binding the groups needs no privilege.
 /// </remarks>
-internal sealed class RtnetlinkChangeListener : IDisposable
+internal sealed class RtnetlinkChangeListener : NetlinkMulticastListener
 {
     public const int DefaultReceiveBufferBytes = 1 << 20;
 
@@ -26,7 +25,6 @@ internal sealed class RtnetlinkChangeListener : IDisposable
     // A link notification carries every IFLA attribute (about 1.5 KB here, more with VFs); 64 KiB holds any.
     private const int BufferSize = 64 * 1024;
 
-    private readonly NetlinkSocket _socket;
     private readonly CollectionDiagnostics? _diagnostics;
     private readonly TimeProvider _timeProvider;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
@@ -35,13 +33,13 @@ internal sealed class RtnetlinkChangeListener : IDisposable
         SingleWriter = true,
     });
     private readonly Channel<RtnetlinkChangeNotification>? _notifications;
-    private Thread? _thread;
-    private volatile bool _stopping;
+    // Used by the reader thread only.
+    private readonly IPAddressCache _addresses = new();
+    private readonly List<RtnetlinkChangeNotification>? _parsed;
     private int _pending;
     private long _linkChanges;
     private long _addressChanges;
     private long _routeChanges;
-    private long _overruns;
     private long _malformed;
     private long _notificationsDropped;
 
@@ -56,8 +54,8 @@ internal sealed class RtnetlinkChangeListener : IDisposable
         int notificationCapacity = 0,
         int receiveBufferBytes = DefaultReceiveBufferBytes,
         TimeSpan? pollInterval = null)
+        : base(Open(notificationCapacity, receiveBufferBytes, pollInterval), BufferSize, "rtnetlink changes")
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(notificationCapacity);
         _diagnostics = diagnostics;
         _timeProvider = timeProvider ?? TimeProvider.System;
         if (notificationCapacity > 0)
@@ -67,18 +65,7 @@ internal sealed class RtnetlinkChangeListener : IDisposable
                 FullMode = BoundedChannelFullMode.Wait, // TryWrite then returns false when full: counted
                 SingleWriter = true,
             });
-        }
-
-        _socket = NetlinkSocket.Open(NetlinkProtocol.Route, Groups);
-        try
-        {
-            _socket.SetReceiveTimeout(pollInterval ?? SockDiagDestroyListener.DefaultPollInterval);
-            _socket.TrySetReceiveBufferSize(receiveBufferBytes); // the default buffer is fine for most hosts
-        }
-        catch
-        {
-            _socket.Dispose();
-            throw;
+            _parsed = [];
         }
     }
 
@@ -94,11 +81,8 @@ internal sealed class RtnetlinkChangeListener : IDisposable
     public long LinkChanges => Interlocked.Read(ref _linkChanges);
     public long AddressChanges => Interlocked.Read(ref _addressChanges);
     public long RouteChanges => Interlocked.Read(ref _routeChanges);
-    public long Overruns => Interlocked.Read(ref _overruns);
     public long Malformed => Interlocked.Read(ref _malformed);
     public long NotificationsDropped => Interlocked.Read(ref _notificationsDropped);
-
-    internal Thread? Thread => _thread;
 
     /// <summary>The kinds changed since the last call, and clears them (and the signal).</summary>
     public RtnetlinkChangeKind TakePending()
@@ -126,97 +110,63 @@ internal sealed class RtnetlinkChangeListener : IDisposable
     /// <summary>Starts the reader thread (a dedicated background thread). Returns this.</summary>
     public RtnetlinkChangeListener Start()
     {
-        ObjectDisposedException.ThrowIf(_stopping, this);
-        if (_thread is null)
-        {
-            _thread = new Thread(Run) { IsBackground = true, Name = "rtnetlink changes" };
-            _thread.UnsafeStart();
-        }
+        StartThread();
         return this;
     }
 
-    /// <summary>Stops the thread (within one poll interval), closes the socket and completes the channels.</summary>
-    public void Dispose()
+    // The default receive buffer is fine for most hosts: enlarging it is best effort, and an overrun re-dumps.
+    private static NetlinkSocket Open(int notificationCapacity, int receiveBufferBytes, TimeSpan? pollInterval)
     {
-        if (_stopping)
-        {
-            return;
-        }
-
-        _stopping = true;
-        Thread? thread = _thread;
-        if (thread is not null && thread != Thread.CurrentThread)
-        {
-            thread.Join();
-        }
-
-        _socket.Dispose();
-        _signal.Writer.TryComplete();
-        _notifications?.Writer.TryComplete();
+        ArgumentOutOfRangeException.ThrowIfNegative(notificationCapacity);
+        return OpenSocket(NetlinkProtocol.Route, Groups, pollInterval, receiveBufferBytes, out _);
     }
 
-    private void Run()
+    protected override void OnDatagram(ReadOnlySpan<byte> datagram)
     {
-        byte[] buffer = new byte[BufferSize];
-        var addresses = new IPAddressCache();
-        List<RtnetlinkChangeNotification>? parsed = _notifications is null ? null : [];
-        Exception? failure = null;
-
-        while (!_stopping)
+        _parsed?.Clear();
+        RtnetlinkChangeKind kinds = RtnetlinkChangeParser.Parse(datagram, _addresses, _timeProvider.GetUtcNow(), _parsed, out int malformed);
+        if (malformed > 0)
         {
-            int length = _socket.TryReceive(buffer, out int errno);
-            if (length < 0)
+            Interlocked.Add(ref _malformed, malformed);
+            _diagnostics?.Count(RtnetlinkChangeCounters.Malformed, malformed);
+        }
+
+        CountKind(kinds, RtnetlinkChangeKind.Links, ref _linkChanges, RtnetlinkChangeCounters.Links);
+        CountKind(kinds, RtnetlinkChangeKind.Addresses, ref _addressChanges, RtnetlinkChangeCounters.Addresses);
+        CountKind(kinds, RtnetlinkChangeKind.Routes, ref _routeChanges, RtnetlinkChangeCounters.Routes);
+
+        if (_parsed is not null)
+        {
+            foreach (RtnetlinkChangeNotification notification in _parsed)
             {
-                if (errno == Sys.EAGAIN)
+                if (!_notifications!.Writer.TryWrite(notification))
                 {
-                    continue;
+                    Interlocked.Increment(ref _notificationsDropped);
+                    _diagnostics?.Count(RtnetlinkChangeCounters.NotificationsDropped);
                 }
-
-                if (errno == Sys.ENOBUFS)
-                {
-                    Interlocked.Increment(ref _overruns);
-                    _diagnostics?.Count(RtnetlinkChangeCounters.Overrun);
-                    _diagnostics?.WarnOnce(RtnetlinkChangeCounters.Overrun, "rtnetlink notifications were dropped by the kernel (receive buffer full); dumping everything again.");
-                    Raise(RtnetlinkChangeKind.All);
-                    continue;
-                }
-
-                failure = new NetlinkException("recv", errno);
-                _diagnostics?.Warn($"rtnetlink change notifications stopped: {failure.Message}");
-                Raise(RtnetlinkChangeKind.All); // the periodic dump is all that is left
-                break;
-            }
-
-            parsed?.Clear();
-            RtnetlinkChangeKind kinds = RtnetlinkChangeParser.Parse(buffer.AsSpan(0, length), addresses, _timeProvider.GetUtcNow(), parsed, out int malformed);
-            if (malformed > 0)
-            {
-                Interlocked.Add(ref _malformed, malformed);
-                _diagnostics?.Count(RtnetlinkChangeCounters.Malformed, malformed);
-            }
-
-            CountKind(kinds, RtnetlinkChangeKind.Links, ref _linkChanges, RtnetlinkChangeCounters.Links);
-            CountKind(kinds, RtnetlinkChangeKind.Addresses, ref _addressChanges, RtnetlinkChangeCounters.Addresses);
-            CountKind(kinds, RtnetlinkChangeKind.Routes, ref _routeChanges, RtnetlinkChangeCounters.Routes);
-
-            if (parsed is not null)
-            {
-                foreach (RtnetlinkChangeNotification notification in parsed)
-                {
-                    if (!_notifications!.Writer.TryWrite(notification))
-                    {
-                        Interlocked.Increment(ref _notificationsDropped);
-                        _diagnostics?.Count(RtnetlinkChangeCounters.NotificationsDropped);
-                    }
-                }
-            }
-
-            if (kinds != RtnetlinkChangeKind.None)
-            {
-                Raise(kinds);
             }
         }
 
+        if (kinds != RtnetlinkChangeKind.None)
+        {
+            Raise(kinds);
+        }
+    }
+
+    protected override void OnOverrun()
+    {
+        _diagnostics?.Count(RtnetlinkChangeCounters.Overrun);
+        _diagnostics?.WarnOnce(RtnetlinkChangeCounters.Overrun, "rtnetlink notifications were dropped by the kernel (receive buffer full); dumping everything again.");
+        Raise(RtnetlinkChangeKind.All);
+    }
+
+    protected override void OnStopped(Exception? failure)
+    {
+        if (failure is not null)
+        {
+            _diagnostics?.Warn($"rtnetlink change notifications stopped: {failure.Message}");
+            Raise(RtnetlinkChangeKind.All); // the periodic dump is all that is left
+        }
         _signal.Writer.TryComplete(failure);
         _notifications?.Writer.TryComplete(failure);
     }
