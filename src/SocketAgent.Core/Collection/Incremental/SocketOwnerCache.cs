@@ -285,18 +285,10 @@ internal sealed class SocketOwnerCache
                     {
                         break;
                     }
-                    int offset = 0;
-                    while (offset + Interop.Sys.DirentNameOffset < n)
+                    foreach (DirentRecord entry in new DirentRecords(new ReadOnlySpan<byte>(b, (int)n)))
                     {
-                        int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(offset + Interop.Sys.DirentRecLenOffset));
-                        if (recordLength <= Interop.Sys.DirentNameOffset || offset + recordLength > n)
-                        {
-                            break;
-                        }
-                        byte* name = b + offset + Interop.Sys.DirentNameOffset;
-                        ReadOnlySpan<byte> nameSpan = buffer.AsSpan(offset + Interop.Sys.DirentNameOffset, recordLength - Interop.Sys.DirentNameOffset);
-                        offset += recordLength;
-                        nameSpan = nameSpan[..Math.Max(0, nameSpan.IndexOf((byte)0))];
+                        byte* name = b + entry.NameOffset;
+                        ReadOnlySpan<byte> nameSpan = entry.Name;
                         if (!Utf8Parser.TryParse(nameSpan, out int fd, out int consumed) || consumed != nameSpan.Length)
                         {
                             continue; // "." and ".."

@@ -181,22 +181,14 @@ internal sealed class FdTableWalker
                 byte* link = stackalloc byte[LinkBufferSize];
                 fixed (byte* entries = batch.Buffer)
                 {
-                    int offset = 0;
-                    while (offset + Interop.Sys.DirentNameOffset < batch.Length)
+                    foreach (DirentRecord entry in new DirentRecords(batch.Buffer.AsSpan(0, batch.Length)))
                     {
-                        int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(batch.Buffer.AsSpan(offset + Interop.Sys.DirentRecLenOffset));
-                        if (recordLength <= Interop.Sys.DirentNameOffset || offset + recordLength > batch.Length)
-                        {
-                            return;
-                        }
-
-                        byte* name = entries + offset + Interop.Sys.DirentNameOffset;
-                        offset += recordLength;
-                        if (name[0] == (byte)'.')
+                        if (entry.Name.Length == 0 || entry.Name[0] == (byte)'.')
                         {
                             continue; // "." and ".."
                         }
 
+                        byte* name = entries + entry.NameOffset;
                         // ENOENT means the fd was closed since the listing: nothing to attribute. EACCES/EPERM: the
                         // directory could be listed but not resolved (the ptrace access check fails, e.g. for a process
                         // of an ancestor user namespace, even as root), so the whole table is unreadable.

@@ -23,8 +23,6 @@ internal sealed class ProcessSocketScanner
     public const string FailedCounter = "processes.failed";
 
     private const int DirentBufferSize = 32 * 1024;
-    private const byte DT_UNKNOWN = 0;
-    private const byte DT_DIR = 4;
 
     private readonly string _rootPath;
     private readonly ProcessInfoReader _infoReader;
@@ -208,25 +206,15 @@ internal sealed class ProcessSocketScanner
                     {
                         break;
                     }
-                    ReadOnlySpan<byte> entries = new(b, (int)n);
-                    int offset = 0;
-                    while (offset + Interop.Sys.DirentNameOffset < entries.Length)
+                    foreach (DirentRecord entry in new DirentRecords(new ReadOnlySpan<byte>(b, (int)n)))
                     {
-                        int recordLength = BinaryPrimitives.ReadUInt16LittleEndian(entries[(offset + Interop.Sys.DirentRecLenOffset)..]);
-                        if (recordLength <= Interop.Sys.DirentNameOffset || offset + recordLength > entries.Length)
-                        {
-                            break;
-                        }
-                        byte type = entries[offset + Interop.Sys.DirentRecLenOffset + 2];
-                        ReadOnlySpan<byte> name = entries.Slice(offset + Interop.Sys.DirentNameOffset, recordLength - Interop.Sys.DirentNameOffset);
-                        name = name[..Math.Max(0, name.IndexOf((byte)0))];
-                        if ((type == DT_DIR || type == DT_UNKNOWN)
+                        ReadOnlySpan<byte> name = entry.Name;
+                        if (entry.Type is DirentRecords.DT_DIR or DirentRecords.DT_UNKNOWN
                             && name.Length > 0 && name[0] is >= (byte)'1' and <= (byte)'9'
                             && Utf8Parser.TryParse(name, out int pid, out int consumed) && consumed == name.Length && pid > 0)
                         {
                             pids.Add(pid);
                         }
-                        offset += recordLength;
                     }
                 }
             }
