@@ -31,6 +31,8 @@ target_rss_mib=64
 
 log() { printf '[daemon-bench] %s\n' "$*" >&2; }
 die() { printf '[daemon-bench] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/workload.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/workload.sh"
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 int_arg() { [[ ${2:-} =~ ^[0-9]+$ ]] || die "$1 needs a non-negative integer, got '${2:-}'"; printf '%s' "$2"; }
 
@@ -52,10 +54,6 @@ done
 
 # --- cleanup: runs on every exit path, stops and reaps the workload -----------------------------------------
 work_dir=$(mktemp -d "${TMPDIR:-/tmp}/socket-agent-daemon-bench.XXXXXX")
-workload_pid=""
-workload_in=""
-workload_out=""
-workload_children=""
 churn_pid=""
 
 cleanup() {
@@ -65,29 +63,7 @@ cleanup() {
         kill -TERM "$churn_pid" 2>/dev/null || true
         wait "$churn_pid" 2>/dev/null || true
     fi
-    if [[ -n $workload_pid ]]; then
-        # Closing its stdin is the polite stop (it stops and reaps its children); then SIGTERM, then SIGKILL.
-        [[ -n $workload_in ]] && exec {workload_in}>&-
-        [[ -n $workload_out ]] && exec {workload_out}<&-
-        local signal i
-        for signal in TERM KILL; do
-            for ((i = 0; i < 100; i++)); do
-                kill -0 "$workload_pid" 2>/dev/null || break 2
-                sleep 0.1
-            done
-            log "workload $workload_pid still running; sending SIG$signal"
-            kill "-$signal" "$workload_pid" 2>/dev/null || true
-        done
-        wait "$workload_pid" 2>/dev/null || true
-        # The children die with the coordinator (PR_SET_PDEATHSIG); make sure, by pid and tag.
-        local pid
-        for pid in $workload_children; do
-            if grep -qs -- "socket-agent-bench-$$" "/proc/$pid/cmdline"; then
-                log "killing leftover workload child $pid"
-                kill -KILL "$pid" 2>/dev/null || true
-            fi
-        done
-    fi
+    stop_workload
     rm -rf -- "$work_dir"
     exit "$rc"
 }
@@ -100,85 +76,18 @@ command -v ss >/dev/null || die "ss not found: install the Debian package 'iprou
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found: install the Debian package 'time'"
 command -v pgrep >/dev/null || die "pgrep not found: install the Debian package 'procps'"
 [[ $EUID -eq 0 ]] || log "warning: not root; ss -p and the collector see only this user's processes"
-case $(uname -m) in
-    x86_64) rid=linux-x64 ;;
-    aarch64) rid=linux-arm64 ;;
-    *) die "unsupported architecture $(uname -m)" ;;
-esac
-
 if [[ -n ${CYCLE_DRIVER_BIN:-} ]]; then
     driver_bin=$CYCLE_DRIVER_BIN
 else
-    command -v dotnet >/dev/null || die "dotnet not found (or set CYCLE_DRIVER_BIN)"
-    log "publishing the cycle driver ($rid, AOT) to $artifacts/cycle-driver"
-    if ! dotnet publish "$repo_root/tests/SocketAgent.CycleDriver/SocketAgent.CycleDriver.csproj" -c Release -r "$rid" \
-            -p:PublishAot=true -o "$artifacts/cycle-driver" >"$work_dir/publish.log" 2>&1; then
-        tail -n 40 "$work_dir/publish.log" >&2
-        die "AOT publish of tests/SocketAgent.CycleDriver failed (log above)"
-    fi
+    publish_native tests/SocketAgent.CycleDriver/SocketAgent.CycleDriver.csproj "$artifacts/cycle-driver"
     driver_bin="$artifacts/cycle-driver/SocketAgent.CycleDriver"
 fi
 [[ -x $driver_bin ]] || die "cycle driver not found or not executable: $driver_bin"
-
-if [[ -n ${WORKLOAD_BIN:-} ]]; then
-    workload_bin=$WORKLOAD_BIN
-else
-    command -v dotnet >/dev/null || die "dotnet not found (or set WORKLOAD_BIN)"
-    log "building the workload (Release) to $artifacts/workload"
-    if ! dotnet build "$repo_root/tests/SocketAgent.Workload/SocketAgent.Workload.csproj" -c Release \
-            -o "$artifacts/workload" >"$work_dir/build.log" 2>&1; then
-        tail -n 40 "$work_dir/build.log" >&2
-        die "build of tests/SocketAgent.Workload failed (log above)"
-    fi
-    workload_bin="$artifacts/workload/SocketAgent.Workload"
-fi
-[[ -x $workload_bin ]] || die "workload binary not found or not executable: $workload_bin"
-
-# --- limits ---------------------------------------------------------------------------------------------------
-# The busiest child holds 2 fds per TCP connection and UNIX pair, 1 per UDP socket, listeners, and the runtime's own.
-per_child_fds=$(( 2 * ((tcp_connections + processes - 1) / processes) + (udp + processes - 1) / processes
-                  + 2 * ((unix + processes - 1) / processes) + 256 ))
-hard_nofile=$(ulimit -Hn)
-[[ $hard_nofile == unlimited ]] && hard_nofile=$(cat /proc/sys/fs/nr_open)
-ulimit -n "$hard_nofile" || die "could not raise the open-files limit to $hard_nofile"
-((hard_nofile >= per_child_fds)) ||
-    die "open-files limit $hard_nofile is below the $per_child_fds one workload process needs; use more --processes or raise the hard limit"
-
-read -r port_low port_high </proc/sys/net/ipv4/ip_local_port_range
-somaxconn=$(cat /proc/sys/net/core/somaxconn)
-# Connections to distinct listener ports may share a source port, so one listener's share is what must fit.
-if (( port_high - port_low + 1 < (tcp_connections + processes - 1) / processes )); then
-    die "net.ipv4.ip_local_port_range ($port_low-$port_high) is too small for $((tcp_connections / processes)) connections per listener"
-fi
+workload_bin=$(workload_binary) || exit 1
 
 # --- workload -------------------------------------------------------------------------------------------------
-sockets_before=$(ss -tuwaxnH | wc -l)
-if ((sockets_before > 1000)); then
-    log "warning: the host already has $sockets_before sockets; results will not match the reference workload"
-fi
-mkfifo "$work_dir/workload.stdin" "$work_dir/workload.stdout"
-log "starting workload: $processes processes, $tcp_connections TCP connections, $udp UDP, $unix UNIX pairs"
-setup_start=$EPOCHREALTIME
-# DOTNET_EnableDiagnostics=0: the runtime's diagnostics endpoint would add one UNIX listener to the coordinator.
-DOTNET_EnableDiagnostics=0 "$workload_bin" --processes "$processes" --tcp-connections "$tcp_connections" \
-    --udp "$udp" --unix "$unix" --unix-dir "$work_dir" --tag "socket-agent-daemon-bench-$$" \
-    --ready-timeout "$ready_timeout" \
-    <"$work_dir/workload.stdin" >"$work_dir/workload.stdout" 2>"$work_dir/workload.log" &
-workload_pid=$!
-# Our write end is the workload's stdin: it stops when we close it, and also if this script dies.
-exec {workload_in}>"$work_dir/workload.stdin"
-exec {workload_out}<"$work_dir/workload.stdout"
-
-ready_line=""
-if ! IFS= read -r -t "$((ready_timeout + 10))" -u "$workload_out" ready_line || [[ ! $ready_line =~ ^READY\ ([0-9]+)$ ]]; then
-    cat "$work_dir/workload.log" >&2 || true
-    die "workload did not become ready (got '${ready_line}'; its log is above)"
-fi
-setup_end=$EPOCHREALTIME
-workload_sockets=${BASH_REMATCH[1]}
-setup_ms=$(( (${setup_end/./} - ${setup_start/./}) / 1000 ))
-workload_children=$(pgrep -P "$workload_pid" | tr '\n' ' ' || true)
-log "workload ready: $workload_sockets sockets in ${setup_ms} ms (process start included)"
+check_workload_limits
+start_workload "$workload_bin" "socket-agent-daemon-bench-$$"
 
 
 # --- measurements -------------------------------------------------------------------------------------------
