@@ -98,6 +98,14 @@ internal static class CliApp
 
             if (!result.GetValue(once))
             {
+                if (OneShotOnlySelector(result, selectors) is { } selector)
+                {
+                    // The daemon reports every socket so that opened/closed events stay complete; narrowing it is the
+                    // filters' job. Ignoring the flag would look like it worked.
+                    streams.Error.WriteLine($"socket-agent: {selector} applies to --once and netstat; the daemon narrows its events with filters:include / filters:exclude in the config (see socket-agent --help)");
+                    return ExitCodes.Usage;
+                }
+
                 // Blocks until SIGTERM/SIGINT; a synchronous action, so System.CommandLine leaves the signals to the host.
                 return DaemonHost.Run(options, streams);
             }
@@ -152,6 +160,13 @@ internal static class CliApp
         }
         return settings;
     }
+
+    /// <summary>The first of -4, -6, -l, -a given, which only select what a one-shot view prints.</summary>
+    private static string? OneShotOnlySelector(ParseResult result, SelectorOptions selectors) =>
+        result.GetValue(selectors.IPv4) ? "-4" :
+        result.GetValue(selectors.IPv6) ? "-6" :
+        result.GetValue(selectors.Listening) ? "-l" :
+        result.GetValue(selectors.AllSockets) ? "-a" : null;
 
     private static bool NamesTransports(ParseResult result, SelectorOptions selectors) =>
         result.GetValue(selectors.Tcp) || result.GetValue(selectors.Udp) || result.GetValue(selectors.Raw) || result.GetValue(selectors.Unix)

@@ -9,6 +9,9 @@ public sealed class UsageTests
     [InlineData("--once", "--source", "kernel")]
     [InlineData("netstat", "-Z")]
     [InlineData("netstat", "--source", "nope")]
+    [InlineData("-4")]
+    [InlineData("-l", "--interval", "1s")]
+    [InlineData("-ta")]
     public void Bad_usage_gives_one_line_on_stderr_and_exit_code_2(params string[] args)
     {
         AgentProcess.Result result = AgentProcess.Run(args);
