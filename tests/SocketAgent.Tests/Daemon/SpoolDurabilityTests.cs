@@ -62,6 +62,11 @@ public sealed partial class SpoolDurabilityTests : IDisposable
             Assert.Contains(lockPath, error);
             Assert.Contains($"pid {first.Id}", error);
 
+            // --once keeps no state: it runs beside the daemon on the same directory.
+            AgentProcess.Result once = DaemonProcess.Run(["--once", "--state-dir", _state.FullName, "-t"]);
+            Assert.Equal(0, once.ExitCode);
+            Assert.NotEmpty(once.StandardOutput);
+
             first.Kill(); // SIGKILL: the lock file stays behind, with the dead agent's pid
         }
         Assert.True(File.Exists(lockPath));
