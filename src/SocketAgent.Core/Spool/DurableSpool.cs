@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using SocketAgent.Delivery;
+using SocketAgent.State;
 
 namespace SocketAgent.Spool;
 
@@ -23,6 +24,10 @@ namespace SocketAgent.Spool;
 /// its last good record) and reported in <see cref="RecoveryIssues"/>. Corruption in the middle of a segment ends that
 /// segment the same way (the records after it cannot be found reliably without their length) and recovery continues
 /// with the next segment. Appends after open always go to a new segment.
+/// </para>
+/// <para>
+/// Names are made durable as well as contents: a sync also fsyncs the directory when a segment was created or deleted
+/// since the last one, and the watermark's temp + rename is followed by a directory fsync.
 /// </para>
 /// </summary>
 public sealed class DurableSpool : IDeliverySpool, IDisposable
@@ -52,7 +57,10 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     private bool _dropping;
     private int _lastDroppedBytes;
     private bool _writeFailing;
+    private bool _directoryDirty;
+    private bool _ackFailing;
     private bool _disposed;
+    private long _directorySyncs;
 
     private long _watermark;
     private long _lastSyncTimestamp;
@@ -99,6 +107,9 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         }
     }
 
+    /// <summary>Directory fsyncs done (for tests: segment creations, deletions and watermark renames are made durable).</summary>
+    internal long DirectorySyncs => Interlocked.Read(ref _directorySyncs);
+
     /// <summary>What <see cref="Open"/> found wrong and repaired (also given to its warn callback).</summary>
     public IReadOnlyList<SpoolRecoveryIssue> RecoveryIssues { get; }
 
@@ -117,7 +128,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         }
         options ??= new SpoolOptions();
         options.Validate();
-        System.IO.Directory.CreateDirectory(directory,
+        DirectorySync.CreateDirectory(directory,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
 
         var issues = new List<SpoolRecoveryIssue>();
@@ -254,6 +265,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     {
         SafeFileHandle[] handles;
         int count = 0;
+        bool syncDirectory;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -270,6 +282,8 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                     segment.Dirty = false;
                 }
             }
+            syncDirectory = _directoryDirty;
+            _directoryDirty = false;
             _lastSyncTimestamp = _time.GetTimestamp();
         }
         try
@@ -277,6 +291,12 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             for (int i = 0; i < count; i++)
             {
                 RandomAccess.FlushToDisk(handles[i]);
+            }
+            if (syncDirectory)
+            {
+                // A new segment's name (or an unlink) is only durable once its directory is synced.
+                DirectorySync.Flush(_directory);
+                Interlocked.Increment(ref _directorySyncs);
             }
         }
         catch
@@ -288,6 +308,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                 {
                     segment.Dirty = true;
                 }
+                _directoryDirty |= syncDirectory;
             }
             throw;
         }
@@ -379,8 +400,10 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     /// <summary>
     /// Moves the watermark to <paramref name="upToSequence"/> (never backwards, never past <see cref="LastSequence"/>):
     /// the remote confirmed everything up to it. Persists it atomically, then deletes the segments it fully covers.
+    /// When the watermark cannot be saved (a disk error) the failure goes to the warn callback, the watermark stays
+    /// where it was and nothing is deleted; the next call tries again — delivery goes on, a restart meanwhile would
+    /// only resend (at-least-once), and the spool fills up rather than lose anything.
     /// </summary>
-    /// <exception cref="IOException">The watermark could not be saved; it is unchanged and nothing was deleted.</exception>
     public void Acknowledge(long upToSequence)
     {
         lock (_ackLock)
@@ -396,7 +419,25 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                 return;
             }
             // Saved before anything is deleted: a crash in between leaves segments the next open deletes as acknowledged.
-            WatermarkFile.Write(_directory, target);
+            try
+            {
+                WatermarkFile.Write(_directory, target);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (!_ackFailing)
+                {
+                    _ackFailing = true;
+                    _warn?.Invoke($"spool '{_directory}': cannot save the watermark ({ex.Message}): acknowledged events stay in the spool until it can");
+                }
+                return;
+            }
+            Interlocked.Increment(ref _directorySyncs);
+            if (_ackFailing)
+            {
+                _ackFailing = false;
+                _warn?.Invoke($"spool '{_directory}': saving the watermark works again");
+            }
             Volatile.Write(ref _watermark, target);
 
             lock (_lock)
@@ -415,6 +456,9 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                     _bytes -= segment.Length;
                     segment.Dispose();
                     TryDelete(segment.Path);
+                    // Made durable by the next sync; undone by a power loss before it, the segment is below the
+                    // (durable) watermark and the next open deletes it again.
+                    _directoryDirty = true;
                 }
             }
         }
@@ -501,6 +545,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             {
                 _active = SpoolSegment.Create(_directory, _lastOffered);
                 _segments.Add(_active);
+                _directoryDirty = true;
             }
             return true;
         }

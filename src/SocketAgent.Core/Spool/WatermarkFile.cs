@@ -4,7 +4,8 @@ namespace SocketAgent.Spool;
 
 /// <summary>
 /// The acknowledgement watermark, <c>watermark</c> in the spool directory: one decimal number and a newline,
-/// replaced atomically (temp file, fsync, rename) so a crash leaves the old value or the new one, never a torn file.
+/// replaced atomically (temp file, fsync, rename, directory fsync) so a crash leaves the old value or the new one, never
+/// a torn file, and a power loss after the save cannot bring the old one back.
 /// </summary>
 internal static class WatermarkFile
 {
@@ -40,7 +41,7 @@ internal static class WatermarkFile
         return value;
     }
 
-    /// <exception cref="IOException">The file could not be written.</exception>
+    /// <exception cref="IOException">The file could not be written, or the rename not made durable.</exception>
     public static void Write(string directory, long watermark)
     {
         if (OperatingSystem.IsWindows())
@@ -64,5 +65,6 @@ internal static class WatermarkFile
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, Path.Combine(directory, FileName), overwrite: true);
+        SocketAgent.State.DirectorySync.Flush(directory);
     }
 }

@@ -9,7 +9,9 @@ namespace SocketAgent.State;
 /// <list type="bullet">
 /// <item><c>agent-id</c>: <c>agent.id</c>, a UUID created once and kept for the life of the directory.</item>
 /// <item><c>event-sequence</c>: the last <c>event.sequence</c> emitted, rewritten atomically (temp file, fsync,
-/// rename) after each cycle's output has been flushed.</item>
+/// rename, directory fsync) after each cycle's output has been flushed.</item>
+/// <item><c>lock</c>: held (flock) by the agent using the directory, with its pid (<see cref="StateDirectoryLock"/>): a
+/// second agent on the same directory fails to open it.</item>
 /// </list>
 /// Because the sequence is saved only once the cycle's lines are out, a clean restart continues at last + 1 and a
 /// consumer sees a contiguous sequence. After a crash (or a power loss) between the flush and the save, the next run
@@ -22,7 +24,7 @@ namespace SocketAgent.State;
 /// sequence starts again at 1, which the new <c>agent.ephemeral_id</c> makes visible.
 /// </para>
 /// </summary>
-public sealed class AgentStateStore
+public sealed class AgentStateStore : IDisposable
 {
     public const string DefaultDirectory = "/var/lib/socket-agent";
     public const string AgentIdFileName = "agent-id";
@@ -36,10 +38,13 @@ public sealed class AgentStateStore
 
     private readonly Lock _lock = new();
     private readonly string _sequencePath;
+    private readonly StateDirectoryLock _directoryLock;
     private long _savedSequence;
+    private long _directorySyncs;
 
-    private AgentStateStore(string directory, string agentId, long lastSequence)
+    private AgentStateStore(string directory, StateDirectoryLock directoryLock, string agentId, long lastSequence)
     {
+        _directoryLock = directoryLock;
         Directory = directory;
         AgentId = agentId;
         _savedSequence = lastSequence;
@@ -55,13 +60,17 @@ public sealed class AgentStateStore
     /// <summary>The last sequence persisted: the next run's first event gets this + 1.</summary>
     public long LastSequence => Volatile.Read(ref _savedSequence);
 
+    /// <summary>Directory fsyncs after the sequence file's renames (for tests: the rename is made durable).</summary>
+    internal long DirectorySyncs => Interlocked.Read(ref _directorySyncs);
+
     /// <summary>
     /// Opens (creating it if needed) the state directory, reads or creates <c>agent-id</c>, reads
     /// <c>event-sequence</c>, and proves the directory writable by saving the sequence back — so a read-only file
-    /// system or a permission problem stops the agent at start, not after its first cycle.
+    /// system or a permission problem stops the agent at start, not after its first cycle. The directory stays
+    /// locked (<c>lock</c>) until <see cref="Dispose"/> or the end of the process.
     /// </summary>
     /// <param name="warn">Receives one line per recoverable problem (a corrupt sequence file).</param>
-    /// <exception cref="AgentStateException">The directory cannot be created or written, or <c>agent-id</c> is unusable.</exception>
+    /// <exception cref="AgentStateException">The directory cannot be created or written, <c>agent-id</c> is unusable, or another process holds the directory's lock.</exception>
     public static AgentStateStore Open(string directory, Action<string>? warn = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -71,7 +80,7 @@ public sealed class AgentStateStore
         }
         try
         {
-            System.IO.Directory.CreateDirectory(directory, DirectoryMode);
+            DirectorySync.CreateDirectory(directory, DirectoryMode);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -79,12 +88,25 @@ public sealed class AgentStateStore
                 $"cannot create the state directory '{directory}': {ex.Message} (create it writable for the agent's user, or pass --state-dir DIR)", ex);
         }
 
-        string agentId = ReadOrCreateAgentId(directory);
-        long lastSequence = ReadSequence(Path.Combine(directory, SequenceFileName), warn);
-        var store = new AgentStateStore(directory, agentId, lastSequence);
-        store.SaveSequence(lastSequence);
-        return store;
+        // Before anything is read: what a second agent would read is being changed by the first.
+        StateDirectoryLock directoryLock = StateDirectoryLock.Acquire(directory);
+        try
+        {
+            string agentId = ReadOrCreateAgentId(directory);
+            long lastSequence = ReadSequence(Path.Combine(directory, SequenceFileName), warn);
+            var store = new AgentStateStore(directory, directoryLock, agentId, lastSequence);
+            store.SaveSequence(lastSequence);
+            return store;
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Releases the directory's lock (the process's exit does too).</summary>
+    public void Dispose() => _directoryLock.Dispose();
 
     /// <summary>This run's identity: the kept <c>agent.id</c>, a new <c>agent.ephemeral_id</c>, and the boot id.</summary>
     public AgentIdentity CreateIdentity(string version, string bootIdPath = BootIdReader.DefaultPath) =>
@@ -108,6 +130,7 @@ public sealed class AgentStateStore
         {
             WriteAtomically(_sequencePath, text[..length]);
             Volatile.Write(ref _savedSequence, lastSequence);
+            Interlocked.Increment(ref _directorySyncs);
         }
     }
 
@@ -163,7 +186,10 @@ public sealed class AgentStateStore
         return value;
     }
 
-    /// <summary>temp file + fsync + rename(2) over the old file: the old or the new content survives any crash.</summary>
+    /// <summary>
+    /// temp file + fsync + rename(2) over the old file + fsync of the directory: the old or the new content survives
+    /// any crash, and once this returns a power loss cannot bring the old one back.
+    /// </summary>
     private static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         if (OperatingSystem.IsWindows())
@@ -185,6 +211,7 @@ public sealed class AgentStateStore
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(path)!);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -13,7 +13,7 @@ public sealed class AgentStateStoreTests : IDisposable
     [Fact]
     public void A_fresh_directory_is_created_0750_with_a_new_agent_id_and_sequence_0()
     {
-        AgentStateStore store = AgentStateStore.Open(StateDir);
+        using AgentStateStore store = AgentStateStore.Open(StateDir);
 
         Assert.Equal(AgentStateStore.DirectoryMode, File.GetUnixFileMode(StateDir));
         Assert.True(Guid.TryParseExact(store.AgentId, "D", out _));
@@ -28,8 +28,9 @@ public sealed class AgentStateStoreTests : IDisposable
         AgentStateStore first = AgentStateStore.Open(StateDir);
         first.SaveSequence(41);
         first.SaveSequence(42);
+        first.Dispose();
 
-        AgentStateStore second = AgentStateStore.Open(StateDir);
+        using AgentStateStore second = AgentStateStore.Open(StateDir);
 
         Assert.Equal(first.AgentId, second.AgentId);
         Assert.Equal(42, second.LastSequence);
@@ -39,23 +40,26 @@ public sealed class AgentStateStoreTests : IDisposable
     [Fact]
     public void Saving_leaves_no_temporary_file_behind()
     {
-        AgentStateStore store = AgentStateStore.Open(StateDir);
+        using AgentStateStore store = AgentStateStore.Open(StateDir);
         for (int i = 1; i <= 20; i++)
         {
             store.SaveSequence(i);
         }
 
-        Assert.Equal(["agent-id", "event-sequence"], Directory.GetFiles(StateDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["agent-id", "event-sequence", "lock"], Directory.GetFiles(StateDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("20\n", File.ReadAllText(Path.Combine(StateDir, "event-sequence")));
     }
 
     [Fact]
     public void A_leftover_temporary_file_from_a_crash_is_ignored_and_replaced()
     {
-        AgentStateStore.Open(StateDir).SaveSequence(7);
+        using (AgentStateStore first = AgentStateStore.Open(StateDir))
+        {
+            first.SaveSequence(7);
+        }
         File.WriteAllText(Path.Combine(StateDir, "event-sequence.tmp"), "99");
 
-        AgentStateStore store = AgentStateStore.Open(StateDir);
+        using AgentStateStore store = AgentStateStore.Open(StateDir);
 
         Assert.Equal(7, store.LastSequence);
         Assert.False(File.Exists(Path.Combine(StateDir, "event-sequence.tmp")));
@@ -72,7 +76,7 @@ public sealed class AgentStateStoreTests : IDisposable
         File.WriteAllText(Path.Combine(StateDir, "event-sequence"), content);
         var warnings = new List<string>();
 
-        AgentStateStore store = AgentStateStore.Open(StateDir, warnings.Add);
+        using AgentStateStore store = AgentStateStore.Open(StateDir, warnings.Add);
 
         Assert.Equal(0, store.LastSequence);
         Assert.Contains(Path.Combine(StateDir, "event-sequence"), Assert.Single(warnings));
@@ -121,10 +125,13 @@ public sealed class AgentStateStoreTests : IDisposable
     {
         string bootId = Path.Combine(_root, "boot_id");
         File.WriteAllText(bootId, "AB55EF87-83CC-4EB0-8859-9773422F9AE9\n");
-        AgentStateStore store = AgentStateStore.Open(StateDir);
-
-        AgentIdentity first = store.CreateIdentity("1.2.3", bootId);
-        AgentIdentity second = AgentStateStore.Open(StateDir).CreateIdentity("1.2.3", bootId);
+        AgentIdentity first;
+        using (AgentStateStore store = AgentStateStore.Open(StateDir))
+        {
+            first = store.CreateIdentity("1.2.3", bootId);
+        }
+        using AgentStateStore again = AgentStateStore.Open(StateDir);
+        AgentIdentity second = again.CreateIdentity("1.2.3", bootId);
 
         Assert.Equal(first.Id, second.Id);
         Assert.NotEqual(first.EphemeralId, second.EphemeralId);
