@@ -27,6 +27,10 @@ public sealed class DeliveryLoop : IDisposable
     private readonly ConcurrentQueue<(long Sequence, DeliveryOutcome Outcome, string? Error)> _outcomes = new();
     private readonly Dictionary<long, long> _sentAt = [];
     private readonly HashSet<long> _done = [];
+    // Sequences the spool does not hold (dropped when it was full, cut off at recovery, or spent on stdout-only
+    // events before a remote output was configured): first → last of each run found between two records read.
+    // Nothing will ever confirm them, so the watermark steps over them.
+    private readonly Dictionary<long, long> _gaps = [];
     private IRemoteOutput _output;
     private long _cursor;
     private long _watermark;
@@ -73,7 +77,7 @@ public sealed class DeliveryLoop : IDisposable
         {
             try
             {
-                await _pipeline.ExecuteAsync(static (self, token) => self.PumpAsync(token), this, cancellationToken).ConfigureAwait(false);
+                await _pipeline.ExecuteAsync(static (self, token) => self.PassAsync(token), this, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -97,6 +101,7 @@ public sealed class DeliveryLoop : IDisposable
             {
                 foreach (DeliveryRecord record in batch)
                 {
+                    NoteGap(record.Sequence);
                     while (!_done.Contains(record.Sequence) && !_output.Produce(record))
                     {
                         if (Environment.TickCount64 >= deadline)
@@ -117,6 +122,27 @@ public sealed class DeliveryLoop : IDisposable
         }
     }
 
+
+    /// <summary>
+    /// A pass whose unexpected failure (a spool segment truncated under it, a bug) becomes a retried one: it must
+    /// not end delivery for the agent's life, silently, with the spool filling up behind it.
+    /// </summary>
+    private async ValueTask PassAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PumpAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or DeliveryRetryException or OutOfMemoryException))
+        {
+            string reason = $"{ex.GetType().Name}: {ex.Message}";
+            Volatile.Write(ref _lastError, reason);
+            _log($"delivery to {_output.Name} failed unexpectedly ({reason}); retrying from event.sequence {_watermark + 1}");
+            _cursor = _watermark;
+            _sentAt.Clear();
+            throw new DeliveryRetryException(reason, ex);
+        }
+    }
 
     /// <summary>
     /// One pass: send the batch after the cursor, wait for its outcomes, move the watermark. A pass succeeds when
@@ -140,6 +166,7 @@ public sealed class DeliveryLoop : IDisposable
 
         foreach (DeliveryRecord record in batch)
         {
+            NoteGap(record.Sequence);
             if (_done.Contains(record.Sequence))
             {
                 _cursor = record.Sequence; // confirmed before a rewind: no need to send it again
@@ -220,9 +247,20 @@ public sealed class DeliveryLoop : IDisposable
         }
 
         long next = _watermark + 1;
-        while (_done.Remove(next))
+        while (true)
         {
-            next++;
+            if (_done.Remove(next))
+            {
+                next++;
+            }
+            else if (_gaps.Remove(next, out long last))
+            {
+                next = last + 1;
+            }
+            else
+            {
+                break;
+            }
         }
         if (next - 1 > _watermark)
         {
@@ -230,6 +268,19 @@ public sealed class DeliveryLoop : IDisposable
             _spool.Acknowledge(next - 1);
         }
         return rewind;
+    }
+
+    /// <summary>
+    /// The spool returns the first record after the cursor, and appends only ever go above its last record: every
+    /// sequence between the cursor and <paramref name="sequence"/> is absent from the spool for good.
+    /// </summary>
+    private void NoteGap(long sequence)
+    {
+        long first = Math.Max(_cursor, _watermark) + 1;
+        if (sequence > first)
+        {
+            _gaps[first] = sequence - 1;
+        }
     }
 
     private void RebuildOutput(Exception reason)

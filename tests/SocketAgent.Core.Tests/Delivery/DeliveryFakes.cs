@@ -25,8 +25,15 @@ internal sealed class MemorySpool : IDeliverySpool
     /// <summary>When set, every acknowledgement is checked: the broker must hold (or have refused) all it covers.</summary>
     public FakeBroker? Broker { get; set; }
 
+    /// <summary>Reads that throw an IOException before reads work again (a segment truncated under the spool).</summary>
+    public int FailReads;
+
     public IReadOnlyList<DeliveryRecord> Read(long afterSequence, int maxRecords, int maxBytes)
     {
+        if (Interlocked.Decrement(ref FailReads) >= 0)
+        {
+            throw new IOException("segment 00000001.seg: unexpected end of file");
+        }
         lock (_records)
         {
             return _records.Where(r => r.Sequence > afterSequence).Take(maxRecords).ToList();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SocketAgent.Delivery;
 
 namespace SocketAgent.Tests.Delivery;
@@ -52,6 +53,22 @@ public sealed class DeliveryLoopTests
         Assert.Equal(5_000, metrics.Persisted);
         Assert.Equal(0, metrics.Retries);
         Assert.NotNull(metrics.AverageLatencyMilliseconds);
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_is_logged_and_retried_instead_of_ending_delivery()
+    {
+        var spool = new MemorySpool(500) { FailReads = 3 };
+        var broker = new FakeBroker();
+        var log = new ConcurrentQueue<string>();
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast, log.Enqueue);
+
+        DeliveryMetrics metrics = await RunUntil(loop, spool, 500);
+
+        Assert.Equal(500, spool.Watermark);
+        AssertEverySequenceArrived(broker, 500);
+        Assert.True(metrics.Retries >= 3, $"retries {metrics.Retries}"); // the breaker may open after three failures: more retries, no more reads
+        Assert.Equal(3, log.Count(static l => l.Contains("failed unexpectedly (IOException: segment 00000001.seg: unexpected end of file)")));
     }
 
     [Fact]
