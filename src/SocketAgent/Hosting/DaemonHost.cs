@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SocketAgent.Cli.Commands;
 using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.State;
 
 namespace SocketAgent.Cli.Hosting;
@@ -106,6 +107,14 @@ internal static class DaemonHost
             Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent"),
             StartedAt = time.GetUtcNow(),
         });
+        var metrics = new AgentMetrics(enabled: options.HttpListen is not null);
+        builder.Services.AddSingleton(metrics);
+        if (options.HttpListen is { } listen)
+        {
+            // Before the loop: it listens (and /healthz says 503) while the first snapshot is taken.
+            builder.Services.AddHostedService(sp => new OperationsEndpoint(listen, new OperationsRoutes(metrics, options.Interval, time),
+                sp.GetRequiredService<ILogger<OperationsEndpoint>>()));
+        }
         builder.Services.AddHostedService<AgentLoop>();
         return builder.Build();
     }
