@@ -17,57 +17,71 @@ namespace SocketAgent.Cli.Hosting.Operations;
 /// (<see cref="HttpListenerTimeoutManager"/> only round-trips two values there), which has no bound on open
 /// connections, and which reads a slow client's head for up to 90 s — an agent on every server must not let one
 /// stuck scraper or port scanner hold sockets and memory. Here every exchange has one deadline
-/// (<see cref="ExchangeTimeout"/>, head read and answer sent), the head is bounded (<see cref="MaxHeadBytes"/>), and
+/// (<see cref="DefaultExchangeTimeout"/>, head read and answer sent), the head is bounded (<see cref="MaxHeadBytes"/>), and
 /// at most <see cref="MaxConnections"/> are served at once (more are closed at accept). GET and HEAD without a body
 /// are all it needs, so the parser is the request line and nothing else — and native AOT stays trim-clean.
 /// </para>
-/// Registered before <see cref="AgentLoop"/>, so it listens (and <c>/healthz</c> says 503) during the first cycle;
-/// an address in use fails the start with a message naming it. Stopped last: the listener closes, open exchanges
-/// are cancelled.
+/// Bound before the host starts (<see cref="Listen"/>: an address in use stops the agent with a message naming it)
+/// and registered before <see cref="AgentLoop"/>, so it answers (<c>/healthz</c>: 503) during the first cycle.
+/// Stopped last: the listener closes, open exchanges are cancelled.
 /// </summary>
 internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
 {
     internal const int MaxConnections = 16;
     internal const int MaxHeadBytes = 8192;
-    internal static readonly TimeSpan ExchangeTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan DefaultExchangeTimeout = TimeSpan.FromSeconds(5);
 
     // SOL_SOCKET / SO_REUSEADDR as Linux numbers them: set raw, because .NET's ReuseAddress option also sets
     // SO_REUSEPORT on Linux, which would let a second agent bind the same port instead of failing.
     private const int SolSocket = 1;
     private const int SoReuseAddr = 2;
 
-    private readonly IPEndPoint _endpoint;
+    private readonly Socket _listener;
+    private readonly IPEndPoint _localEndPoint;
     private readonly OperationsRoutes _routes;
     private readonly ILogger _logger;
+    private readonly TimeSpan _exchangeTimeout;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _exchanges = new();
-    private Socket? _listener;
     private Task? _accepting;
     private int _connections;
     private long _refused;
 
-    public OperationsEndpoint(IPEndPoint endpoint, OperationsRoutes routes, ILogger<OperationsEndpoint> logger)
+    /// <param name="listener">A listening socket from <see cref="Listen"/>; the endpoint owns it from here.</param>
+    /// <param name="exchangeTimeout">The deadline of one exchange; default <see cref="DefaultExchangeTimeout"/>.</param>
+    public OperationsEndpoint(Socket listener, OperationsRoutes routes, ILogger<OperationsEndpoint> logger, TimeSpan? exchangeTimeout = null)
     {
-        _endpoint = endpoint;
+        _listener = listener;
+        _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
         _routes = routes;
         _logger = logger;
+        _exchangeTimeout = exchangeTimeout ?? DefaultExchangeTimeout;
     }
 
-    /// <summary>Where it listens (the bound port when <c>http.listen</c> asked for port 0 in a test).</summary>
-    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
+    /// <summary>Where it listens (the bound port, for a test that asked for port 0).</summary>
+    public IPEndPoint LocalEndPoint => _localEndPoint;
+
+    /// <summary>Exchanges in progress.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Connections closed at accept because <see cref="MaxConnections"/> were being served.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds and listens on <paramref name="endpoint"/>: called before the host starts, so an address in use stops
+    /// the agent with one clear line before anything else happens.
+    /// </summary>
+    /// <exception cref="OperationsEndpointException">The address cannot be bound.</exception>
+    public static Socket Listen(IPEndPoint endpoint)
     {
-        var listener = new Socket(_endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            // A restart must not fail on the previous run's connections in TIME_WAIT (the server closes first).
+            // A restart must not fail on the previous run's connections still in TIME_WAIT (those it had to close first).
             listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
-            listener.Bind(_endpoint);
+            listener.Bind(endpoint);
             listener.Listen(64);
+            return listener;
         }
         catch (SocketException ex)
         {
@@ -79,23 +93,26 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
                 SocketError.AccessDenied => "permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)",
                 _ => ex.Message,
             };
-            throw new InvalidOperationException($"cannot listen on {HttpListenAddress.Format(_endpoint)} for the operations endpoint (http.listen): {reason}", ex);
+            throw new OperationsEndpointException($"cannot listen on {HttpListenAddress.Format(endpoint)} for the operations endpoint (http.listen): {reason}", ex);
         }
-        _listener = listener;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
         LogListening(HttpListenAddress.Format(LocalEndPoint));
-        _accepting = AcceptAsync(listener, _stopping.Token);
+        _accepting = AcceptAsync(_listener, _stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_listener is null)
+        if (_accepting is null)
         {
             return;
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
-        await _accepting!.ConfigureAwait(false);
+        await _accepting.ConfigureAwait(false);
         // Exchanges see the cancellation at their next await; they only need the moment to close their socket.
         await Task.WhenAll(_exchanges.Keys).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
@@ -141,7 +158,7 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
         await Task.Yield(); // off the accept loop
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxHeadBytes);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        deadline.CancelAfter(ExchangeTimeout);
+        deadline.CancelAfter(_exchangeTimeout);
         try
         {
             client.NoDelay = true;
@@ -152,6 +169,7 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
                 if (received == MaxHeadBytes)
                 {
                     await SendAsync(client, OperationsResponse.HeadTooLarge, includeBody: true, deadline.Token).ConfigureAwait(false);
+                    await LingerAsync(client, buffer, deadline.Token).ConfigureAwait(false);
                     return;
                 }
                 int read = await client.ReceiveAsync(buffer.AsMemory(received, MaxHeadBytes - received), SocketFlags.None, deadline.Token).ConfigureAwait(false);
@@ -163,7 +181,7 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
             }
             (OperationsResponse response, bool head) = Route(buffer.AsSpan(0, headEnd));
             await SendAsync(client, response, includeBody: !head, deadline.Token).ConfigureAwait(false);
-            client.Shutdown(SocketShutdown.Send);
+            await LingerAsync(client, buffer, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
@@ -179,6 +197,20 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             client.Dispose();
             Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    /// <summary>
+    /// Ends the exchange the way RFC 9112 §9.6 asks: half-close, then read (and discard) until the client closes its
+    /// side. Closing with unread bytes in the receive queue would make the kernel send a reset, which can destroy the
+    /// answer before the client reads it; and the client closing first leaves TIME_WAIT on its side, not the agent's.
+    /// Bounded by the exchange's deadline.
+    /// </summary>
+    private static async Task LingerAsync(Socket client, byte[] buffer, CancellationToken cancellationToken)
+    {
+        client.Shutdown(SocketShutdown.Send);
+        while (await client.ReceiveAsync(buffer.AsMemory(0, MaxHeadBytes), SocketFlags.None, cancellationToken).ConfigureAwait(false) > 0)
+        {
         }
     }
 
@@ -231,7 +263,7 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
     public void Dispose()
     {
         _stopping.Cancel();
-        _listener?.Dispose();
+        _listener.Dispose();
         _stopping.Dispose();
     }
 }
