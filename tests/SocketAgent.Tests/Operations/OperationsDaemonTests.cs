@@ -208,6 +208,59 @@ public sealed class OperationsDaemonTests : IDisposable
     }
 
     [Fact]
+    public async Task Kafka_down_is_ready_while_the_spool_absorbs_it_and_503_once_the_spool_is_full()
+    {
+        // A broker address nobody answers on, and the smallest spool: a few thousand socket events fill it.
+        using DaemonProcess agent = Start(["--output", "kafka", "--kafka-bootstrap-servers", $"127.0.0.1:{FreePort()}", "--kafka-topic", "ops-test"],
+            new Dictionary<string, string> { ["SOCKETAGENT_SPOOL__MAX_BYTES"] = "1048576" });
+        (_, string ready) = await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+        Assert.Contains("\"kafka\":", ready);
+
+        var connections = new List<TcpClient>();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start(1000);
+        try
+        {
+            (HttpStatusCode Status, string Body) full = (HttpStatusCode.OK, "");
+            for (int round = 0; round < 10 && full.Status != HttpStatusCode.ServiceUnavailable; round++)
+            {
+                // 300 connections opened and closed: 1,200 socket events of about a kilobyte each per round.
+                for (int i = 0; i < 300; i++)
+                {
+                    var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port, Token);
+                    connections.Add(client);
+                    connections.Add(await server.AcceptTcpClientAsync(Token));
+                }
+                await WaitForMetricsAsync(m => m.Value("socket_agent_sockets_tracked") >= 600);
+                connections.ForEach(static c => c.Dispose());
+                connections.Clear();
+                await Task.Delay(1000, Token);
+                full = await GetAsync("/healthz");
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, full.Status);
+            using JsonDocument health = JsonDocument.Parse(full.Body);
+            Assert.Equal("failing", health.RootElement.GetProperty("outputs").GetProperty("kafka").GetString());
+            Assert.Contains(health.RootElement.GetProperty("reasons").EnumerateArray(),
+                static r => r.GetString()!.StartsWith("the kafka spool", StringComparison.Ordinal));
+
+            PrometheusText metrics = await ScrapeAsync();
+            Assert.True(metrics.Value("socket_agent_spool_dropped_events_total", ("output", "kafka")) > 0);
+            Assert.Equal(1048576, metrics.Value("socket_agent_spool_max_bytes", ("output", "kafka")));
+            Assert.True(metrics.Value("socket_agent_spool_bytes", ("output", "kafka")) > 0.9 * 1048576);
+            Assert.True(metrics.Value("socket_agent_spool_watermark_lag_events", ("output", "kafka")) > 0);
+            Assert.Equal(0, metrics.Value("socket_agent_delivery_confirmed_total", ("output", "kafka")));
+            Assert.Equal(1, metrics["socket_agent_delivery_circuit_state"].Samples.Sum(static s => s.Value));
+        }
+        finally
+        {
+            connections.ForEach(static c => c.Dispose());
+        }
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void A_port_in_use_stops_the_agent_at_start_with_one_line_naming_it()
     {
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
