@@ -24,13 +24,13 @@ internal static class HealthcheckCommand
             /healthz answers 200, 1 when it answers anything else or does not answer in time; one line on stderr.
 
             Examples:
-              socket-agent healthcheck                                   {DefaultUrl}
-              socket-agent healthcheck --url http://[::1]:9464/healthz
+              socket-agent healthcheck                                   asks {DefaultUrl}
+              socket-agent healthcheck --url http://[::1]:9464/healthz   an agent run with --http-listen [::1]:9464
               HEALTHCHECK CMD ["/usr/local/bin/socket-agent", "healthcheck"]   (Dockerfile)
             """);
         var url = new Option<string>("--url")
         {
-            Description = $"The /healthz URL (http only; default {DefaultUrl}). Example: socket-agent healthcheck --url http://127.0.0.1:9500/healthz",
+            Description = "The agent's /healthz URL (http only). Example: socket-agent healthcheck --url http://127.0.0.1:9500/healthz",
             HelpName = "URL",
             DefaultValueFactory = static _ => DefaultUrl,
         };

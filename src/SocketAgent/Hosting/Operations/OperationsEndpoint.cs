@@ -46,6 +46,7 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
     private Task? _accepting;
     private int _connections;
     private long _refused;
+    private SocketError _lastAcceptError = SocketError.Success;
 
     /// <param name="listener">A listening socket from <see cref="Listen"/>; the endpoint owns it from here.</param>
     /// <param name="exchangeTimeout">The deadline of one exchange; default <see cref="DefaultExchangeTimeout"/>.</param>
@@ -132,8 +133,13 @@ internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
             }
             catch (SocketException ex)
             {
-                // Out of file descriptors (EMFILE) and the like: say so, breathe, go on; the agent itself is unaffected.
-                LogAcceptFailed(ex.Message);
+                // Out of file descriptors (EMFILE) and the like: say so (once per cause), breathe, go on; the agent
+                // itself is unaffected.
+                if (ex.SocketErrorCode != _lastAcceptError)
+                {
+                    _lastAcceptError = ex.SocketErrorCode;
+                    LogAcceptFailed(ex.Message);
+                }
                 await Task.Delay(100, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
