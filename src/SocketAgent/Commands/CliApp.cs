@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting;
+using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
 
 namespace SocketAgent.Cli.Commands;
@@ -33,6 +34,8 @@ internal static class CliApp
           socket-agent netstat -tuanp                      what `netstat -tuanp` prints
           socket-agent netstat -tlp --cmdline              listeners with full command lines
           socket-agent netstat -i | -rn | -s               what netstat -i, -rn, -s print
+          socket-agent --http-listen 9464                  the daemon, with /metrics and /healthz on 127.0.0.1:9464
+          socket-agent healthcheck                         exit 0 when that agent's /healthz says ready
 
         Exit codes: 0 success (also when the reader closes stdout, and after SIGTERM), 1 collection, output or
         state directory failed, 2 bad usage or an invalid setting.
@@ -70,11 +73,14 @@ internal static class CliApp
         var selectors = new SelectorOptions(SocketSourceKind.Auto,
             "Where sockets are read: netlink sock_diag (auto: with a fallback to /proc/net when refused), or /proc/net only. Example: --source procfs");
         var daemon = new DaemonOptions();
+        var operations = new OperationsOptions();
         root.Add(once);
         root.Add(hostName);
         selectors.AddTo(root);
         daemon.AddTo(root);
+        operations.AddTo(root);
         root.Add(NetstatCommand.Build(streams));
+        root.Add(HealthcheckCommand.Build(streams));
 
         root.SetAction(result =>
         {
@@ -82,7 +88,7 @@ internal static class CliApp
             try
             {
                 options = AgentConfigurationLoader.Load(result.GetValue(daemon.Config), Environment.GetEnvironmentVariables(),
-                    CommandLineSettings(result, daemon, selectors, hostName));
+                    CommandLineSettings(result, daemon, selectors, hostName, operations));
             }
             catch (AgentConfigurationException ex)
             {
@@ -125,7 +131,7 @@ internal static class CliApp
     /// The settings given on the command line, as configuration keys, so they go through the same validation as the
     /// file and the environment and override both.
     /// </summary>
-    private static Dictionary<string, string?> CommandLineSettings(ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName)
+    private static Dictionary<string, string?> CommandLineSettings(ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName, OperationsOptions operations)
     {
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
         AddExplicit(result, daemon.Interval, "interval", settings);
@@ -138,6 +144,7 @@ internal static class CliApp
         AddExplicit(result, daemon.FilePath, "file:path", settings);
         AddExplicit(result, daemon.KafkaBootstrapServers, "kafka:bootstrap_servers", settings);
         AddExplicit(result, daemon.KafkaTopic, "kafka:topic", settings);
+        AddExplicit(result, operations.HttpListen, OperationsOptions.SettingKey, settings);
         if (result.GetValue(daemon.Output) is { Length: > 0 } outputs)
         {
             settings["outputs"] = string.Join(',', outputs);

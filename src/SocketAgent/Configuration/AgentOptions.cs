@@ -46,6 +46,12 @@ internal sealed class AgentOptions
     /// <summary><c>outputs</c>, <c>file.*</c>, <c>kafka.*</c>, <c>spool.*</c>: where the lines go.</summary>
     public OutputOptions Outputs { get; set; } = new();
 
+    /// <summary>
+    /// <c>http.listen</c> (<c>--http-listen</c>): where the operations endpoint (<c>/metrics</c>, <c>/healthz</c>)
+    /// listens. Default (null): off.
+    /// </summary>
+    public System.Net.IPEndPoint? HttpListen { get; set; }
+
     /// <summary>The collector's options for these settings.</summary>
     public SnapshotCollectorOptions ToCollectorOptions(TimeProvider? timeProvider = null) => new()
     {

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text.RegularExpressions;
+using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Model;
@@ -23,7 +25,7 @@ internal static class AgentSettings
     /// <summary>Section keys (no value of their own).</summary>
     public static readonly IReadOnlySet<string> Sections = new HashSet<string>(StringComparer.Ordinal)
     {
-        "collect", "filters", "filters:include", "filters:exclude", "redaction", "file", "kafka", "spool",
+        "collect", "filters", "filters:include", "filters:exclude", "redaction", "file", "kafka", "spool", "http",
     };
 
     public static readonly IReadOnlyList<AgentSetting> All = Build();
@@ -156,6 +158,12 @@ internal static class AgentSettings
             {
                 bool ok = long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 1 << 20;
                 o.Outputs.SpoolMaxBytes = n;
+                return ok;
+            }),
+            AgentSetting.Scalar("http:listen", HttpListenAddress.Expected, static (o, v) =>
+            {
+                bool ok = HttpListenAddress.TryParse(v, out IPEndPoint? endpoint);
+                o.HttpListen = endpoint;
                 return ok;
             }),
         };

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketAgent.Cli.Commands;
+using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.State;
@@ -21,6 +22,7 @@ internal sealed partial class AgentLoop : BackgroundService
     private readonly AgentStateStore _store;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly DaemonStatus _status;
+    private readonly AgentMetrics _metrics;
     private readonly ILogger<AgentLoop> _logger;
 
     // Cancelled only when the host's shutdown timeout runs out: the cycle's token.
@@ -28,13 +30,14 @@ internal sealed partial class AgentLoop : BackgroundService
     private long _savedSequence;
     private bool _stopped;
 
-    public AgentLoop(IAgentCycle cycle, CycleContext context, AgentStateStore store, IHostApplicationLifetime lifetime, DaemonStatus status, ILogger<AgentLoop> logger)
+    public AgentLoop(IAgentCycle cycle, CycleContext context, AgentStateStore store, IHostApplicationLifetime lifetime, DaemonStatus status, AgentMetrics metrics, ILogger<AgentLoop> logger)
     {
         _cycle = cycle;
         _context = context;
         _store = store;
         _lifetime = lifetime;
         _status = status;
+        _metrics = metrics;
         _logger = logger;
         _savedSequence = store.LastSequence;
     }
@@ -87,10 +90,11 @@ internal sealed partial class AgentLoop : BackgroundService
     {
         _context.CycleNumber++;
         _context.CycleStartedAt = startedAt;
+        bool completed = false;
         try
         {
             await _cycle.RunCycleAsync(_context, _abort.Token);
-            return await FlushAndPersistAsync();
+            return completed = await FlushAndPersistAsync();
         }
         catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
         {
@@ -118,6 +122,7 @@ internal sealed partial class AgentLoop : BackgroundService
         finally
         {
             _context.PreviousCycleDuration = _context.TimeProvider.GetUtcNow() - startedAt;
+            _metrics.OnCycleEnded(_context, _cycle, completed, _context.PreviousCycleDuration);
         }
     }
 

@@ -1,9 +1,11 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SocketAgent.Cli.Commands;
 using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.State;
 
 namespace SocketAgent.Cli.Hosting;
@@ -22,6 +24,20 @@ internal static class DaemonHost
     /// <param name="cycle">The cycle to run; null for the event stream (<see cref="EventCycle"/>). Tests pass their own.</param>
     public static int Run(AgentOptions options, StandardStreams streams, Func<IServiceProvider, IAgentCycle>? cycle = null)
     {
+        Socket? operations = null;
+        if (options.HttpListen is { } listen)
+        {
+            try
+            {
+                operations = OperationsEndpoint.Listen(listen);
+            }
+            catch (OperationsEndpointException ex)
+            {
+                streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+        }
+
         AgentStateStore store;
         try
         {
@@ -30,6 +46,7 @@ internal static class DaemonHost
         catch (AgentStateException ex)
         {
             streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+            operations?.Dispose();
             return ExitCodes.Failure;
         }
 
@@ -37,7 +54,7 @@ internal static class DaemonHost
         var status = new DaemonStatus();
         try
         {
-            using IHost host = Build(options, store, output, status, cycle);
+            using IHost host = Build(options, store, output, status, cycle, operations);
             host.Run();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -73,7 +90,7 @@ internal static class DaemonHost
         return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 
-    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle>? cycle)
+    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle>? cycle, Socket? operations)
     {
         // The empty builder: no appsettings.json, no DOTNET_ variables, no command-line provider — the agent's
         // settings are AgentOptions, read once by AgentConfigurationLoader.
@@ -106,6 +123,14 @@ internal static class DaemonHost
             Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent"),
             StartedAt = time.GetUtcNow(),
         });
+        var metrics = new AgentMetrics(enabled: options.HttpListen is not null);
+        builder.Services.AddSingleton(metrics);
+        if (operations is not null)
+        {
+            // Before the loop: it answers (and /healthz says 503) while the first snapshot is taken.
+            builder.Services.AddHostedService(sp => new OperationsEndpoint(operations, new OperationsRoutes(metrics, options.Interval, time),
+                sp.GetRequiredService<ILogger<OperationsEndpoint>>()));
+        }
         builder.Services.AddHostedService<AgentLoop>();
         return builder.Build();
     }

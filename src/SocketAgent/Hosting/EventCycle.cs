@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Incremental;
 using SocketAgent.Collection.Namespaces;
@@ -27,7 +28,7 @@ namespace SocketAgent.Cli.Hosting;
 /// destroy notifications and the snapshot differences into events; write them with their envelope. The first cycle
 /// emits the full state (<c>snapshot</c>); statistics every <c>stats_interval</c>, a heartbeat every <c>heartbeat</c>.
 /// </summary>
-internal sealed class EventCycle : IAgentCycle, IDisposable
+internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
 {
     /// <summary>rtnetlink notifications are the trigger; this re-dump is the safety net for a lost one.</summary>
     private static readonly TimeSpan s_networkSafetyInterval = TimeSpan.FromSeconds(60);
@@ -53,6 +54,7 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
     private EventLineRouter? _router;
     private readonly List<ILineOutput> _lineOutputs = [];
     private long _outputErrors;
+    private readonly Dictionary<string, long> _outputErrorsByName = new(StringComparer.Ordinal);
     private DurableSpool? _spool;
     private DeliveryLoop? _delivery;
     private Task? _deliveryTask;
@@ -192,6 +194,7 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
         {
             // A full disk: this output loses the line (counted, logged once per message); the others go on.
             _outputErrors++;
+            _outputErrorsByName[output.Name] = _outputErrorsByName.GetValueOrDefault(output.Name) + 1;
             if (_logged.Add($"{output.Name}: {ex.Message}"))
             {
                 logger.LogError("output {Output} failed: {Message}; its lines are counted as lost until it recovers", output.Name, ex.Message);
@@ -414,6 +417,22 @@ internal sealed class EventCycle : IAgentCycle, IDisposable
         yield return new("delivery_permanent_failures", delivery.PermanentFailures);
         yield return new("circuit_open", delivery.CircuitState == "closed" ? 0 : 1);
     }
+
+    /// <summary>For the operations endpoint: copies of the counters, taken on the cycle's thread between cycles.</summary>
+    public CycleMetrics CaptureMetrics() => new()
+    {
+        Events = new Dictionary<string, long>(_eventCounts, StringComparer.Ordinal),
+        SocketsTracked = _sockets.TrackedCount,
+        ProcessesTracked = _owners.ProcessesTracked,
+        Namespaces = _watches.Count,
+        FilteredOut = _filter.Dropped,
+        Warnings = _warnings,
+        Outputs = _options.Outputs.Kinds,
+        OutputErrors = new Dictionary<string, long>(_outputErrorsByName, StringComparer.Ordinal),
+        Spool = _spool?.GetStats(),
+        SpoolMaxBytes = _options.Outputs.SpoolMaxBytes,
+        Delivery = _delivery?.Metrics,
+    };
 
     private void Count(string key) => _eventCounts[key] = _eventCounts.GetValueOrDefault(key) + 1;
 

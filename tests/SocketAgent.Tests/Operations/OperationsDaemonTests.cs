@@ -1,0 +1,305 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using SocketAgent.Tests.Daemon;
+using SocketAgent.Tests.Infrastructure;
+
+namespace SocketAgent.Tests.Operations;
+
+/// <summary>
+/// The real daemon with <c>--http-listen</c>: /metrics scraped over HTTP and parsed as Prometheus text, counters that
+/// follow a real socket, /healthz for a healthy agent and for one whose file output cannot write, and
+/// <c>socket-agent healthcheck</c>'s exit codes against it and against a closed port.
+/// </summary>
+public sealed class OperationsDaemonTests : IDisposable
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("socket-agent-ops-");
+    private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly int _port = FreePort();
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _dir.Delete(recursive: true);
+    }
+
+    private string Url(string path) => $"http://127.0.0.1:{_port}{path}";
+
+    private DaemonProcess Start(string[] extra, IReadOnlyDictionary<string, string>? environment = null) =>
+        DaemonProcess.Start([.. extra, "--http-listen", $"127.0.0.1:{_port}", "--interval", "200ms", "--heartbeat", "300ms",
+            "--state-dir", Path.Combine(_dir.FullName, "state"), "-t"], environment);
+
+    /// <summary>A port nobody listens on right now (the kernel's pick, released at once).</summary>
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
+    {
+        using HttpResponseMessage response = await _client.GetAsync(Url(path), Token);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Token));
+    }
+
+    /// <summary>Polls <paramref name="path"/> until <paramref name="done"/> accepts an answer (connection refused while the agent starts).</summary>
+    private async Task<(HttpStatusCode Status, string Body)> WaitForAsync(string path, Func<HttpStatusCode, string, bool> done, DaemonProcess agent)
+    {
+        DateTime deadline = DateTime.UtcNow + s_wait;
+        (HttpStatusCode, string)? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                (HttpStatusCode status, string body) = await GetAsync(path);
+                last = (status, body);
+                if (done(status, body))
+                {
+                    return (status, body);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(100, Token);
+        }
+        throw new TimeoutException($"{path}: last answer {last}; stderr: {agent.StandardError}");
+    }
+
+    private async Task<PrometheusText> ScrapeAsync()
+    {
+        using HttpResponseMessage response = await _client.GetAsync(Url("/metrics"), Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync(Token));
+    }
+
+    private static double Events(PrometheusText metrics, string action) =>
+        metrics["socket_agent_events_total"].Samples
+            .Where(s => s.Label("dataset") == "socket" && s.Label("action") == action).Sum(static s => s.Value);
+
+    private async Task<PrometheusText> WaitForMetricsAsync(Func<PrometheusText, bool> done)
+    {
+        DateTime deadline = DateTime.UtcNow + s_wait;
+        PrometheusText metrics;
+        while (!done(metrics = await ScrapeAsync()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the metrics never showed the change");
+            await Task.Delay(100, Token);
+        }
+        return metrics;
+    }
+
+    [Fact]
+    public async Task Metrics_parse_as_prometheus_text_and_the_counters_follow_a_real_socket()
+    {
+        using DaemonProcess agent = Start([]);
+        await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+
+        PrometheusText before = await ScrapeAsync();
+        foreach (string family in (string[])[
+            "socket_agent_build_info", "socket_agent_ready", "socket_agent_cycles_total", "socket_agent_cycle_failures_total",
+            "socket_agent_cycle_duration_seconds", "socket_agent_last_successful_cycle_timestamp_seconds", "socket_agent_events_total",
+            "socket_agent_events_filtered_total", "socket_agent_sockets_tracked", "socket_agent_processes_tracked",
+            "socket_agent_network_namespaces", "socket_agent_warnings_total", "socket_agent_output_write_errors_total",
+            "process_resident_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds", "process_open_fds"])
+        {
+            Assert.True(before.Families.ContainsKey(family), $"no {family}");
+        }
+        foreach (PrometheusText.Family family in before.Families.Values)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(family.Help), $"{family.Name} has no HELP");
+            Assert.Equal(family.Type == "counter", family.Name.EndsWith("_total", StringComparison.Ordinal));
+        }
+        string agentId = File.ReadAllText(Path.Combine(_dir.FullName, "state", "agent-id")).Trim();
+        Assert.Equal(agentId, Assert.Single(before["socket_agent_build_info"].Samples).Label("agent_id"));
+        Assert.Equal(1, before.Value("socket_agent_ready"));
+        Assert.True(before.Value("socket_agent_events_total", ("dataset", "socket"), ("action", "snapshot")) > 0);
+        Assert.Equal(before.Value("socket_agent_cycles_total"), before.Value("socket_agent_cycle_duration_seconds_count"));
+        double lastCycle = before.Value("socket_agent_last_successful_cycle_timestamp_seconds");
+        Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - lastCycle, -1, 10);
+        Assert.Equal(0, before.Value("socket_agent_output_write_errors_total", ("output", "stdout")));
+        Assert.True(before.Value("process_resident_memory_bytes") > 1 << 20);
+
+        double opened = Events(before, "opened"), closed = Events(before, "closed");
+        using (var server = new TcpListener(IPAddress.Loopback, 0))
+        {
+            server.Start();
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port, Token);
+            using TcpClient accepted = await server.AcceptTcpClientAsync(Token);
+            // The listener, the client and the accepted end: three opened sockets at least.
+            PrometheusText during = await WaitForMetricsAsync(m => Events(m, "opened") >= opened + 3);
+            Assert.True(during.Value("socket_agent_sockets_tracked") >= 3);
+            Assert.True(during.Value("socket_agent_cycles_total") > before.Value("socket_agent_cycles_total"));
+        }
+        await WaitForMetricsAsync(m => Events(m, "closed") >= closed + 2);
+
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(15)));
+        Assert.Contains($"operations endpoint listening on http://127.0.0.1:{_port}", agent.StandardError);
+        // Stopped with the agent: nothing listens any more.
+        await Assert.ThrowsAsync<HttpRequestException>(() => _client.GetAsync(Url("/healthz"), Token));
+    }
+
+    [Fact]
+    public async Task Healthz_is_200_when_ready_and_healthcheck_exits_0_then_1_once_the_agent_is_gone()
+    {
+        using DaemonProcess agent = Start([]);
+        (_, string body) = await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+        using (JsonDocument health = JsonDocument.Parse(body))
+        {
+            Assert.Equal("ready", health.RootElement.GetProperty("status").GetString());
+            Assert.Equal("ok", health.RootElement.GetProperty("outputs").GetProperty("stdout").GetString());
+            Assert.Equal(0, health.RootElement.GetProperty("reasons").GetArrayLength());
+        }
+        using (HttpResponseMessage head = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Url("/healthz")), Token))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        }
+
+        AgentProcess.Result ready = DaemonProcess.Run(["healthcheck", "--url", Url("/healthz")]);
+        Assert.Equal(0, ready.ExitCode);
+        Assert.Equal("", ready.StandardOutput);
+        Assert.Equal($"socket-agent: healthcheck: {Url("/healthz")}: 200 ready\n", ready.StandardError);
+
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(15)));
+
+        AgentProcess.Result gone = DaemonProcess.Run(["healthcheck", "--url", Url("/healthz"), "--timeout", "2s"]);
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Equal("", gone.StandardOutput);
+        string line = Assert.Single(gone.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"socket-agent: healthcheck: {Url("/healthz")}: ", line);
+        Assert.Contains("refused", line, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_file_output_that_cannot_write_makes_healthz_503_with_the_reason()
+    {
+        string directory = Path.Combine(_dir.FullName, "out");
+        Directory.CreateDirectory(directory);
+        // Small files: the next rotation must reopen the path, and its directory will be gone by then.
+        using DaemonProcess agent = Start(["--output", "file", "--file-path", Path.Combine(directory, "events.jsonl")],
+            new Dictionary<string, string> { ["SOCKETAGENT_FILE__MAX_BYTES"] = "4096" });
+        await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+
+        Directory.Delete(directory, recursive: true);
+
+        (_, string body) = await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.ServiceUnavailable, agent);
+        using (JsonDocument health = JsonDocument.Parse(body))
+        {
+            Assert.Equal("not_ready", health.RootElement.GetProperty("status").GetString());
+            Assert.Equal("failing", health.RootElement.GetProperty("outputs").GetProperty("file").GetString());
+            string reason = Assert.Single(health.RootElement.GetProperty("reasons").EnumerateArray()).GetString()!;
+            Assert.StartsWith("output file failed to write", reason);
+        }
+        PrometheusText metrics = await ScrapeAsync();
+        Assert.True(metrics.Value("socket_agent_output_write_errors_total", ("output", "file")) > 0);
+        Assert.Equal(0, metrics.Value("socket_agent_ready"));
+
+        AgentProcess.Result check = DaemonProcess.Run(["healthcheck", "--url", Url("/healthz")]);
+        Assert.Equal(1, check.ExitCode);
+        Assert.StartsWith($"socket-agent: healthcheck: {Url("/healthz")}: 503 not_ready: output file failed to write", check.StandardError);
+
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Kafka_down_is_ready_while_the_spool_absorbs_it_and_503_once_the_spool_is_full()
+    {
+        // A broker address nobody answers on, and the smallest spool: a few thousand socket events fill it.
+        using DaemonProcess agent = Start(["--output", "kafka", "--kafka-bootstrap-servers", $"127.0.0.1:{FreePort()}", "--kafka-topic", "ops-test"],
+            new Dictionary<string, string> { ["SOCKETAGENT_SPOOL__MAX_BYTES"] = "1048576" });
+        (_, string ready) = await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+        Assert.Contains("\"kafka\":", ready);
+
+        var connections = new List<TcpClient>();
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start(1000);
+        try
+        {
+            (HttpStatusCode Status, string Body) full = (HttpStatusCode.OK, "");
+            for (int round = 0; round < 10 && full.Status != HttpStatusCode.ServiceUnavailable; round++)
+            {
+                // 300 connections opened and closed: 1,200 socket events of about a kilobyte each per round.
+                for (int i = 0; i < 300; i++)
+                {
+                    var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port, Token);
+                    connections.Add(client);
+                    connections.Add(await server.AcceptTcpClientAsync(Token));
+                }
+                await WaitForMetricsAsync(m => m.Value("socket_agent_sockets_tracked") >= 600);
+                connections.ForEach(static c => c.Dispose());
+                connections.Clear();
+                await Task.Delay(1000, Token);
+                full = await GetAsync("/healthz");
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, full.Status);
+            using JsonDocument health = JsonDocument.Parse(full.Body);
+            Assert.Equal("failing", health.RootElement.GetProperty("outputs").GetProperty("kafka").GetString());
+            Assert.Contains(health.RootElement.GetProperty("reasons").EnumerateArray(),
+                static r => r.GetString()!.StartsWith("the kafka spool", StringComparison.Ordinal));
+
+            PrometheusText metrics = await ScrapeAsync();
+            Assert.True(metrics.Value("socket_agent_spool_dropped_events_total", ("output", "kafka")) > 0);
+            Assert.Equal(1048576, metrics.Value("socket_agent_spool_max_bytes", ("output", "kafka")));
+            Assert.True(metrics.Value("socket_agent_spool_bytes", ("output", "kafka")) > 0.9 * 1048576);
+            Assert.True(metrics.Value("socket_agent_spool_watermark_lag_events", ("output", "kafka")) > 0);
+            Assert.Equal(0, metrics.Value("socket_agent_delivery_confirmed_total", ("output", "kafka")));
+            Assert.Equal(1, metrics["socket_agent_delivery_circuit_state"].Samples.Sum(static s => s.Value));
+        }
+        finally
+        {
+            connections.ForEach(static c => c.Dispose());
+        }
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void A_port_in_use_stops_the_agent_at_start_with_one_line_naming_it()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, _port));
+        taken.Listen();
+
+        AgentProcess.Result result = DaemonProcess.Run(["--http-listen", _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--state-dir", Path.Combine(_dir.FullName, "state"), "-t"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.StandardOutput);
+        Assert.Equal($"socket-agent: error: cannot listen on 127.0.0.1:{_port} for the operations endpoint (http.listen): "
+            + "the address is already in use (another agent, or another program on that port?)\n", result.StandardError);
+    }
+
+    [Theory]
+    [InlineData("--http-listen", "70000")]
+    [InlineData("--http-listen", "localhost:9464")]
+    [InlineData("SOCKETAGENT_HTTP__LISTEN", "0")]
+    public void A_bad_address_is_refused_with_exit_code_2(string where, string value)
+    {
+        AgentProcess.Result result = where.StartsWith("--", StringComparison.Ordinal)
+            ? DaemonProcess.Run([where, value, "--print-config"])
+            : DaemonProcess.Run(["--print-config"], new Dictionary<string, string> { [where] = value });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.StandardOutput);
+        Assert.StartsWith($"socket-agent: invalid setting 'http.listen' = '{value}' ", result.StandardError);
+        Assert.Contains("expected a port (on 127.0.0.1), or ADDRESS:PORT", result.StandardError);
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1/healthz")]
+    [InlineData("not a url")]
+    public void Healthcheck_refuses_a_url_it_cannot_use(string url)
+    {
+        AgentProcess.Result result = DaemonProcess.Run(["healthcheck", "--url", url]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"socket-agent: invalid --url '{url}'", result.StandardError);
+    }
+}
