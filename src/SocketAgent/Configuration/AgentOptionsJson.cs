@@ -71,6 +71,9 @@ internal static class AgentOptionsJson
         json.WriteStartObject("spool");
         json.WriteNumber("max_bytes", options.Outputs.SpoolMaxBytes);
         json.WriteEndObject();
+        json.WriteStartObject("http");
+        json.WriteString("listen", Hosting.Operations.HttpListenAddress.Format(options.HttpListen));
+        json.WriteEndObject();
 
         json.WriteEndObject();
         json.Flush();
