@@ -40,6 +40,7 @@ RUN build/publish-aot.sh /out
 # that ships them, not carried through a COPY that may drop extended attributes), librdkafka's libsasl2 and
 # ca-certificates (Kafka over TLS), and /bin/sh for the Kubernetes init container that owns the state directory.
 FROM ${RUNTIME_IMAGE}
+ARG RUNTIME_IMAGE
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 # Exactly the measured set (deploy/README.md): DAC_READ_SEARCH + SYS_PTRACE read other users' /proc/<pid>/fd,
