@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Publishes the native AOT binary exactly as the README and the Dockerfile do, fails on any trim/AOT warning,
+# Publishes the native AOT binary with build/publish-aot.sh (the script the Dockerfile's build stage runs too), fails
+# on any trim/AOT warning,
 # except exactly one: IL2104 for Confluent.Kafka (its native bindings are found by reflection, so the CLI roots the
 # whole assembly with TrimmerRootAssembly; the trimmer still says it cannot vouch for it).
 # Then checks the binary itself: --once prints valid JSON lines and exits 0, bad usage exits 2.
@@ -10,7 +11,7 @@ out="${1:-artifacts/aot}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-dotnet publish src/SocketAgent/SocketAgent.csproj -c Release -r linux-x64 -p:PublishAot=true -o "$out" 2>&1 | tee "$log"
+build/publish-aot.sh "$out" 2>&1 | tee "$log"
 # Each warning once (the SDK repeats them in its summary), minus the accepted one.
 unexpected=$(grep -E "warning (IL|CS)[0-9]+" "$log" | sort -u | grep -v -E "warning IL2104: Assembly 'Confluent\.Kafka' produced trim warnings" || true)
 if [ -n "$unexpected" ]; then

@@ -1,0 +1,226 @@
+using SocketAgent.Cli.Configuration;
+using SocketAgent.Collection.Namespaces;
+using YamlDotNet.RepresentationModel;
+
+namespace SocketAgent.Tests.Deployment;
+
+/// <summary>
+/// deploy/kubernetes/ checked without a cluster: every document parses and names its apiVersion, kind and name; the
+/// DaemonSet holds what the agent needs (host namespaces, exactly the measured capabilities, probes on /healthz,
+/// limits, tolerations, the metrics port); the ConfigMap's configuration loads through the agent's own loader.
+/// </summary>
+public sealed class KubernetesManifestTests
+{
+    private const string Folder = "deploy/kubernetes";
+
+    private static readonly Dictionary<string, string> s_expectedKinds = new(StringComparer.Ordinal)
+    {
+        ["namespace.yaml"] = "v1/Namespace",
+        ["serviceaccount.yaml"] = "v1/ServiceAccount",
+        ["configmap.yaml"] = "v1/ConfigMap",
+        ["daemonset.yaml"] = "apps/v1/DaemonSet",
+        ["service.yaml"] = "v1/Service",
+        ["servicemonitor.yaml"] = "monitoring.coreos.com/v1/ServiceMonitor",
+        ["kustomization.yaml"] = "kustomize.config.k8s.io/v1beta1/Kustomization",
+    };
+
+    [Fact]
+    public void Every_document_has_apiVersion_kind_and_a_name_in_the_agent_namespace()
+    {
+        string[] files = [.. Directory.GetFiles(RepositoryFiles.PathOf(Folder), "*.yaml").Select(Path.GetFileName).Order()!];
+        Assert.Equal(s_expectedKinds.Keys.Order(), files);
+
+        foreach (string file in files)
+        {
+            YamlMappingNode document = Assert.Single(Documents(file));
+            Assert.Equal(s_expectedKinds[file], $"{Scalar(document, "apiVersion")}/{Scalar(document, "kind")}");
+            if (file == "kustomization.yaml")
+            {
+                continue;
+            }
+            Assert.Equal("socket-agent", Scalar(document, "metadata.labels.app.kubernetes.io/name"));
+            Assert.False(string.IsNullOrEmpty(Scalar(document, "metadata.name")), file);
+            if (file != "namespace.yaml")
+            {
+                Assert.Equal("socket-agent", Scalar(document, "metadata.namespace"));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_kustomization_applies_every_manifest_and_renders_offline()
+    {
+        YamlMappingNode kustomization = Assert.Single(Documents("kustomization.yaml"));
+        Assert.Equal(s_expectedKinds.Keys.Where(static f => f != "kustomization.yaml").Order(),
+            Sequence(kustomization, "resources").Select(static n => ((YamlScalarNode)n).Value!).Order());
+
+        string? kubectl = ToolRun.Find("/usr/bin/kubectl", "/usr/local/bin/kubectl");
+        Assert.SkipWhen(kubectl is null, "kubectl is not installed: the kustomize rendering is not checked");
+        // `kubectl kustomize` needs no cluster. (`kubectl apply --dry-run=client` and `create --dry-run=client` do:
+        // they fetch the API server's resource list even with --validate=false, so they cannot run here.)
+        ToolRun.Result rendered = ToolRun.Run(kubectl!, ["kustomize", RepositoryFiles.PathOf(Folder)], TimeSpan.FromSeconds(60));
+        Assert.True(rendered.ExitCode == 0, rendered.ToString());
+        var stream = new YamlStream();
+        stream.Load(new StringReader(rendered.StandardOutput));
+        Assert.Equal(6, stream.Documents.Count);
+        Assert.All(stream.Documents, static d =>
+        {
+            var root = (YamlMappingNode)d.RootNode;
+            if (Scalar(root, "kind") != "Namespace")
+            {
+                Assert.Equal("socket-agent", Scalar(root, "metadata.namespace"));
+            }
+        });
+    }
+
+    [Fact]
+    public void The_daemonset_sees_the_whole_node_with_exactly_the_measured_capabilities()
+    {
+        YamlMappingNode spec = Mapping(Assert.Single(Documents("daemonset.yaml")), "spec.template.spec");
+
+        Assert.Equal("true", Scalar(spec, "hostNetwork"));
+        Assert.Equal("true", Scalar(spec, "hostPID"));
+        Assert.Equal("ClusterFirstWithHostNet", Scalar(spec, "dnsPolicy"));
+        Assert.Equal("system-node-critical", Scalar(spec, "priorityClassName"));
+        Assert.Equal("socket-agent", Scalar(spec, "serviceAccountName"));
+        YamlMappingNode toleration = (YamlMappingNode)Assert.Single(Sequence(spec, "tolerations"));
+        Assert.Equal("Exists", Scalar(toleration, "operator"));
+        Assert.Null(Find(toleration, "key")); // no key: every taint
+
+        YamlMappingNode agent = (YamlMappingNode)Assert.Single(Sequence(spec, "containers"));
+        Assert.Equal("true", Scalar(agent, "securityContext.runAsNonRoot"));
+        Assert.NotEqual("0", Scalar(agent, "securityContext.runAsUser"));
+        Assert.Equal("true", Scalar(agent, "securityContext.readOnlyRootFilesystem"));
+        // File capabilities need it (no_new_privs would ignore them): see the manifest's comment.
+        Assert.Equal("true", Scalar(agent, "securityContext.allowPrivilegeEscalation"));
+        Assert.Equal(["ALL"], Strings(agent, "securityContext.capabilities.drop"));
+        Assert.Equal(RepositoryFiles.DocumentedCapabilities.Order(), Strings(agent, "securityContext.capabilities.add").Order());
+
+        YamlMappingNode port = (YamlMappingNode)Assert.Single(Sequence(agent, "ports"));
+        Assert.Equal("metrics", Scalar(port, "name"));
+        Assert.Equal("9464", Scalar(port, "containerPort"));
+        List<string> args = Strings(agent, "args");
+        Assert.Equal("0.0.0.0:9464", args[args.IndexOf("--http-listen") + 1]);
+        Assert.Equal("/etc/socket-agent/socket-agent.yaml", args[args.IndexOf("--config") + 1]);
+        foreach (string probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+        {
+            Assert.Equal("/healthz", Scalar(agent, $"{probe}.httpGet.path"));
+            Assert.Equal("metrics", Scalar(agent, $"{probe}.httpGet.port"));
+        }
+
+        // Above the measured peak RSS of the daemon (59.6 MiB with 20,680 sockets).
+        Assert.True(MiB(Scalar(agent, "resources.limits.memory")) > 60, "memory limit below the measured peak");
+        Assert.NotNull(Scalar(agent, "resources.requests.memory"));
+        Assert.NotNull(Scalar(agent, "resources.requests.cpu"));
+
+        // The state directory (agent.id, sequence, spool) is on the node, so it survives pod restarts.
+        YamlMappingNode state = Volume(spec, "state");
+        Assert.Equal("/var/lib/socket-agent", Scalar(state, "hostPath.path"));
+        Assert.Equal("DirectoryOrCreate", Scalar(state, "hostPath.type"));
+        Assert.Contains(Sequence(agent, "volumeMounts").Cast<YamlMappingNode>(),
+            static m => Scalar(m, "name") == "state" && Scalar(m, "mountPath") == "/var/lib/socket-agent");
+        Assert.Equal("socket-agent-config", Scalar(Volume(spec, "config"), "configMap.name"));
+
+        Assert.Equal("RollingUpdate", Scalar(Mapping(Assert.Single(Documents("daemonset.yaml")), "spec"), "updateStrategy.type"));
+        Assert.NotNull(Scalar(Mapping(Assert.Single(Documents("daemonset.yaml")), "spec"), "updateStrategy.rollingUpdate.maxUnavailable"));
+    }
+
+    [Fact]
+    public void The_configmap_loads_through_the_agents_own_loader()
+    {
+        YamlMappingNode configMap = Assert.Single(Documents("configmap.yaml"));
+        string yaml = Scalar(configMap, "data.socket-agent.yaml")!;
+        string path = Path.Combine(Directory.CreateTempSubdirectory("sa-k8s-config-").FullName, "socket-agent.yaml");
+        try
+        {
+            File.WriteAllText(path, yaml);
+
+            AgentOptions options = AgentConfigurationLoader.LoadFile(path);
+
+            Assert.Equal(["kafka"], options.Outputs.Kinds);
+            Assert.NotEmpty(options.Outputs.KafkaBootstrapServers);
+            Assert.Equal(NetworkNamespaceSelectionKind.All, options.Netns.Kind);
+            Assert.Equal("/var/lib/socket-agent", options.StateDirectory);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_service_is_headless_and_the_servicemonitor_scrapes_its_metrics_port()
+    {
+        YamlMappingNode service = Assert.Single(Documents("service.yaml"));
+        Assert.Equal("None", Scalar(service, "spec.clusterIP"));
+        YamlMappingNode port = (YamlMappingNode)Assert.Single(Sequence(service, "spec.ports"));
+        Assert.Equal("metrics", Scalar(port, "name"));
+        Assert.Equal("metrics", Scalar(port, "targetPort"));
+        Assert.Equal("socket-agent", Scalar(service, "spec.selector.app.kubernetes.io/name"));
+
+        YamlMappingNode monitor = Assert.Single(Documents("servicemonitor.yaml"));
+        Assert.Equal("socket-agent", Scalar(monitor, "spec.selector.matchLabels.app.kubernetes.io/name"));
+        YamlMappingNode endpoint = (YamlMappingNode)Assert.Single(Sequence(monitor, "spec.endpoints"));
+        Assert.Equal("metrics", Scalar(endpoint, "port"));
+        Assert.Equal("/metrics", Scalar(endpoint, "path"));
+    }
+
+    private static List<YamlMappingNode> Documents(string file)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(RepositoryFiles.PathOf($"{Folder}/{file}")))
+        {
+            stream.Load(reader);
+        }
+        return [.. stream.Documents.Select(static d => Assert.IsType<YamlMappingNode>(d.RootNode))];
+    }
+
+    private static YamlMappingNode Volume(YamlMappingNode podSpec, string name) =>
+        Sequence(podSpec, "volumes").Cast<YamlMappingNode>().Single(v => Scalar(v, "name") == name);
+
+    private static double MiB(string? quantity) => quantity switch
+    {
+        null => 0,
+        _ when quantity.EndsWith("Gi", StringComparison.Ordinal) => double.Parse(quantity[..^2], System.Globalization.CultureInfo.InvariantCulture) * 1024,
+        _ when quantity.EndsWith("Mi", StringComparison.Ordinal) => double.Parse(quantity[..^2], System.Globalization.CultureInfo.InvariantCulture),
+        _ => double.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture) / (1 << 20),
+    };
+
+    /// <summary>
+    /// A node by a dotted path; a key that itself holds dots (a label such as app.kubernetes.io/name, a file name
+    /// such as socket-agent.yaml) is matched greedily, longest key first.
+    /// </summary>
+    private static YamlNode? Find(YamlNode node, string path)
+    {
+        if (path.Length == 0)
+        {
+            return node;
+        }
+        if (node is not YamlMappingNode mapping)
+        {
+            return null;
+        }
+        foreach ((YamlNode key, YamlNode value) in mapping.Children.OrderByDescending(static c => ((YamlScalarNode)c.Key).Value!.Length))
+        {
+            string name = ((YamlScalarNode)key).Value!;
+            if (path == name)
+            {
+                return value;
+            }
+            if (path.StartsWith(name + ".", StringComparison.Ordinal) && Find(value, path[(name.Length + 1)..]) is YamlNode found)
+            {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private static string? Scalar(YamlNode node, string path) => (Find(node, path) as YamlScalarNode)?.Value;
+
+    private static YamlMappingNode Mapping(YamlNode node, string path) => Assert.IsType<YamlMappingNode>(Find(node, path));
+
+    private static YamlSequenceNode Sequence(YamlNode node, string path) => Assert.IsType<YamlSequenceNode>(Find(node, path));
+
+    private static List<string> Strings(YamlNode node, string path) =>
+        [.. Sequence(node, path).Select(static n => ((YamlScalarNode)n).Value!)];
+}
