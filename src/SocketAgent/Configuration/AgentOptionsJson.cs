@@ -66,7 +66,7 @@ internal static class AgentOptionsJson
         WriteList(json, "topics", options.Outputs.KafkaTopics.Select(static p => $"{p.Key}={p.Value}"));
         json.WriteString("flow_topic", options.Outputs.KafkaFlowTopic);
         json.WriteString("compression", options.Outputs.KafkaCompression);
-        WriteList(json, "properties", options.Outputs.KafkaProperties.Select(static p => $"{p.Key}={p.Value}"));
+        WriteList(json, "properties", options.Outputs.KafkaProperties.Select(static p => $"{p.Key}={(IsSecret(p.Key) ? Redacted : p.Value)}"));
         json.WriteEndObject();
         json.WriteStartObject("spool");
         json.WriteNumber("max_bytes", options.Outputs.SpoolMaxBytes);
@@ -109,4 +109,17 @@ internal static class AgentOptionsJson
         }
         json.WriteEndArray();
     }
+
+    private const string Redacted = "<redacted>";
+
+    /// <summary>
+    /// librdkafka properties whose value is a credential (sasl.password, ssl.key.password, sasl.oauthbearer.client.secret,
+    /// sasl.jaas.config, ssl.key.pem…): --print-config output ends up in tickets and chat, so it names them only.
+    /// </summary>
+    internal static bool IsSecret(string key) =>
+        key.Contains("password", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("secret", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("jaas", StringComparison.OrdinalIgnoreCase)
+        || key.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) && key.Contains("key", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("token", StringComparison.OrdinalIgnoreCase);
 }

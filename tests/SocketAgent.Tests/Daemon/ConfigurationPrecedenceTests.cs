@@ -41,6 +41,27 @@ public sealed class ConfigurationPrecedenceTests : IDisposable
     }
 
     [Fact]
+    public void Print_config_names_credential_properties_without_their_values()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["SOCKETAGENT_KAFKA__PROPERTIES__0"] = "security.protocol=SASL_SSL",
+            ["SOCKETAGENT_KAFKA__PROPERTIES__1"] = "sasl.password=hunter2,x",
+            ["SOCKETAGENT_KAFKA__PROPERTIES__2"] = "ssl.key.password=hunter3",
+            ["SOCKETAGENT_KAFKA__PROPERTIES__3"] = "sasl.oauthbearer.client.secret=hunter4",
+        };
+
+        JsonElement config = PrintConfig([], environment);
+
+        string[] properties = [.. config.GetProperty("kafka").GetProperty("properties").EnumerateArray().Select(static e => e.GetString()!)];
+        Assert.Contains("security.protocol=SASL_SSL", properties);
+        Assert.Contains("sasl.password=<redacted>", properties);
+        Assert.Contains("ssl.key.password=<redacted>", properties);
+        Assert.Contains("sasl.oauthbearer.client.secret=<redacted>", properties);
+        Assert.DoesNotContain("hunter", config.GetRawText());
+    }
+
+    [Fact]
     public void Selector_flags_on_the_command_line_replace_the_collect_section()
     {
         JsonElement config = PrintConfig(["-t", "-r"], null);
