@@ -106,7 +106,7 @@ internal sealed partial class AgentLoop : BackgroundService
             // Without a first snapshot there is nothing to follow: fail like --once would.
             int exitCode = ex is NetworkNamespaceException ? ExitCodes.Usage : ExitCodes.Failure;
             _status.Fail(exitCode);
-            LogFirstCycleFailed(ex.Message);
+            LogFirstCycleFailed(ex is OutputStartException ? ex.Message : $"cannot take the first snapshot: {ex.Message}");
             return false;
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
@@ -160,7 +160,7 @@ internal sealed partial class AgentLoop : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "stdout was closed by its reader: stopping")]
     private partial void LogReaderGone();
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot take the first snapshot: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
     private partial void LogFirstCycleFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "cycle {Cycle} failed; the next one will try again")]

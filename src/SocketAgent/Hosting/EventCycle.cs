@@ -172,21 +172,24 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         }
         if (outputs.Has("file"))
         {
-            _lineOutputs.Add(new RotatingFileOutput(new FileOutputOptions
+            _lineOutputs.Add(StartOutput("file", () => new RotatingFileOutput(new FileOutputOptions
             {
                 Path = outputs.FilePath,
                 MaxBytes = outputs.FileMaxBytes,
                 MaxAge = outputs.FileMaxAge,
                 Keep = outputs.FileKeep,
                 Compress = outputs.FileCompress,
-            }, _time));
+            }, _time)));
         }
         ILogger logger = context.Logger;
         Action<DeliveryRecord>? remote = null;
         if (outputs.Has("kafka"))
         {
-            StartKafka(context);
-            DurableSpool spool = _spool!;
+            DurableSpool spool = StartOutput("kafka", () =>
+            {
+                StartKafka(context);
+                return _spool!;
+            });
             // Accepted once it is in the spool; a full spool drops the newest and the loss line names them later.
             remote = record => spool.TryAppend(record);
         }
@@ -201,6 +204,19 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
             }
         });
         return _router;
+    }
+
+    /// <summary>Starts one output; its failure names the output, so the operator looks at the right setting.</summary>
+    private static T StartOutput<T>(string name, Func<T> start)
+    {
+        try
+        {
+            return start();
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OutputStartException))
+        {
+            throw new OutputStartException($"cannot start the {name} output: {ex.Message}", ex);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SocketAgent.Tests.Infrastructure;
 using SocketAgent.Tests.Output.Json;
 
 namespace SocketAgent.Tests.Daemon;
@@ -23,6 +24,28 @@ public sealed class OutputsTests : IDisposable
             Thread.Sleep(100);
         }
         throw new TimeoutException($"no heartbeat in {path}");
+    }
+
+    [Fact]
+    public void An_output_that_cannot_start_is_named_in_the_one_error_line_and_exits_1()
+    {
+        string state = Path.Combine(_dir.FullName, "state-bad");
+        AgentProcess.Result file = DaemonProcess.Run(["--output", "file", "--file-path", "/proc/no-such-dir/events.jsonl", "--state-dir", state]);
+        AgentProcess.Result kafka = DaemonProcess.Run(["--output", "kafka", "--kafka-bootstrap-servers", "127.0.0.1:1", "--state-dir", state],
+            new Dictionary<string, string>
+            {
+                ["SOCKETAGENT_KAFKA__PROPERTIES__0"] = "security.protocol=SASL_SSL",
+                ["SOCKETAGENT_KAFKA__PROPERTIES__1"] = "sasl.mechanism=SCRAM-SHA-512",
+            });
+
+        Assert.Equal(1, file.ExitCode);
+        Assert.Equal(string.Empty, file.StandardOutput);
+        Assert.Contains("cannot start the file output: ", file.StandardError);
+        Assert.Contains("/proc/no-such-dir/events.jsonl", file.StandardError);
+        Assert.Equal(1, kafka.ExitCode);
+        Assert.Contains("cannot start the kafka output: ", kafka.StandardError);
+        Assert.Contains("sasl.username and sasl.password must be set", kafka.StandardError);
+        Assert.DoesNotContain("first snapshot", file.StandardError + kafka.StandardError);
     }
 
     [Fact]
