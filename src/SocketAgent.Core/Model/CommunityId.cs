@@ -18,8 +18,8 @@ public static class CommunityId
     // seed(2) + saddr(16) + daddr(16) + proto(1) + pad(1) + sport(2) + dport(2)
     private const int MaxInputLength = 40;
 
-    // "1:" + base64 of a 20-byte SHA-1 (28 chars)
-    private const int ResultLength = 30;
+    /// <summary>The length of a Community ID: "1:" and the base64 of a 20-byte SHA-1 (28 characters).</summary>
+    public const int MaxUtf8Length = 30;
 
     /// <summary>
     /// The Community ID of the flow, or <see langword="null"/> when it has none: a protocol other than TCP
@@ -27,14 +27,27 @@ public static class CommunityId
     /// </summary>
     public static string? Compute(byte protocol, IPAddress source, int sourcePort, IPAddress destination, int destinationPort, ushort seed = 0)
     {
+        Span<byte> utf8 = stackalloc byte[MaxUtf8Length];
+        return TryFormat(protocol, source, sourcePort, destination, destinationPort, utf8, out int written, seed)
+            ? System.Text.Encoding.ASCII.GetString(utf8[..written])
+            : null;
+    }
+
+    /// <summary>
+    /// Writes the Community ID of the flow as UTF-8 into <paramref name="utf8Destination"/> (at least
+    /// <see cref="MaxUtf8Length"/> bytes) without allocating; false when the flow has none (see <see cref="Compute(byte, IPAddress, int, IPAddress, int, ushort)"/>).
+    /// </summary>
+    public static bool TryFormat(byte protocol, IPAddress source, int sourcePort, IPAddress destination, int destinationPort, Span<byte> utf8Destination, out int bytesWritten, ushort seed = 0)
+    {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
+        bytesWritten = 0;
 
         if ((protocol != ProtocolTcp && protocol != ProtocolUdp) ||
             (uint)sourcePort > ushort.MaxValue || (uint)destinationPort > ushort.MaxValue ||
             destinationPort == 0 || sourcePort == 0)
         {
-            return null;
+            return false;
         }
 
         Span<byte> src = stackalloc byte[16];
@@ -43,7 +56,7 @@ public static class CommunityId
             !TryGetAddressBytes(destination, dst, out int dstLength) ||
             srcLength != dstLength)
         {
-            return null;
+            return false;
         }
 
         src = src[..srcLength];
@@ -52,7 +65,7 @@ public static class CommunityId
         // The wildcard address is never the peer of a real flow; it is how the kernel reports "no remote".
         if (dst.IndexOfAnyExcept((byte)0) < 0 || src.IndexOfAnyExcept((byte)0) < 0)
         {
-            return null;
+            return false;
         }
 
         // Order the endpoints so both directions hash the same: smaller address first, then smaller port.
@@ -82,11 +95,11 @@ public static class CommunityId
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
         SHA1.HashData(input[..offset], hash);
 
-        Span<char> chars = stackalloc char[ResultLength];
-        chars[0] = '1';
-        chars[1] = ':';
-        Convert.TryToBase64Chars(hash, chars[2..], out int written);
-        return new string(chars[..(2 + written)]);
+        utf8Destination[0] = (byte)'1';
+        utf8Destination[1] = (byte)':';
+        System.Buffers.Text.Base64.EncodeToUtf8(hash, utf8Destination[2..], out _, out int written);
+        bytesWritten = 2 + written;
+        return true;
     }
 
     /// <summary>
@@ -110,6 +123,23 @@ public static class CommunityId
         }
 
         return Compute(protocol, record.LocalAddress, record.LocalPort, record.RemoteAddress, record.RemotePort, seed);
+    }
+
+    /// <summary>As <see cref="Compute(SocketRecord, ushort)"/>, written as UTF-8 without allocating.</summary>
+    public static bool TryFormat(SocketRecord record, Span<byte> utf8Destination, out int bytesWritten, ushort seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        bytesWritten = 0;
+
+        byte protocol = record.Transport switch
+        {
+            Transport.Tcp => ProtocolTcp,
+            Transport.Udp => ProtocolUdp,
+            _ => 0,
+        };
+
+        return protocol != 0 && record.LocalAddress is not null && record.RemoteAddress is not null
+            && TryFormat(protocol, record.LocalAddress, record.LocalPort, record.RemoteAddress, record.RemotePort, utf8Destination, out bytesWritten, seed);
     }
 
     private static bool TryGetAddressBytes(IPAddress address, Span<byte> destination, out int length)
