@@ -93,7 +93,7 @@ public static class CommunityId
         offset += 2;
 
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(input[..offset], hash);
+        HashOneBlock(input[..offset], hash);
 
         utf8Destination[0] = (byte)'1';
         utf8Destination[1] = (byte)':';
@@ -140,6 +140,71 @@ public static class CommunityId
 
         return protocol != 0 && record.LocalAddress is not null && record.RemoteAddress is not null
             && TryFormat(protocol, record.LocalAddress, record.LocalPort, record.RemoteAddress, record.RemotePort, utf8Destination, out bytesWritten, seed);
+    }
+
+    /// <summary>
+    /// SHA-1 of an input short enough for one 64-byte block (at most 55 bytes; a Community ID input is at most 40).
+    /// Every socket line of the daemon hashes its flow: the platform's SHA-1 goes through OpenSSL, whose one-shot call
+    /// costs more in context setup and error-queue clearing than the single compression round here (FIPS 180-4, 6.1.2).
+    /// </summary>
+    internal static void HashOneBlock(ReadOnlySpan<byte> input, Span<byte> hash)
+    {
+        System.Diagnostics.Debug.Assert(input.Length <= 55 && hash.Length >= SHA1.HashSizeInBytes);
+
+        // The padded block: the message, 0x80, zeros, and the message length in bits as a big-endian u64.
+        Span<byte> block = stackalloc byte[64];
+        block.Clear();
+        input.CopyTo(block);
+        block[input.Length] = 0x80;
+        BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)input.Length * 8);
+
+        Span<uint> w = stackalloc uint[80];
+        for (int t = 0; t < 16; t++)
+        {
+            w[t] = BinaryPrimitives.ReadUInt32BigEndian(block[(t * 4)..]);
+        }
+        for (int t = 16; t < 80; t++)
+        {
+            w[t] = uint.RotateLeft(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+        }
+
+        uint a = 0x67452301, b = 0xEFCDAB89, c = 0x98BADCFE, d = 0x10325476, e = 0xC3D2E1F0;
+        for (int t = 0; t < 80; t++)
+        {
+            uint f, k;
+            if (t < 20)
+            {
+                f = (b & c) | (~b & d);
+                k = 0x5A827999;
+            }
+            else if (t < 40)
+            {
+                f = b ^ c ^ d;
+                k = 0x6ED9EBA1;
+            }
+            else if (t < 60)
+            {
+                f = (b & c) | (b & d) | (c & d);
+                k = 0x8F1BBCDC;
+            }
+            else
+            {
+                f = b ^ c ^ d;
+                k = 0xCA62C1D6;
+            }
+            uint temp = uint.RotateLeft(a, 5) + f + e + k + w[t];
+            e = d;
+            d = c;
+            c = uint.RotateLeft(b, 30);
+            b = a;
+            a = temp;
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(hash, 0x67452301 + a);
+        BinaryPrimitives.WriteUInt32BigEndian(hash[4..], 0xEFCDAB89 + b);
+        BinaryPrimitives.WriteUInt32BigEndian(hash[8..], 0x98BADCFE + c);
+        BinaryPrimitives.WriteUInt32BigEndian(hash[12..], 0x10325476 + d);
+        BinaryPrimitives.WriteUInt32BigEndian(hash[16..], 0xC3D2E1F0 + e);
     }
 
     private static bool TryGetAddressBytes(IPAddress address, Span<byte> destination, out int length)

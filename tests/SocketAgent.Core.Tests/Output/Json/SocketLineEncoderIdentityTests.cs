@@ -209,6 +209,17 @@ public sealed class SocketLineEncoderIdentityTests : IDisposable
     }
 
     [Fact]
+    public void CommunityId_OneBlockSha1_MatchesThePlatformSha1()
+    {
+        Gen.Byte.Array[0, 55].Sample(input =>
+        {
+            Span<byte> hash = stackalloc byte[20];
+            CommunityId.HashOneBlock(input, hash);
+            Assert.Equal(System.Security.Cryptography.SHA1.HashData(input), hash.ToArray());
+        }, iter: 5000);
+    }
+
+    [Fact]
     public void RfcTimestamp_MatchesTheFormatString()
     {
         s_time.Sample(time =>
