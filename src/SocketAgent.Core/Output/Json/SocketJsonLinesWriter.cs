@@ -9,9 +9,10 @@ namespace SocketAgent.Output.Json;
 
 /// <summary>
 /// Writes JSON lines: one compact UTF-8 document per line, <c>\n</c>-terminated, no BOM — sockets
-/// (<see cref="SocketLineEncoder"/>, written straight from the records) and the whole-host state of a namespace: routes, interfaces and protocol counters
-/// (<see cref="HostStateDocumentFactory"/>), in any mix. Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/>
-/// to push them out. Not thread-safe.
+/// (<see cref="SocketLineEncoder"/>, written straight from the records with no allocation per line) and the whole-host
+/// state of a namespace: routes, interfaces and protocol counters (<see cref="HostStateDocumentFactory"/>), in any mix.
+/// Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/> to push them out.
+/// Not thread-safe.
 /// </summary>
 public sealed class SocketJsonLinesWriter : IDisposable
 {
