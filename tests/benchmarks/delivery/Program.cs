@@ -220,6 +220,12 @@ static KafkaOutputOptions KafkaOptions(string? bootstrap)
     {
         kafka.Properties["test.mock.num.brokers"] = "3";
     }
+    // BENCH_KAFKA="compression.type=zstd,batch.size=4000000": librdkafka properties to compare.
+    foreach (string pair in (Environment.GetEnvironmentVariable("BENCH_KAFKA") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    {
+        string[] kv = pair.Split('=', 2);
+        if (kv[0] == "compression.type") kafka.Compression = kv[1]; else kafka.Properties[kv[0]] = kv[1];
+    }
     return kafka;
 }
 
