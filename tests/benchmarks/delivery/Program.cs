@@ -1,6 +1,9 @@
-// Delivery throughput: the JSON encoder alone (events/s, bytes allocated per event), then encoder → durable spool →
-// delivery loop → Kafka output into a 3-broker librdkafka mock cluster (test.mock.num.brokers=3), end to end.
-// Run: dotnet run -c Release --project tests/benchmarks/delivery -- 200000
+// Delivery throughput: the JSON encoder alone (events/s, bytes allocated per event), each stage of the delivery path
+// on its own, then encoder → durable spool → delivery loop → Kafka output into a 3-broker librdkafka mock cluster,
+// end to end. The mock cluster runs in this process (test.mock.num.brokers=3); --mock-process runs it in a child
+// process instead (this program with --mock-cluster, which prints its bootstrap servers and lives until stdin
+// closes), and --bootstrap HOST:PORT,... uses brokers that are already there.
+// Run: dotnet run -c Release --project tests/benchmarks/delivery -- 200000 [--e2e-only] [--mock-process | --bootstrap B]
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -11,7 +14,27 @@ using SocketAgent.Model;
 using SocketAgent.Output.Json;
 using SocketAgent.Spool;
 
-int n = args.Length > 0 ? int.Parse(args[0]) : 200_000;
+if (args.Contains("--mock-cluster"))
+{
+    using var cluster = new SocketAgent.Tests.Delivery.Kafka.MockKafkaCluster(3);
+    Console.WriteLine(cluster.BootstrapServers);
+    Console.Out.Flush();
+    while (Console.In.Read() >= 0) { }
+    return;
+}
+
+int n = args.Length > 0 && int.TryParse(args[0], out int count) ? count : 200_000;
+int bootstrapAt = Array.IndexOf(args, "--bootstrap");
+string? bootstrap = bootstrapAt >= 0 && bootstrapAt + 1 < args.Length ? args[bootstrapAt + 1] : null;
+using Process? mockProcess = args.Contains("--mock-process") ? StartMockProcess() : null;
+if (mockProcess is not null)
+{
+    bootstrap = mockProcess.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the mock cluster process printed no bootstrap servers");
+    Console.WriteLine($"mock cluster in process {mockProcess.Id}: {bootstrap}");
+}
+bool endToEndOnly = args.Contains("--e2e-only");
+const int BatchEvents = 5000;
+
 var host = new HostIdentity("bench", "0123456789abcdef0123456789abcdef");
 var agent = new AgentIdentity(Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), "0.1.0", null);
 var owner = new ProcessInfo { Pid = 4242, Name = "nginx", Args = ["nginx", "-g", "daemon off;"], CommandLine = "nginx -g 'daemon off;'", Uid = 33, UserName = "www-data" };
@@ -29,46 +52,197 @@ SocketEvent Make(int i) => new()
     },
 };
 SocketEvent[] events = Enumerable.Range(0, 1000).Select(Make).ToArray();
+// Event ids as the daemon makes them: one string per event, made before the encoder sees it.
+string[] ids = Enumerable.Range(0, 1000).Select(i => Guid.CreateVersion7().ToString()).ToArray();
+EventStamp Stamp(int i) => new(ids[i % 1000], i + 1);
 
-// Encoder alone
+void Report(string stage, Measure m, int events) =>
+    Console.WriteLine($"{stage,-34} {events / m.Seconds,12:N0} events/s   {events / m.CpuSeconds,12:N0} events per CPU-second   {m.AllocatedBytes / (double)events,8:N1} B/event allocated");
+
+// 1. The encoder alone: JSON lines into a router with no outputs.
+if (!endToEndOnly)
 {
     using var sink = new EventLineRouter([], null);
     using var writer = new SocketJsonLinesWriter(sink);
-    for (int w = 0; w < 20_000; w++) writer.WriteEvent(events[w % 1000], new EventStamp("id", w + 1), agent, host);
+    for (int w = 0; w < 20_000; w++) writer.WriteEvent(events[w % 1000], Stamp(w), agent, host);
     writer.Flush();
-    long before = GC.GetAllocatedBytesForCurrentThread();
-    var sw = Stopwatch.StartNew();
-    for (int i = 0; i < n; i++) writer.WriteEvent(events[i % 1000], new EventStamp("0193-abcd-ef", i + 1), agent, host);
+    var m = Measure.Start();
+    for (int i = 0; i < n; i++) writer.WriteEvent(events[i % 1000], Stamp(i), agent, host);
     writer.Flush();
-    sw.Stop();
-    long alloc = GC.GetAllocatedBytesForCurrentThread() - before;
-    Console.WriteLine($"encoder alone: {n / sw.Elapsed.TotalSeconds:N0} events/s, {alloc / (double)n:N0} B allocated per event");
+    Report("encoder alone", m.Stop(), n);
 }
 
-// Encoder → spool → delivery loop → 3-broker mock cluster
-string dir = Directory.CreateTempSubdirectory("e2ebench-").FullName;
-using var spool = DurableSpool.Open(dir, new SpoolOptions { MaxBytes = 4L << 30 });
-var kafka = new KafkaOutputOptions { BootstrapServers = "mock", Topic = "bench", Compression = "lz4" };
-kafka.Properties["test.mock.num.brokers"] = "3";
-using var loop = new DeliveryLoop(spool, cb => new KafkaOutput(kafka, agent.Id, cb), new DeliveryLoopOptions());
-using var stop = new CancellationTokenSource();
-var total = Stopwatch.StartNew();
-Task run = Task.Run(() => loop.RunAsync(stop.Token));
-using (var router = new EventLineRouter([], r => spool.TryAppend(r)))
-using (var writer = new SocketJsonLinesWriter(router))
+// 2. Encoder → router with a remote output that drops the records: the routing fields each line is read for.
+if (!endToEndOnly)
 {
-    for (int i = 0; i < n; i++)
-    {
-        writer.WriteEvent(events[i % 1000], new EventStamp("0193-abcd-ef", i + 1), agent, host);
-        if (i % 5000 == 4999) { writer.Flush(); spool.EndBatch(); }
-    }
+    long sink = 0;
+    using var router = new EventLineRouter([], r => sink += r.Sequence);
+    using var writer = new SocketJsonLinesWriter(router);
+    for (int w = 0; w < 20_000; w++) writer.WriteEvent(events[w % 1000], Stamp(w), agent, host);
     writer.Flush();
-    spool.EndBatch();
+    var m = Measure.Start();
+    for (int i = 0; i < n; i++) writer.WriteEvent(events[i % 1000], Stamp(i), agent, host);
+    writer.Flush();
+    Report("encoder + routing", m.Stop(), n);
 }
-double encodeSeconds = total.Elapsed.TotalSeconds;
-while (spool.Watermark < n && total.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(10);
-total.Stop();
-stop.Cancel();
-await run;
-Console.WriteLine($"end to end: {n:N0} events in {total.Elapsed.TotalSeconds:N2} s = {n / total.Elapsed.TotalSeconds:N0} events/s (encode+spool {encodeSeconds:N2} s); watermark {spool.Watermark}; {loop.Metrics}");
-Directory.Delete(dir, true);
+
+// 3. Encoder → router → spool append, fsync per batch; no delivery. (--e2e-only skips stages 1–5.)
+string stageDir = Directory.CreateTempSubdirectory("e2ebench-stage-").FullName;
+if (!endToEndOnly)
+using (var spool = DurableSpool.Open(stageDir, new SpoolOptions { MaxBytes = 4L << 30 }))
+{
+    var m = Measure.Start();
+    using (var router = new EventLineRouter([], r => spool.TryAppend(r)))
+    using (var writer = new SocketJsonLinesWriter(router))
+    {
+        for (int i = 0; i < n; i++)
+        {
+            writer.WriteEvent(events[i % 1000], Stamp(i), agent, host);
+            if (i % BatchEvents == BatchEvents - 1) { writer.Flush(); spool.EndBatch(); }
+        }
+        writer.Flush();
+        spool.EndBatch();
+    }
+    Report("encoder + routing + spool append", m.Stop(), n);
+
+    // 4. Reading the spool back as the delivery loop does (the records are dropped: they die young, as in the loop).
+    m = Measure.Start();
+    long cursor = 0;
+    int read = 0;
+    IReadOnlyList<DeliveryRecord> batch;
+    while ((batch = spool.Read(cursor, 10_000, 4 << 20)).Count > 0)
+    {
+        read += batch.Count;
+        cursor = batch[^1].Sequence;
+    }
+    Report("spool read", m.Stop(), read);
+
+    // 5. Spool read → Kafka output: produce every record as fast as the bounded queue takes them, wait for every
+    // acknowledgement. (The delivery loop also waits for each batch's acknowledgements before reading the next.)
+    var kafka = KafkaOptions(bootstrap);
+    long persisted = 0;
+    using (var output = new KafkaOutput(kafka, agent.Id, (_, outcome, _) => { if (outcome == DeliveryOutcome.Persisted) Interlocked.Increment(ref persisted); }))
+    {
+        // Warm up: metadata, connections, idempotent producer id.
+        output.Produce(spool.Read(0, 1, 1 << 20)[0]);
+        output.Flush(TimeSpan.FromSeconds(10));
+        m = Measure.Start();
+        cursor = 1;
+        int produced = 0;
+        while ((batch = spool.Read(cursor, 10_000, 4 << 20)).Count > 0)
+        {
+            foreach (DeliveryRecord record in batch)
+            {
+                while (!output.Produce(record)) output.Flush(TimeSpan.FromMilliseconds(10));
+            }
+            produced += batch.Count;
+            cursor = batch[^1].Sequence;
+        }
+        output.Flush(TimeSpan.FromSeconds(60));
+        Report("spool read + kafka → acknowledged", m.Stop(), produced);
+    }
+    Console.WriteLine($"  ({Interlocked.Read(ref persisted):N0} persisted)");
+
+    // The watermark the delivery loop moves after each batch it settles (a file written, fsynced and renamed).
+    var ack = Stopwatch.StartNew();
+    const int Acks = 20;
+    for (int i = 1; i <= Acks; i++) spool.Acknowledge(i * 1000L);
+    Console.WriteLine($"spool acknowledge (watermark save)   {ack.Elapsed.TotalMilliseconds / Acks,8:N2} ms per call");
+}
+Directory.Delete(stageDir, true);
+
+// 6. End to end: encoder → spool → delivery loop → Kafka output → mock cluster, until the watermark reaches the last event.
+// A first, shorter pass warms up the JIT (the agent ships as native AOT: no tiering there) and librdkafka.
+// The machine is shared: each pass is reported, the best is the one least disturbed.
+await EndToEnd(Math.Max(n / 4, 10_000), report: false);
+int passes = args.Contains("--e2e-only") ? 3 : 1;
+for (int pass = 0; pass < passes; pass++)
+{
+    await EndToEnd(n, report: true);
+}
+
+async Task EndToEnd(int total, bool report)
+{
+    string dir = Directory.CreateTempSubdirectory("e2ebench-").FullName;
+    using var spool = DurableSpool.Open(dir, new SpoolOptions { MaxBytes = 4L << 30 });
+    var kafka = KafkaOptions(bootstrap);
+    using var loop = new DeliveryLoop(spool, cb => new KafkaOutput(kafka, agent.Id, cb), new DeliveryLoopOptions());
+    using var stop = new CancellationTokenSource();
+    var m = Measure.Start();
+    Task run = Task.Run(() => loop.RunAsync(stop.Token));
+    using (var router = new EventLineRouter([], r => spool.TryAppend(r)))
+    using (var writer = new SocketJsonLinesWriter(router))
+    {
+        for (int i = 0; i < total; i++)
+        {
+            writer.WriteEvent(events[i % 1000], Stamp(i), agent, host);
+            if (i % BatchEvents == BatchEvents - 1) { writer.Flush(); spool.EndBatch(); }
+        }
+        writer.Flush();
+        spool.EndBatch();
+    }
+    double encodeSeconds = m.Elapsed;
+    var deadline = Stopwatch.StartNew();
+    while (spool.Watermark < total && deadline.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(2);
+    Measure measured = m.Stop();
+    stop.Cancel();
+    await run;
+    if (report)
+    {
+        Report("end to end", measured, total);
+        Console.WriteLine($"  {total:N0} events in {measured.Seconds:N2} s (encode+spool {encodeSeconds:N2} s); watermark {spool.Watermark}; {loop.Metrics}");
+    }
+    Directory.Delete(dir, true);
+}
+
+if (mockProcess is not null)
+{
+    Console.WriteLine($"  (mock cluster process: {mockProcess.TotalProcessorTime.TotalSeconds:N2} CPU-s in all, not counted above)");
+    mockProcess.StandardInput.Close();
+    mockProcess.WaitForExit();
+}
+
+static Process StartMockProcess()
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+    {
+        start.ArgumentList.Add(typeof(Measure).Assembly.Location);
+    }
+    start.ArgumentList.Add("--mock-cluster");
+    return Process.Start(start)!;
+}
+
+static KafkaOutputOptions KafkaOptions(string? bootstrap)
+{
+    var kafka = new KafkaOutputOptions { BootstrapServers = bootstrap ?? "mock", Topic = "bench-" + Guid.NewGuid().ToString("N")[..8], Compression = "lz4" };
+    if (bootstrap is null)
+    {
+        kafka.Properties["test.mock.num.brokers"] = "3";
+    }
+    // BENCH_KAFKA="compression.type=zstd,batch.size=4000000": librdkafka properties to compare.
+    foreach (string pair in (Environment.GetEnvironmentVariable("BENCH_KAFKA") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+    {
+        string[] kv = pair.Split('=', 2);
+        if (kv[0] == "compression.type") kafka.Compression = kv[1]; else kafka.Properties[kv[0]] = kv[1];
+    }
+    return kafka;
+}
+
+/// <summary>Wall time, CPU time of the whole process (agent, librdkafka and an in-process mock cluster), and the process's allocations.</summary>
+internal readonly record struct Measure(double Seconds, double CpuSeconds, long AllocatedBytes)
+{
+    private static readonly Stopwatch s_clock = Stopwatch.StartNew();
+
+    public static Running Start() => new(s_clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true));
+
+    internal readonly record struct Running(double Wall, double Cpu, long Allocated)
+    {
+        public double Elapsed => s_clock.Elapsed.TotalSeconds - Wall;
+
+        public Measure Stop() => new(
+            s_clock.Elapsed.TotalSeconds - Wall,
+            Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - Cpu,
+            GC.GetTotalAllocatedBytes(precise: true) - Allocated);
+    }
+}

@@ -28,7 +28,9 @@ public sealed class KafkaOutput : IRemoteOutput
     private readonly DeliveryCallback _callback;
     private readonly Action<string>? _log;
     private readonly byte[] _agentId;
-    private readonly byte[] _schemaVersion;
+    // Headers are immutable: the two that are the same on every message are built once.
+    private readonly Header _agentIdHeader;
+    private readonly Header _schemaVersionHeader;
     private readonly Action<DeliveryReport<byte[]?, byte[]>> _onFlowDelivered;
     private int _inFlight;
     private long _flowCopiesPersisted;
@@ -55,7 +57,8 @@ public sealed class KafkaOutput : IRemoteOutput
         _callback = callback;
         _log = log;
         _agentId = Encoding.UTF8.GetBytes(agentId);
-        _schemaVersion = Encoding.UTF8.GetBytes(options.SchemaVersion);
+        _agentIdHeader = new Header(KafkaHeaders.AgentId, _agentId);
+        _schemaVersionHeader = new Header(KafkaHeaders.SchemaVersion, Encoding.UTF8.GetBytes(options.SchemaVersion));
         _onFlowDelivered = OnFlowDelivered;
 
         _producer = new ProducerBuilder<byte[]?, byte[]>(KafkaProducerConfig.Build(options))
@@ -218,9 +221,9 @@ public sealed class KafkaOutput : IRemoteOutput
         sequence.TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
         return new Headers
         {
-            { KafkaHeaders.AgentId, _agentId },
-            { KafkaHeaders.EventSequence, digits[..written].ToArray() },
-            { KafkaHeaders.SchemaVersion, _schemaVersion },
+            _agentIdHeader,
+            new Header(KafkaHeaders.EventSequence, digits[..written].ToArray()),
+            _schemaVersionHeader,
         };
     }
 

@@ -3,6 +3,12 @@ namespace SocketAgent.Output.Json;
 /// <summary>ECS <c>event.*</c>. Allocated per document, so event code may set its own members on it.</summary>
 public sealed class EventFields
 {
+    /// <summary><c>event.dataset</c> of socket lines.</summary>
+    public const string SocketDataset = "socket";
+
+    /// <summary><c>event.action</c> of a full listing (<c>--once</c>, and the daemon's first cycle).</summary>
+    public const string SnapshotAction = "snapshot";
+
     internal static readonly IReadOnlyList<string> NetworkCategory = ["network"];
     internal static readonly IReadOnlyList<string> ConfigurationCategory = ["configuration", "network"];
     internal static readonly IReadOnlyList<string> HostCategory = ["host"];
@@ -41,6 +47,15 @@ public sealed class EventFields
 
     /// <summary>For a closed socket: when it closed (RFC 3339 UTC).</summary>
     public string? End { get; set; }
+
+    /// <summary>Sets <see cref="Id"/> and <see cref="Sequence"/>: the envelope of a daemon's line.</summary>
+    internal void Stamp(Events.EventStamp stamp)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(stamp.Id, nameof(stamp));
+        ArgumentOutOfRangeException.ThrowIfNegative(stamp.Sequence, nameof(stamp));
+        Id = stamp.Id;
+        Sequence = stamp.Sequence;
+    }
 }
 
 /// <summary>The ECS <c>event.kind</c> values the agent writes.</summary>

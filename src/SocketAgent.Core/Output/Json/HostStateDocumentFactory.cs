@@ -33,7 +33,7 @@ public sealed class HostStateDocumentFactory
     /// <param name="routeTables">Table names for <c>route.table</c>; null for the iproute2 built-ins only.</param>
     public HostStateDocumentFactory(RouteTableNames? routeTables = null) => _tables = routeTables ?? RouteTableNames.BuiltIn;
 
-    public RouteDocument CreateRoute(RouteRecord route, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    public RouteDocument CreateRoute(RouteRecord route, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(host);
@@ -51,7 +51,7 @@ public sealed class HostStateDocumentFactory
         };
     }
 
-    public InterfaceDocument CreateInterface(InterfaceRecord link, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    public InterfaceDocument CreateInterface(InterfaceRecord link, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(host);
@@ -68,7 +68,7 @@ public sealed class HostStateDocumentFactory
         };
     }
 
-    public NetstatDocument CreateStatistics(ProtocolStatistics statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    public NetstatDocument CreateStatistics(ProtocolStatistics statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(statistics);
         ArgumentNullException.ThrowIfNull(host);
@@ -130,7 +130,7 @@ public sealed class HostStateDocumentFactory
         ArgumentNullException.ThrowIfNull(agent);
         NetstatDocument document = CreateStatistics(statistics, networkNamespace, host, timestamp, CountersAction);
         document.Event.Kind = EventKinds.Metric;
-        SocketDocumentFactory.ApplyStamp(document.Event, stamp);
+        document.Event.Stamp(stamp);
         document.Host = _common.GetHost(host, agent.BootId);
         document.Agent = _common.GetAgent(agent);
         return document;
@@ -151,7 +151,7 @@ public sealed class HostStateDocumentFactory
             Category = EventFields.HostCategory,
             Type = EventFields.InfoType,
         };
-        SocketDocumentFactory.ApplyStamp(fields, stamp);
+        fields.Stamp(stamp);
         return new HeartbeatDocument
         {
             Timestamp = _common.GetTimestamp(heartbeat.Timestamp),
@@ -175,7 +175,7 @@ public sealed class HostStateDocumentFactory
             Category = EventFields.HostCategory,
             Type = EventFields.InfoType,
         };
-        SocketDocumentFactory.ApplyStamp(fields, stamp);
+        fields.Stamp(stamp);
         return new LossDocument
         {
             Timestamp = _common.GetTimestamp(timestamp),
@@ -188,7 +188,7 @@ public sealed class HostStateDocumentFactory
 
     private static void ApplyEnvelope(EventFields fields, string action, EventStamp stamp)
     {
-        if (action != SocketDocumentFactory.SnapshotAction)
+        if (action != EventFields.SnapshotAction)
         {
             fields.Kind = EventKinds.Event;
             fields.Category = EventFields.ConfigurationCategory;
@@ -199,7 +199,7 @@ public sealed class HostStateDocumentFactory
                 _ => EventFields.ChangeType,
             };
         }
-        SocketDocumentFactory.ApplyStamp(fields, stamp);
+        fields.Stamp(stamp);
     }
 
     /// <summary><c>network</c>: the family's <c>type</c> and the namespace; null when there is neither.</summary>

@@ -37,6 +37,44 @@ internal static class IpText
         writer.WriteStringValue(buffer[..FormatCidr(address, prefixLength, buffer)]);
     }
 
+    /// <summary>
+    /// Formats the address of a socket's end as UTF-8: no address is netstat's <c>*</c>, the wildcard of the socket's
+    /// family; an IPv4-mapped address is written as the IPv4 address it is (sources normalise these already: this
+    /// keeps the promise if one does not); an IPv6 scope is left out (the scope is <c>socket.interface.index</c>).
+    /// </summary>
+    /// <returns>The number of bytes written; <paramref name="destination"/> holds at least 46 bytes.</returns>
+    public static int FormatEndpoint(IPAddress? address, AddressFamily family, Span<byte> destination)
+    {
+        if (address is null)
+        {
+            ReadOnlySpan<byte> wildcard = family == AddressFamily.InterNetworkV6 ? "::"u8 : "0.0.0.0"u8;
+            wildcard.CopyTo(destination);
+            return wildcard.Length;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            address.TryWriteBytes(bytes, out _);
+            int length = 0;
+            for (int i = 12; i < 16; i++)
+            {
+                if (i > 12)
+                {
+                    destination[length++] = (byte)'.';
+                }
+                bytes[i].TryFormat(destination[length..], out int written, default, System.Globalization.CultureInfo.InvariantCulture);
+                length += written;
+            }
+            return length;
+        }
+
+        bool ok = address.TryFormat(destination, out int total);
+        System.Diagnostics.Debug.Assert(ok);
+        int percent = destination[..total].IndexOf((byte)'%');
+        return percent >= 0 ? percent : total;
+    }
+
     private static int FormatCidr(IPAddress address, int prefixLength, Span<char> buffer)
     {
         int length = Format(address, buffer);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SocketAgent.Output.Json;
 
 /// <summary>
-/// One JSON line of dataset <c>netstat</c>: one group of the kernel's protocol counters (/proc/net/snmp, netstat, snmp6). Same envelope as <see cref="SocketDocument"/> (and the same
+/// One JSON line of dataset <c>netstat</c>: one group of the kernel's protocol counters (/proc/net/snmp, netstat, snmp6). Same envelope as the socket lines (and the same
 /// rule: null members are left out, and a new member needs a schema entry too).
 /// </summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text;
 
 namespace SocketAgent.Output.Json;
 
@@ -12,13 +12,43 @@ internal static class RfcTimestamp
 
     public static string Format(DateTimeOffset value)
     {
-        Span<char> buffer = stackalloc char[Length];
-        bool ok = value.UtcDateTime.TryFormat(buffer, out int written, "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff", CultureInfo.InvariantCulture);
-        // Years past 9999 cannot occur in a DateTimeOffset, so the 27 characters always fit.
-        System.Diagnostics.Debug.Assert(ok && written == Length - 3);
-        buffer[written++] = '0';
-        buffer[written++] = '0';
-        buffer[written++] = 'Z';
-        return new string(buffer[..written]);
+        Span<byte> utf8 = stackalloc byte[Length];
+        Format(value, utf8);
+        return Encoding.ASCII.GetString(utf8);
+    }
+
+    /// <summary>Writes the <see cref="Length"/> ASCII characters of <paramref name="value"/> into <paramref name="destination"/>.</summary>
+    public static void Format(DateTimeOffset value, Span<byte> destination)
+    {
+        // By hand rather than with a custom format string: lines of every event carry one or two of these.
+        // Years past 9999 cannot occur in a DateTimeOffset, so four digits always fit.
+        DateTime utc = value.UtcDateTime;
+        (int year, int month, int day) = utc;
+        Span<byte> d = destination[..Length];
+        Digits(d[0..4], year);
+        d[4] = (byte)'-';
+        Digits(d[5..7], month);
+        d[7] = (byte)'-';
+        Digits(d[8..10], day);
+        d[10] = (byte)'T';
+        Digits(d[11..13], utc.Hour);
+        d[13] = (byte)':';
+        Digits(d[14..16], utc.Minute);
+        d[16] = (byte)':';
+        Digits(d[17..19], utc.Second);
+        d[19] = (byte)'.';
+        Digits(d[20..27], (int)(utc.Ticks % TimeSpan.TicksPerSecond));
+        d[27] = (byte)'0';
+        d[28] = (byte)'0';
+        d[29] = (byte)'Z';
+    }
+
+    private static void Digits(Span<byte> destination, int value)
+    {
+        for (int i = destination.Length - 1; i >= 0; i--)
+        {
+            (value, int digit) = Math.DivRem(value, 10);
+            destination[i] = (byte)('0' + digit);
+        }
     }
 }

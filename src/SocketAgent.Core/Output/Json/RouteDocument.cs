@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace SocketAgent.Output.Json;
 
 /// <summary>
-/// One JSON line of dataset <c>route</c>: one route of a routing table. Same envelope as <see cref="SocketDocument"/> (and the same
+/// One JSON line of dataset <c>route</c>: one route of a routing table. Same envelope as the socket lines (and the same
 /// rule: null members are left out, and a new member needs a schema entry too).
 /// </summary>
 /// <remarks>

@@ -5,7 +5,7 @@ namespace SocketAgent.Output.Json;
 
 /// <summary>
 /// <c>route.*</c>: a <see cref="RouteRecord"/> written by <see cref="RouteJsonConverter"/> with the names ip
-/// prints. A struct with a type-level converter, like <see cref="TcpInfoJson"/>: no per-route DTO copy, and the
+/// prints. A struct with a type-level converter: no per-route DTO copy, and the
 /// source generator keeps its fast path for the enclosing document.
 /// </summary>
 [JsonConverter(typeof(RouteJsonConverter))]

@@ -11,7 +11,6 @@ namespace SocketAgent.Output.Json;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = false)]
-[JsonSerializable(typeof(SocketDocument))]
 [JsonSerializable(typeof(RouteDocument))]
 [JsonSerializable(typeof(InterfaceDocument))]
 [JsonSerializable(typeof(NetstatDocument))]

@@ -9,9 +9,10 @@ namespace SocketAgent.Output.Json;
 
 /// <summary>
 /// Writes JSON lines: one compact UTF-8 document per line, <c>\n</c>-terminated, no BOM — sockets
-/// (<see cref="SocketDocument"/>) and the whole-host state of a namespace: routes, interfaces and protocol counters
-/// (<see cref="HostStateDocumentFactory"/>), in any mix. Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/>
-/// to push them out. Not thread-safe.
+/// (<see cref="SocketLineEncoder"/>, written straight from the records with no allocation per line) and the whole-host
+/// state of a namespace: routes, interfaces and protocol counters (<see cref="HostStateDocumentFactory"/>), in any mix.
+/// Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/> to push them out.
+/// Not thread-safe.
 /// </summary>
 public sealed class SocketJsonLinesWriter : IDisposable
 {
@@ -31,31 +32,31 @@ public sealed class SocketJsonLinesWriter : IDisposable
     private readonly Stream _output;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
     private readonly Utf8JsonWriter _writer;
-    private readonly SocketDocumentFactory _factory;
+    private readonly SocketLineEncoder _sockets;
     private readonly HostStateDocumentFactory _hostStateFactory;
     private bool _disposed;
 
     /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
-    /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketDocumentFactory(Func{uint, string?})"/>).</param>
+    /// <param name="userNames">
+    /// uid → account name for <c>user.name</c> of sockets whose uid no holder process shares (or that have no holder),
+    /// so it is there whenever netstat -e would print a name; null leaves those names out.
+    /// </param>
     public SocketJsonLinesWriter(Stream output, Func<uint, string?>? userNames = null)
         : this(output, userNames, routeTables: null)
     {
     }
 
     /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
-    /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketDocumentFactory(Func{uint, string?})"/>).</param>
+    /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketJsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
     /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
     public SocketJsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables)
     {
         ArgumentNullException.ThrowIfNull(output);
         _output = output;
-        _factory = new SocketDocumentFactory(userNames);
+        _sockets = new SocketLineEncoder(userNames);
         _hostStateFactory = new HostStateDocumentFactory(routeTables);
         _writer = new Utf8JsonWriter(_buffer, WriterOptions);
     }
-
-    /// <summary>The factory that builds the socket documents, for callers that add fields before writing.</summary>
-    public SocketDocumentFactory Factory => _factory;
 
     /// <summary>The factory that builds route, interface and netstat documents.</summary>
     public HostStateDocumentFactory HostStateFactory => _hostStateFactory;
@@ -65,7 +66,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
     /// <c>source</c>/<c>destination</c>/<c>client</c>/<c>server</c> resolved from the snapshot itself
     /// (<see cref="ConnectionDirectionResolver.FromSockets"/>).
     /// </summary>
-    public void WriteSnapshot(SocketSnapshot snapshot, string action = SocketDocumentFactory.SnapshotAction) =>
+    public void WriteSnapshot(SocketSnapshot snapshot, string action = EventFields.SnapshotAction) =>
         WriteSnapshot(snapshot, networkNamespace: null, action);
 
     /// <summary>
@@ -73,7 +74,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
     /// (<c>network.netns</c>, and <c>container.id</c> for sockets no containerised process holds). Directions are
     /// resolved from the snapshot itself.
     /// </summary>
-    public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, string action = SocketDocumentFactory.SnapshotAction)
+    public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         WriteSnapshot(snapshot, networkNamespace, ConnectionDirectionResolver.FromSockets(snapshot.Sockets), action);
@@ -84,7 +85,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
     /// (<see cref="ConnectionDirectionResolver.FromNamespace"/> also knows the interfaces' addresses); null leaves the
     /// direction fields out.
     /// </summary>
-    public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, IConnectionDirectionResolver? directions, string action = SocketDocumentFactory.SnapshotAction)
+    public void WriteSnapshot(SocketSnapshot snapshot, NetworkNamespace? networkNamespace, IConnectionDirectionResolver? directions, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -92,7 +93,14 @@ public sealed class SocketJsonLinesWriter : IDisposable
         IReadOnlyList<SocketRecord> sockets = snapshot.Sockets;
         for (int i = 0; i < sockets.Count; i++)
         {
-            Write(_factory.Create(sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action, networkNamespace, directions));
+            try
+            {
+                _sockets.WriteSnapshotLine(_writer, sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action, networkNamespace, directions);
+            }
+            finally
+            {
+                EndLine();
+            }
         }
     }
 
@@ -102,8 +110,18 @@ public sealed class SocketJsonLinesWriter : IDisposable
     /// <c>host.boot.id</c> from <paramref name="agent"/>.
     /// </summary>
     /// <param name="directions">The resolver of the socket's namespace; null leaves the direction fields out.</param>
-    public void WriteEvent(SocketEvent socketEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host, IConnectionDirectionResolver? directions = null) =>
-        Write(_factory.CreateEvent(socketEvent, stamp, agent, host, directions));
+    public void WriteEvent(SocketEvent socketEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host, IConnectionDirectionResolver? directions = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            _sockets.WriteEventLine(_writer, socketEvent, stamp, agent, host, directions);
+        }
+        finally
+        {
+            EndLine();
+        }
+    }
 
     /// <summary>Writes one route event (<c>snapshot</c>, <c>added</c>, <c>removed</c>, <c>changed</c>) with the envelope.</summary>
     public void WriteEvent(RouteEvent routeEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
@@ -126,7 +144,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
         Write(_hostStateFactory.CreateHeartbeat(heartbeat, stamp, agent, host));
 
     /// <summary>Writes one <c>route</c> line per route of <paramref name="networkNamespace"/>.</summary>
-    public void WriteRoutes(IReadOnlyList<RouteRecord> routes, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    public void WriteRoutes(IReadOnlyList<RouteRecord> routes, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -138,7 +156,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
     }
 
     /// <summary>Writes one <c>interface</c> line per interface of <paramref name="networkNamespace"/>.</summary>
-    public void WriteInterfaces(IReadOnlyList<InterfaceRecord> interfaces, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    public void WriteInterfaces(IReadOnlyList<InterfaceRecord> interfaces, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(interfaces);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -150,7 +168,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
     }
 
     /// <summary>Writes one <c>netstat</c> line per protocol group of <paramref name="networkNamespace"/>.</summary>
-    public void WriteStatistics(IReadOnlyList<ProtocolStatistics> statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = SocketDocumentFactory.SnapshotAction)
+    public void WriteStatistics(IReadOnlyList<ProtocolStatistics> statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
     {
         ArgumentNullException.ThrowIfNull(statistics);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -160,9 +178,6 @@ public sealed class SocketJsonLinesWriter : IDisposable
             Write(_hostStateFactory.CreateStatistics(statistics[i], networkNamespace, host, timestamp, action));
         }
     }
-
-    /// <summary>Writes one document as one line.</summary>
-    public void Write(SocketDocument document) => WriteLine(document, SocketJsonContext.Default.SocketDocument);
 
     /// <summary>Writes one document as one line.</summary>
     public void Write(RouteDocument document) => WriteLine(document, SocketJsonContext.Default.RouteDocument);
@@ -189,12 +204,29 @@ public sealed class SocketJsonLinesWriter : IDisposable
         try
         {
             JsonSerializer.Serialize(_writer, document, typeInfo);
-            _writer.Flush();
         }
         finally
         {
-            // Reset so the next document starts a fresh top-level value, even after a failed one.
-            _writer.Reset();
+            EndLine();
+        }
+    }
+
+    /// <summary>
+    /// Ends the line the JSON writer holds: its bytes go to the buffer with a <c>\n</c>, and the writer is reset so the
+    /// next document starts a fresh top-level value. After a failed document the partial bytes are dropped instead:
+    /// a broken line is never written.
+    /// </summary>
+    private void EndLine()
+    {
+        bool complete = _writer.CurrentDepth == 0 && _writer.BytesPending + _writer.BytesCommitted > 0;
+        if (complete)
+        {
+            _writer.Flush();
+        }
+        _writer.Reset();
+        if (!complete)
+        {
+            return;
         }
 
         _buffer.GetSpan(1)[0] = (byte)'\n';

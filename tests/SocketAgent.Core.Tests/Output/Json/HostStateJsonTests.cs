@@ -426,19 +426,6 @@ public class HostStateJsonTests
     }
 
     [Fact]
-    public void Factory_CreateWithNamespace_SharesNetnsObject()
-    {
-        var factory = new SocketDocumentFactory();
-        NetworkNamespace ns = HostStateRecords.NamedNamespace;
-        SocketDocument a = factory.Create(TestRecords.TcpListenerV4, TestRecords.Owners, TestRecords.Host, TestRecords.Timestamp, "snapshot", ns);
-        SocketDocument b = factory.Create(TestRecords.UdpUnconnectedV4, TestRecords.Owners, TestRecords.Host, TestRecords.Timestamp, networkNamespace: ns with { });
-
-        Assert.NotNull(a.Network.Netns);
-        Assert.Same(a.Network.Netns, b.Network.Netns);
-        Assert.Null(factory.Create(TestRecords.TcpListenerV4, TestRecords.Owners, TestRecords.Host, TestRecords.Timestamp).Network.Netns);
-    }
-
-    [Fact]
     public void HostStateFactory_SharesNetworkPerFamilyAndNamespace()
     {
         var factory = new HostStateDocumentFactory();

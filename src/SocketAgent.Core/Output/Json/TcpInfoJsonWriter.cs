@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SocketAgent.Model;
 
 namespace SocketAgent.Output.Json;
@@ -9,7 +8,7 @@ namespace SocketAgent.Output.Json;
 /// the fields the kernel did not send. Hand-written so the model keeps its .NET names, no per-socket DTO copy is
 /// allocated, and the 30-odd property names are pre-encoded once.
 /// </summary>
-internal sealed class TcpInfoJsonConverter : JsonConverter<TcpInfoJson>
+internal static class TcpInfoJsonWriter
 {
     private static readonly JsonEncodedText s_rttUs = JsonEncodedText.Encode("rtt_us");
     private static readonly JsonEncodedText s_rttvarUs = JsonEncodedText.Encode("rttvar_us");
@@ -43,13 +42,9 @@ internal sealed class TcpInfoJsonConverter : JsonConverter<TcpInfoJson>
     private static readonly JsonEncodedText s_totalRto = JsonEncodedText.Encode("total_rto");
     private static readonly JsonEncodedText s_totalRtoTimeMs = JsonEncodedText.Encode("total_rto_time_ms");
 
-    public override TcpInfoJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("socket.tcp_info is written, never read.");
-
-    public override void Write(Utf8JsonWriter writer, TcpInfoJson json, JsonSerializerOptions options)
+    public static void Write(Utf8JsonWriter writer, JsonEncodedText name, TcpInfo value)
     {
-        TcpInfo value = json.Value;
-        writer.WriteStartObject();
+        writer.WriteStartObject(name);
         Write(writer, s_rttUs, value.RttMicros);
         Write(writer, s_rttvarUs, value.RttVarMicros);
         Write(writer, s_rtoUs, value.RtoMicros);

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace SocketAgent.Output.Json;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Tests.Output.Json.Reference;
 
 /// <summary>
 /// One JSON line: an ECS-style document describing one socket (dataset <c>socket</c>). Nested objects, not

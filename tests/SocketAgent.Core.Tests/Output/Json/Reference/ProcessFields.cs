@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace SocketAgent.Output.Json;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Tests.Output.Json.Reference;
 
 /// <summary>
 /// ECS <c>process.*</c> of one socket holder. Built once per process per snapshot and shared by every document

@@ -1,6 +1,8 @@
 using SocketAgent.Model;
 
-namespace SocketAgent.Output.Json;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Tests.Output.Json.Reference;
 
 /// <summary>
 /// <c>socket.*</c> (not an ECS field set): what netstat and ss print about the socket, plus kernel ids.

@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
 using SocketAgent.Model;
 
-namespace SocketAgent.Output.Json;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Tests.Output.Json.Reference;
 
 /// <summary>
 /// <c>socket.tcp_info</c>: the model's <see cref="Model.TcpInfo"/> written with the schema's snake_case names by

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace SocketAgent.Output.Json;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Tests.Output.Json.Reference;
 
 /// <summary>
 /// Writes <see cref="ProcessFields"/> (<c>process</c> and the items of <c>socket.processes</c>). A process that
@@ -35,7 +37,7 @@ internal sealed class ProcessFieldsJsonConverter : JsonConverter<ProcessFields>
     private static byte[] Encode(ProcessFields value)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, SocketJsonLinesWriter.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, SocketAgent.Output.Json.SocketJsonLinesWriter.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteNumber(s_pid, value.Pid);

@@ -4,9 +4,14 @@ using System.Net.Sockets;
 using SocketAgent.Events;
 using SocketAgent.Model;
 
-namespace SocketAgent.Output.Json;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Tests.Output.Json.Reference;
 
 /// <summary>
+/// The encoder of socket lines before <see cref="SocketAgent.Output.Json.SocketLineEncoder"/>, kept as the test oracle:
+/// document objects serialized by System.Text.Json's source generator, declaration order, nulls left out. The
+/// hand-written encoder must produce the same bytes (<see cref="SocketLineEncoderIdentityTests"/>).
 /// Builds the <see cref="SocketDocument"/> of one socket. Keeps small caches so a snapshot's documents share
 /// what repeats: the <c>process</c> object of a process holding 5,000 sockets is built once, uid and timestamp
 /// strings once. The process cache lives as long as one <see cref="SocketOwners"/> table (one snapshot).
@@ -90,7 +95,7 @@ public sealed class SocketDocumentFactory
         string action = socketEvent.Action.ToEcsName();
         var fields = new EventFields { Dataset = SocketDataset, Action = action };
         ApplyClassification(fields, action);
-        ApplyStamp(fields, stamp);
+        fields.Stamp(stamp);
 
         SocketRecord record = socketEvent.Socket;
         if (socketEvent.Action == SocketEventAction.Closed)
@@ -132,14 +137,6 @@ public sealed class SocketDocumentFactory
             "state_changed" => (EventKinds.Event, EventFields.ConnectionChangeType),
             _ => (EventKinds.State, EventFields.InfoType),
         };
-    }
-
-    internal static void ApplyStamp(EventFields fields, EventStamp stamp)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(stamp.Id, nameof(stamp));
-        ArgumentOutOfRangeException.ThrowIfNegative(stamp.Sequence, nameof(stamp));
-        fields.Id = stamp.Id;
-        fields.Sequence = stamp.Sequence;
     }
 
     private SocketDocument CreateCore(
