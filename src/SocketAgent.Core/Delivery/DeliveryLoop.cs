@@ -160,10 +160,22 @@ public sealed class DeliveryLoop : IDisposable
         IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
         if (batch.Count == 0)
         {
-            await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            if (_output.InFlight == 0)
+            {
+                await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            // Caught up with records in flight: wait for their outcomes here, so the pass (and the circuit breaker
+            // that counts passes) reports what the remote did with them rather than an idle success.
+            _output.Flush(_options.DrainTimeout);
+            if (Settle())
+            {
+                Rewind();
+            }
             return;
         }
 
+        int produced = 0;
         foreach (DeliveryRecord record in batch)
         {
             NoteGap(record.Sequence);
@@ -188,13 +200,20 @@ public sealed class DeliveryLoop : IDisposable
             }
             _sentAt[record.Sequence] = Stopwatch.GetTimestamp();
             _cursor = record.Sequence;
+            produced++;
             Interlocked.Increment(ref _produced);
         }
 
-        // Wait a while for the outcomes; records still in flight after that are not failures — the output reports
-        // every record (librdkafka within message.timeout.ms) and a later pass settles them. Resending them now
-        // would only pile duplicates into its queue on a slow link.
-        _output.Flush(_options.DrainTimeout);
+        // Judge the previous batch while this one is on its way: wait until only this pass's records are in flight.
+        // Waiting for this batch's own outcomes emptied the pipe once per batch; not waiting at all made passes
+        // succeed before any outcome came back, so the circuit breaker never saw a dead output. Records still in
+        // flight after the timeout are not failures: the output reports every one (librdkafka within
+        // message.timeout.ms), and resending them early would only pile duplicates into its queue on a slow link.
+        long deadline = Environment.TickCount64 + (long)_options.DrainTimeout.TotalMilliseconds;
+        while (_output.InFlight > produced && Environment.TickCount64 < deadline)
+        {
+            _output.Flush(TimeSpan.FromMilliseconds(1));
+        }
         if (Settle())
         {
             Rewind();
