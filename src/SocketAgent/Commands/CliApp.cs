@@ -75,6 +75,7 @@ internal static class CliApp
         selectors.AddTo(root);
         daemon.AddTo(root);
         root.Add(NetstatCommand.Build(streams));
+        root.Add(CorrelateCommand.Build(streams));
 
         root.SetAction(result =>
         {
