@@ -101,8 +101,11 @@ internal sealed class CorrelationEngine
         target.Apply(ref e);
         entry.LastActivity = Math.Max(entry.LastActivity, e.Timestamp);
         _activity.Touch(entry);
-        if (!position.IsNone && _offsets is not null)
+        if (!position.IsNone && _offsets is not null && entry.AnyClosed)
         {
+            // Only connections with a closed end hold offsets back: they are written within --wait. An open one (a
+            // long-lived connection) would hold the commit for days; after a restart its closed events, which carry
+            // the start, the owner and the final counters, are enough to write it.
             Remember(entry, position);
         }
 
