@@ -84,6 +84,7 @@ internal static class SocketEventReader
 
     private static void ReadEvent(ref Utf8JsonReader reader, ref SocketEvent e)
     {
+        Span<byte> buffer = stackalloc byte[ShortValueLength];
         if (!EnterObject(ref reader))
         {
             return;
@@ -107,8 +108,8 @@ internal static class SocketEventReader
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
-                    && Utf8Parser.TryParse(reader.ValueSpan, out Guid id, out int consumed, 'D') && consumed == reader.ValueSpan.Length)
+                int length = ShortString(ref reader, buffer);
+                if (length > 0 && Utf8Parser.TryParse(buffer[..length], out Guid id, out int consumed, 'D') && consumed == length)
                 {
                     e.EventId = id;
                 }
@@ -137,7 +138,8 @@ internal static class SocketEventReader
         {
             return;
         }
-        ReadOnlySpan<byte> communityId = default;
+        Span<byte> communityId = stackalloc byte[ShortValueLength];
+        int communityIdLength = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("transport"u8))
@@ -159,10 +161,7 @@ internal static class SocketEventReader
             else if (reader.ValueTextEquals("community_id"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped)
-                {
-                    communityId = reader.ValueSpan;
-                }
+                communityIdLength = ShortString(ref reader, communityId);
             }
             else if (reader.ValueTextEquals("netns"u8))
             {
@@ -187,7 +186,7 @@ internal static class SocketEventReader
             }
         }
         // The transport may follow the id in a hand-written line: parse once both are known.
-        e.HasCommunityKey = !communityId.IsEmpty && CommunityKey.TryParse(communityId, e.Transport, out e.Key);
+        e.HasCommunityKey = communityIdLength > 0 && CommunityKey.TryParse(communityId[..communityIdLength], e.Transport, out e.Key);
     }
 
     private static void ReadSocket(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref SocketEvent e)
@@ -366,6 +365,27 @@ internal static class SocketEventReader
         }
         reader.Skip();
         return line[start..(int)reader.BytesConsumed];
+    }
+
+    private const int ShortValueLength = 64;
+
+    /// <summary>
+    /// Copies a short string value into <paramref name="buffer"/> as UTF-8, unescaped (the agents write ids without
+    /// escapes, but a pipeline that re-encoded the line may have written <c>\u002B</c> for a +); its length, or -1
+    /// when not a string or too long.
+    /// </summary>
+    private static int ShortString(ref Utf8JsonReader reader, scoped Span<byte> buffer)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > buffer.Length)
+        {
+            return -1;
+        }
+        if (!reader.ValueIsEscaped)
+        {
+            reader.ValueSpan.CopyTo(buffer);
+            return reader.ValueSpan.Length;
+        }
+        return reader.CopyString(buffer);
     }
 
     private static long Time(ref Utf8JsonReader reader) =>

@@ -82,4 +82,20 @@ public sealed class SocketEventReaderTests
         Assert.True(EndpointAddress.TryParseIp(Encoding.ASCII.GetBytes(ip), out ulong high, out ulong low, out bool v6));
         Assert.Equal(ip, new EndpointAddress(high, low, 1, v6).FormatIp());
     }
+
+    [Fact]
+    public void Escaped_ids_from_a_re_encoding_pipeline_still_join()
+    {
+        // A SIEM or a default System.Text.Json encoder writes + as \u002B; the key must be the same.
+        var e = new SocketEvent();
+        string plain = Client[0].Replace("1:vX3W/5Wg76yfbJD1IsS9ZIKTVRw=", "1:vX3W/5Wg76yfbJD1IsS9ZIK+VRw=", StringComparison.Ordinal);
+        string escaped = plain.Replace("IK+VRw", "IK\\u002BVRw", StringComparison.Ordinal).Replace("\"id\":\"01a2", "\"id\":\"\\u00301a2", StringComparison.Ordinal);
+        Assert.NotEqual(plain, escaped);
+        Assert.Equal(SocketEventParseResult.Connection, SocketEventReader.Read(Encoding.UTF8.GetBytes(plain), new Utf8Interner(4), ref e));
+        CommunityKey key = e.Key;
+        Guid id = e.EventId;
+        Assert.Equal(SocketEventParseResult.Connection, SocketEventReader.Read(Encoding.UTF8.GetBytes(escaped), new Utf8Interner(4), ref e));
+        Assert.Equal(key, e.Key);
+        Assert.Equal(id, e.EventId);
+    }
 }
