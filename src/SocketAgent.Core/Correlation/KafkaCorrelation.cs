@@ -20,9 +20,8 @@ internal static class KafkaCorrelation
             GroupId = options.GroupId,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
+            // A new group starts at the beginning of the retained events, not at the end: nothing is skipped.
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            // Fetch in big batches; a message is one event line.
-            FetchMinBytes = 1,
         };
         foreach ((string key, string value) in options.Properties)
         {
