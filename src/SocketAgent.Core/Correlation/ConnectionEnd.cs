@@ -1,0 +1,137 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// What the events of one agent say about its end of a connection: who owns it, its addresses, when it opened and
+/// closed, the TCP byte counters. Events may come in any order and more than once; every update is a merge that
+/// gives the same result whatever the order (earliest start, latest end, largest counter, ingress wins).
+/// </summary>
+internal sealed class ConnectionEnd
+{
+    public ConnectionEnd(ref SocketEvent e)
+    {
+        AgentId = e.AgentId!;
+        NetnsInode = e.NetnsInode;
+        Local = e.Local;
+        Remote = e.Remote;
+        Start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
+        End = EventTimestamp.Unknown;
+        LastTimestamp = EventTimestamp.Unknown;
+        BytesAcked = BytesReceived = -1;
+    }
+
+    public byte[] AgentId { get; }
+    public ulong NetnsInode { get; }
+    public EndpointAddress Local { get; }
+    public EndpointAddress Remote { get; }
+    public byte[]? HostName { get; private set; }
+    public long Start { get; private set; }
+
+    /// <summary>When it closed (<c>event.end</c> of its closed event), or <see cref="EventTimestamp.Unknown"/> while open.</summary>
+    public long End { get; private set; }
+
+    public bool Closed => End != EventTimestamp.Unknown;
+
+    /// <summary>Some event said ingress: the agent saw a listener on its local port, so this end is the server.</summary>
+    public bool SaidIngress { get; private set; }
+
+    public bool SaidEgress { get; private set; }
+
+    public long BytesAcked { get; private set; }
+    public long BytesReceived { get; private set; }
+
+    /// <summary>Seen in a state after receiving the peer's FIN, which TCP counts as one byte of sequence space.</summary>
+    public bool ReceivedFin { get; private set; }
+
+    /// <summary>Seen in a state after sending its FIN.</summary>
+    public bool SentFin { get; private set; }
+
+    public long LastTimestamp { get; private set; }
+    public int Pid { get; private set; }
+    public byte[]? ProcessName { get; private set; }
+    public byte[]? CommandLine { get; private set; }
+    public byte[]? Args { get; private set; }
+
+    /// <summary>Whether the event is this agent's view of this same socket (same agent, namespace and 4-tuple).</summary>
+    public bool IsSameEnd(ref SocketEvent e) =>
+        NetnsInode == e.NetnsInode && Local == e.Local && Remote == e.Remote && AgentId.AsSpan().SequenceEqual(e.AgentId);
+
+    /// <summary>Whether <paramref name="other"/> can be the far end: another agent (or namespace), mirrored addresses.</summary>
+    public bool Mirrors(ConnectionEnd other) =>
+        Local == other.Remote && Remote == other.Local
+        && (NetnsInode != other.NetnsInode || !AgentId.AsSpan().SequenceEqual(other.AgentId));
+
+    /// <summary>Whether this end's life overlaps [<paramref name="start"/>, <paramref name="end"/>] (open: unbounded), give or take <paramref name="skew"/>.</summary>
+    public bool Overlaps(long start, long end, long skew) => OverlapCheck(Start, End, start, end, skew);
+
+    public static bool OverlapCheck(long start1, long end1, long start2, long end2, long skew)
+    {
+        long e1 = end1 == EventTimestamp.Unknown ? long.MaxValue : end1;
+        long e2 = end2 == EventTimestamp.Unknown ? long.MaxValue : end2;
+        return start1 <= SaturatingAdd(e2, skew) && start2 <= SaturatingAdd(e1, skew);
+    }
+
+    private static long SaturatingAdd(long value, long add) => value > long.MaxValue - add ? long.MaxValue : value + add;
+
+    public void Apply(ref SocketEvent e)
+    {
+        long start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
+        if (start < Start)
+        {
+            Start = start;
+        }
+        if (e.Action == SocketEventAction.Closed)
+        {
+            long end = e.End != EventTimestamp.Unknown ? e.End : e.Timestamp;
+            if (end > End)
+            {
+                End = end;
+            }
+            ReceivedFin = SentFin = true; // a normal close exchanges both FINs; a reset one is then counted one byte low
+        }
+        else if (e.Direction == ConnectionDirection.Ingress)
+        {
+            SaidIngress = true;
+        }
+        else if (e.Direction == ConnectionDirection.Egress)
+        {
+            // A closed event says egress once the listener is gone: only the live events' direction counts.
+            SaidEgress = true;
+        }
+        if (e.Action == SocketEventAction.Closed && e.Direction == ConnectionDirection.Ingress)
+        {
+            SaidIngress = true;
+        }
+
+        if (e.State is { } state)
+        {
+            ReadOnlySpan<byte> name = state.AsSpan().Trim((byte)'"');
+            if (name.SequenceEqual("CLOSE_WAIT"u8) || name.SequenceEqual("LAST_ACK"u8) || name.SequenceEqual("CLOSING"u8) || name.SequenceEqual("TIME_WAIT"u8))
+            {
+                ReceivedFin = true;
+            }
+            if (name.SequenceEqual("FIN_WAIT1"u8) || name.SequenceEqual("FIN_WAIT2"u8) || name.SequenceEqual("CLOSING"u8)
+                || name.SequenceEqual("TIME_WAIT"u8) || name.SequenceEqual("LAST_ACK"u8))
+            {
+                SentFin = true;
+            }
+        }
+
+        // Counters only grow: the largest seen is the latest, whatever order the events came in.
+        BytesAcked = Math.Max(BytesAcked, e.BytesAcked);
+        BytesReceived = Math.Max(BytesReceived, e.BytesReceived);
+
+        // The owner and host from the newest event that names them (a closed event carries the last known owner).
+        if (e.Timestamp >= LastTimestamp || ProcessName is null)
+        {
+            if (e.ProcessName is not null || e.Pid != 0)
+            {
+                Pid = e.Pid;
+                ProcessName = e.ProcessName;
+                CommandLine = e.CommandLine;
+                Args = e.Args;
+            }
+            HostName = e.HostName ?? HostName;
+        }
+        LastTimestamp = Math.Max(LastTimestamp, e.Timestamp);
+    }
+}

@@ -1,0 +1,38 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// One connection being joined: up to two ends (A, the first seen, and B), its place in the activity list, when it is
+/// due for emission, and the input positions its events came from (so offsets are committed only past it once it is
+/// out). Entries with the same community id (a 5-tuple reused later) are chained through <see cref="NextSameKey"/>.
+/// </summary>
+internal sealed class ConnectionEntry
+{
+    public ConnectionEntry(CommunityKey key) => Key = key;
+
+    public CommunityKey Key { get; }
+    public ConnectionEnd? A { get; set; }
+    public ConnectionEnd? B { get; set; }
+    public ConnectionEntry? NextSameKey { get; set; }
+
+    /// <summary>Event time of the newest event applied (for idle expiry).</summary>
+    public long LastActivity { get; set; }
+
+    /// <summary>Event time after which it is emitted even if incomplete; <see cref="long.MaxValue"/> when not waiting.</summary>
+    public long DueEventTime { get; set; } = long.MaxValue;
+
+    /// <summary>Wall-clock milliseconds after which it is emitted even if incomplete (Kafka mode).</summary>
+    public long DueWallTime { get; set; } = long.MaxValue;
+
+    public bool Removed { get; set; }
+
+    // The intrusive activity list (least recently active first): no node allocation per entry.
+    public ConnectionEntry? Older { get; set; }
+    public ConnectionEntry? Newer { get; set; }
+
+    /// <summary>Per partition, the smallest offset of an event applied; null until an event with a position came.</summary>
+    public List<SourcePosition>? Positions { get; set; }
+
+    public bool AnyClosed => (A?.Closed ?? false) || (B?.Closed ?? false);
+
+    public bool Complete => A is { Closed: true } && B is { Closed: true };
+}

@@ -1,0 +1,81 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// Decides which end is the client and which the server, and what the byte counters mean as payload.
+/// </summary>
+internal static class ConnectionRoles
+{
+    public static CorrelatedConnection Resolve(ConnectionEntry entry)
+    {
+        ConnectionEnd? a = entry.A, b = entry.B;
+        ConnectionEnd? client, server;
+        if (a is not null && b is not null)
+        {
+            bool aIsServer = IsServer(a, b);
+            (client, server) = aIsServer ? (b, a) : (a, b);
+        }
+        else
+        {
+            ConnectionEnd only = (a ?? b)!;
+            bool isServer = only.SaidIngress || (!only.SaidEgress && only.Local.Port < only.Remote.Port);
+            client = isServer ? null : only;
+            server = isServer ? only : null;
+        }
+
+        EndpointAddress clientAddress = client?.Local ?? server!.Remote;
+        EndpointAddress serverAddress = server?.Local ?? client!.Remote;
+        long start = Math.Min(client?.Start ?? long.MaxValue, server?.Start ?? long.MaxValue);
+        long end = Math.Max(client?.End ?? EventTimestamp.Unknown, server?.End ?? EventTimestamp.Unknown);
+        bool closed = (client?.Closed ?? true) && (server?.Closed ?? true);
+        bool tcp = entry.Key.Transport == ConnectionTransport.Tcp;
+        return new CorrelatedConnection
+        {
+            Key = entry.Key,
+            Client = client,
+            Server = server,
+            ClientAddress = clientAddress,
+            ServerAddress = serverAddress,
+            Start = start,
+            End = end,
+            Closed = closed,
+            ClientBytes = tcp ? Payload(receiver: server, sender: client, senderCountsSyn: true) : -1,
+            ServerBytes = tcp ? Payload(receiver: client, sender: server, senderCountsSyn: false) : -1,
+        };
+    }
+
+    /// <summary>
+    /// The server is the end that saw a listener on its port (the agent said ingress). Without that — both ends seen
+    /// only closing, or only in a snapshot — the end with the lower port, as people read netstat.
+    /// </summary>
+    private static bool IsServer(ConnectionEnd candidate, ConnectionEnd other)
+    {
+        if (candidate.SaidIngress != other.SaidIngress)
+        {
+            return candidate.SaidIngress;
+        }
+        if (candidate.SaidEgress != other.SaidEgress)
+        {
+            return other.SaidEgress;
+        }
+        return candidate.Local.Port < other.Local.Port;
+    }
+
+    /// <summary>
+    /// Payload bytes one way. The kernel counts in sequence space: the receiver's <c>bytes_received</c> includes the
+    /// peer's FIN once it arrived, the sender's <c>bytes_acked</c> its FIN once acknowledged and, on the client (this
+    /// kernel counts the SYN acknowledged by the SYN-ACK), its SYN. The receiver's count is preferred: it is what
+    /// actually arrived. A connection closed by a reset sends no FIN, so its count comes out one byte low.
+    /// </summary>
+    private static long Payload(ConnectionEnd? receiver, ConnectionEnd? sender, bool senderCountsSyn)
+    {
+        if (receiver is { BytesReceived: >= 0 })
+        {
+            return Math.Max(0, receiver.BytesReceived - (receiver.ReceivedFin ? 1 : 0));
+        }
+        if (sender is { BytesAcked: >= 0 })
+        {
+            return Math.Max(0, sender.BytesAcked - (senderCountsSyn ? 1 : 0) - (sender.SentFin ? 1 : 0));
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,313 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// Joins the two ends of each TCP/UDP connection from the event streams of many agents. Keyed by community id and
+/// transport; two ends pair when they come from different agents (or namespaces), their addresses mirror and their
+/// lives overlap. A connection is written once: as soon as both ends closed, or one-sided/partial when
+/// <see cref="CorrelationOptions.Wait"/> passed after an end closed. Input is at-least-once and unordered: events are
+/// deduplicated by id, every update is an order-independent merge, and written connections are remembered.
+/// State is bounded: open connections idle past the timeout are forgotten, the cap evicts the least recently active.
+/// </summary>
+internal sealed class CorrelationEngine
+{
+    private readonly CorrelationOptions _options;
+    private readonly IConnectionSink _sink;
+    private readonly Dictionary<CommunityKey, ConnectionEntry> _entries = [];
+    private readonly ActivityList _activity = new();
+    private readonly PriorityQueue<ConnectionEntry, long> _dueByEventTime = new();
+    private readonly PriorityQueue<ConnectionEntry, long> _dueByWallTime = new();
+    private readonly RecentIdSet _recentIds;
+    private readonly EmittedConnectionSet _emitted;
+    private readonly OffsetTracker? _offsets;
+    private readonly Action<string> _log;
+    private readonly long _wait;
+    private readonly long _skew;
+    private readonly long _idle;
+    private long _now = long.MinValue;
+    private long _lastEvictionLog = long.MinValue;
+
+    public CorrelationEngine(CorrelationOptions options, IConnectionSink sink, Action<string> log, OffsetTracker? offsets = null)
+    {
+        _options = options;
+        _sink = sink;
+        _log = log;
+        _offsets = offsets;
+        _wait = ToNanoseconds(options.Wait);
+        _skew = ToNanoseconds(options.Skew);
+        _idle = ToNanoseconds(options.IdleTimeout);
+        _recentIds = new RecentIdSet(options.RecentEventIds);
+        _emitted = new EmittedConnectionSet(options.EmittedConnections, ToNanoseconds(options.EmittedRetention), _skew);
+        Interner = new Utf8Interner(options.InternedValues);
+    }
+
+    public CorrelationCounters Counters { get; } = new();
+
+    public Utf8Interner Interner { get; }
+
+    /// <summary>Connections held, waiting for an end or for their wait to pass.</summary>
+    public int Pending => _activity.Count;
+
+    /// <summary>Event time: the newest <c>@timestamp</c> read.</summary>
+    public long Now => _now;
+
+    /// <summary>Parses and joins one line; a bad line is counted (the caller decides how loudly to say so).</summary>
+    public SocketEventParseResult ProcessLine(ReadOnlySpan<byte> line, SourcePosition position, long wallMilliseconds)
+    {
+        Counters.Lines++;
+        var e = new SocketEvent();
+        SocketEventParseResult result = SocketEventReader.Read(line, Interner, ref e);
+        if (result == SocketEventParseResult.Connection)
+        {
+            Process(ref e, position, wallMilliseconds);
+        }
+        else if (result == SocketEventParseResult.Invalid)
+        {
+            Counters.Invalid++;
+        }
+        else
+        {
+            Counters.Ignored++;
+        }
+        if (!position.IsNone)
+        {
+            _offsets?.Consumed(position);
+        }
+        return result;
+    }
+
+    public void Process(ref SocketEvent e, SourcePosition position, long wallMilliseconds)
+    {
+        Counters.ConnectionEvents++;
+        if (e.EventId != Guid.Empty && !_recentIds.Add(e.EventId))
+        {
+            Counters.DuplicateEvents++;
+            return;
+        }
+        if (e.Timestamp > _now)
+        {
+            _now = e.Timestamp;
+        }
+
+        long start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
+        long end = e.Action == SocketEventAction.Closed ? (e.End != EventTimestamp.Unknown ? e.End : e.Timestamp) : EventTimestamp.Unknown;
+        if (_emitted.Contains(e.Key, start, end == EventTimestamp.Unknown ? start : end))
+        {
+            Counters.LateEvents++;
+            return;
+        }
+
+        (ConnectionEntry entry, ConnectionEnd target) = Find(ref e, start, end);
+        bool wasClosed = entry.AnyClosed;
+        target.Apply(ref e);
+        entry.LastActivity = Math.Max(entry.LastActivity, e.Timestamp);
+        _activity.Touch(entry);
+        if (!position.IsNone && _offsets is not null && entry.AnyClosed)
+        {
+            // Only connections with a closed end hold offsets back: they are written within --wait. An open one (a
+            // long-lived connection) would hold the commit for days; after a restart its closed events, which carry
+            // the start, the owner and the final counters, are enough to write it.
+            Remember(entry, position);
+        }
+
+        if (entry.Complete)
+        {
+            Emit(entry);
+        }
+        else if (!wasClosed && entry.AnyClosed)
+        {
+            // The first close starts the wait for the far end (or, with no far end yet, for it to show up at all).
+            entry.DueEventTime = SaturatingAdd(Math.Max(target.End, e.Timestamp), _wait);
+            _dueByEventTime.Enqueue(entry, entry.DueEventTime);
+            if (_options.WaitInWallTime)
+            {
+                entry.DueWallTime = wallMilliseconds + (long)_options.Wait.TotalMilliseconds;
+                _dueByWallTime.Enqueue(entry, entry.DueWallTime);
+            }
+        }
+
+        if (_activity.Count > _options.MaxConnections)
+        {
+            Evict();
+        }
+    }
+
+    /// <summary>The entry and end this event belongs to: this agent's end already known, a free slot beside a mirroring far end, or a new entry.</summary>
+    private (ConnectionEntry Entry, ConnectionEnd End) Find(ref SocketEvent e, long start, long end)
+    {
+        _entries.TryGetValue(e.Key, out ConnectionEntry? head);
+        for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextSameKey)
+        {
+            if (entry.A is { } a && a.IsSameEnd(ref e) && a.Overlaps(start, end, _skew))
+            {
+                return (entry, a);
+            }
+            if (entry.B is { } b && b.IsSameEnd(ref e) && b.Overlaps(start, end, _skew))
+            {
+                return (entry, b);
+            }
+        }
+
+        var created = new ConnectionEnd(ref e);
+        for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextSameKey)
+        {
+            if (entry.B is null && entry.A is { } far && far.Mirrors(created) && far.Overlaps(start, end, _skew))
+            {
+                entry.B = created;
+                return (entry, created);
+            }
+        }
+
+        var added = new ConnectionEntry(e.Key) { A = created, LastActivity = e.Timestamp, NextSameKey = head };
+        _entries[e.Key] = added;
+        _activity.AddNewest(added);
+        return (added, created);
+    }
+
+    private void Remember(ConnectionEntry entry, SourcePosition position)
+    {
+        entry.Positions ??= new List<SourcePosition>(2);
+        for (int i = 0; i < entry.Positions.Count; i++)
+        {
+            SourcePosition held = entry.Positions[i];
+            if (held.Partition == position.Partition)
+            {
+                if (position.Offset < held.Offset)
+                {
+                    // A replay brought an earlier event of this entry: hold the earlier offset instead.
+                    _offsets!.Reference(position);
+                    _offsets.Release(held);
+                    entry.Positions[i] = position;
+                }
+                return;
+            }
+        }
+        _offsets!.Reference(position);
+        entry.Positions.Add(position);
+    }
+
+    /// <summary>
+    /// Writes what waited long enough, forgets what idled too long. <paramref name="wallMilliseconds"/> is the wall
+    /// clock (only used with <see cref="CorrelationOptions.WaitInWallTime"/>).
+    /// </summary>
+    public void Poll(long wallMilliseconds)
+    {
+        while (_dueByEventTime.TryPeek(out ConnectionEntry? entry, out long due) && due <= _now)
+        {
+            _dueByEventTime.Dequeue();
+            if (!entry.Removed && entry.DueEventTime == due)
+            {
+                Emit(entry);
+            }
+        }
+        while (_dueByWallTime.TryPeek(out ConnectionEntry? entry, out long due) && due <= wallMilliseconds)
+        {
+            _dueByWallTime.Dequeue();
+            if (!entry.Removed && entry.DueWallTime == due)
+            {
+                Emit(entry);
+            }
+        }
+        long idleBefore = _now == long.MinValue ? long.MinValue : _now - _idle;
+        while (_activity.Oldest is { } oldest && oldest.LastActivity < idleBefore)
+        {
+            if (oldest.AnyClosed)
+            {
+                Emit(oldest);
+            }
+            else
+            {
+                Counters.Expired++;
+                Remove(oldest);
+            }
+        }
+        _emitted.Expire(_now);
+    }
+
+    /// <summary>Writes everything still held (end of the files): one-sided, or open when no end closed.</summary>
+    public void FlushAll()
+    {
+        while (_activity.Oldest is { } oldest)
+        {
+            Emit(oldest);
+        }
+        _sink.Flush();
+    }
+
+    private void Evict()
+    {
+        ConnectionEntry oldest = _activity.Oldest!;
+        Counters.Evicted++;
+        if (oldest.AnyClosed)
+        {
+            Emit(oldest); // what is known is written early rather than lost
+        }
+        else
+        {
+            Remove(oldest); // its closed events, which carry the whole story, still join later
+        }
+        if (_lastEvictionLog == long.MinValue || _now - _lastEvictionLog > 60_000_000_000L)
+        {
+            _lastEvictionLog = _now;
+            _log($"more than {_options.MaxConnections} connections pending: evicting the least recently active ({Counters.Evicted} so far; raise --max-connections)");
+        }
+    }
+
+    private void Emit(ConnectionEntry entry)
+    {
+        CorrelatedConnection connection = ConnectionRoles.Resolve(entry);
+        _sink.Write(connection);
+        if (connection.Sides == 2)
+        {
+            Counters.TwoSided++;
+        }
+        else
+        {
+            Counters.OneSided++;
+        }
+        _emitted.Add(entry.Key, connection.Start, connection.End, _now);
+        Remove(entry);
+    }
+
+    private void Remove(ConnectionEntry entry)
+    {
+        entry.Removed = true;
+        _activity.Remove(entry);
+        if (_entries.TryGetValue(entry.Key, out ConnectionEntry? head))
+        {
+            if (ReferenceEquals(head, entry))
+            {
+                if (entry.NextSameKey is null)
+                {
+                    _entries.Remove(entry.Key);
+                }
+                else
+                {
+                    _entries[entry.Key] = entry.NextSameKey;
+                }
+            }
+            else
+            {
+                for (ConnectionEntry previous = head; previous.NextSameKey is not null; previous = previous.NextSameKey)
+                {
+                    if (ReferenceEquals(previous.NextSameKey, entry))
+                    {
+                        previous.NextSameKey = entry.NextSameKey;
+                        break;
+                    }
+                }
+            }
+        }
+        if (entry.Positions is not null)
+        {
+            foreach (SourcePosition position in entry.Positions)
+            {
+                _offsets!.Release(position);
+            }
+            entry.Positions = null;
+        }
+    }
+
+    private static long ToNanoseconds(TimeSpan value) => value.Ticks * 100;
+
+    private static long SaturatingAdd(long value, long add) => value > long.MaxValue - add ? long.MaxValue : value + add;
+}

@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// The few fields of one socket event that the join needs, extracted by <see cref="SocketEventReader"/>. Strings that
+/// go to the output unchanged (host name, agent id, process name, command line, argv) are kept as their raw JSON
+/// text, interned, so they are written back byte for byte and never decoded.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal struct SocketEvent
+{
+    public SocketEventAction Action;
+    public bool IsSocketDataset;
+    public Guid EventId;
+    public long Timestamp;
+    public long Start;
+    public long End;
+    public ConnectionTransport Transport;
+    public ConnectionDirection Direction;
+    public bool HasCommunityKey;
+    public CommunityKey Key;
+    public ulong NetnsInode;
+    public EndpointAddress Local;
+    public EndpointAddress Remote;
+    public byte[]? State;
+    public long BytesAcked;
+    public long BytesReceived;
+    public byte[]? HostName;
+    public byte[]? AgentId;
+    public int Pid;
+    public byte[]? ProcessName;
+    public byte[]? CommandLine;
+    public byte[]? Args;
+
+    public void Reset()
+    {
+        this = default;
+        Timestamp = Start = End = EventTimestamp.Unknown;
+        BytesAcked = BytesReceived = -1;
+    }
+}

@@ -1,0 +1,11 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>The <c>event.action</c>s of socket events that say something about a connection's life.</summary>
+internal enum SocketEventAction : byte
+{
+    None,
+    Snapshot,
+    Opened,
+    StateChanged,
+    Closed,
+}

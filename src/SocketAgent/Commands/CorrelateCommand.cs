@@ -1,0 +1,219 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using SocketAgent.Cli.Configuration;
+using SocketAgent.Correlation;
+
+namespace SocketAgent.Cli.Commands;
+
+/// <summary>
+/// <c>socket-agent correlate</c>: joins the two ends of each connection from many agents' event streams (files or
+/// Kafka) into one line per connection: which process on which host talks to which process on which other host.
+/// </summary>
+internal static class CorrelateCommand
+{
+    public static Command Build(StandardStreams streams)
+    {
+        var command = new Command("correlate",
+            """
+            Join the two ends of each TCP/UDP connection seen by different agents (by network.community_id, checked
+            against the mirrored addresses and overlapping lifetimes) and print one JSON line per connection: client
+            and server host, process and command line, opened, closed, duration, bytes each way. A connection whose
+            far end no agent watches is printed one-sided (correlation.sides 1) once --wait passed after it closed.
+            Reads event files (merged by time; - is stdin; at their end everything still pending is printed) or a
+            Kafka consumer group (until SIGTERM/SIGINT; offsets are committed only past what was printed).
+
+            Examples:
+              socket-agent correlate web-01.jsonl db-01.jsonl          join two agents' files
+              socket-agent correlate --table a.jsonl b.jsonl           the same, as a table
+              cat *.jsonl | socket-agent correlate -                   from stdin
+              socket-agent correlate --kafka-bootstrap-servers kafka:9092 --kafka-topic socket-agent.flows
+            """);
+        var files = new Argument<string[]>("files") { Description = "Event files (JSON lines from the daemon); - reads stdin.", Arity = ArgumentArity.ZeroOrMore };
+        var table = new Option<bool>("--table") { Description = "Print a table for people instead of JSON lines. Example: socket-agent correlate --table a.jsonl b.jsonl" };
+        var wait = new Option<string?>("--wait")
+        {
+            Description = "How long after an end closed to wait for the other end (event time; with Kafka also wall time since arrival). Default 30s. Example: --wait 10s",
+        };
+        var idle = new Option<string?>("--idle-timeout")
+        {
+            Description = "Forget an open connection with no event for this long (event time); its closed events still join. Default 1h. Example: --idle-timeout 15m",
+        };
+        var skew = new Option<string?>("--skew")
+        {
+            Description = "Clock skew and observation lag tolerated when checking that two ends' lifetimes overlap. Default 5s. Example: --skew 2s",
+        };
+        var maxConnections = new Option<int?>("--max-connections")
+        {
+            Description = "Pending connections held at most; past it the least recently active are evicted (counted, logged). Default 200000. Example: --max-connections 1000000",
+        };
+        var bootstrap = new Option<string?>("--kafka-bootstrap-servers") { Description = "Read from Kafka instead of files. Example: --kafka-bootstrap-servers kafka-1:9092,kafka-2:9092" };
+        var topics = new Option<string[]>("--kafka-topic") { Description = "Topic to read (repeatable). Default socket-agent.events. Example: --kafka-topic socket-agent.flows" };
+        var group = new Option<string?>("--kafka-group") { Description = "Consumer group (instances in one group share the partitions). Default socket-agent-correlate. Example: --kafka-group correlate-eu" };
+        var properties = new Option<string[]>("--kafka-property")
+        {
+            Description = "A librdkafka consumer property, passed through (repeatable): TLS, SASL. Example: --kafka-property security.protocol=SASL_SSL",
+        };
+        command.Add(files);
+        command.Add(table);
+        command.Add(wait);
+        command.Add(idle);
+        command.Add(skew);
+        command.Add(maxConnections);
+        command.Add(bootstrap);
+        command.Add(topics);
+        command.Add(group);
+        command.Add(properties);
+
+        command.SetAction(result =>
+        {
+            string? bootstrapServers = result.GetValue(bootstrap);
+            string[] paths = result.GetValue(files) ?? [];
+            if (bootstrapServers is null && paths.Length == 0)
+            {
+                return Usage(streams, "correlate: give event files (- for stdin) or --kafka-bootstrap-servers");
+            }
+            if (bootstrapServers is not null && paths.Length > 0)
+            {
+                return Usage(streams, "correlate: read either files or Kafka, not both");
+            }
+            if (!TryDuration(result.GetValue(wait), TimeSpan.FromSeconds(30), "--wait", streams, out TimeSpan waitValue)
+                || !TryDuration(result.GetValue(idle), TimeSpan.FromHours(1), "--idle-timeout", streams, out TimeSpan idleValue)
+                || !TryDuration(result.GetValue(skew), TimeSpan.FromSeconds(5), "--skew", streams, out TimeSpan skewValue))
+            {
+                return ExitCodes.Usage;
+            }
+            int max = result.GetValue(maxConnections) ?? 200_000;
+            if (max < 1)
+            {
+                return Usage(streams, "correlate: --max-connections must be at least 1");
+            }
+            var propertyMap = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (string property in result.GetValue(properties) ?? [])
+            {
+                int equals = property.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    return Usage(streams, $"correlate: --kafka-property '{property}' is not key=value");
+                }
+                propertyMap[property[..equals]] = property[(equals + 1)..];
+            }
+
+            var options = new CorrelationOptions
+            {
+                Wait = waitValue,
+                IdleTimeout = idleValue,
+                Skew = skewValue,
+                MaxConnections = max,
+                WaitInWallTime = bootstrapServers is not null,
+            };
+            var run = new CorrelateRun(streams, options, result.GetValue(table));
+            if (bootstrapServers is null)
+            {
+                return run.Files(paths);
+            }
+            string[] topicNames = result.GetValue(topics) is { Length: > 0 } given ? given : ["socket-agent.events"];
+            return run.Kafka(new KafkaCorrelationOptions
+            {
+                BootstrapServers = bootstrapServers,
+                Topics = topicNames,
+                GroupId = result.GetValue(group) ?? "socket-agent-correlate",
+                Properties = propertyMap,
+            });
+        });
+        return command;
+    }
+
+    private static int Usage(StandardStreams streams, string message)
+    {
+        streams.Error.WriteLine($"socket-agent: {message} (see socket-agent correlate --help)");
+        return ExitCodes.Usage;
+    }
+
+    private static bool TryDuration(string? text, TimeSpan fallback, string name, StandardStreams streams, out TimeSpan value)
+    {
+        value = fallback;
+        if (text is null)
+        {
+            return true;
+        }
+        if (DurationText.TryParse(text, out value))
+        {
+            return true;
+        }
+        Usage(streams, $"correlate: {name} '{text}' is not {DurationText.Expected}");
+        return false;
+    }
+
+    /// <summary>One invocation: the sink, the engine, the input, and the summary on stderr.</summary>
+    private sealed class CorrelateRun(StandardStreams streams, CorrelationOptions options, bool table)
+    {
+        private readonly StreamWriter? _tableText = table ? new StreamWriter(streams.Output, StandardStreams.Utf8NoBom, 1 << 16, leaveOpen: true) : null;
+
+        private IConnectionSink CreateSink() =>
+            _tableText is not null ? new ConnectionTableWriter(_tableText) : new ConnectionJsonWriter(streams.Output);
+
+        private void Warn(string message) => streams.Error.WriteLine($"socket-agent: warning: {message}");
+
+        public int Files(string[] paths)
+        {
+            var readers = new List<EventLineReader>(paths.Length);
+            try
+            {
+                foreach (string path in paths)
+                {
+                    Stream stream = path == "-"
+                        ? Console.OpenStandardInput()
+                        : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+                    readers.Add(new EventLineReader(stream, path == "-" ? "stdin" : path));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                readers.ForEach(static r => r.Dispose());
+                streams.Error.WriteLine($"socket-agent: correlate: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+
+            IConnectionSink sink = CreateSink();
+            var engine = new CorrelationEngine(options, sink, Warn);
+            return Guard(() => FileCorrelation.Run(readers, engine, Warn), engine);
+        }
+
+        public int Kafka(KafkaCorrelationOptions kafka)
+        {
+            using var stopping = new CancellationTokenSource();
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true; // finish: write what is due, flush, commit, leave the group
+                stopping.Cancel();
+            }
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+            IConnectionSink sink = CreateSink();
+            var offsets = new OffsetTracker();
+            var engine = new CorrelationEngine(options, sink, Warn, offsets);
+            return Guard(() => KafkaCorrelation.Run(kafka, engine, offsets, sink, Warn, TimeProvider.System, stopping.Token), engine);
+        }
+
+        private int Guard(Action run, CorrelationEngine engine)
+        {
+            try
+            {
+                run();
+                _tableText?.Flush();
+            }
+            catch (CorrelationInputException ex)
+            {
+                streams.Error.WriteLine($"socket-agent: correlate: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+            catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+            {
+                return ExitCodes.Success; // the reader went away (| head)
+            }
+            streams.Error.WriteLine($"socket-agent: correlate: {engine.Counters}");
+            return ExitCodes.Success;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text;
+using Confluent.Kafka;
+using SocketAgent.Tests.Daemon;
+using SocketAgent.Tests.Delivery.Kafka;
+using SocketAgent.Tests.Infrastructure;
+
+namespace SocketAgent.Tests.Correlation;
+
+/// <summary>
+/// Both agents deliver into librdkafka's mock cluster; <c>correlate</c> reads the topic as a consumer group. It
+/// writes the connection once; stopped and restarted in the same group it resumes from its committed offsets: the
+/// next connection comes out, the first one does not come out again.
+/// </summary>
+public sealed class CorrelateKafkaTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("socket-agent-correlate-kafka-");
+    private readonly MockKafkaCluster _cluster = new(3);
+    private readonly string _topic = "socket-agent-correlate-" + Guid.NewGuid().ToString("N");
+    private readonly string _group = "correlate-e2e-" + Guid.NewGuid().ToString("N");
+
+    public CorrelateKafkaTests() => _cluster.CreateTopic(_topic, partitions: 3);
+
+    public void Dispose()
+    {
+        _cluster.Dispose();
+        _work.Delete(recursive: true);
+    }
+
+    // --kafka-property passes librdkafka settings through: a short session lets the restarted member join without
+    // waiting out the default 45 s the mock coordinator keeps the stopped one.
+    private DaemonProcess StartCorrelate() => DaemonProcess.Start(["correlate", "--kafka-bootstrap-servers", _cluster.BootstrapServers,
+        "--kafka-topic", _topic, "--kafka-group", _group, "--wait", "3s",
+        "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=500"]);
+
+    /// <summary>Every event in the topic so far, from a separate reader (not the group under test).</summary>
+    private List<string> TopicEvents()
+    {
+        var config = new ConsumerConfig { BootstrapServers = _cluster.BootstrapServers, GroupId = "reader-" + Guid.NewGuid().ToString("N"), EnableAutoCommit = false };
+        using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        consumer.Assign(Enumerable.Range(0, 3).Select(p => new TopicPartitionOffset(_topic, p, Offset.Beginning)));
+        var events = new List<string>();
+        int idle = 0;
+        while (idle < 5)
+        {
+            ConsumeResult<Ignore, byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result?.Message?.Value is { } value)
+            {
+                events.Add(Encoding.UTF8.GetString(value));
+                idle = 0;
+            }
+            else
+            {
+                idle++;
+            }
+        }
+        return events;
+    }
+
+    [Fact]
+    public void Both_agents_through_kafka_give_one_line_and_a_restart_resumes_without_writing_it_again()
+    {
+        Assert.SkipWhen(TwoNamespaces.Unavailable() is not null, TwoNamespaces.Unavailable() ?? "");
+        using var namespaces = new TwoNamespaces();
+        string suffix = Guid.NewGuid().ToString("N")[..6];
+        string serverHost = $"e2e-db-{suffix}", clientHost = $"e2e-web-{suffix}";
+        string[] kafka = ["--output", "kafka", "--kafka-bootstrap-servers", _cluster.BootstrapServers, "--kafka-topic", _topic];
+        using DaemonProcess serverAgent = CorrelateFilesTests.StartAgent(namespaces.NameA, serverHost, _work, kafka);
+        using DaemonProcess clientAgent = CorrelateFilesTests.StartAgent(namespaces.NameB, clientHost, _work, kafka);
+
+        CrossHostExchange first, second;
+        using (DaemonProcess correlate = StartCorrelate())
+        {
+            first = CrossHostExchange.Run(namespaces);
+            correlate.WaitForLine(l => l.Contains(first.ServerMarker, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            Thread.Sleep(1500); // a commit interval passes: the offsets past the written connection are committed
+            Assert.Equal(0, correlate.Terminate(TimeSpan.FromSeconds(20)));
+            List<string> events = TopicEvents();
+            CorrelateFilesTests.AssertOneLine(correlate.AllLines, first, serverHost, clientHost,
+                events.Where(e => e.Contains(serverHost, StringComparison.Ordinal)).ToList(),
+                events.Where(e => e.Contains(clientHost, StringComparison.Ordinal)).ToList());
+            Assert.Contains("1 two-sided", correlate.StandardError, StringComparison.Ordinal);
+        }
+
+        // While correlate is down, another connection; the restarted member of the group picks up where it committed.
+        second = CrossHostExchange.Run(namespaces);
+        using (DaemonProcess correlate = StartCorrelate())
+        {
+            correlate.WaitForLine(l => l.Contains(second.ServerMarker, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            Thread.Sleep(1000);
+            Assert.Equal(0, correlate.Terminate(TimeSpan.FromSeconds(20)));
+            Assert.DoesNotContain(correlate.AllLines, l => l.Contains(first.ServerMarker, StringComparison.Ordinal));
+            List<string> events = TopicEvents();
+            CorrelateFilesTests.AssertOneLine(correlate.AllLines, second, serverHost, clientHost,
+                events.Where(e => e.Contains(serverHost, StringComparison.Ordinal)).ToList(),
+                events.Where(e => e.Contains(clientHost, StringComparison.Ordinal)).ToList());
+        }
+        Assert.Equal(0, serverAgent.Terminate(TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, clientAgent.Terminate(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public void An_unreachable_cluster_is_a_clear_error()
+    {
+        AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", "127.0.0.1:1", "--kafka-topic", _topic]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cannot reach Kafka at 127.0.0.1:1", result.StandardError, StringComparison.Ordinal);
+    }
+}
