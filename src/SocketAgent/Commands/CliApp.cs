@@ -80,11 +80,8 @@ internal static class CliApp
         daemon.AddTo(root);
         operations.AddTo(root);
         root.Add(NetstatCommand.Build(streams));
-<<<<<<< HEAD
         root.Add(HealthcheckCommand.Build(streams));
-=======
         root.Add(CorrelateCommand.Build(streams));
->>>>>>> correlate
 
         root.SetAction(result =>
         {
