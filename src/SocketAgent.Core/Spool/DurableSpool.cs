@@ -32,8 +32,11 @@ namespace SocketAgent.Spool;
 /// </summary>
 public sealed class DurableSpool : IDeliverySpool, IDisposable
 {
-    /// <summary>At most this many separate loss ranges are kept; further drops widen the last one (its count stays exact).</summary>
-    private const int MaxLossRanges = 32;
+    /// <summary>
+    /// At most this many separate loss ranges wait for room (24 B each); past it, further drops widen the last one,
+    /// which then also spans accepted events — its count stays exact, and the loss line carries both.
+    /// </summary>
+    private const int MaxLossRanges = 4096;
 
     private readonly string _directory;
     private readonly SpoolOptions _options;

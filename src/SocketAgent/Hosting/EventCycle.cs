@@ -256,7 +256,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _spool.EndBatch();
         while (_spool.TakeLoss() is SpoolLoss loss)
         {
-            _writer!.WriteLoss(loss.First, loss.Last, "kafka", now, context.Sequencer.Next(), context.Identity, _host);
+            _writer!.WriteLoss(loss.First, loss.Last, loss.Count, "kafka", now, context.Sequencer.Next(), context.Identity, _host);
             Count("agent.loss");
             context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
         }

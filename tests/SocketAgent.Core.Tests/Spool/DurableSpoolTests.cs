@@ -228,6 +228,30 @@ public sealed class DurableSpoolTests : SpoolTestDirectory
     }
 
     [Fact]
+    public void A_hundred_runs_of_drops_waiting_for_room_stay_a_hundred_exact_ranges()
+    {
+        var options = new SpoolOptions { MaxBytes = 8192 };
+        using DurableSpool spool = Open(options);
+        long s = 0;
+        var dropped = new List<long>();
+        for (int run = 0; run < 100; run++)
+        {
+            while (spool.TryAppend(Record(++s, jsonBytes: 480)))
+            {
+            }
+            dropped.Add(s);
+            spool.Acknowledge(s - 1); // room again, but nobody takes the loss yet: the ranges pile up
+        }
+
+        var losses = new List<SpoolLoss>();
+        while (spool.TakeLoss() is SpoolLoss loss)
+        {
+            losses.Add(loss);
+        }
+        Assert.Equal(dropped.Select(static d => new SpoolLoss(d, d, 1)), losses);
+    }
+
+    [Fact]
     public void A_record_larger_than_the_whole_spool_is_dropped_not_thrown()
     {
         var options = new SpoolOptions { MaxBytes = 8192 };

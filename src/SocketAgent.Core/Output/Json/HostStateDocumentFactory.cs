@@ -163,7 +163,8 @@ public sealed class HostStateDocumentFactory
     }
 
     /// <summary>The <c>loss</c> line: events <paramref name="first"/>..<paramref name="last"/> were dropped by <paramref name="output"/>'s spool.</summary>
-    public LossDocument CreateLoss(long first, long last, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host)
+    /// <param name="count">Events dropped in the range: <c>last - first + 1</c> unless the spool had to widen it.</param>
+    public LossDocument CreateLoss(long first, long last, long count, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(host);
@@ -182,7 +183,7 @@ public sealed class HostStateDocumentFactory
             Event = fields,
             Host = _common.GetHost(host, agent.BootId),
             Agent = _common.GetAgent(agent)!,
-            Loss = new LossFields { FirstSequence = first, LastSequence = last, Count = last - first + 1, Reason = "spool_full", Output = output },
+            Loss = new LossFields { FirstSequence = first, LastSequence = last, Count = count, Reason = "spool_full", Output = output },
         };
     }
 
