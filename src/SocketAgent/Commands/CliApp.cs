@@ -34,6 +34,7 @@ internal static class CliApp
           socket-agent netstat -tuanp                      what `netstat -tuanp` prints
           socket-agent netstat -tlp --cmdline              listeners with full command lines
           socket-agent netstat -i | -rn | -s               what netstat -i, -rn, -s print
+          socket-agent correlate web-01.jsonl db-01.jsonl  which process talked to which, across two agents' events
           socket-agent --http-listen 9464                  the daemon, with /metrics and /healthz on 127.0.0.1:9464
           socket-agent healthcheck                         exit 0 when that agent's /healthz says ready
 
