@@ -55,6 +55,8 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     private int _bufferLength;
     private long _bytes;
     private long _lastSequence;
+    // Set when recovery cut the last segment: what was cut is known only to the agent's saved sequence.
+    private long? _tailCutAfter;
     private long _lastOffered;
     private long _drops;
     private bool _dropping;
@@ -87,6 +89,28 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         _lastSequence = Math.Max(watermark, segments.Count == 0 ? 0 : segments[^1].LastSequence);
         _lastOffered = _lastSequence;
         _lastSyncTimestamp = time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// After a recovery that cut the newest segment: the events from the last good record up to
+    /// <paramref name="lastAccepted"/> (the agent's saved event.sequence) were accepted and are gone. They become a
+    /// <see cref="SpoolLoss.SpoolCorrupt"/> range for <see cref="TakeLoss"/>, so the stream names them instead of
+    /// leaving an unexplained gap. Call once, before the first append.
+    /// </summary>
+    public void ReportCutTail(long lastAccepted)
+    {
+        lock (_lock)
+        {
+            if (_tailCutAfter is long after)
+            {
+                long first = Math.Max(Math.Max(after, _lastSequence), _watermark) + 1;
+                if (lastAccepted >= first)
+                {
+                    _losses.Add(new SpoolLoss(first, lastAccepted, lastAccepted - first + 1, SpoolLoss.SpoolCorrupt));
+                }
+                _tailCutAfter = null;
+            }
+        }
     }
 
     /// <summary>The spool directory.</summary>
@@ -151,7 +175,9 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         names.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
 
         var segments = new List<SpoolSegment>();
+        var corrupt = new List<SpoolLoss>();
         long previous = 0;
+        long? cutAfter = null; // the last good sequence before a cut, until the next segment shows where the cut part ended
         foreach ((long nameSequence, string path) in names)
         {
             SpoolSegment segment;
@@ -159,6 +185,12 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             {
                 segment = SpoolSegment.Recover(path, nameSequence, previous, out SpoolRecoveryIssue? issue);
                 Add(issue);
+                // A segment is named after its first record: a cut in the one before lost everything below that name.
+                if (cutAfter is long after)
+                {
+                    AddCorrupt(Math.Max(after, watermark) + 1, nameSequence - 1);
+                }
+                cutAfter = issue is { DiscardedBytes: > 0 } ? Math.Max(previous, segment.Count == 0 ? nameSequence - 1 : segment.LastSequence) : null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -175,7 +207,18 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             segments.Add(segment);
             previous = segment.LastSequence;
         }
-        return new DurableSpool(directory, options, warn, timeProvider ?? TimeProvider.System, segments, watermark, issues);
+        var spool = new DurableSpool(directory, options, warn, timeProvider ?? TimeProvider.System, segments, watermark, issues);
+        spool._losses.AddRange(corrupt);
+        spool._tailCutAfter = cutAfter;
+        return spool;
+
+        void AddCorrupt(long first, long last)
+        {
+            if (last >= first)
+            {
+                corrupt.Add(new SpoolLoss(first, last, last - first + 1, SpoolLoss.SpoolCorrupt));
+            }
+        }
 
         void Add(SpoolRecoveryIssue? issue)
         {

@@ -1,8 +1,13 @@
 namespace SocketAgent.Spool;
 
 /// <summary>
-/// Events the spool dropped because it was full: every sequence from <paramref name="First"/> to
-/// <paramref name="Last"/> that the agent offered (<paramref name="Count"/> of them; equal to Last − First + 1 when the
-/// offered sequences were contiguous).
+/// Events the spool could not keep, every sequence from <paramref name="First"/> to <paramref name="Last"/>
+/// (<paramref name="Count"/> of them; equal to Last − First + 1 unless the range had to be widened or the offered
+/// sequences were not contiguous), and why: <see cref="SpoolFull"/> (dropped when offered) or
+/// <see cref="SpoolCorrupt"/> (accepted, then cut off with a corrupt or torn segment at recovery).
 /// </summary>
-public readonly record struct SpoolLoss(long First, long Last, long Count);
+public readonly record struct SpoolLoss(long First, long Last, long Count, string Reason = SpoolLoss.SpoolFull)
+{
+    public const string SpoolFull = "spool_full";
+    public const string SpoolCorrupt = "spool_corrupt";
+}

@@ -230,6 +230,8 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _spool = DurableSpool.Open(Path.Combine(_options.StateDirectory, "spool", "kafka"),
             new SpoolOptions { MaxBytes = outputs.SpoolMaxBytes }, warning => logger.LogWarning("spool: {Warning}", warning), _time);
         // After a crash between a spool append and the sequence file's save, continue above what the spool holds.
+        // A recovery that cut the newest segment lost accepted events up to the saved sequence: name them in a loss line.
+        _spool.ReportCutTail(context.Sequencer.Last);
         context.Sequencer.AdvanceTo(_spool.LastSequence);
         var kafka = new KafkaOutputOptions
         {
@@ -256,9 +258,16 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _spool.EndBatch();
         while (_spool.TakeLoss() is SpoolLoss loss)
         {
-            _writer!.WriteLoss(loss.First, loss.Last, loss.Count, "kafka", now, context.Sequencer.Next(), context.Identity, _host);
+            _writer!.WriteLoss(loss.First, loss.Last, loss.Count, loss.Reason, "kafka", now, context.Sequencer.Next(), context.Identity, _host);
             Count("agent.loss");
-            context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
+            if (loss.Reason == SpoolLoss.SpoolCorrupt)
+            {
+                context.Logger.LogError("the spool lost events {First}..{Last} ({Count}) to a corrupt or torn segment; a loss line names them", loss.First, loss.Last, loss.Count);
+            }
+            else
+            {
+                context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
+            }
         }
         _writer!.Flush();
         _spool.EndBatch();

@@ -84,6 +84,35 @@ public sealed class SpoolRecoveryTests : SpoolTestDirectory
     }
 
     [Fact]
+    public void Records_cut_off_at_recovery_become_an_exact_spool_corrupt_loss_range()
+    {
+        var options = new SpoolOptions { SegmentBytes = 10 * SpoolRecordFormat.FramedLength(Record(1)) };
+        Write(1, 25, options, acknowledge: 2);
+        byte[] bytes = File.ReadAllBytes(SegmentPath());
+        bytes[(4 * Framed) + 40] ^= 0x01; // record 5: 5..10 are cut, 11 starts the next segment
+        File.WriteAllBytes(SegmentPath(), bytes);
+        string last = SegmentPath(Path.GetFileName(SegmentFiles().Order(StringComparer.Ordinal).Last()));
+        File.WriteAllBytes(last, File.ReadAllBytes(last)[..(2 * Framed + 7)]); // 21, 22 kept; 23..25 torn away
+
+        using DurableSpool spool = Open(options);
+        spool.ReportCutTail(25); // the agent's saved event.sequence: it had accepted up to 25
+
+        Assert.Equal(new SpoolLoss(5, 10, 6, SpoolLoss.SpoolCorrupt), spool.TakeLoss());
+        Assert.Equal(new SpoolLoss(23, 25, 3, SpoolLoss.SpoolCorrupt), spool.TakeLoss());
+        Assert.Null(spool.TakeLoss());
+        Assert.Equal(0, spool.GetStats().Drops); // not drops: nothing was refused when offered
+    }
+
+    [Fact]
+    public void A_clean_spool_reports_no_corrupt_range_whatever_the_saved_sequence()
+    {
+        Write(1, 10);
+        using DurableSpool spool = Open();
+        spool.ReportCutTail(40); // events 11..40 went to stdout only, before Kafka was configured
+        Assert.Null(spool.TakeLoss());
+    }
+
+    [Fact]
     public void Any_truncation_of_a_segment_keeps_exactly_the_whole_records_before_the_cut()
     {
         Write(1, 10);

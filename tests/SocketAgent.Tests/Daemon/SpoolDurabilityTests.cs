@@ -199,10 +199,17 @@ public sealed partial class SpoolDurabilityTests : IDisposable
 
         // Everything before the damage, and everything of the second run, reaches Kafka; nothing of the cut part.
         long[] expected = [.. Enumerable.Range(1, (int)kept).Select(static i => (long)i), .. Enumerable.Range((int)before + 1, (int)(after - before)).Select(static i => (long)i)];
-        HashSet<long> delivered = ConsumeAll(d => expected.All(d.Contains)).Select(static m => m.Sequence).ToHashSet();
+        List<(long Sequence, string Json)> messages = ConsumeAll(d => expected.All(d.Contains));
+        HashSet<long> delivered = messages.Select(static m => m.Sequence).ToHashSet();
         long[] missing = expected.Where(s => !delivered.Contains(s)).ToArray();
         Assert.True(missing.Length == 0, $"{missing.Length} sequences never reached Kafka, first {string.Join(',', missing.Take(10))}");
         Assert.DoesNotContain(delivered, s => s > kept && s <= before);
+
+        // The cut part is not an unexplained gap: a loss line names exactly it, and reaches Kafka like any event.
+        string loss = Assert.Single(messages.Select(static m => m.Json).Distinct(), static j => j.Contains("\"action\":\"loss\"", StringComparison.Ordinal));
+        Assert.Equal((kept + 1, before), (LossRange(loss).First, LossRange(loss).Last));
+        Assert.Contains("\"reason\":\"spool_corrupt\"", loss);
+        Assert.Contains($"events {kept + 1}..{before}", stderr);
     }
 
     [GeneratedRegex(@"spool segment '[^']+': .* cut off \d+ bytes after (?<kept>\d+) good records")]

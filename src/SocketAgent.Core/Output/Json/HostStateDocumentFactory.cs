@@ -164,7 +164,8 @@ public sealed class HostStateDocumentFactory
 
     /// <summary>The <c>loss</c> line: events <paramref name="first"/>..<paramref name="last"/> were dropped by <paramref name="output"/>'s spool.</summary>
     /// <param name="count">Events dropped in the range: <c>last - first + 1</c> unless the spool had to widen it.</param>
-    public LossDocument CreateLoss(long first, long last, long count, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host)
+    /// <param name="reason"><c>spool_full</c> (dropped when offered) or <c>spool_corrupt</c> (cut off at recovery).</param>
+    public LossDocument CreateLoss(long first, long last, long count, string reason, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(host);
@@ -183,7 +184,7 @@ public sealed class HostStateDocumentFactory
             Event = fields,
             Host = _common.GetHost(host, agent.BootId),
             Agent = _common.GetAgent(agent)!,
-            Loss = new LossFields { FirstSequence = first, LastSequence = last, Count = count, Reason = "spool_full", Output = output },
+            Loss = new LossFields { FirstSequence = first, LastSequence = last, Count = count, Reason = reason, Output = output },
         };
     }
 

@@ -192,8 +192,8 @@ public sealed class SocketJsonLinesWriter : IDisposable
     public void Write(HeartbeatDocument document) => WriteLine(document, SocketJsonContext.Default.HeartbeatDocument);
 
     /// <summary>Writes the <c>loss</c> line naming events <paramref name="first"/>..<paramref name="last"/> that a spool dropped.</summary>
-    public void WriteLoss(long first, long last, long count, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
-        WriteLine(_hostStateFactory.CreateLoss(first, last, count, output, timestamp, stamp, agent, host), SocketJsonContext.Default.LossDocument);
+    public void WriteLoss(long first, long last, long count, string reason, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
+        WriteLine(_hostStateFactory.CreateLoss(first, last, count, reason, output, timestamp, stamp, agent, host), SocketJsonContext.Default.LossDocument);
 
     private void WriteLine<T>(T document, JsonTypeInfo<T> typeInfo)
         where T : class

@@ -14,7 +14,7 @@ public sealed class LossLineTests
         using var stream = new MemoryStream();
         using (var writer = new SocketJsonLinesWriter(stream))
         {
-            writer.WriteLoss(1001, 1250, 250, "kafka", TestRecords.Timestamp, new EventStamp("01a2-loss", 1251),
+            writer.WriteLoss(1001, 1250, 250, "spool_full", "kafka", TestRecords.Timestamp, new EventStamp("01a2-loss", 1251),
                 new AgentIdentity("5b0f3c1e-8a4d-4f2b-9c6e-1d2a3b4c5d6e", "0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f", "0.1.0", null), TestRecords.Host);
         }
         string line = Encoding.UTF8.GetString(stream.ToArray()).TrimEnd('\n');
