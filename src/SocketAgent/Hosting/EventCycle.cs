@@ -349,8 +349,13 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
             return;
         }
         // Direction needs the namespace's listeners and addresses: built only when there is something to write.
-        ConnectionDirectionResolver directions = ConnectionDirectionResolver.FromSockets(read.Sockets, read.Watch.LastInterfaces);
-        foreach (SocketEvent e in socketEvents)
+        WriteSocketEvents(context, socketEvents, ConnectionDirectionResolver.FromSockets(read.Sockets, read.Watch.LastInterfaces));
+    }
+
+    /// <summary>The filters decide; what they keep is written with the next sequence and counted by action.</summary>
+    private void WriteSocketEvents(CycleContext context, IEnumerable<SocketEvent> events, IConnectionDirectionResolver? directions)
+    {
+        foreach (SocketEvent e in events)
         {
             if (_filter.Keep(e))
             {
@@ -374,14 +379,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
                 continue;
             }
             // The namespace is gone (its last process exited, `ip netns del`): so are its sockets.
-            foreach (SocketEvent e in _sockets.RemoveNamespace(watch.Namespace, now))
-            {
-                if (_filter.Keep(e))
-                {
-                    _writer!.WriteEvent(e, context.Sequencer.Next(), context.Identity, _host);
-                    Count("socket." + e.Action.ToEcsName());
-                }
-            }
+            WriteSocketEvents(context, _sockets.RemoveNamespace(watch.Namespace, now), directions: null);
             _routes.RemoveNamespace(watch.Namespace);
             _interfaces.RemoveNamespace(watch.Namespace);
             _watches.TryRemove(inode, out _);
