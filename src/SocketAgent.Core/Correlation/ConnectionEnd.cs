@@ -1,3 +1,5 @@
+using SocketAgent.Output.Json;
+
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace SocketAgent.Correlation;
 /// </summary>
 internal sealed class ConnectionEnd
 {
-    public ConnectionEnd(ref SocketEvent e)
+    public ConnectionEnd(ref ObservedSocketEvent e)
     {
         AgentId = e.AgentId!;
         NetnsInode = e.NetnsInode;
@@ -52,7 +54,7 @@ internal sealed class ConnectionEnd
     public byte[]? Args { get; private set; }
 
     /// <summary>Whether the event is this agent's view of this same socket (same agent, namespace and 4-tuple).</summary>
-    public bool IsSameEnd(ref SocketEvent e) =>
+    public bool IsSameEnd(ref ObservedSocketEvent e) =>
         NetnsInode == e.NetnsInode && Local == e.Local && Remote == e.Remote && AgentId.AsSpan().SequenceEqual(e.AgentId);
 
     /// <summary>Whether <paramref name="other"/> can be the far end: another agent (or namespace), mirrored addresses.</summary>
@@ -72,14 +74,14 @@ internal sealed class ConnectionEnd
 
     private static long SaturatingAdd(long value, long add) => value > long.MaxValue - add ? long.MaxValue : value + add;
 
-    public void Apply(ref SocketEvent e)
+    public void Apply(ref ObservedSocketEvent e)
     {
         long start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
         if (start < Start)
         {
             Start = start;
         }
-        if (e.Action == SocketEventAction.Closed)
+        if (e.Action == ObservedAction.Closed)
         {
             long end = e.End != EventTimestamp.Unknown ? e.End : e.Timestamp;
             if (end > End)
@@ -97,7 +99,7 @@ internal sealed class ConnectionEnd
             // A closed event says egress once the listener is gone: only the live events' direction counts.
             SaidEgress = true;
         }
-        if (e.Action == SocketEventAction.Closed && e.Direction == ConnectionDirection.Ingress)
+        if (e.Action == ObservedAction.Closed && e.Direction == ConnectionDirection.Ingress)
         {
             SaidIngress = true;
         }

@@ -54,7 +54,7 @@ internal sealed class CorrelationEngine
     public SocketEventParseResult ProcessLine(ReadOnlySpan<byte> line, SourcePosition position, long wallMilliseconds)
     {
         Counters.Lines++;
-        var e = new SocketEvent();
+        var e = new ObservedSocketEvent();
         SocketEventParseResult result = SocketEventReader.Read(line, Interner, ref e);
         if (result == SocketEventParseResult.Connection)
         {
@@ -75,7 +75,7 @@ internal sealed class CorrelationEngine
         return result;
     }
 
-    public void Process(ref SocketEvent e, SourcePosition position, long wallMilliseconds)
+    public void Process(ref ObservedSocketEvent e, SourcePosition position, long wallMilliseconds)
     {
         Counters.ConnectionEvents++;
         if (e.EventId != Guid.Empty && !_recentIds.Add(e.EventId))
@@ -89,7 +89,7 @@ internal sealed class CorrelationEngine
         }
 
         long start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
-        long end = e.Action == SocketEventAction.Closed ? (e.End != EventTimestamp.Unknown ? e.End : e.Timestamp) : EventTimestamp.Unknown;
+        long end = e.Action == ObservedAction.Closed ? (e.End != EventTimestamp.Unknown ? e.End : e.Timestamp) : EventTimestamp.Unknown;
         if (_emitted.Contains(e.Key, start, end == EventTimestamp.Unknown ? start : end))
         {
             Counters.LateEvents++;
@@ -132,7 +132,7 @@ internal sealed class CorrelationEngine
     }
 
     /// <summary>The entry and end this event belongs to: this agent's end already known, a free slot beside a mirroring far end, or a new entry.</summary>
-    private (ConnectionEntry Entry, ConnectionEnd End) Find(ref SocketEvent e, long start, long end)
+    private (ConnectionEntry Entry, ConnectionEnd End) Find(ref ObservedSocketEvent e, long start, long end)
     {
         _entries.TryGetValue(e.Key, out ConnectionEntry? head);
         for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextSameKey)

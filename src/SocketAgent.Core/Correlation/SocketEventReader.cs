@@ -1,6 +1,8 @@
 using System.Buffers.Text;
 using System.Text.Json;
 
+using SocketAgent.Output.Json;
+
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace SocketAgent.Correlation;
 /// </summary>
 internal static class SocketEventReader
 {
-    public static SocketEventParseResult Read(ReadOnlySpan<byte> line, Utf8Interner interner, ref SocketEvent e)
+    public static SocketEventParseResult Read(ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
     {
         e.Reset();
         line = line.TrimEnd("\r\n "u8);
@@ -72,7 +74,7 @@ internal static class SocketEventReader
             return SocketEventParseResult.Invalid;
         }
 
-        if (!e.IsSocketDataset || e.Action == SocketEventAction.None || e.Transport == ConnectionTransport.None
+        if (!e.IsSocketDataset || e.Action == ObservedAction.None || e.Transport == ConnectionTransport.None
             || e.Direction is ConnectionDirection.Listening or ConnectionDirection.Internal || !e.HasCommunityKey)
         {
             return SocketEventParseResult.Ignored;
@@ -82,7 +84,7 @@ internal static class SocketEventReader
             : SocketEventParseResult.Connection;
     }
 
-    private static void ReadEvent(ref Utf8JsonReader reader, ref SocketEvent e)
+    private static void ReadEvent(ref Utf8JsonReader reader, ref ObservedSocketEvent e)
     {
         Span<byte> buffer = stackalloc byte[ShortValueLength];
         if (!EnterObject(ref reader))
@@ -94,11 +96,11 @@ internal static class SocketEventReader
             if (reader.ValueTextEquals("action"u8))
             {
                 reader.Read();
-                e.Action = reader.ValueTextEquals("opened"u8) ? SocketEventAction.Opened
-                    : reader.ValueTextEquals("closed"u8) ? SocketEventAction.Closed
-                    : reader.ValueTextEquals("state_changed"u8) ? SocketEventAction.StateChanged
-                    : reader.ValueTextEquals("snapshot"u8) ? SocketEventAction.Snapshot
-                    : SocketEventAction.None;
+                e.Action = reader.ValueTextEquals("opened"u8) ? ObservedAction.Opened
+                    : reader.ValueTextEquals("closed"u8) ? ObservedAction.Closed
+                    : reader.ValueTextEquals("state_changed"u8) ? ObservedAction.StateChanged
+                    : reader.ValueTextEquals("snapshot"u8) ? ObservedAction.Snapshot
+                    : ObservedAction.None;
             }
             else if (reader.ValueTextEquals("dataset"u8))
             {
@@ -132,7 +134,7 @@ internal static class SocketEventReader
         }
     }
 
-    private static void ReadNetwork(ref Utf8JsonReader reader, ref SocketEvent e)
+    private static void ReadNetwork(ref Utf8JsonReader reader, ref ObservedSocketEvent e)
     {
         if (!EnterObject(ref reader))
         {
@@ -189,7 +191,7 @@ internal static class SocketEventReader
         e.HasCommunityKey = communityIdLength > 0 && CommunityKey.TryParse(communityId[..communityIdLength], e.Transport, out e.Key);
     }
 
-    private static void ReadSocket(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref SocketEvent e)
+    private static void ReadSocket(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
     {
         if (!EnterObject(ref reader))
         {
@@ -242,7 +244,7 @@ internal static class SocketEventReader
         }
     }
 
-    private static void ReadProcess(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref SocketEvent e)
+    private static void ReadProcess(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
     {
         if (!EnterObject(ref reader))
         {

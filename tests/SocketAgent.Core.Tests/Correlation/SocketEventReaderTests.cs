@@ -2,6 +2,8 @@ using System.Text;
 using SocketAgent.Correlation;
 using static SocketAgent.Tests.Correlation.CorrelationHarness;
 
+using SocketAgent.Output.Json;
+
 namespace SocketAgent.Tests.Correlation;
 
 public sealed class SocketEventReaderTests
@@ -11,9 +13,9 @@ public sealed class SocketEventReaderTests
     {
         string line = Client.Single(static l => l.Contains("\"closed\"", StringComparison.Ordinal));
         var interner = new Utf8Interner(16);
-        var e = new SocketEvent();
+        var e = new ObservedSocketEvent();
         Assert.Equal(SocketEventParseResult.Connection, SocketEventReader.Read(Encoding.UTF8.GetBytes(line), interner, ref e));
-        Assert.Equal(SocketEventAction.Closed, e.Action);
+        Assert.Equal(ObservedAction.Closed, e.Action);
         Assert.Equal(Guid.Parse("01a21356-2add-7f95-9cfc-468e17c6a3aa"), e.EventId);
         Assert.Equal(Nanoseconds("2026-11-25T15:32:23.783224600Z"), e.Timestamp);
         Assert.Equal(Nanoseconds("2026-11-25T15:32:22.697616300Z"), e.Start);
@@ -35,7 +37,7 @@ public sealed class SocketEventReaderTests
         Assert.NotEqual(0UL, e.NetnsInode);
 
         // The same command line from another event is the same array: interned, not copied per event.
-        var again = new SocketEvent();
+        var again = new ObservedSocketEvent();
         SocketEventReader.Read(Encoding.UTF8.GetBytes(Client[0]), interner, ref again);
         Assert.Same(e.CommandLine, again.CommandLine);
         Assert.Same(e.Args, again.Args);
@@ -46,14 +48,14 @@ public sealed class SocketEventReaderTests
     [InlineData("   ")]
     public void Other_lines_are_ignored(string line)
     {
-        var e = new SocketEvent();
+        var e = new ObservedSocketEvent();
         Assert.Equal(SocketEventParseResult.Ignored, SocketEventReader.Read(Encoding.UTF8.GetBytes(line), new Utf8Interner(4), ref e));
     }
 
     [Fact]
     public void Listeners_are_ignored_and_a_connection_without_an_agent_is_invalid()
     {
-        var e = new SocketEvent();
+        var e = new ObservedSocketEvent();
         Assert.Equal(SocketEventParseResult.Ignored, SocketEventReader.Read(Encoding.UTF8.GetBytes(Server[0]), new Utf8Interner(4), ref e));
         string noAgent = Rewrite(Client[0], TimeSpan.Zero, static n => n.Remove("agent"));
         Assert.Equal(SocketEventParseResult.Invalid, SocketEventReader.Read(Encoding.UTF8.GetBytes(noAgent), new Utf8Interner(4), ref e));
@@ -87,7 +89,7 @@ public sealed class SocketEventReaderTests
     public void Escaped_ids_from_a_re_encoding_pipeline_still_join()
     {
         // A SIEM or a default System.Text.Json encoder writes + as \u002B; the key must be the same.
-        var e = new SocketEvent();
+        var e = new ObservedSocketEvent();
         string plain = Client[0].Replace("1:vX3W/5Wg76yfbJD1IsS9ZIKTVRw=", "1:vX3W/5Wg76yfbJD1IsS9ZIK+VRw=", StringComparison.Ordinal);
         string escaped = plain.Replace("IK+VRw", "IK\\u002BVRw", StringComparison.Ordinal).Replace("\"id\":\"01a2", "\"id\":\"\\u00301a2", StringComparison.Ordinal);
         Assert.NotEqual(plain, escaped);

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using SocketAgent.Output.Json;
+
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -8,9 +10,9 @@ namespace SocketAgent.Correlation;
 /// text, interned, so they are written back byte for byte and never decoded.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
-internal struct SocketEvent
+internal struct ObservedSocketEvent
 {
-    public SocketEventAction Action;
+    public ObservedAction Action;
     public bool IsSocketDataset;
     public Guid EventId;
     public long Timestamp;

@@ -1,7 +1,7 @@
 namespace SocketAgent.Correlation;
 
 /// <summary>The <c>event.action</c>s of socket events that say something about a connection's life.</summary>
-internal enum SocketEventAction : byte
+internal enum ObservedAction : byte
 {
     None,
     Snapshot,
