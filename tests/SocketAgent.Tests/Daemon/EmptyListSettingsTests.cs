@@ -19,6 +19,8 @@ public sealed class EmptyListSettingsTests : IDisposable
     [InlineData("a.yaml", "collect:\n  transports: []\n")]
     [InlineData("a.yml", "collect: { transports: [ ] }\n")]
     [InlineData("a.json", """{ "collect": { "transports": [] } }""")]
+    [InlineData("b.yaml", "collect:\n  transports:\n")]
+    [InlineData("b.json", """{ "collect": { "transports": null } }""")]
     public void An_empty_list_in_the_file_clears_a_non_empty_default(string name, string content)
     {
         AgentOptions options = Load(Write(name, content), [], []);
@@ -129,6 +131,16 @@ public sealed class EmptyListSettingsTests : IDisposable
         Assert.Equal(["udp", "unix"], Transports(environmentOverEmptyFile));
         Assert.Empty(Transports(emptyEnvironmentOverFile));
         Assert.Equal(["unix"], Transports(commandLineOverEmptyEnvironment));
+    }
+
+    [Fact]
+    public void Every_list_setting_says_what_an_empty_list_means()
+    {
+        foreach (AgentSetting setting in AgentSettings.All.Where(static s => s.IsList))
+        {
+            Assert.True(setting.Expected.Contains("(empty: ", StringComparison.Ordinal) || setting.Expected.Contains("; empty: ", StringComparison.Ordinal)
+                || setting.Expected.StartsWith("at least one", StringComparison.Ordinal), $"{setting.Name}: {setting.Expected}");
+        }
     }
 
     [Fact]
