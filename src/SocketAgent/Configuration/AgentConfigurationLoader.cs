@@ -6,7 +6,8 @@ namespace SocketAgent.Cli.Configuration;
 /// <summary>
 /// Reads <see cref="AgentOptions"/>: the config file (<c>--config PATH</c>, .yaml/.yml/.json), then
 /// <c>SOCKETAGENT_*</c> environment variables (levels joined by <c>__</c>), then the command line — each overriding
-/// the one before, setting by setting (a list is taken whole from the last source that sets it). Every unknown key
+/// the one before, setting by setting (a list is taken whole from the last source that sets it; an empty list —
+/// <c>[]</c> in the file, an empty variable or value — sets it too, to empty). Every unknown key
 /// and every bad value is refused with an <see cref="AgentConfigurationException"/> naming it.
 /// </summary>
 internal static class AgentConfigurationLoader
@@ -57,11 +58,13 @@ internal static class AgentConfigurationLoader
         }
 
         IConfigurationRoot root;
+        HashSet<string> emptyLists;
         try
         {
             root = builder.Build();
+            emptyLists = extension == ".json" ? EmptyListFinder.InJson(fullPath) : EmptyListFinder.InYaml(fullPath);
         }
-        catch (Exception ex) when (ex is IOException or FormatException or InvalidDataException or UnauthorizedAccessException
+        catch (Exception ex) when (ex is IOException or FormatException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException
             || ex.GetType().FullName?.StartsWith("YamlDotNet.", StringComparison.Ordinal) == true)
         {
             // One line: the parsers' messages can span several (and name an inner exception).
@@ -74,7 +77,12 @@ internal static class AgentConfigurationLoader
         {
             values[key.ToLowerInvariant()] = value;
         }
-        return new SettingsLayer(values, key => $"in {path}");
+        foreach (string key in emptyLists)
+        {
+            // Present without items: the layer reads it as an explicit empty list (and an unknown key is still refused).
+            values.TryAdd(key, null);
+        }
+        return new SettingsLayer(values, key => $"in {path}", emptyLists);
     }
 
     private static SettingsLayer ReadEnvironment(IDictionary environment)
@@ -129,7 +137,8 @@ internal static class AgentConfigurationLoader
                     {
                         if (setting.TryApply(options, items) is string refused)
                         {
-                            throw Invalid(setting, refused, layer);
+                            // A setting that needs items (outputs) refuses the empty list as a whole.
+                            throw Invalid(setting, items.Count == 0 ? "[]" : refused, layer);
                         }
                         break;
                     }
@@ -141,6 +150,11 @@ internal static class AgentConfigurationLoader
                         throw Invalid(setting, value, layer);
                     }
                     break;
+                }
+                else if (layer.IsEmptyList(setting.Key))
+                {
+                    // `interval: []` is a mistake, not "not set".
+                    throw Invalid(setting, "[]", layer);
                 }
             }
         }

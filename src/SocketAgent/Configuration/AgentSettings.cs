@@ -14,6 +14,9 @@ internal static class AgentSettings
     private const string BooleanExpected = "true or false";
     private const string TransportsExpected = "a list of tcp, udp, raw, unix";
 
+    /// <summary>What an empty filter criterion means, for each criterion's expected text.</summary>
+    private const string AnyWhenEmpty = " (empty: not checked)";
+
     private static readonly TimeSpan s_longest = TimeSpan.FromHours(24);
 
     private static readonly string[] s_states =
@@ -80,14 +83,14 @@ internal static class AgentSettings
                 o.Netns = NetworkNamespaceSelection.Parse(v);
                 return true;
             }),
-            AgentSetting.List("collect:transports", TransportsExpected, static (o, v) => TryTransports(v, t => o.Collect.Transports = t)),
+            AgentSetting.List("collect:transports", TransportsExpected + " (empty: no sockets)", static (o, v) => TryTransports(v, t => o.Collect.Transports = t)),
             AgentSetting.Scalar("collect:interfaces", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Interfaces = b)),
             AgentSetting.Scalar("collect:routes", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Routes = b)),
             AgentSetting.Scalar("collect:statistics", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Statistics = b)),
             AgentSetting.Scalar("filters:drop_loopback", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Filters.DropLoopback = b)),
             AgentSetting.Scalar("redaction:enabled", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Redaction.Enabled = b)),
-            AgentSetting.List("redaction:patterns", "a list of regular expressions (.NET syntax)", static (o, v) => TryRegexes(v, r => o.Redaction.Patterns = r)),
-            AgentSetting.List("redaction:flags", "a list of flags starting with '-', such as --api-key", static (o, v) =>
+            AgentSetting.List("redaction:patterns", "a list of regular expressions (.NET syntax; empty: only the built-in ones)", static (o, v) => TryRegexes(v, r => o.Redaction.Patterns = r)),
+            AgentSetting.List("redaction:flags", "a list of flags starting with '-', such as --api-key (empty: only the built-in ones)", static (o, v) =>
             {
                 foreach (string flag in v)
                 {
@@ -99,8 +102,14 @@ internal static class AgentSettings
                 o.Redaction.Flags = [.. v];
                 return null;
             }),
-            AgentSetting.List("outputs", "a list of stdout, file, kafka", static (o, v) =>
+            // Empty is refused rather than read as stdout: a config that names no output is a mistake, and stdout
+            // chosen silently in its place could be a daemon writing its events where nobody reads them.
+            AgentSetting.List("outputs", "at least one of stdout, file, kafka", static (o, v) =>
             {
+                if (v.Count == 0)
+                {
+                    return string.Empty;
+                }
                 foreach (string kind in v)
                 {
                     if (kind is not ("stdout" or "file" or "kafka"))
@@ -108,7 +117,7 @@ internal static class AgentSettings
                         return kind;
                     }
                 }
-                o.Outputs.Kinds = v.Count == 0 ? ["stdout"] : [.. v.Distinct(StringComparer.Ordinal)];
+                o.Outputs.Kinds = [.. v.Distinct(StringComparer.Ordinal)];
                 return null;
             }),
             AgentSetting.Scalar("file:path", "a file path", static (o, v) =>
@@ -145,14 +154,14 @@ internal static class AgentSettings
                 o.Outputs.KafkaFlowTopic = v;
                 return v.Length == 0 || IsTopic(v);
             }),
-            AgentSetting.List("kafka:topics", "a list of dataset=topic pairs such as socket=net.sockets", static (o, v) =>
+            AgentSetting.List("kafka:topics", "a list of dataset=topic pairs such as socket=net.sockets (empty: kafka.topic for every dataset)", static (o, v) =>
                 TryPairs(v, static (key, value) => key is "socket" or "route" or "interface" or "netstat" or "agent" && IsTopic(value), map => o.Outputs.KafkaTopics = map)),
             AgentSetting.Scalar("kafka:compression", "zstd, lz4, gzip, snappy or none", static (o, v) =>
             {
                 o.Outputs.KafkaCompression = v;
                 return v is "zstd" or "lz4" or "gzip" or "snappy" or "none";
             }),
-            AgentSetting.List("kafka:properties", "a list of librdkafka key=value pairs such as security.protocol=SASL_SSL", static (o, v) =>
+            AgentSetting.List("kafka:properties", "a list of librdkafka key=value pairs such as security.protocol=SASL_SSL (empty: none)", static (o, v) =>
                 TryPairs(v, static (key, _) => key.Length > 0 && key.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'), map => o.Outputs.KafkaProperties = map)),
             AgentSetting.Scalar("spool:max_bytes", "a size in bytes of at least 1048576", static (o, v) =>
             {
@@ -174,8 +183,8 @@ internal static class AgentSettings
 
     private static void AddRule(List<AgentSetting> settings, string prefix, Func<AgentOptions, FilterRule> rule)
     {
-        settings.Add(AgentSetting.List($"{prefix}:transports", TransportsExpected, (o, v) => TryTransports(v, t => rule(o).Transports = t)));
-        settings.Add(AgentSetting.List($"{prefix}:states", "a list of socket states: " + string.Join(", ", s_states), (o, v) =>
+        settings.Add(AgentSetting.List($"{prefix}:transports", TransportsExpected + AnyWhenEmpty, (o, v) => TryTransports(v, t => rule(o).Transports = t)));
+        settings.Add(AgentSetting.List($"{prefix}:states", "a list of socket states: " + string.Join(", ", s_states) + AnyWhenEmpty, (o, v) =>
         {
             var states = new List<string>(v.Count);
             foreach (string state in v)
@@ -190,9 +199,9 @@ internal static class AgentSettings
             rule(o).States = states;
             return null;
         }));
-        settings.Add(AgentSetting.List($"{prefix}:local_ports", "a list of ports or ranges such as 22 or 8000-8999 (0-65535)", (o, v) => TryPorts(v, p => rule(o).LocalPorts = p)));
-        settings.Add(AgentSetting.List($"{prefix}:remote_ports", "a list of ports or ranges such as 443 or 1024-65535 (0-65535)", (o, v) => TryPorts(v, p => rule(o).RemotePorts = p)));
-        settings.Add(AgentSetting.List($"{prefix}:processes", "a list of process names such as sshd", (o, v) =>
+        settings.Add(AgentSetting.List($"{prefix}:local_ports", "a list of ports or ranges such as 22 or 8000-8999 (0-65535)" + AnyWhenEmpty, (o, v) => TryPorts(v, p => rule(o).LocalPorts = p)));
+        settings.Add(AgentSetting.List($"{prefix}:remote_ports", "a list of ports or ranges such as 443 or 1024-65535 (0-65535)" + AnyWhenEmpty, (o, v) => TryPorts(v, p => rule(o).RemotePorts = p)));
+        settings.Add(AgentSetting.List($"{prefix}:processes", "a list of process names such as sshd" + AnyWhenEmpty, (o, v) =>
         {
             foreach (string name in v)
             {
@@ -204,7 +213,7 @@ internal static class AgentSettings
             rule(o).Processes = [.. v];
             return null;
         }));
-        settings.Add(AgentSetting.List($"{prefix}:pids", "a list of process ids (positive integers)", (o, v) =>
+        settings.Add(AgentSetting.List($"{prefix}:pids", "a list of process ids (positive integers)" + AnyWhenEmpty, (o, v) =>
         {
             var pids = new List<int>(v.Count);
             foreach (string text in v)
@@ -218,7 +227,7 @@ internal static class AgentSettings
             rule(o).Pids = pids;
             return null;
         }));
-        settings.Add(AgentSetting.List($"{prefix}:command_lines", "a list of regular expressions (.NET syntax) searched in the command line", (o, v) => TryRegexes(v, r => rule(o).CommandLines = r)));
+        settings.Add(AgentSetting.List($"{prefix}:command_lines", "a list of regular expressions (.NET syntax) searched in the command line" + AnyWhenEmpty, (o, v) => TryRegexes(v, r => rule(o).CommandLines = r)));
     }
 
     private static bool TryDuration(string text, Action<TimeSpan> set)

@@ -2,17 +2,21 @@ namespace SocketAgent.Cli.Configuration;
 
 /// <summary>
 /// The settings one source gave (the file, the environment, the command line): keys lower case with <c>:</c>
-/// between levels, list items as <c>key:0</c>, <c>key:1</c>… or one comma-separated value.
+/// between levels, list items as <c>key:0</c>, <c>key:1</c>… or one comma-separated value; a key present with no
+/// items (null or empty value) is an explicit empty list.
 /// </summary>
 internal sealed class SettingsLayer
 {
     private readonly Dictionary<string, string?> _values;
     private readonly Func<string, string> _describe;
+    private readonly IReadOnlySet<string>? _emptyLists;
 
-    public SettingsLayer(Dictionary<string, string?> values, Func<string, string> describe)
+    /// <param name="emptyLists">The keys a file gave as an empty sequence (<see cref="EmptyListFinder"/>), or null.</param>
+    public SettingsLayer(Dictionary<string, string?> values, Func<string, string> describe, IReadOnlySet<string>? emptyLists = null)
     {
         _values = values;
         _describe = describe;
+        _emptyLists = emptyLists;
     }
 
     public IReadOnlyDictionary<string, string?> Values => _values;
@@ -26,6 +30,9 @@ internal sealed class SettingsLayer
         value = _values.GetValueOrDefault(key) ?? string.Empty;
         return value.Length > 0;
     }
+
+    /// <summary>Whether the file wrote this key as an empty sequence (<c>[]</c>): wrong for a scalar, not "not set".</summary>
+    public bool IsEmptyList(string key) => _emptyLists?.Contains(key) == true;
 
     /// <summary>A list's items when this layer sets it: from indexed children, else from a comma-separated value.</summary>
     public bool TryGetList(string key, out List<string> items)
@@ -55,7 +62,8 @@ internal sealed class SettingsLayer
 
         if (_values.TryGetValue(key, out string? text))
         {
-            // Present with an empty value is an explicit empty list (`transports: []`, `-r` alone on the command line).
+            // Present with an empty value is an explicit empty list: `transports: []` or `transports:` in a file,
+            // SOCKETAGENT_COLLECT__TRANSPORTS= in the environment, `-r` alone on the command line.
             foreach (string item in (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 items.Add(item);
