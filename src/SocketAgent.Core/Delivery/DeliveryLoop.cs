@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using SocketAgent.Metrics;
 
 namespace SocketAgent.Delivery;
 
@@ -31,12 +32,12 @@ public sealed class DeliveryLoop : IDisposable
     // events before a remote output was configured): first → last of each run found between two records read.
     // Nothing will ever confirm them, so the watermark steps over them.
     private readonly Dictionary<long, long> _gaps = [];
+    // Send → confirmation per confirmed send; written by the loop, snapshotted by any thread (the metrics scrape).
+    private readonly DurationHistogram _latency = new(DurationHistogram.DeliveryLatencyBounds);
     private IRemoteOutput _output;
     private long _cursor;
     private long _watermark;
     private long _produced, _persisted, _retries, _rewinds, _rebuilds, _permanent;
-    private double _latencyTotalMs;
-    private long _latencySamples;
     private string _circuit = "closed";
     private string? _lastError;
 
@@ -62,7 +63,7 @@ public sealed class DeliveryLoop : IDisposable
         PermanentFailures = Interlocked.Read(ref _permanent),
         Watermark = Interlocked.Read(ref _watermark),
         CircuitState = Volatile.Read(ref _circuit),
-        AverageLatencyMilliseconds = _latencySamples == 0 ? null : _latencyTotalMs / _latencySamples,
+        Latency = _latency.Snapshot(),
         LastError = Volatile.Read(ref _lastError),
     };
 
@@ -245,8 +246,7 @@ public sealed class DeliveryLoop : IDisposable
                     }
                     if (_sentAt.Remove(outcome.Sequence, out long sent))
                     {
-                        _latencyTotalMs += Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds;
-                        _latencySamples++;
+                        _latency.Observe(Stopwatch.GetElapsedTime(sent, now));
                     }
                     break;
                 case DeliveryOutcome.Permanent:

@@ -1,8 +1,12 @@
+using SocketAgent.Metrics;
+
 namespace SocketAgent.Delivery;
 
-/// <summary>A delivery loop's counters for the heartbeat: what operators watch when a broker is slow or down.</summary>
+/// <summary>A delivery loop's counters for the heartbeat and the operations endpoint: what operators watch when a broker is slow or down.</summary>
 public sealed record DeliveryMetrics
 {
+    private static readonly HistogramSnapshot s_noLatency = new DurationHistogram(DurationHistogram.DeliveryLatencyBounds).Snapshot();
+
     public long Produced { get; init; }
     public long Persisted { get; init; }
     public long Retries { get; init; }
@@ -11,6 +15,12 @@ public sealed record DeliveryMetrics
     public long PermanentFailures { get; init; }
     public long Watermark { get; init; }
     public string CircuitState { get; init; } = "closed";
-    public double? AverageLatencyMilliseconds { get; init; }
+
+    /// <summary>Time from handing a record to the output to its confirmation, one observation per confirmed send, since start.</summary>
+    public HistogramSnapshot Latency { get; init; } = s_noLatency;
+
+    /// <summary>The mean of <see cref="Latency"/> (the heartbeat's <c>delivery_latency_ms</c>); null before the first confirmation.</summary>
+    public double? AverageLatencyMilliseconds => Latency.Count == 0 ? null : Latency.Sum * 1000 / Latency.Count;
+
     public string? LastError { get; init; }
 }

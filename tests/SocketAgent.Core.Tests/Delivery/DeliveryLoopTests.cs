@@ -56,6 +56,24 @@ public sealed class DeliveryLoopTests
     }
 
     [Fact]
+    public async Task Every_confirmed_record_is_one_latency_observation_and_the_average_is_the_histograms_mean()
+    {
+        var spool = new MemorySpool(300);
+        var broker = new FakeBroker { Delay = TimeSpan.FromMilliseconds(1) };
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+        Assert.Equal(0, loop.Metrics.Latency.Count);
+        Assert.Null(loop.Metrics.AverageLatencyMilliseconds);
+
+        DeliveryMetrics metrics = await RunUntil(loop, spool, 300);
+
+        Assert.Equal(300, metrics.Persisted);
+        Assert.Equal(300, metrics.Latency.Count);
+        Assert.Equal(300, metrics.Latency.BucketCounts.Sum());
+        Assert.True(metrics.Latency.Sum > 0);
+        Assert.Equal(metrics.Latency.Sum * 1000 / 300, metrics.AverageLatencyMilliseconds);
+    }
+
+    [Fact]
     public async Task An_unexpected_failure_is_logged_and_retried_instead_of_ending_delivery()
     {
         var spool = new MemorySpool(500) { FailReads = 3 };

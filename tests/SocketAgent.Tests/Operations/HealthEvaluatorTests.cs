@@ -1,6 +1,7 @@
 using SocketAgent.Cli.Hosting;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Delivery;
+using SocketAgent.Metrics;
 using SocketAgent.Spool;
 
 namespace SocketAgent.Tests.Operations;

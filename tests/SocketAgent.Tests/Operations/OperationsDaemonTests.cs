@@ -2,13 +2,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using SocketAgent.Tests.Daemon;
+using SocketAgent.Tests.Delivery.Kafka;
 using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Operations;
 
 /// <summary>
 /// The real daemon with <c>--http-listen</c>: /metrics scraped over HTTP and parsed as Prometheus text, counters that
-/// follow a real socket, /healthz for a healthy agent and for one whose file output cannot write, and
+/// follow a real socket, the delivery latency histogram of a daemon delivering to the mock Kafka cluster, /healthz
+/// for a healthy agent and for one whose file output cannot write, and
 /// <c>socket-agent healthcheck</c>'s exit codes against it and against a closed port.
 /// </summary>
 public sealed class OperationsDaemonTests : IDisposable
@@ -258,6 +260,34 @@ public sealed class OperationsDaemonTests : IDisposable
             connections.ForEach(static c => c.Dispose());
         }
         Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Kafka_up_exports_the_delivery_latency_as_a_histogram_that_counts_the_confirmed_events()
+    {
+        using var cluster = new MockKafkaCluster(1);
+        string topic = "socket-agent-ops-" + Guid.NewGuid().ToString("N");
+        cluster.CreateTopic(topic, partitions: 1, replicationFactor: 1);
+        using DaemonProcess agent = Start(["--output", "kafka", "--kafka-bootstrap-servers", cluster.BootstrapServers, "--kafka-topic", topic]);
+        await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+
+        // The first full snapshot and the heartbeats are confirmed by the mock cluster within moments.
+        PrometheusText metrics = await WaitForMetricsAsync(static m => m.Families.ContainsKey("socket_agent_delivery_latency_seconds")
+            && m.Value("socket_agent_delivery_latency_seconds_count", ("output", "kafka")) > 0);
+
+        PrometheusText.Family latency = metrics["socket_agent_delivery_latency_seconds"];
+        Assert.Equal("histogram", latency.Type);
+        Assert.False(metrics.Families.ContainsKey("socket_agent_delivery_latency_average_seconds"));
+        double count = metrics.Value("socket_agent_delivery_latency_seconds_count", ("output", "kafka"));
+        Assert.True(metrics.Value("socket_agent_delivery_latency_seconds_sum", ("output", "kafka")) > 0);
+        Assert.Equal(count, metrics.Value("socket_agent_delivery_latency_seconds_bucket", ("output", "kafka"), ("le", "+Inf")));
+        Assert.Equal(["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "+Inf"],
+            latency.Samples.Where(static s => s.Name == "socket_agent_delivery_latency_seconds_bucket").Select(static s => s.Label("le")));
+        // One observation per confirmed send: never more than were sent; confirmed events were all sent at least once.
+        Assert.True(count <= metrics.Value("socket_agent_delivery_sent_total", ("output", "kafka")));
+        Assert.True(metrics.Value("socket_agent_delivery_confirmed_total", ("output", "kafka")) > 0);
+
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using SocketAgent.Metrics;
+
 namespace SocketAgent.Cli.Hosting.Operations;
 
 /// <summary>

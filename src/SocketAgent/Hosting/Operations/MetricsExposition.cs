@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using SocketAgent.Delivery;
+using SocketAgent.Metrics;
 using SocketAgent.Spool;
 
 namespace SocketAgent.Cli.Hosting.Operations;
@@ -50,7 +51,7 @@ internal static class MetricsExposition
         HistogramSnapshot durations = snapshot.CycleDuration;
         writer.WriteFamily("socket_agent_cycle_duration_seconds", PrometheusMetricType.Histogram,
             "Duration of a collection cycle: read, attribute, diff, write and flush the events.");
-        writer.WriteHistogram("socket_agent_cycle_duration_seconds", durations.UpperBounds, durations.BucketCounts, durations.Sum);
+        writer.WriteHistogram("socket_agent_cycle_duration_seconds", durations.UpperBounds.AsSpan(), durations.BucketCounts.AsSpan(), durations.Sum);
         writer.WriteFamily("socket_agent_last_successful_cycle_timestamp_seconds", PrometheusMetricType.Gauge,
             "When the last cycle that completed (events written and flushed, sequence saved) ended, in Unix seconds.");
         if (snapshot.LastSuccessAt is DateTimeOffset last)
@@ -99,12 +100,10 @@ internal static class MetricsExposition
         Counter(writer, "socket_agent_delivery_rewinds_total", "Times delivery went back to the watermark to resend unconfirmed events.", delivery.Rewinds, kafka);
         Counter(writer, "socket_agent_delivery_output_rebuilds_total", "Times the producer was rebuilt after a fatal error.", delivery.OutputRebuilds, kafka);
         Counter(writer, "socket_agent_delivery_permanent_failures_total", "Events the output refused for good (too large, topic not authorized): not retried.", delivery.PermanentFailures, kafka);
-        writer.WriteFamily("socket_agent_delivery_latency_average_seconds", PrometheusMetricType.Gauge,
-            "Average time from handing an event to the output to its confirmation, since start.");
-        if (delivery.AverageLatencyMilliseconds is double latency)
-        {
-            writer.WriteSample("socket_agent_delivery_latency_average_seconds", latency / 1000, kafka);
-        }
+        HistogramSnapshot latency = delivery.Latency;
+        writer.WriteFamily("socket_agent_delivery_latency_seconds", PrometheusMetricType.Histogram,
+            "Time from handing an event to the output to its confirmation (one observation per confirmed send).");
+        writer.WriteHistogram("socket_agent_delivery_latency_seconds", latency.UpperBounds.AsSpan(), latency.BucketCounts.AsSpan(), latency.Sum, kafka);
         writer.WriteFamily("socket_agent_delivery_circuit_state", PrometheusMetricType.Gauge,
             "The delivery circuit breaker: 1 for its current state (closed: delivering; open: resting after failures; half_open: trying).");
         foreach (string state in s_circuitStates)
