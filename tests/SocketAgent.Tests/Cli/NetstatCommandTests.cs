@@ -27,10 +27,10 @@ public sealed class NetstatCommandTests : IClassFixture<LiveSockets>
 
     private string[] OurMarkers() =>
     [
-        ":" + LiveSockets.Port(_live.TcpV4Listener) + " ",
-        ":" + LiveSockets.Port(_live.TcpV6Listener) + " ",
-        ":" + LiveSockets.Port(_live.UdpBound) + " ",
-        ":" + LiveSockets.Port(_live.UdpConnected) + " ",
+        ":" + LiveSockets.PortOf(_live.TcpV4Listener) + " ",
+        ":" + LiveSockets.PortOf(_live.TcpV6Listener) + " ",
+        ":" + LiveSockets.PortOf(_live.UdpBound) + " ",
+        ":" + LiveSockets.PortOf(_live.UdpConnected) + " ",
         ":" + _live.ChildListenerPort + " ",
         "@" + _live.AbstractName,
     ];

@@ -63,7 +63,7 @@ public sealed class NonRootTests : IClassFixture<LiveSockets>
             var lines = new AgentLines(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
             // Root's socket (this test's listener) is listed, without an owner.
-            JsonElement rootOwned = lines.SingleInet("tcp", "127.0.0.1", LiveSockets.Port(_live.TcpV4Listener), remotePort: 0);
+            JsonElement rootOwned = lines.SingleInet("tcp", "127.0.0.1", LiveSockets.PortOf(_live.TcpV4Listener), remotePort: 0);
             Assert.Null(Num(rootOwned, "process.pid"));
             Assert.Equal("0", Str(rootOwned, "user.id"));
 

@@ -35,23 +35,23 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         AgentLines lines = RunOnce(source);
         int self = Environment.ProcessId;
 
-        int v4Port = LiveSockets.Port(_live.TcpV4Listener);
+        int v4Port = LiveSockets.PortOf(_live.TcpV4Listener);
         JsonElement listener = lines.SingleInet("tcp", "127.0.0.1", v4Port, remotePort: 0);
         Assert.Equal("LISTEN", Str(listener, "socket.state"));
         Assert.Equal("ipv4", Str(listener, "network.type"));
         Assert.Equal(self, Num(listener, "process.pid"));
 
-        JsonElement server = lines.SingleInet("tcp", "127.0.0.1", v4Port, "127.0.0.1", LiveSockets.Port(_live.TcpV4Client));
+        JsonElement server = lines.SingleInet("tcp", "127.0.0.1", v4Port, "127.0.0.1", LiveSockets.PortOf(_live.TcpV4Client));
         Assert.Equal("ESTABLISHED", Str(server, "socket.state"));
         Assert.Equal(LiveSockets.UnreadTcpBytes, Num(server, "socket.recv_q"));
         Assert.Equal(self, Num(server, "process.pid"));
         Assert.NotNull(Str(server, "network.community_id"));
 
-        JsonElement client = lines.SingleInet("tcp", "127.0.0.1", LiveSockets.Port(_live.TcpV4Client), "127.0.0.1", v4Port);
+        JsonElement client = lines.SingleInet("tcp", "127.0.0.1", LiveSockets.PortOf(_live.TcpV4Client), "127.0.0.1", v4Port);
         Assert.Equal(Str(server, "network.community_id"), Str(client, "network.community_id"));
 
-        int v6Port = LiveSockets.Port(_live.TcpV6Listener);
-        JsonElement v6 = lines.SingleInet("tcp", "::1", v6Port, "::1", LiveSockets.Port(_live.TcpV6Client));
+        int v6Port = LiveSockets.PortOf(_live.TcpV6Listener);
+        JsonElement v6 = lines.SingleInet("tcp", "::1", v6Port, "::1", LiveSockets.PortOf(_live.TcpV6Client));
         Assert.Equal("ipv6", Str(v6, "network.type"));
         Assert.Equal("ESTABLISHED", Str(v6, "socket.state"));
 
@@ -74,13 +74,13 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         AgentLines lines = RunOnce(source, "-u");
         Assert.All(lines.Documents, d => Assert.Equal("udp", Str(d, "network.transport")));
 
-        JsonElement bound = lines.SingleInet("udp", "127.0.0.1", LiveSockets.Port(_live.UdpBound));
+        JsonElement bound = lines.SingleInet("udp", "127.0.0.1", LiveSockets.PortOf(_live.UdpBound));
         Assert.Equal(string.Empty, Str(bound, "socket.state")); // netstat prints nothing for unconnected UDP
         Assert.True(Num(bound, "socket.recv_q") > 0);
         Assert.Equal(Environment.ProcessId, Num(bound, "process.pid"));
 
-        JsonElement connected = lines.SingleInet("udp", "127.0.0.1", LiveSockets.Port(_live.UdpConnected),
-            "127.0.0.1", LiveSockets.Port(_live.UdpBound));
+        JsonElement connected = lines.SingleInet("udp", "127.0.0.1", LiveSockets.PortOf(_live.UdpConnected),
+            "127.0.0.1", LiveSockets.PortOf(_live.UdpBound));
         Assert.Equal("ESTABLISHED", Str(connected, "socket.state"));
         Assert.NotNull(Str(connected, "network.community_id"));
     }
@@ -95,7 +95,7 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         }
         AgentLines lines = RunOnce(source, "-w");
 
-        long inode = LiveSockets.Inode(_live.RawIcmpV6!);
+        long inode = (long)LiveSockets.InodeOf(_live.RawIcmpV6!);
         JsonElement raw = Assert.Single(lines.Where("raw"), d => Num(d, "socket.inode") == inode);
         Assert.Equal(Environment.ProcessId, Num(raw, "process.pid"));
         Assert.Equal("ipv6", Str(raw, "network.type"));
@@ -133,7 +133,7 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         Assert.Equal("python3", Str(listener, "process.name"));
 
         string[] args = Get(listener, "process.args")!.Value.EnumerateArray().Select(static a => a.GetString()!).ToArray();
-        Assert.Equal(["/usr/bin/python3", "-c", LiveSockets.ChildScript, .. LiveSockets.ChildExtraArgsRedacted], args);
+        Assert.Equal(["/usr/bin/python3", "-c", ForkingPython.Script, .. LiveSockets.ChildExtraArgsRedacted], args);
         string commandLine = Str(listener, "process.command_line")!;
         Assert.Contains("'--name=socket agent test'", commandLine);
         Assert.Contains("'it'\\''s'", commandLine);
@@ -151,10 +151,10 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
     public void Both_sources_agree_on_the_live_sockets()
     {
         // Only the fixture's sockets: other tests in this process open and close sockets of the same pid meanwhile.
-        IReadOnlySet<long> own = _live.OwnInodes;
+        IReadOnlySet<ulong> own = _live.Inodes;
         HashSet<string> Keys(AgentLines lines, int[] pids) => lines.Documents
             .Where(d => Num(d, "process.pid") is long pid && pids.Contains((int)pid)
-                && (pid != Environment.ProcessId || (Num(d, "socket.inode") is long inode && own.Contains(inode))))
+                && (pid != Environment.ProcessId || (Num(d, "socket.inode") is long inode && own.Contains((ulong)inode))))
             .Select(d => string.Join('|', Str(d, "network.transport"), Str(d, "socket.state"), Str(d, "socket.local.ip"),
                 Num(d, "socket.local.port"), Str(d, "socket.remote.ip"), Num(d, "socket.remote.port"), Str(d, "socket.path"),
                 Num(d, "socket.inode"), Num(d, "process.pid")))

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Processes;
 

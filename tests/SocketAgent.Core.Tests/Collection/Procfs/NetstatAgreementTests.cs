@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Procfs;
 
@@ -24,8 +25,8 @@ public class NetstatAgreementTests
         string? netstatPath = new[] { "/usr/bin/netstat", "/bin/netstat", "/usr/sbin/netstat" }.FirstOrDefault(File.Exists);
         Assert.SkipWhen(netstatPath is null, "netstat (net-tools) is not installed");
 
-        using var sockets = new LiveSockets();
-        sockets.WaitUntilQueued();
+        // Opening waits until the unread bytes are queued, so the rows do not change between the two reads.
+        using var sockets = LiveSockets.Open(spawnChild: false);
 
         // Same moment: netstat reads the tables right after we copy them; our sockets do not change meanwhile.
         string snapshot = Directory.CreateTempSubdirectory("sa-procfs-netstat-").FullName;
@@ -37,7 +38,7 @@ public class NetstatAgreementTests
             }
             string output = RunNetstat(netstatPath!);
 
-            HashSet<ulong> inodes = sockets.Inodes;
+            IReadOnlySet<ulong> inodes = sockets.Inodes;
             List<NetstatRow> ours = NetstatView.FromTables(snapshot)
                 .Where(x => inodes.Contains(x.Record.Inode))
                 .Select(x => x.Row)

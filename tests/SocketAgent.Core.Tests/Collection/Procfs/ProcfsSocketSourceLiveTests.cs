@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using SocketAgent.Collection;
+using SocketAgent.Collection.Procfs;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Procfs;
 
@@ -11,61 +13,59 @@ public class ProcfsSocketSourceLiveTests
     [Fact]
     public void Tcp_ListenersPairsQueuesAndInodes()
     {
-        using var s = new LiveSockets();
-        s.WaitUntilQueued();
-        Dictionary<ulong, SocketRecord> byInode = ByInode(s.Collect(SocketQuery.All));
+        using var s = LiveSockets.Open(spawnChild: false);
+        Dictionary<ulong, SocketRecord> byInode = ByInode(Collect(SocketQuery.All));
 
-        SocketRecord listener = byInode[LiveSockets.InodeOf(s.Tcp4Listener)];
+        SocketRecord listener = byInode[LiveSockets.InodeOf(s.TcpV4Listener)];
         Assert.Equal((Transport.Tcp, KernelSocketState.Listen, AddressFamily.InterNetwork), (listener.Transport, listener.State, listener.Family));
         Assert.Equal(IPAddress.Loopback, listener.LocalAddress);
-        Assert.Equal(LiveSockets.PortOf(s.Tcp4Listener), listener.LocalPort);
+        Assert.Equal(LiveSockets.PortOf(s.TcpV4Listener), listener.LocalPort);
         Assert.Equal(0UL, listener.SendQueue); // procfs: 0 for listeners (sock_diag would give the backlog limit)
 
-        SocketRecord client = byInode[LiveSockets.InodeOf(s.Tcp4Client)];
-        SocketRecord accepted = byInode[LiveSockets.InodeOf(s.Tcp4Accepted)];
+        SocketRecord client = byInode[LiveSockets.InodeOf(s.TcpV4Client)];
+        SocketRecord accepted = byInode[LiveSockets.InodeOf(s.TcpV4Server)];
         Assert.Equal(KernelSocketState.Established, client.State);
-        Assert.Equal(LiveSockets.PortOf(s.Tcp4Client), client.LocalPort);
+        Assert.Equal(LiveSockets.PortOf(s.TcpV4Client), client.LocalPort);
         Assert.Equal(listener.LocalPort, client.RemotePort);
         Assert.Equal(client.LocalPort, accepted.RemotePort);
-        Assert.Equal((ulong)LiveSockets.TcpPayload, accepted.RecvQueue);
+        Assert.Equal((ulong)LiveSockets.UnreadTcpBytes, accepted.RecvQueue);
         Assert.Equal(0UL, client.RecvQueue);
         Assert.Equal(Environment.UserName == "root" ? 0U : client.Uid, client.Uid);
 
-        SocketRecord v6 = byInode[LiveSockets.InodeOf(s.Tcp6Client)];
+        SocketRecord v6 = byInode[LiveSockets.InodeOf(s.TcpV6Client)];
         Assert.Equal(AddressFamily.InterNetworkV6, v6.Family);
         Assert.Equal(IPAddress.IPv6Loopback, v6.LocalAddress);
-        Assert.Equal(LiveSockets.PortOf(s.Tcp6Listener), v6.RemotePort);
-        Assert.Equal((ulong)LiveSockets.Tcp6Payload, v6.RecvQueue);
-        Assert.Equal(KernelSocketState.Listen, byInode[LiveSockets.InodeOf(s.Tcp6Listener)].State);
+        Assert.Equal(LiveSockets.PortOf(s.TcpV6Listener), v6.RemotePort);
+        Assert.Equal((ulong)LiveSockets.UnreadTcpV6Bytes, v6.RecvQueue);
+        Assert.Equal(KernelSocketState.Listen, byInode[LiveSockets.InodeOf(s.TcpV6Listener)].State);
     }
 
     [Fact]
     public void DualStack_IPv4ClientIsNormalisedToIPv4_AndSelectedWithTheIPv6Table()
     {
-        using var s = new LiveSockets();
-        ulong acceptedInode = LiveSockets.InodeOf(s.DualAccepted);
+        using var s = LiveSockets.Open(spawnChild: false);
+        ulong acceptedInode = LiveSockets.InodeOf(s.DualStackServer);
 
-        SocketRecord accepted = ByInode(s.Collect(SocketQuery.All))[acceptedInode];
+        SocketRecord accepted = ByInode(Collect(SocketQuery.All))[acceptedInode];
         Assert.Equal(AddressFamily.InterNetwork, accepted.Family);
         Assert.Equal(IPAddress.Loopback, accepted.LocalAddress);
         Assert.Equal(IPAddress.Loopback, accepted.RemoteAddress);
-        Assert.Equal(LiveSockets.PortOf(s.DualListener), accepted.LocalPort);
-        Assert.Equal(LiveSockets.PortOf(s.DualV4Client), accepted.RemotePort);
+        Assert.Equal(LiveSockets.PortOf(s.DualStackListener), accepted.LocalPort);
+        Assert.Equal(LiveSockets.PortOf(s.DualStackV4Client), accepted.RemotePort);
 
-        SocketRecord dualListener = ByInode(s.Collect(SocketQuery.All))[LiveSockets.InodeOf(s.DualListener)];
+        SocketRecord dualListener = ByInode(Collect(SocketQuery.All))[LiveSockets.InodeOf(s.DualStackListener)];
         Assert.Equal(IPAddress.IPv6Any, dualListener.LocalAddress);
 
         // Like netstat -4 / -6: the record comes from tcp6, so the IPv6 selection has it and the IPv4 one does not.
-        Assert.Contains(s.Collect(SocketQuery.All with { Families = IpFamilySet.IPv6 }), r => r.Inode == acceptedInode);
-        Assert.DoesNotContain(s.Collect(SocketQuery.All with { Families = IpFamilySet.IPv4 }), r => r.Inode == acceptedInode);
+        Assert.Contains(Collect(SocketQuery.All with { Families = IpFamilySet.IPv6 }), r => r.Inode == acceptedInode);
+        Assert.DoesNotContain(Collect(SocketQuery.All with { Families = IpFamilySet.IPv4 }), r => r.Inode == acceptedInode);
     }
 
     [Fact]
     public void Udp_BoundIsUnconnectedWithQueuedData_ConnectedIsEstablished()
     {
-        using var s = new LiveSockets();
-        s.WaitUntilQueued();
-        Dictionary<ulong, SocketRecord> byInode = ByInode(s.Collect(SocketQuery.All with { Transports = TransportSet.Udp }));
+        using var s = LiveSockets.Open(spawnChild: false);
+        Dictionary<ulong, SocketRecord> byInode = ByInode(Collect(SocketQuery.All with { Transports = TransportSet.Udp }));
 
         SocketRecord bound = byInode[LiveSockets.InodeOf(s.UdpBound)];
         Assert.Equal((Transport.Udp, KernelSocketState.Close), (bound.Transport, bound.State));
@@ -83,10 +83,10 @@ public class ProcfsSocketSourceLiveTests
     [Fact]
     public void Raw_IcmpSocket_ProtocolAsPort()
     {
-        using var s = new LiveSockets();
+        using var s = LiveSockets.Open(spawnChild: false);
         Assert.SkipWhen(s.RawIcmp is null, "raw sockets need root or CAP_NET_RAW");
 
-        SocketRecord raw = ByInode(s.Collect(SocketQuery.All with { Transports = TransportSet.Raw }))[LiveSockets.InodeOf(s.RawIcmp!)];
+        SocketRecord raw = ByInode(Collect(SocketQuery.All with { Transports = TransportSet.Raw }))[LiveSockets.InodeOf(s.RawIcmp!)];
         Assert.Equal((Transport.Raw, KernelSocketState.Close, AddressFamily.InterNetwork), (raw.Transport, raw.State, raw.Family));
         Assert.Equal(1, raw.RawProtocol);
         Assert.Equal(1, raw.LocalPort);
@@ -96,8 +96,8 @@ public class ProcfsSocketSourceLiveTests
     [Fact]
     public void Unix_PathWithSpace_Abstract_Dgram_States()
     {
-        using var s = new LiveSockets();
-        Dictionary<ulong, SocketRecord> byInode = ByInode(s.Collect(SocketQuery.All with { Transports = TransportSet.Unix }));
+        using var s = LiveSockets.Open(spawnChild: false);
+        Dictionary<ulong, SocketRecord> byInode = ByInode(Collect(SocketQuery.All with { Transports = TransportSet.Unix }));
 
         SocketRecord listener = byInode[LiveSockets.InodeOf(s.UnixListener)];
         Assert.Equal((Transport.Unix, AddressFamily.Unix, UnixSocketType.Stream, KernelSocketState.Listen),
@@ -108,11 +108,11 @@ public class ProcfsSocketSourceLiveTests
         SocketRecord client = byInode[LiveSockets.InodeOf(s.UnixClient)];
         Assert.Equal(KernelSocketState.Established, client.State);
         Assert.Null(client.UnixPath);
-        SocketRecord accepted = byInode[LiveSockets.InodeOf(s.UnixAccepted)];
+        SocketRecord accepted = byInode[LiveSockets.InodeOf(s.UnixServer)];
         Assert.Equal(KernelSocketState.Established, accepted.State);
         Assert.Equal(s.UnixPath, accepted.UnixPath);
 
-        SocketRecord @abstract = byInode[LiveSockets.InodeOf(s.UnixAbstract)];
+        SocketRecord @abstract = byInode[LiveSockets.InodeOf(s.AbstractListener)];
         Assert.Equal("@" + s.AbstractName, @abstract.UnixPath);
         Assert.Equal(KernelSocketState.Listen, @abstract.State);
 
@@ -126,18 +126,26 @@ public class ProcfsSocketSourceLiveTests
     [Fact]
     public void ListeningOnly_OurListenersAndUnconnectedSocketsOnly()
     {
-        using var s = new LiveSockets();
-        HashSet<ulong> listening = s.Collect(SocketQuery.All with { ListeningOnly = true }).Select(r => r.Inode).ToHashSet();
+        using var s = LiveSockets.Open(spawnChild: false);
+        HashSet<ulong> listening = Collect(SocketQuery.All with { ListeningOnly = true }).Select(r => r.Inode).ToHashSet();
 
-        Assert.Contains(LiveSockets.InodeOf(s.Tcp4Listener), listening);
-        Assert.Contains(LiveSockets.InodeOf(s.Tcp6Listener), listening);
-        Assert.Contains(LiveSockets.InodeOf(s.DualListener), listening);
+        Assert.Contains(LiveSockets.InodeOf(s.TcpV4Listener), listening);
+        Assert.Contains(LiveSockets.InodeOf(s.TcpV6Listener), listening);
+        Assert.Contains(LiveSockets.InodeOf(s.DualStackListener), listening);
         Assert.Contains(LiveSockets.InodeOf(s.UdpBound), listening);
         Assert.Contains(LiveSockets.InodeOf(s.UnixListener), listening);
-        Assert.Contains(LiveSockets.InodeOf(s.UnixAbstract), listening);
-        Assert.DoesNotContain(LiveSockets.InodeOf(s.Tcp4Client), listening);
+        Assert.Contains(LiveSockets.InodeOf(s.AbstractListener), listening);
+        Assert.DoesNotContain(LiveSockets.InodeOf(s.TcpV4Client), listening);
         Assert.DoesNotContain(LiveSockets.InodeOf(s.UdpConnected), listening);
-        Assert.DoesNotContain(LiveSockets.InodeOf(s.UnixAccepted), listening);
+        Assert.DoesNotContain(LiveSockets.InodeOf(s.UnixServer), listening);
+    }
+
+    private static List<SocketRecord> Collect(SocketQuery query)
+    {
+        var diagnostics = new CollectionDiagnostics();
+        List<SocketRecord> records = new ProcfsSocketSource().Collect(query, diagnostics).ToList();
+        Assert.Equal(0, diagnostics.Get(ProcfsCounters.LinesMalformed));
+        return records;
     }
 
     private static Dictionary<ulong, SocketRecord> ByInode(IEnumerable<SocketRecord> records) =>

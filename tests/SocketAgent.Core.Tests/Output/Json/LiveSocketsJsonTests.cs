@@ -3,52 +3,34 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Output.Json;
 
 /// <summary>
-/// Real sockets of this process, described by hand-built records (the collectors are tested elsewhere):
-/// real ports, inodes and cookies, this process's real command line.
+/// Real sockets of this process (<see cref="LiveSockets"/>), described by hand-built records (the collectors are tested
+/// elsewhere): real ports, inodes and cookies, this process's real command line.
 /// </summary>
-public sealed class LiveSocketsJsonTests : IDisposable
+public sealed class LiveSocketsJsonTests
 {
     private const int SolSocket = 1;
     private const int SoCookie = 57;
 
-    private readonly List<Socket> _sockets = [];
-    private readonly string _directory = Directory.CreateTempSubdirectory("socket-agent-json-").FullName;
-
     [Fact]
     public void LiveSockets_AreSchemaValid_AndBothEndsShareCommunityId()
     {
-        Socket listener = Track(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        Socket client = Track(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-        client.Connect(listener.LocalEndPoint!);
-        Socket server = Track(listener.Accept());
-
-        Socket udpServer = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
-        udpServer.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-        Socket udpClient = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
-        udpClient.Connect(udpServer.LocalEndPoint!);
-
-        Socket unixListener = Track(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified));
-        unixListener.Bind(new UnixDomainSocketEndPoint(Path.Combine(_directory, "s.sock")));
-        unixListener.Listen();
-        Socket unixAbstract = Track(new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified));
-        unixAbstract.Bind(new UnixDomainSocketEndPoint("\0socket-agent-test-" + Environment.ProcessId));
+        using var live = LiveSockets.Open(spawnChild: false);
 
         ProcessInfo self = ReadSelf();
         var records = new List<SocketRecord>
         {
-            Inet(listener, Transport.Tcp, KernelSocketState.Listen),
-            Inet(client, Transport.Tcp, KernelSocketState.Established),
-            Inet(server, Transport.Tcp, KernelSocketState.Established),
-            Inet(udpServer, Transport.Udp, KernelSocketState.Close),
-            Inet(udpClient, Transport.Udp, KernelSocketState.Established),
-            Unix(unixListener, UnixSocketType.Stream, KernelSocketState.Listen, Path.Combine(_directory, "s.sock")),
-            Unix(unixAbstract, UnixSocketType.Dgram, KernelSocketState.Close, "@socket-agent-test-" + Environment.ProcessId),
+            Inet(live.TcpV4Listener, Transport.Tcp, KernelSocketState.Listen),
+            Inet(live.TcpV4Client, Transport.Tcp, KernelSocketState.Established),
+            Inet(live.TcpV4Server, Transport.Tcp, KernelSocketState.Established),
+            Inet(live.UdpV6Bound, Transport.Udp, KernelSocketState.Close),
+            Inet(live.UdpV6Connected, Transport.Udp, KernelSocketState.Established),
+            Unix(live.UnixListener, UnixSocketType.Stream, KernelSocketState.Listen, live.UnixPath),
+            Unix(live.AbstractDgram, UnixSocketType.Dgram, KernelSocketState.Close, "@" + live.AbstractDgramName),
         };
         var owners = new SocketOwners(records.ToDictionary(r => r.Inode, _ => new[] { self }), 1, 0);
 
@@ -68,21 +50,6 @@ public sealed class LiveSocketsJsonTests : IDisposable
         Assert.Equal(records[0].Cookie, docs[0].U64("socket.cookie"));
     }
 
-    public void Dispose()
-    {
-        foreach (Socket socket in _sockets)
-        {
-            socket.Dispose();
-        }
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private Socket Track(Socket socket)
-    {
-        _sockets.Add(socket);
-        return socket;
-    }
-
     private static SocketRecord Inet(Socket socket, Transport transport, KernelSocketState state)
     {
         var local = (IPEndPoint)socket.LocalEndPoint!;
@@ -98,7 +65,7 @@ public sealed class LiveSocketsJsonTests : IDisposable
             RemoteAddress = remote?.Address ?? (v6 ? IPAddress.IPv6Any : IPAddress.Any),
             RemotePort = remote?.Port ?? 0,
             Uid = 1000,
-            Inode = InodeOf(socket),
+            Inode = LiveSockets.InodeOf(socket),
             Cookie = CookieOf(socket),
         };
     }
@@ -110,16 +77,9 @@ public sealed class LiveSocketsJsonTests : IDisposable
         State = state,
         UnixType = type,
         UnixPath = path,
-        Inode = InodeOf(socket),
+        Inode = LiveSockets.InodeOf(socket),
         Cookie = CookieOf(socket),
     };
-
-    private static ulong InodeOf(Socket socket)
-    {
-        string target = new FileInfo($"/proc/self/fd/{socket.SafeHandle.DangerousGetHandle()}").LinkTarget!;
-        Assert.StartsWith("socket:[", target);
-        return ulong.Parse(target.AsSpan(8, target.Length - 9));
-    }
 
     private static ulong CookieOf(Socket socket)
     {

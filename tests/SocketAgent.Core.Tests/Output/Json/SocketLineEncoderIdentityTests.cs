@@ -7,6 +7,7 @@ using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
 using SocketAgent.Output.Json;
+using SocketAgent.Tests.Infrastructure;
 using SocketAgent.Tests.Output.Json.Reference;
 
 namespace SocketAgent.Tests.Output.Json;
@@ -17,7 +18,7 @@ namespace SocketAgent.Tests.Output.Json;
 /// for this machine's real sockets, processes and events, and for generated records with every optional field present
 /// or absent, all families, and strings that need escaping.
 /// </summary>
-public sealed class SocketLineEncoderIdentityTests : IDisposable
+public sealed class SocketLineEncoderIdentityTests
 {
     private static readonly Gen<DateTimeOffset> s_time = Gen.Long[0, DateTimeOffset.MaxValue.UtcTicks]
         .Select(Gen.Int[-14 * 60, 14 * 60], (ticks, offsetMinutes) => ClampedTime(ticks, offsetMinutes));
@@ -53,8 +54,6 @@ public sealed class SocketLineEncoderIdentityTests : IDisposable
         (id, run, version, boot) => new AgentIdentity(id, run, version, boot ? run : null));
 
     private static readonly Gen<HostIdentity> s_host = Gen.Select(SocketJsonFuzzTests.s_string, Gen.Bool, (name, hasId) => new HostIdentity(name, hasId ? name + "-id" : null));
-
-    private readonly List<Socket> _sockets = [];
 
     [Fact]
     public void Fixtures_SnapshotLines_AreIdentical()
@@ -104,17 +103,17 @@ public sealed class SocketLineEncoderIdentityTests : IDisposable
     [Fact]
     public void LiveSockets_SnapshotAndEventLines_AreIdentical()
     {
-        OpenLiveSockets();
+        using var live = LiveSockets.Open(spawnChild: false);
         using var collector = new SnapshotCollector(new SnapshotCollectorOptions());
         HostSnapshot before = collector.Collect(SocketQuery.All, new CollectionDiagnostics());
 
         // Something to tell apart: a new connection opened and one closed between the two collections.
-        Socket listener = _sockets[0];
-        Socket client = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp));
+        Socket listener = live.DualStackListener;
+        using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
         client.DualMode = true;
         client.Connect(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndPoint!).Port));
-        Track(listener.Accept());
-        _sockets[1].Close();
+        using Socket accepted = listener.Accept();
+        live.DualStackV4Client.Close();
         HostSnapshot after = collector.Collect(SocketQuery.All, new CollectionDiagnostics());
 
         int lines = 0;
@@ -243,14 +242,6 @@ public sealed class SocketLineEncoderIdentityTests : IDisposable
         Assert.Single(lines);
     }
 
-    public void Dispose()
-    {
-        foreach (Socket socket in _sockets)
-        {
-            socket.Dispose();
-        }
-    }
-
     private static string? UserName(uint uid) => uid == 0 ? "root" : uid == 65534 ? "nobody \"ü\"" : null;
 
     private static DateTimeOffset ClampedTime(long ticks, int offsetMinutes)
@@ -281,28 +272,6 @@ public sealed class SocketLineEncoderIdentityTests : IDisposable
             Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(actual));
             Assert.Equal(expected, actual);
         }
-    }
-
-    private void OpenLiveSockets()
-    {
-        Socket listener = Track(new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp));
-        listener.DualMode = true;
-        listener.Bind(new IPEndPoint(IPAddress.IPv6Any, 0));
-        listener.Listen();
-        Socket client = Track(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
-        client.Connect(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndPoint!).Port));
-        Track(listener.Accept());
-        Socket udp = Track(new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        udp.Connect(new IPEndPoint(IPAddress.Loopback, 9));
-        Socket unix = Track(new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified));
-        unix.Bind(new UnixDomainSocketEndPoint("\0socket-agent-identity-" + Guid.NewGuid().ToString("N")));
-    }
-
-    private Socket Track(Socket socket)
-    {
-        _sockets.Add(socket);
-        return socket;
     }
 
     /// <summary>The writer under test and the oracle, each keeping its caches across lines.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace SocketAgent.Tests.Collection.Processes;
+namespace SocketAgent.Tests.Infrastructure;
 
 /// <summary>
 /// A python3 process that opens a TCP listener and a UNIX socket, forks (so parent and child hold both), prints
