@@ -14,9 +14,9 @@ public sealed class ConfigurationPrecedenceTests : IDisposable
         string file = Write("agent.yaml", "interval: 5s\nheartbeat: 7s\nstats_interval: 2m\nsource: procfs\n");
         var environment = new Dictionary<string, string> { ["SOCKETAGENT_INTERVAL"] = "2s", ["SOCKETAGENT_HEARTBEAT"] = "9s" };
 
-        JsonElement all = PrintConfig(["--config", file, "--interval", "300ms"], environment);
-        JsonElement noCli = PrintConfig(["--config", file], environment);
-        JsonElement fileOnly = PrintConfig(["--config", file], null);
+        JsonElement all = DaemonProcess.PrintConfig(["--config", file, "--interval", "300ms"], environment);
+        JsonElement noCli = DaemonProcess.PrintConfig(["--config", file], environment);
+        JsonElement fileOnly = DaemonProcess.PrintConfig(["--config", file], null);
 
         Assert.Equal("300ms", all.GetProperty("interval").GetString());
         Assert.Equal("9s", all.GetProperty("heartbeat").GetString());
@@ -33,7 +33,7 @@ public sealed class ConfigurationPrecedenceTests : IDisposable
         string file = Write("agent.json", """{ "filters": { "exclude": { "local_ports": [22, "8000-8999"] }, "drop_loopback": false } }""");
         var environment = new Dictionary<string, string> { ["SOCKETAGENT_FILTERS__DROP_LOOPBACK"] = "true", ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "tcp,udp" };
 
-        JsonElement config = PrintConfig(["--config", file], environment);
+        JsonElement config = DaemonProcess.PrintConfig(["--config", file], environment);
 
         Assert.True(config.GetProperty("filters").GetProperty("drop_loopback").GetBoolean());
         Assert.Equal(["22", "8000-8999"], config.GetProperty("filters").GetProperty("exclude").GetProperty("local_ports").EnumerateArray().Select(static e => e.GetString()!));
@@ -51,7 +51,7 @@ public sealed class ConfigurationPrecedenceTests : IDisposable
             ["SOCKETAGENT_KAFKA__PROPERTIES__3"] = "sasl.oauthbearer.client.secret=hunter4",
         };
 
-        JsonElement config = PrintConfig([], environment);
+        JsonElement config = DaemonProcess.PrintConfig([], environment);
 
         string[] properties = [.. config.GetProperty("kafka").GetProperty("properties").EnumerateArray().Select(static e => e.GetString()!)];
         Assert.Contains("security.protocol=SASL_SSL", properties);
@@ -64,7 +64,7 @@ public sealed class ConfigurationPrecedenceTests : IDisposable
     [Fact]
     public void Selector_flags_on_the_command_line_replace_the_collect_section()
     {
-        JsonElement config = PrintConfig(["-t", "-r"], null);
+        JsonElement config = DaemonProcess.PrintConfig(["-t", "-r"], null);
 
         JsonElement collect = config.GetProperty("collect");
         Assert.Equal(["tcp"], collect.GetProperty("transports").EnumerateArray().Select(static e => e.GetString()!));
@@ -168,14 +168,6 @@ public sealed class ConfigurationPrecedenceTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.NotEmpty(result.Lines);
         Assert.All(result.Lines, static line => Assert.Contains("\"transport\":\"unix\"", line));
-    }
-
-    private static JsonElement PrintConfig(string[] args, Dictionary<string, string>? environment)
-    {
-        AgentProcess.Result result = DaemonProcess.Run([.. args, "--print-config"], environment);
-        Assert.True(result.ExitCode == 0, result.StandardError);
-        using JsonDocument document = JsonDocument.Parse(result.StandardOutput);
-        return document.RootElement.Clone();
     }
 
     private string Write(string name, string content)

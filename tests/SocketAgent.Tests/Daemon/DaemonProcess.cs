@@ -40,6 +40,15 @@ internal sealed class DaemonProcess : IDisposable
         return new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start socket-agent"));
     }
 
+    /// <summary>The effective settings for <paramref name="args"/> (<c>--print-config</c>), which must be accepted.</summary>
+    public static System.Text.Json.JsonElement PrintConfig(string[] args, Dictionary<string, string>? environment = null)
+    {
+        AgentProcess.Result result = Run([.. args, "--print-config"], environment);
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        using var document = System.Text.Json.JsonDocument.Parse(result.StandardOutput);
+        return document.RootElement.Clone();
+    }
+
     /// <summary>Runs a command that ends by itself (--print-config, a refused setting), with an environment.</summary>
     public static AgentProcess.Result Run(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {

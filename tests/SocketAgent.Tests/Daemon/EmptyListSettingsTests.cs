@@ -111,7 +111,7 @@ public sealed class EmptyListSettingsTests : IDisposable
     [InlineData("agent.json", """{ "collect": { "transports": [] }, "redaction": { "flags": [] }, "outputs": ["file"] }""")]
     public void Print_config_shows_an_empty_list_from_the_file(string name, string content)
     {
-        JsonElement config = PrintConfig(["--config", Write(name, content)], null);
+        JsonElement config = DaemonProcess.PrintConfig(["--config", Write(name, content)], null);
 
         Assert.Equal(0, config.GetProperty("collect").GetProperty("transports").GetArrayLength());
         Assert.Equal(0, config.GetProperty("redaction").GetProperty("flags").GetArrayLength());
@@ -124,9 +124,9 @@ public sealed class EmptyListSettingsTests : IDisposable
         string empty = Write("empty.yaml", "collect:\n  transports: []\n");
         string full = Write("full.yaml", "collect:\n  transports: [tcp]\n");
 
-        JsonElement environmentOverEmptyFile = PrintConfig(["--config", empty], new() { ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "udp,unix" });
-        JsonElement emptyEnvironmentOverFile = PrintConfig(["--config", full], new() { ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "" });
-        JsonElement commandLineOverEmptyEnvironment = PrintConfig(["--config", full, "-x"], new() { ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "" });
+        JsonElement environmentOverEmptyFile = DaemonProcess.PrintConfig(["--config", empty], new() { ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "udp,unix" });
+        JsonElement emptyEnvironmentOverFile = DaemonProcess.PrintConfig(["--config", full], new() { ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "" });
+        JsonElement commandLineOverEmptyEnvironment = DaemonProcess.PrintConfig(["--config", full, "-x"], new() { ["SOCKETAGENT_COLLECT__TRANSPORTS"] = "" });
 
         Assert.Equal(["udp", "unix"], Transports(environmentOverEmptyFile));
         Assert.Empty(Transports(emptyEnvironmentOverFile));
@@ -160,14 +160,6 @@ public sealed class EmptyListSettingsTests : IDisposable
 
     private static AgentOptions Load(string? file, Dictionary<string, string> environment, Dictionary<string, string?> commandLine) =>
         AgentConfigurationLoader.Load(file, new Hashtable(environment), commandLine);
-
-    private static JsonElement PrintConfig(string[] args, Dictionary<string, string>? environment)
-    {
-        AgentProcess.Result result = DaemonProcess.Run([.. args, "--print-config"], environment);
-        Assert.True(result.ExitCode == 0, result.StandardError);
-        using JsonDocument document = JsonDocument.Parse(result.StandardOutput);
-        return document.RootElement.Clone();
-    }
 
     private string Write(string name, string content)
     {
