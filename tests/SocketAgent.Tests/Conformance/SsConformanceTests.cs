@@ -78,7 +78,11 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
 
         Assert.True(stable.Count > 5, "the live fixture's sockets should be there");
         string[] missing = stable.Except(ours).Order().ToArray();
-        string[] extra = ours.Except(seen).Order().ToArray();
+        // TCP sockets that are bound but neither listening nor connected (state CLOSE, no peer): Linux ≥ 6.9 dumps
+        // them to a request whose state mask has the bound-inactive bit (13), as ours does; ss 6.1 here does not ask
+        // (newer ss shows them with -B). Checked on this kernel with a python bind(): we list it, ss -tan does not.
+        // They are what we report and this ss cannot, so they are left out of "in socket-agent but not in ss".
+        string[] extra = ours.Except(seen).Where(static k => !(k.StartsWith("tcp|UNCONN|", StringComparison.Ordinal) && k.Contains("|* 0|", StringComparison.Ordinal))).Order().ToArray();
         if (missing.Length == 0 && extra.Length == 0)
         {
             return null;
