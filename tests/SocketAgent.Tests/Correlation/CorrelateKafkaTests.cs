@@ -32,27 +32,33 @@ public sealed class CorrelateKafkaTests : IDisposable
         "--kafka-topic", _topic, "--kafka-group", _group, "--wait", "3s",
         "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=500"]);
 
-    /// <summary>Every event in the topic so far, from a separate reader (not the group under test).</summary>
+    /// <summary>
+    /// Every event in the topic so far, from a separate reader (not the group under test): up to each partition's
+    /// high watermark when called — a pause in arrivals (a loaded machine) must not end the read early.
+    /// </summary>
     private List<string> TopicEvents()
     {
         var config = new ConsumerConfig { BootstrapServers = _cluster.BootstrapServers, GroupId = "reader-" + Guid.NewGuid().ToString("N"), EnableAutoCommit = false };
         using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        var ends = new Dictionary<int, long>();
+        for (int p = 0; p < 3; p++)
+        {
+            ends[p] = consumer.QueryWatermarkOffsets(new TopicPartition(_topic, p), TimeSpan.FromSeconds(10)).High.Value;
+        }
         consumer.Assign(Enumerable.Range(0, 3).Select(p => new TopicPartitionOffset(_topic, p, Offset.Beginning)));
+        var next = ends.Keys.ToDictionary(static p => p, static _ => 0L);
         var events = new List<string>();
-        int idle = 0;
-        while (idle < 5)
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (next.Any(p => p.Value < ends[p.Key]) && DateTime.UtcNow < deadline)
         {
             ConsumeResult<Ignore, byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(200));
             if (result?.Message?.Value is { } value)
             {
                 events.Add(Encoding.UTF8.GetString(value));
-                idle = 0;
-            }
-            else
-            {
-                idle++;
+                next[result.Partition.Value] = result.Offset.Value + 1;
             }
         }
+        Assert.True(next.All(p => p.Value >= ends[p.Key]), "the topic could not be read to its end within 60 s");
         return events;
     }
 
