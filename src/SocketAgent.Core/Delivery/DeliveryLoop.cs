@@ -139,8 +139,7 @@ public sealed class DeliveryLoop : IDisposable
             string reason = $"{ex.GetType().Name}: {ex.Message}";
             Volatile.Write(ref _lastError, reason);
             _log($"delivery to {_output.Name} failed unexpectedly ({reason}); retrying from event.sequence {_watermark + 1}");
-            _cursor = _watermark;
-            _sentAt.Clear();
+            ReplayFromWatermark();
             throw new DeliveryRetryException(reason, ex);
         }
     }
@@ -159,22 +158,13 @@ public sealed class DeliveryLoop : IDisposable
             Rewind();
         }
         IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
-        if (batch.Count == 0)
+        if (batch.Count == 0 && _output.InFlight == 0)
         {
-            if (_output.InFlight == 0)
-            {
-                await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            // Caught up with records in flight: wait for their outcomes here, so the pass (and the circuit breaker
-            // that counts passes) reports what the remote did with them rather than an idle success.
-            _output.Flush(_options.DrainTimeout);
-            if (Settle())
-            {
-                Rewind();
-            }
+            await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             return;
         }
+        // Caught up with records still in flight, the batch is empty and the wait below is for all of them: the pass
+        // (and the circuit breaker that counts passes) then reports what the remote did, not an idle success.
 
         int produced = 0;
         foreach (DeliveryRecord record in batch)
@@ -224,8 +214,7 @@ public sealed class DeliveryLoop : IDisposable
     /// <summary>Something was not confirmed: resend from the watermark (what was confirmed meanwhile is skipped).</summary>
     private void Rewind()
     {
-        _cursor = _watermark;
-        _sentAt.Clear();
+        ReplayFromWatermark();
         Interlocked.Increment(ref _rewinds);
         throw new DeliveryRetryException(_lastError ?? "a record was not confirmed");
     }
@@ -289,6 +278,13 @@ public sealed class DeliveryLoop : IDisposable
         return rewind;
     }
 
+    /// <summary>The next pass reads from the watermark again; what was confirmed meanwhile is skipped there.</summary>
+    private void ReplayFromWatermark()
+    {
+        _cursor = _watermark;
+        _sentAt.Clear();
+    }
+
     /// <summary>
     /// The spool returns the first record after the cursor, and appends only ever go above its last record: every
     /// sequence between the cursor and <paramref name="sequence"/> is absent from the spool for good.
@@ -315,8 +311,7 @@ public sealed class DeliveryLoop : IDisposable
         }
         // Outcomes of the old output still queued are settled by the next pass; anything unconfirmed is resent.
         _output = _outputFactory(OnOutcome);
-        _cursor = _watermark;
-        _sentAt.Clear();
+        ReplayFromWatermark();
         Interlocked.Increment(ref _rebuilds);
     }
 

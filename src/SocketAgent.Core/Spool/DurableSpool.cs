@@ -101,17 +101,17 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     {
         lock (_lock)
         {
-            if (_tailCutAfter is long after)
+            // _lastSequence is at least the watermark: what the remote confirmed is not lost.
+            if (_tailCutAfter is long after && CorruptRange(Math.Max(after, _lastSequence) + 1, lastAccepted) is SpoolLoss loss)
             {
-                long first = Math.Max(Math.Max(after, _lastSequence), _watermark) + 1;
-                if (lastAccepted >= first)
-                {
-                    _losses.Add(new SpoolLoss(first, lastAccepted, lastAccepted - first + 1, SpoolLoss.SpoolCorrupt));
-                }
-                _tailCutAfter = null;
+                _losses.Add(loss);
             }
+            _tailCutAfter = null;
         }
     }
+
+    private static SpoolLoss? CorruptRange(long first, long last) =>
+        last >= first ? new SpoolLoss(first, last, last - first + 1, SpoolLoss.SpoolCorrupt) : null;
 
     /// <summary>The spool directory.</summary>
     public string Directory => _directory;
@@ -214,9 +214,9 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
 
         void AddCorrupt(long first, long last)
         {
-            if (last >= first)
+            if (CorruptRange(first, last) is SpoolLoss loss)
             {
-                corrupt.Add(new SpoolLoss(first, last, last - first + 1, SpoolLoss.SpoolCorrupt));
+                corrupt.Add(loss);
             }
         }
 
