@@ -53,7 +53,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
     private SocketJsonLinesWriter? _writer;
     private EventLineRouter? _router;
     private readonly List<ILineOutput> _lineOutputs = [];
-    private long _outputErrors;
+    // Lines each local output failed to write; the heartbeat's output_errors is their sum.
     private readonly Dictionary<string, long> _outputErrorsByName = new(StringComparer.Ordinal);
     private DurableSpool? _spool;
     private DeliveryLoop? _delivery;
@@ -196,7 +196,6 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _router = new EventLineRouter(_lineOutputs, remote, (output, ex) =>
         {
             // A full disk: this output loses the line (counted, logged once per message); the others go on.
-            _outputErrors++;
             _outputErrorsByName[output.Name] = _outputErrorsByName.GetValueOrDefault(output.Name) + 1;
             if (_logged.Add($"{output.Name}: {ex.Message}"))
             {
@@ -409,7 +408,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
             Counters = new Dictionary<string, long>
             {
                 [CounterNames.Errors] = context.FailedCycles,
-                [CounterNames.OutputErrors] = _outputErrors,
+                [CounterNames.OutputErrors] = _outputErrorsByName.Values.Sum(),
                 [CounterNames.Warnings] = _warnings,
                 [CounterNames.DestroyEvents] = destroyEvents,
                 [CounterNames.DestroyOverruns] = destroyOverruns,
