@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Text;
+using SocketAgent.Collection.Processes;
 
 namespace SocketAgent.State;
 
@@ -12,25 +12,13 @@ internal static class DirectorySync
 {
     /// <summary>Makes the entries of <paramref name="directory"/> (files created, renamed or removed in it) durable.</summary>
     /// <exception cref="IOException">The directory cannot be opened or the sync failed (EIO: the entries may be lost); the message names it.</exception>
-    public static unsafe void Flush(string directory)
+    public static void Flush(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        int length = Encoding.UTF8.GetByteCount(directory);
-        Span<byte> path = length < 1024 ? stackalloc byte[length + 1] : new byte[length + 1];
-        Encoding.UTF8.GetBytes(directory, path);
-        path[^1] = 0;
-
-        int fd;
-        fixed (byte* p = path)
+        int fd = ProcFs.OpenDirectory(directory);
+        if (fd < 0)
         {
-            while ((fd = Interop.Sys.OpenAt(Interop.Sys.AT_FDCWD, p, Interop.Sys.O_RDONLY | Interop.Sys.O_DIRECTORY | Interop.Sys.O_CLOEXEC)) < 0)
-            {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Interop.Sys.EINTR)
-                {
-                    throw Failure("open", directory, errno);
-                }
-            }
+            throw Failure("open", directory, -fd);
         }
         try
         {
