@@ -124,7 +124,7 @@ internal static class CliApp
                 // No -t -u -w -x -4 -6 on the command line: the configured transports (all by default).
                 query = new SocketQuery { Transports = options.Collect.Transports, Families = query.Families, ListeningOnly = query.ListeningOnly };
             }
-            return OnceCommand.Run(options.ToCollectorOptions(), query, streams);
+            return OnceCommand.Run(options, query, streams);
         });
         return root;
     }

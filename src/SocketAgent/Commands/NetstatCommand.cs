@@ -120,7 +120,7 @@ internal static class NetstatCommand
             NetstatMode.Statistics => CollectedParts.Statistics,
             _ => CollectedParts.Sockets,
         };
-        var collectorOptions = new SnapshotCollectorOptions
+        var collectorOptions = new HostCollectorOptions
         {
             Source = run.Source,
             Parts = parts,

@@ -1,3 +1,5 @@
+using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
@@ -7,13 +9,19 @@ namespace SocketAgent.Cli.Commands;
 
 /// <summary>
 /// <c>socket-agent --once</c>: one snapshot as JSON lines on stdout — the sockets, then the routes, the interfaces
-/// and the protocol counters of every selected network namespace, each line tagged with its namespace.
+/// and the protocol counters of every selected network namespace, each line tagged with its namespace. Collected
+/// and filtered as the daemon's first cycle is (<see cref="CollectionSettings"/>): same source, namespaces,
+/// redaction and filters.
 /// </summary>
 internal static class OnceCommand
 {
-    public static int Run(SnapshotCollectorOptions options, SocketQuery query, StandardStreams streams)
+    /// <param name="options">The agent's settings (config file, environment, command line).</param>
+    /// <param name="query">The sockets the command line selects (-t -u -w -x -4 -6 -l).</param>
+    /// <param name="streams">stdout for the lines, stderr for diagnostics.</param>
+    public static int Run(AgentOptions options, SocketQuery query, StandardStreams streams)
     {
-        HostSnapshot? snapshot = SnapshotRunner.TryCollect(options, query, streams.Error, out int exitCode);
+        CollectionSettings settings = CollectionSettings.From(options, followChanges: false, TimeProvider.System);
+        HostSnapshot? snapshot = SnapshotRunner.TryCollect(settings.Collector, query, streams.Error, out int exitCode);
         if (snapshot is null)
         {
             return exitCode;
@@ -24,7 +32,7 @@ internal static class OnceCommand
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
             using (var writer = new SocketJsonLinesWriter(buffered, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem()))
             {
-                Write(snapshot, writer);
+                Write(snapshot, settings.Filter, writer);
                 writer.Flush();
             }
             buffered.Flush();
@@ -36,11 +44,26 @@ internal static class OnceCommand
         return ExitCodes.Success;
     }
 
-    private static void Write(HostSnapshot snapshot, SocketJsonLinesWriter writer)
+    private static void Write(HostSnapshot snapshot, SocketFilter filter, SocketJsonLinesWriter writer)
     {
         foreach (NamespaceState state in snapshot.Namespaces)
         {
-            writer.WriteSnapshot(snapshot.SocketsOf(state), state.Namespace);
+            // Directions from every socket and address of the namespace, as the daemon resolves them, before the
+            // filters narrow what is printed.
+            var directions = ConnectionDirectionResolver.FromSockets(state.Sockets, state.Interfaces);
+            SocketSnapshot sockets = snapshot.SocketsOf(state);
+            if (!filter.KeepsAll)
+            {
+                sockets = new SocketSnapshot
+                {
+                    Timestamp = sockets.Timestamp,
+                    Host = sockets.Host,
+                    Owners = sockets.Owners,
+                    Source = sockets.Source,
+                    Sockets = state.Sockets.Where(s => filter.Keep(s, snapshot.Owners.Lookup(s.Inode))).ToList(),
+                };
+            }
+            writer.WriteSnapshot(sockets, state.Namespace, directions);
         }
         foreach (NamespaceState state in snapshot.Namespaces)
         {

@@ -8,12 +8,12 @@ namespace SocketAgent.Cli.Commands;
 internal static class SnapshotRunner
 {
     /// <summary>The snapshot, or null after a one-line error on stderr; <paramref name="exitCode"/> says which error.</summary>
-    public static HostSnapshot? TryCollect(SnapshotCollectorOptions options, SocketQuery query, TextWriter error, out int exitCode)
+    public static HostSnapshot? TryCollect(HostCollectorOptions options, SocketQuery query, TextWriter error, out int exitCode)
     {
         var diagnostics = new CollectionDiagnostics();
         try
         {
-            using var collector = new SnapshotCollector(options);
+            using var collector = new HostCollector(options);
             HostSnapshot snapshot = collector.Collect(query, diagnostics);
             exitCode = ExitCodes.Success;
             return snapshot;

@@ -51,14 +51,4 @@ internal sealed class AgentOptions
     /// listens. Default (null): off.
     /// </summary>
     public System.Net.IPEndPoint? HttpListen { get; set; }
-
-    /// <summary>The collector's options for these settings.</summary>
-    public SnapshotCollectorOptions ToCollectorOptions(TimeProvider? timeProvider = null) => new()
-    {
-        Source = Source,
-        Parts = Collect.Parts,
-        Namespaces = Netns,
-        HostName = HostName,
-        TimeProvider = timeProvider ?? TimeProvider.System,
-    };
 }

@@ -73,6 +73,17 @@ public sealed class CorrelateKafkaTests : IDisposable
         using DaemonProcess serverAgent = CorrelateFilesTests.StartAgent(namespaces.NameA, serverHost, _work, kafka);
         using DaemonProcess clientAgent = CorrelateFilesTests.StartAgent(namespaces.NameB, clientHost, _work, kafka);
 
+        // The exchange is a connection of a few milliseconds: only an agent whose first cycle is done (its destroy
+        // listener started) sees it. Both are, once their snapshots are in the topic.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        for (List<string> seen = TopicEvents();
+             !(seen.Any(e => e.Contains(serverHost, StringComparison.Ordinal)) && seen.Any(e => e.Contains(clientHost, StringComparison.Ordinal)));
+             seen = TopicEvents())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the agents' snapshots did not reach the topic within 60 s");
+            Thread.Sleep(200);
+        }
+
         CrossHostExchange first, second;
         using (DaemonProcess correlate = StartCorrelate())
         {

@@ -17,5 +17,12 @@ public sealed record IncrementalCollectorOptions
     /// <summary>The /proc/net view of the calling thread's namespace, for <c>snmp</c> and the procfs fallbacks.</summary>
     public string NetDirectory { get; init; } = Namespaces.NetworkNamespaceRunner.ThreadNetDirectory;
 
+    /// <summary>
+    /// Which kernel interface reads sockets: with <see cref="SocketSourceKind.Procfs"/> every read is a full read of
+    /// /proc/net (nothing to carry without socket cookies); with <see cref="SocketSourceKind.Netlink"/> a refused
+    /// sock_diag is an error, not a fallback.
+    /// </summary>
+    public SocketSourceKind Source { get; init; } = SocketSourceKind.Auto;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -42,7 +42,7 @@ internal sealed class IncrementalSocketReader : IDisposable
         _reuse = ReuseCarried;
         _options = options ?? new IncrementalCollectorOptions();
         _paths = new ProcNetPaths(_options.NetDirectory);
-        _fallback = new NamespaceSocketReader(SocketSourceKind.Auto, _options.NetDirectory);
+        _fallback = new NamespaceSocketReader(_options.Source, _options.NetDirectory);
     }
 
     /// <summary>Why the last cycle dumped every TCP socket; <see cref="FullDumpReason.None"/> when it carried them.</summary>
@@ -57,7 +57,7 @@ internal sealed class IncrementalSocketReader : IDisposable
     public TimeSpan LastDumpTime { get; private set; }
 
     /// <summary><c>netlink</c> or <c>procfs</c>, as <see cref="NamespaceSocketReader.SourceName"/>.</summary>
-    public string SourceName => _netlinkRefused ? _fallback.SourceName : "netlink";
+    public string SourceName => _options.Source == SocketSourceKind.Procfs || _netlinkRefused ? _fallback.SourceName : "netlink";
 
     /// <summary>Makes the next cycle a full one (e.g. after the destroy listener reported an overrun).</summary>
     public void RequestFullDump() => _lastFullTimestamp = null;
@@ -82,7 +82,7 @@ internal sealed class IncrementalSocketReader : IDisposable
 
     private IReadOnlyList<SocketRecord> ReadCore(SocketQuery query, CollectionDiagnostics diagnostics)
     {
-        if (query.ListeningOnly || !query.Wants(Transport.Tcp) || !TryOpenSocket(diagnostics))
+        if (_options.Source == SocketSourceKind.Procfs || query.ListeningOnly || !query.Wants(Transport.Tcp) || !TryOpenSocket(diagnostics))
         {
             // Nothing ESTABLISHED to carry (or no netlink): a plain read, every cycle.
             Forget();

@@ -11,14 +11,12 @@ namespace SocketAgent.Output.Json;
 /// Writes JSON lines: one compact UTF-8 document per line, <c>\n</c>-terminated, no BOM — sockets
 /// (<see cref="SocketLineEncoder"/>, written straight from the records with no allocation per line) and the whole-host
 /// state of a namespace: routes, interfaces and protocol counters (<see cref="HostStateDocumentFactory"/>), in any mix.
-/// Lines are gathered in a buffer and handed to the stream in large writes; call <see cref="Flush"/> to push them out.
+/// Each line goes, as soon as it is complete, to an <see cref="IEncodedLineSink"/> with its routing metadata
+/// (sequence, dataset, Community ID), so no output has to parse a line back; call <see cref="Flush"/> to push them out.
 /// Not thread-safe.
 /// </summary>
 public sealed class SocketJsonLinesWriter : IDisposable
 {
-    // Large enough that a snapshot of 20,000 sockets is a few hundred writes, not 20,000.
-    private const int FlushThreshold = 64 * 1024;
-
     // Escape only what JSON requires (quotes, backslash, control characters, invalid UTF-16): the lines are
     // not embedded in HTML, and escaping '+' or every non-ASCII character would garble community ids and
     // command lines for human readers and cost bytes.
@@ -29,12 +27,19 @@ public sealed class SocketJsonLinesWriter : IDisposable
         SkipValidation = true,
     };
 
-    private readonly Stream _output;
-    private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
+    private readonly IEncodedLineSink _sink;
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly Utf8JsonWriter _writer;
     private readonly SocketLineEncoder _sockets;
     private readonly HostStateDocumentFactory _hostStateFactory;
     private bool _disposed;
+
+    // The routing metadata of the line being written.
+    private long _lineSequence;
+    private string _lineDataset = SocketDataset;
+    private bool _lineIsSocket;
+
+    private const string SocketDataset = "socket";
 
     /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
     /// <param name="userNames">
@@ -46,13 +51,21 @@ public sealed class SocketJsonLinesWriter : IDisposable
     {
     }
 
-    /// <param name="output">Where the lines go; not closed by <see cref="Dispose"/>.</param>
+    /// <param name="output">Where the lines go, <c>\n</c>-terminated (<see cref="StreamLineSink"/>); not closed by <see cref="Dispose"/>.</param>
     /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketJsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
     /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
     public SocketJsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables)
+        : this(new StreamLineSink(output), userNames, routeTables)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        _output = output;
+    }
+
+    /// <param name="sink">Where each line goes, with its routing metadata.</param>
+    /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="SocketJsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
+    /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
+    public SocketJsonLinesWriter(IEncodedLineSink sink, Func<uint, string?>? userNames, RouteTableNames? routeTables)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        _sink = sink;
         _sockets = new SocketLineEncoder(userNames);
         _hostStateFactory = new HostStateDocumentFactory(routeTables);
         _writer = new Utf8JsonWriter(_buffer, WriterOptions);
@@ -95,6 +108,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
         {
             try
             {
+                BeginLine(0, SocketDataset, socket: true);
                 _sockets.WriteSnapshotLine(_writer, sockets[i], snapshot.Owners, snapshot.Host, snapshot.Timestamp, action, networkNamespace, directions);
             }
             finally
@@ -115,6 +129,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         try
         {
+            BeginLine(stamp.Sequence, SocketDataset, socket: true);
             _sockets.WriteEventLine(_writer, socketEvent, stamp, agent, host, directions);
         }
         finally
@@ -125,11 +140,11 @@ public sealed class SocketJsonLinesWriter : IDisposable
 
     /// <summary>Writes one route event (<c>snapshot</c>, <c>added</c>, <c>removed</c>, <c>changed</c>) with the envelope.</summary>
     public void WriteEvent(RouteEvent routeEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
-        Write(_hostStateFactory.CreateRouteEvent(routeEvent, stamp, agent, host));
+        Write(stamp.Sequence, _hostStateFactory.CreateRouteEvent(routeEvent, stamp, agent, host));
 
     /// <summary>Writes one interface event (<c>snapshot</c>, <c>up</c>, <c>down</c>, <c>changed</c>, <c>added</c>, <c>removed</c>, <c>address_added</c>, <c>address_removed</c>) with the envelope.</summary>
     public void WriteEvent(InterfaceEvent interfaceEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
-        Write(_hostStateFactory.CreateInterfaceEvent(interfaceEvent, stamp, agent, host));
+        Write(stamp.Sequence, _hostStateFactory.CreateInterfaceEvent(interfaceEvent, stamp, agent, host));
 
     /// <summary>
     /// Writes one line of periodic protocol counters (<c>--stats-interval</c>): dataset <c>netstat</c>, action
@@ -137,11 +152,11 @@ public sealed class SocketJsonLinesWriter : IDisposable
     /// because each line takes its own stamp.
     /// </summary>
     public void WriteCounters(ProtocolStatistics statistics, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent) =>
-        Write(_hostStateFactory.CreateCounters(statistics, networkNamespace, host, timestamp, stamp, agent));
+        Write(stamp.Sequence, _hostStateFactory.CreateCounters(statistics, networkNamespace, host, timestamp, stamp, agent));
 
     /// <summary>Writes the heartbeat line: dataset <c>agent</c>, action <c>heartbeat</c>, kind <c>metric</c>.</summary>
     public void WriteHeartbeat(HeartbeatRecord heartbeat, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
-        Write(_hostStateFactory.CreateHeartbeat(heartbeat, stamp, agent, host));
+        Write(stamp.Sequence, _hostStateFactory.CreateHeartbeat(heartbeat, stamp, agent, host));
 
     /// <summary>Writes one <c>route</c> line per route of <paramref name="networkNamespace"/>.</summary>
     public void WriteRoutes(IReadOnlyList<RouteRecord> routes, NetworkNamespace? networkNamespace, HostIdentity host, DateTimeOffset timestamp, string action = EventFields.SnapshotAction)
@@ -179,23 +194,36 @@ public sealed class SocketJsonLinesWriter : IDisposable
         }
     }
 
-    /// <summary>Writes one document as one line.</summary>
-    public void Write(RouteDocument document) => WriteLine(document, SocketJsonContext.Default.RouteDocument);
+    /// <summary>Writes one document as one line (no envelope: sequence 0).</summary>
+    public void Write(RouteDocument document) => Write(0, document);
 
-    /// <summary>Writes one document as one line.</summary>
-    public void Write(InterfaceDocument document) => WriteLine(document, SocketJsonContext.Default.InterfaceDocument);
+    /// <summary>Writes one document as one line (no envelope: sequence 0).</summary>
+    public void Write(InterfaceDocument document) => Write(0, document);
 
-    /// <summary>Writes one document as one line.</summary>
-    public void Write(NetstatDocument document) => WriteLine(document, SocketJsonContext.Default.NetstatDocument);
+    /// <summary>Writes one document as one line (no envelope: sequence 0).</summary>
+    public void Write(NetstatDocument document) => Write(0, document);
 
-    /// <summary>Writes one document as one line.</summary>
-    public void Write(HeartbeatDocument document) => WriteLine(document, SocketJsonContext.Default.HeartbeatDocument);
+    /// <summary>Writes one document as one line (no envelope: sequence 0).</summary>
+    public void Write(HeartbeatDocument document) => Write(0, document);
+
+    private void Write(long sequence, RouteDocument document) =>
+        WriteLine(document, SocketJsonContext.Default.RouteDocument, sequence, HostStateDocumentFactory.RouteDataset);
+
+    private void Write(long sequence, InterfaceDocument document) =>
+        WriteLine(document, SocketJsonContext.Default.InterfaceDocument, sequence, HostStateDocumentFactory.InterfaceDataset);
+
+    private void Write(long sequence, NetstatDocument document) =>
+        WriteLine(document, SocketJsonContext.Default.NetstatDocument, sequence, HostStateDocumentFactory.NetstatDataset);
+
+    private void Write(long sequence, HeartbeatDocument document) =>
+        WriteLine(document, SocketJsonContext.Default.HeartbeatDocument, sequence, HostStateDocumentFactory.AgentDataset);
 
     /// <summary>Writes the <c>loss</c> line naming events <paramref name="first"/>..<paramref name="last"/> that a spool dropped.</summary>
     public void WriteLoss(long first, long last, long count, string reason, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host) =>
-        WriteLine(_hostStateFactory.CreateLoss(first, last, count, reason, output, timestamp, stamp, agent, host), SocketJsonContext.Default.LossDocument);
+        WriteLine(_hostStateFactory.CreateLoss(first, last, count, reason, output, timestamp, stamp, agent, host),
+            SocketJsonContext.Default.LossDocument, stamp.Sequence, HostStateDocumentFactory.AgentDataset);
 
-    private void WriteLine<T>(T document, JsonTypeInfo<T> typeInfo)
+    private void WriteLine<T>(T document, JsonTypeInfo<T> typeInfo, long sequence, string dataset)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -203,6 +231,7 @@ public sealed class SocketJsonLinesWriter : IDisposable
 
         try
         {
+            BeginLine(sequence, dataset, socket: false);
             JsonSerializer.Serialize(_writer, document, typeInfo);
         }
         finally
@@ -211,10 +240,17 @@ public sealed class SocketJsonLinesWriter : IDisposable
         }
     }
 
+    private void BeginLine(long sequence, string dataset, bool socket)
+    {
+        _lineSequence = sequence;
+        _lineDataset = dataset;
+        _lineIsSocket = socket;
+    }
+
     /// <summary>
-    /// Ends the line the JSON writer holds: its bytes go to the buffer with a <c>\n</c>, and the writer is reset so the
-    /// next document starts a fresh top-level value. After a failed document the partial bytes are dropped instead:
-    /// a broken line is never written.
+    /// Ends the line the JSON writer holds: its bytes go to the sink with their metadata, and the writer is reset so
+    /// the next document starts a fresh top-level value. After a failed document the partial bytes are dropped
+    /// instead: a broken line is never written.
     /// </summary>
     private void EndLine()
     {
@@ -224,29 +260,22 @@ public sealed class SocketJsonLinesWriter : IDisposable
             _writer.Flush();
         }
         _writer.Reset();
-        if (!complete)
+        if (complete)
         {
-            return;
+            ReadOnlySpan<byte> communityId = _lineIsSocket ? _sockets.LastCommunityId : default;
+            _sink.Write(new EncodedLine(_lineSequence, _lineDataset, communityId, _buffer.WrittenSpan));
         }
-
-        _buffer.GetSpan(1)[0] = (byte)'\n';
-        _buffer.Advance(1);
-
-        if (_buffer.WrittenCount >= FlushThreshold)
-        {
-            Drain();
-        }
+        _buffer.ResetWrittenCount();
     }
 
-    /// <summary>Writes the buffered lines to the stream and flushes it.</summary>
+    /// <summary>Pushes the lines the sink buffered to their destination.</summary>
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Drain();
-        _output.Flush();
+        _sink.Flush();
     }
 
-    /// <summary>Flushes buffered lines; does not dispose the stream, which the caller owns.</summary>
+    /// <summary>Flushes buffered lines; does not dispose the sink or stream, which the caller owns.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -256,22 +285,12 @@ public sealed class SocketJsonLinesWriter : IDisposable
 
         try
         {
-            Drain();
-            _output.Flush();
+            _sink.Flush();
         }
         finally
         {
             _disposed = true;
             _writer.Dispose();
-        }
-    }
-
-    private void Drain()
-    {
-        if (_buffer.WrittenCount > 0)
-        {
-            _output.Write(_buffer.WrittenSpan);
-            _buffer.ResetWrittenCount();
         }
     }
 }

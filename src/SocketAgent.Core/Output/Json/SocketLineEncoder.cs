@@ -48,7 +48,13 @@ internal sealed partial class SocketLineEncoder
 
     private NetworkNamespace? _namespace;
     private byte[]? _netnsJson;
+
+    private readonly byte[] _communityId = new byte[CommunityId.MaxUtf8Length];
+    private int _communityIdLength;
     private byte[]? _namespaceContainerJson;
+
+    /// <summary>The <c>network.community_id</c> of the last line written (UTF-8); empty when it had none.</summary>
+    public ReadOnlySpan<byte> LastCommunityId => _communityId.AsSpan(0, _communityIdLength);
 
     /// <param name="userNames">
     /// uid → account name for sockets whose uid no holder process shares (or that have no holder), so
@@ -316,6 +322,7 @@ internal sealed partial class SocketLineEncoder
 
     private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, NetworkNamespace? networkNamespace)
     {
+        _communityIdLength = 0;
         writer.WriteStartObject(s_network);
         writer.WriteString(s_transport, record.Transport switch
         {
@@ -356,10 +363,11 @@ internal sealed partial class SocketLineEncoder
             case ConnectionDirection.Internal: writer.WriteString(s_direction, s_internal); break;
         }
 
-        Span<byte> communityId = stackalloc byte[CommunityId.MaxUtf8Length];
-        if (CommunityId.TryFormat(record, communityId, out int communityIdLength))
+        // Kept for the line's routing metadata (the Kafka flow topic's key): the outputs need not parse it back.
+        if (CommunityId.TryFormat(record, _communityId, out int communityIdLength))
         {
-            writer.WriteString(s_communityId, communityId[..communityIdLength]);
+            _communityIdLength = communityIdLength;
+            writer.WriteString(s_communityId, _communityId.AsSpan(0, communityIdLength));
         }
 
         if (networkNamespace is not null)

@@ -104,7 +104,7 @@ public sealed class SocketLineEncoderIdentityTests
     public void LiveSockets_SnapshotAndEventLines_AreIdentical()
     {
         using var live = LiveSockets.Open(spawnChild: false);
-        using var collector = new SnapshotCollector(new SnapshotCollectorOptions());
+        using var collector = new HostCollector(new HostCollectorOptions());
         HostSnapshot before = collector.Collect(SocketQuery.All, new CollectionDiagnostics());
 
         // Something to tell apart: a new connection opened and one closed between the two collections.

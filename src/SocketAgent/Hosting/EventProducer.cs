@@ -1,0 +1,114 @@
+using SocketAgent.Collection;
+using SocketAgent.Collection.Netlink;
+using SocketAgent.Diff;
+using SocketAgent.Events;
+using SocketAgent.Model;
+using SocketAgent.Output.Json;
+
+namespace SocketAgent.Cli.Hosting;
+
+/// <summary>
+/// The daemon's event stage: it turns each pass of the collector into events — sock_diag destroy notifications
+/// and the differences between passes for sockets, routes and interfaces — keeps those the filters let through,
+/// and emits them to the output stage. It owns the state the differences need (the last pass of every namespace).
+/// </summary>
+internal sealed class EventProducer
+{
+    private readonly SocketDiffer _sockets = new(new SocketDifferOptions { DestroyEventsExpected = true });
+    private readonly RouteDiffer _routes = new();
+    private readonly InterfaceDiffer _interfaces = new();
+    private readonly SocketFilter _filter;
+    private readonly bool _routesWanted;
+    private readonly bool _interfacesWanted;
+    private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+    public EventProducer(SocketFilter filter, CollectedParts parts)
+    {
+        _filter = filter;
+        _routesWanted = (parts & CollectedParts.Routes) != 0;
+        _interfacesWanted = (parts & CollectedParts.Interfaces) != 0;
+    }
+
+    /// <summary>Sockets the differ follows.</summary>
+    public int SocketsTracked => _sockets.TrackedCount;
+
+    /// <summary>Socket events the filters dropped.</summary>
+    public long FilteredOut => _filter.Dropped;
+
+    /// <summary>Events emitted, by <c>dataset.action</c>.</summary>
+    public IReadOnlyDictionary<string, long> Counts => _counts;
+
+    /// <summary>Counts a line emitted outside the differences (counters, loss lines).</summary>
+    public void Count(string key, long delta = 1) => _counts[key] = _counts.GetValueOrDefault(key) + delta;
+
+    /// <param name="collection">The pass.</param>
+    /// <param name="agentFirst">The agent's first pass: its state is the <c>snapshot</c>; a namespace that appears later is new.</param>
+    /// <param name="outputs">Where the events go.</param>
+    public void Produce(HostCollection collection, bool agentFirst, OutputSet outputs)
+    {
+        FirstSight sight = agentFirst ? FirstSight.Snapshot : FirstSight.AsNew;
+        foreach (NamespaceCollection ns in collection.Namespaces)
+        {
+            ProduceNamespace(ns, collection.Owners, collection.Timestamp, sight, outputs);
+        }
+        foreach (NetworkNamespace gone in collection.Vanished)
+        {
+            // The namespace is gone (its last process exited, `ip netns del`): so are its sockets.
+            Emit(_sockets.RemoveNamespace(gone, collection.Timestamp), directions: null, outputs);
+            _routes.RemoveNamespace(gone);
+            _interfaces.RemoveNamespace(gone);
+        }
+    }
+
+    private void ProduceNamespace(NamespaceCollection ns, SocketOwners owners, DateTimeOffset now, FirstSight sight, OutputSet outputs)
+    {
+        var socketEvents = new List<SocketEvent>();
+        // Destroys first: they happened before (or while) this dump was read, and the differ then knows not to
+        // close those sockets again when the dump no longer (or still) shows them.
+        foreach (SockDiagDestroyEvent destroyed in ns.Destroyed)
+        {
+            if (_sockets.OnDestroyed(destroyed.Record, destroyed.At, ns.Namespace) is SocketEvent closed)
+            {
+                socketEvents.Add(closed);
+            }
+        }
+        if (ns.SocketSource.Length > 0)
+        {
+            socketEvents.AddRange(_sockets.Apply(ns.Namespace, ns.Sockets, owners, now, sight));
+        }
+        if (_routesWanted && ns.Routes is { } routes)
+        {
+            foreach (RouteEvent e in _routes.Apply(ns.Namespace, routes, now, sight))
+            {
+                outputs.Emit(e);
+                Count("route." + e.Action);
+            }
+        }
+        if (_interfacesWanted && ns.Interfaces is { } interfaces)
+        {
+            foreach (InterfaceEvent e in _interfaces.Apply(ns.Namespace, interfaces, now, sight))
+            {
+                outputs.Emit(e);
+                Count("interface." + e.Action);
+            }
+        }
+        if (socketEvents.Count > 0)
+        {
+            // Direction needs the namespace's listeners and addresses: built only when there is something to write.
+            Emit(socketEvents, ConnectionDirectionResolver.FromSockets(ns.Sockets, ns.KnownInterfaces), outputs);
+        }
+    }
+
+    /// <summary>The filters decide; what they keep is emitted and counted by action.</summary>
+    private void Emit(IEnumerable<SocketEvent> events, IConnectionDirectionResolver? directions, OutputSet outputs)
+    {
+        foreach (SocketEvent e in events)
+        {
+            if (_filter.Keep(e))
+            {
+                outputs.Emit(e, directions);
+                Count("socket." + e.Action.ToEcsName());
+            }
+        }
+    }
+}

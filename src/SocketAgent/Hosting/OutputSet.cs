@@ -1,0 +1,252 @@
+using Microsoft.Extensions.Logging;
+using SocketAgent.Cli.Configuration;
+using SocketAgent.Collection.Processes;
+using SocketAgent.Delivery;
+using SocketAgent.Delivery.Kafka;
+using SocketAgent.Delivery.Outputs;
+using SocketAgent.Events;
+using SocketAgent.Model;
+using SocketAgent.Output.Json;
+using SocketAgent.Spool;
+
+namespace SocketAgent.Cli.Hosting;
+
+/// <summary>
+/// The daemon's output stage: it stamps each event (<c>event.id</c>, <c>event.sequence</c>, <c>agent.*</c>), encodes
+/// it once, and hands the line with its routing metadata to every configured output (<c>outputs</c>): stdout and
+/// the rotating file as it is encoded, Kafka through the durable spool and the delivery loop that drains it.
+/// </summary>
+/// <remarks>
+/// One output that fails (a full disk) loses its lines, counted per output and logged once per message; the others
+/// go on. A closed stdout (EPIPE) is not such a failure: it propagates and ends the agent cleanly.
+/// Not thread-safe: the cycle's thread only (the delivery loop runs on its own task against the spool).
+/// </remarks>
+internal sealed class OutputSet : IEncodedLineSink, IDisposable
+{
+    /// <summary>EPIPE: the reader of stdout went away.</summary>
+    private const int BrokenPipe = 32;
+
+    private readonly OutputOptions _options;
+    private readonly CycleContext _context;
+    private readonly HostIdentity _host;
+    private readonly SocketJsonLinesWriter _writer;
+    private readonly List<ILineOutput> _lines = [];
+    // Lines each local output failed to write; the heartbeat's output_errors is their sum.
+    private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopDelivery = new();
+    private DurableSpool? _spool;
+    private DeliveryLoop? _delivery;
+    private Task? _deliveryTask;
+    private SpoolLineSink? _spoolSink;
+
+    /// <summary>Starts every configured output; one that cannot start throws <see cref="OutputStartException"/> naming it.</summary>
+    public OutputSet(AgentOptions options, CycleContext context, HostIdentity host, TimeProvider time)
+    {
+        _options = options.Outputs;
+        _context = context;
+        _host = host;
+        if (_options.Has("stdout"))
+        {
+            // Into the loop's buffered stdout (it flushes after the cycle); EPIPE surfaces as a broken pipe there.
+            _lines.Add(new StdoutOutput(context.Output, leaveOpen: true));
+        }
+        if (_options.Has("file"))
+        {
+            _lines.Add(Start("file", () => new RotatingFileOutput(new FileOutputOptions
+            {
+                Path = _options.FilePath,
+                MaxBytes = _options.FileMaxBytes,
+                MaxAge = _options.FileMaxAge,
+                Keep = _options.FileKeep,
+                Compress = _options.FileCompress,
+            }, time)));
+        }
+        if (_options.Has("kafka"))
+        {
+            Start("kafka", () => StartKafka(options.StateDirectory, time));
+        }
+        _writer = new SocketJsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
+    }
+
+    /// <summary>The Kafka output's spool and delivery loop, when it is configured (heartbeat and /metrics).</summary>
+    public DurableSpool? Spool => _spool;
+    public DeliveryLoop? Delivery => _delivery;
+
+    /// <summary>Lines each local output could not write, by output name.</summary>
+    public IReadOnlyDictionary<string, long> Errors => _errors;
+
+    public void Emit(SocketEvent e, IConnectionDirectionResolver? directions) =>
+        _writer.WriteEvent(e, _context.Sequencer.Next(), _context.Identity, _host, directions);
+
+    public void Emit(RouteEvent e) => _writer.WriteEvent(e, _context.Sequencer.Next(), _context.Identity, _host);
+
+    public void Emit(InterfaceEvent e) => _writer.WriteEvent(e, _context.Sequencer.Next(), _context.Identity, _host);
+
+    public void EmitCounters(ProtocolStatistics group, NetworkNamespace ns, DateTimeOffset at) =>
+        _writer.WriteCounters(group, ns, _host, at, _context.Sequencer.Next(), _context.Identity);
+
+    public void EmitHeartbeat(HeartbeatRecord heartbeat) =>
+        _writer.WriteHeartbeat(heartbeat, _context.Sequencer.Next(), _context.Identity, _host);
+
+    /// <summary>
+    /// After each cycle: flush the local outputs, make the spool's batch durable and, when it has room again, name
+    /// what it dropped in <c>loss</c> lines (which go to every output, the spool included). Returns the loss lines written.
+    /// </summary>
+    public int EndCycle(DateTimeOffset now)
+    {
+        _writer.Flush();
+        if (_spool is null)
+        {
+            return 0;
+        }
+        int losses = 0;
+        _spool.EndBatch();
+        while (_spool.TakeLoss() is SpoolLoss loss)
+        {
+            _writer.WriteLoss(loss.First, loss.Last, loss.Count, loss.Reason, "kafka", now, _context.Sequencer.Next(), _context.Identity, _host);
+            losses++;
+            if (loss.Reason == SpoolLoss.SpoolCorrupt)
+            {
+                _context.Logger.LogError("the spool lost events {First}..{Last} ({Count}) to a corrupt or torn segment; a loss line names them", loss.First, loss.Last, loss.Count);
+            }
+            else
+            {
+                _context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
+            }
+        }
+        _writer.Flush();
+        _spool.EndBatch();
+        return losses;
+    }
+
+    void IEncodedLineSink.Write(in EncodedLine line)
+    {
+        foreach (ILineOutput output in _lines)
+        {
+            try
+            {
+                output.Write(line.Json);
+            }
+            catch (IOException ex) when (ex.HResult != BrokenPipe)
+            {
+                Failed(output, ex);
+            }
+        }
+        // Accepted once it is in the spool; a full spool drops the newest and the loss line names them later.
+        _spoolSink?.Write(line);
+    }
+
+    void IEncodedLineSink.Flush()
+    {
+        foreach (ILineOutput output in _lines)
+        {
+            try
+            {
+                output.Flush();
+            }
+            catch (IOException ex) when (ex.HResult != BrokenPipe)
+            {
+                Failed(output, ex);
+            }
+        }
+    }
+
+    private void Failed(ILineOutput output, IOException ex)
+    {
+        // A full disk: this output loses the line (counted, logged once per message); the others go on.
+        _errors[output.Name] = _errors.GetValueOrDefault(output.Name) + 1;
+        if (_logged.Count < 1000 && _logged.Add($"{output.Name}: {ex.Message}"))
+        {
+            _context.Logger.LogError("output {Output} failed: {Message}; its lines are counted as lost until it recovers", output.Name, ex.Message);
+        }
+    }
+
+    /// <summary>Starts one output; its failure names the output, so the operator looks at the right setting.</summary>
+    private static T Start<T>(string name, Func<T> start)
+    {
+        try
+        {
+            return start();
+        }
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OutputStartException))
+        {
+            throw new OutputStartException($"cannot start the {name} output: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The Kafka output: events go to the durable spool in the state directory first (the cycle's write), and a
+    /// delivery loop on its own task moves them to Kafka, acknowledging the spool only over what Kafka confirmed.
+    /// </summary>
+    private bool StartKafka(string stateDirectory, TimeProvider time)
+    {
+        ILogger logger = _context.Logger;
+        _spool = DurableSpool.Open(Path.Combine(stateDirectory, "spool", "kafka"),
+            new SpoolOptions { MaxBytes = _options.SpoolMaxBytes }, warning => logger.LogWarning("spool: {Warning}", warning), time);
+        // After a crash between a spool append and the sequence file's save, continue above what the spool holds.
+        // A recovery that cut the newest segment lost accepted events up to the saved sequence: name them in a loss line.
+        _spool.ReportCutTail(_context.Sequencer.Last);
+        _context.Sequencer.AdvanceTo(_spool.LastSequence);
+        _spoolSink = new SpoolLineSink(_spool);
+        var kafka = new KafkaOutputOptions
+        {
+            BootstrapServers = _options.KafkaBootstrapServers,
+            Topic = _options.KafkaTopic,
+            TopicsByDataset = new Dictionary<string, string>(_options.KafkaTopics, StringComparer.Ordinal),
+            FlowTopic = _options.KafkaFlowTopic.Length == 0 ? null : _options.KafkaFlowTopic,
+            Compression = _options.KafkaCompression,
+            Properties = new Dictionary<string, string>(_options.KafkaProperties, StringComparer.Ordinal),
+        };
+        string agentId = _context.Identity.Id;
+        Action<string> log = message => logger.LogWarning("kafka: {Message}", message);
+        _delivery = new DeliveryLoop(_spool, callback => new KafkaOutput(kafka, agentId, callback, log), new DeliveryLoopOptions { TimeProvider = time }, log);
+        _deliveryTask = Task.Run(() => _delivery.RunAsync(_stopDelivery.Token));
+        return true;
+    }
+
+    /// <summary>What operators watch on the Kafka path: spool depth, watermark lag, latency, retries, circuit, losses.</summary>
+    public IEnumerable<KeyValuePair<string, long>> DeliveryCounters()
+    {
+        if (_spool is null || _delivery is null)
+        {
+            yield break;
+        }
+        SpoolStats spool = _spool.GetStats();
+        DeliveryMetrics delivery = _delivery.Metrics;
+        yield return new("spool_bytes", spool.Bytes);
+        yield return new("spool_events", spool.Events);
+        yield return new("watermark_lag", spool.WatermarkLag);
+        yield return new("spool_drops", spool.Drops);
+        yield return new("delivered", delivery.Persisted);
+        yield return new("delivery_retries", delivery.Retries);
+        yield return new("delivery_latency_ms", (long)(delivery.AverageLatencyMilliseconds ?? 0));
+        yield return new("delivery_permanent_failures", delivery.PermanentFailures);
+        yield return new("circuit_open", delivery.CircuitState == "closed" ? 0 : 1);
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        if (_deliveryTask is not null)
+        {
+            // Stop delivering: what Kafka has not confirmed stays in the spool for the next run.
+            _stopDelivery.Cancel();
+            _deliveryTask.Wait(TimeSpan.FromSeconds(15));
+            _delivery!.Dispose();
+        }
+        _spool?.Dispose();
+        foreach (ILineOutput output in _lines)
+        {
+            try
+            {
+                output.Dispose();
+            }
+            catch (IOException)
+            {
+                // stdout already closed by its reader, or a full disk on the last flush: nothing left to do.
+            }
+        }
+        _stopDelivery.Dispose();
+    }
+}
