@@ -8,20 +8,21 @@ namespace SocketAgent.State;
 /// <c>/var/lib/socket-agent</c>, created 0750 when missing):
 /// <list type="bullet">
 /// <item><c>agent-id</c>: <c>agent.id</c>, a UUID created once and kept for the life of the directory.</item>
-/// <item><c>event-sequence</c>: the last <c>event.sequence</c> emitted, rewritten atomically (temp file, fsync,
-/// rename, directory fsync) after each cycle's output has been flushed.</item>
+/// <item><c>event-sequence</c>: how far <c>event.sequence</c> is reserved, and the last number whose line went out
+/// (<see cref="SequenceFile"/>). Numbers are reserved in blocks before they are used, so a run that ends any way at
+/// all — a crash, kill -9, a full disk — is followed by one that starts above every number the first could have
+/// used: a gap is possible, a reuse is not. A clean stop gives the unused part of the block back, so a clean restart
+/// continues at last + 1 and a consumer sees a contiguous sequence; after an unclean one the next run names the
+/// numbers that may be missing (<see cref="UncleanStop"/>) in a <c>loss</c> line.</item>
 /// <item><c>lock</c>: held (flock) by the agent using the directory, with its pid (<see cref="StateDirectoryLock"/>): a
 /// second agent on the same directory fails to open it.</item>
 /// </list>
-/// Because the sequence is saved only once the cycle's lines are out, a clean restart continues at last + 1 and a
-/// consumer sees a contiguous sequence. After a crash (or a power loss) between the flush and the save, the next run
-/// repeats sequence numbers already sent: the repeated events carry a different <c>event.id</c> and
-/// <c>agent.ephemeral_id</c>, so a consumer can tell duplicates of a number from lost events. The save never goes
-/// backwards in a running agent, so a gap is always a loss.
 /// <para>
 /// A corrupt <c>agent-id</c> stops the agent (an identity silently replaced would split one host's history in two:
 /// restore the file or delete it to get a new one). A corrupt <c>event-sequence</c> only gives a warning: the
-/// sequence starts again at 1, which the new <c>agent.ephemeral_id</c> makes visible.
+/// sequence starts again at 1, which the new <c>agent.ephemeral_id</c> makes visible. The file is written in place,
+/// so a full disk does not stop the numbering; a write that fails anyway (an I/O error, a read-only remount) is
+/// reported once through the warning callback and the agent keeps emitting (<see cref="UnsavedReservations"/>).
 /// </para>
 /// </summary>
 public sealed class AgentStateStore : IDisposable
@@ -36,19 +37,31 @@ public sealed class AgentStateStore : IDisposable
 
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
-    private readonly Lock _lock = new();
-    private readonly string _sequencePath;
-    private readonly StateDirectoryLock _directoryLock;
-    private long _savedSequence;
-    private long _directorySyncs;
+    /// <summary>Numbers reserved per write of the sequence file: one fdatasync per this many events at most.</summary>
+    public const int ReservationBlock = 1024;
 
-    private AgentStateStore(string directory, StateDirectoryLock directoryLock, string agentId, long lastSequence)
+    private readonly Lock _lock = new();
+    private readonly SequenceFile _sequence;
+    private readonly StateDirectoryLock _directoryLock;
+    private readonly Action<string>? _warn;
+    private readonly long _start;
+    private long _writes;
+    private long _unsaved;
+    private string? _lastFailure;
+
+    private AgentStateStore(string directory, StateDirectoryLock directoryLock, string agentId, SequenceFile sequence, Action<string>? warn)
     {
         _directoryLock = directoryLock;
+        _sequence = sequence;
+        _warn = warn;
         Directory = directory;
         AgentId = agentId;
-        _savedSequence = lastSequence;
-        _sequencePath = Path.Combine(directory, SequenceFileName);
+        // Above everything the previous run could have used; what it reserved beyond its last flush may be missing.
+        _start = sequence.Reserved;
+        if (sequence.Reserved > sequence.Flushed)
+        {
+            UncleanStop = (sequence.Flushed + 1, sequence.Reserved);
+        }
     }
 
     /// <summary>The state directory, as given.</summary>
@@ -57,11 +70,20 @@ public sealed class AgentStateStore : IDisposable
     /// <summary><c>agent.id</c>: kept across restarts.</summary>
     public string AgentId { get; }
 
-    /// <summary>The last sequence persisted: the next run's first event gets this + 1.</summary>
-    public long LastSequence => Volatile.Read(ref _savedSequence);
+    /// <summary>Where this run's numbering starts: its first event gets this + 1.</summary>
+    public long LastSequence => _start;
 
-    /// <summary>Directory fsyncs after the sequence file's renames (for tests: the rename is made durable).</summary>
-    internal long DirectorySyncs => Interlocked.Read(ref _directorySyncs);
+    /// <summary>
+    /// After a run that did not stop cleanly: the numbers it had reserved after its last flushed line. Each was
+    /// either emitted before the end or never used; none will be used again.
+    /// </summary>
+    public (long First, long Last)? UncleanStop { get; }
+
+    /// <summary>Writes of the sequence file that failed (the agent went on numbering: see the class remarks).</summary>
+    public long UnsavedReservations => Interlocked.Read(ref _unsaved);
+
+    /// <summary>Writes of the sequence file that reached the disk (fdatasync'd).</summary>
+    internal long SequenceWrites => Interlocked.Read(ref _writes);
 
     /// <summary>
     /// Opens (creating it if needed) the state directory, reads or creates <c>agent-id</c>, reads
@@ -93,10 +115,20 @@ public sealed class AgentStateStore : IDisposable
         try
         {
             string agentId = ReadOrCreateAgentId(directory);
-            long lastSequence = ReadSequence(Path.Combine(directory, SequenceFileName), warn);
-            var store = new AgentStateStore(directory, directoryLock, agentId, lastSequence);
-            store.SaveSequence(lastSequence);
-            return store;
+            string path = Path.Combine(directory, SequenceFileName);
+            SequenceFile sequence;
+            try
+            {
+                sequence = SequenceFile.Open(path, FileMode, warn);
+                // Proves the file writable now rather than at the first reservation; the state read stays as it was.
+                sequence.Write(sequence.Reserved, sequence.Flushed);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new AgentStateException(directory,
+                    $"cannot write to the state directory '{directory}': {ex.Message} (make it writable for the agent's user, or pass --state-dir DIR)", ex);
+            }
+            return new AgentStateStore(directory, directoryLock, agentId, sequence, warn);
         }
         catch
         {
@@ -106,31 +138,103 @@ public sealed class AgentStateStore : IDisposable
     }
 
     /// <summary>Releases the directory's lock (the process's exit does too).</summary>
-    public void Dispose() => _directoryLock.Dispose();
+    public void Dispose()
+    {
+        _sequence.Dispose();
+        _directoryLock.Dispose();
+    }
 
     /// <summary>This run's identity: the kept <c>agent.id</c>, a new <c>agent.ephemeral_id</c>, and the boot id.</summary>
     public AgentIdentity CreateIdentity(string version, string bootIdPath = BootIdReader.DefaultPath) =>
         new(AgentId, Guid.NewGuid().ToString(), version, BootIdReader.Read(bootIdPath));
 
-    /// <summary>A sequencer that continues from <see cref="LastSequence"/>.</summary>
-    public EventSequencer CreateSequencer(TimeProvider? timeProvider = null) => new(LastSequence, timeProvider);
+    /// <summary>A sequencer that continues from <see cref="LastSequence"/>, reserving numbers in blocks through this store.</summary>
+    public EventSequencer CreateSequencer(TimeProvider? timeProvider = null) => new(LastSequence, timeProvider, Reserve);
+
+    /// <summary>The number reserved so far: none above it has been handed out.</summary>
+    public long Reserved
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sequence.Reserved;
+            }
+        }
+    }
+
+    /// <summary>The last number recorded as flushed.</summary>
+    public long Flushed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sequence.Flushed;
+            }
+        }
+    }
 
     /// <summary>
-    /// Persists <paramref name="lastSequence"/> (call it after the events up to it are flushed). Atomic: a reader —
-    /// or the next run after a crash — sees the old value or the new one, never a torn file.
+    /// Reserves every number up to at least <paramref name="needed"/> (a block beyond it) before the sequencer hands
+    /// it out, and returns the new reservation.
     /// </summary>
-    /// <exception cref="AgentStateException">The file could not be written.</exception>
+    public long Reserve(long needed)
+    {
+        lock (_lock)
+        {
+            if (needed <= _sequence.Reserved)
+            {
+                return _sequence.Reserved;
+            }
+            long reserved = needed + ReservationBlock - 1;
+            Save(reserved, _sequence.Flushed);
+            return reserved;
+        }
+    }
+
+    /// <summary>Records that every line up to <paramref name="lastSequence"/> went out (after each cycle's flush).</summary>
     public void SaveSequence(long lastSequence)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lastSequence);
-        Span<byte> text = stackalloc byte[24];
-        lastSequence.TryFormat(text, out int length, provider: System.Globalization.CultureInfo.InvariantCulture);
-        text[length++] = (byte)'\n';
         lock (_lock)
         {
-            WriteAtomically(_sequencePath, text[..length]);
-            Volatile.Write(ref _savedSequence, lastSequence);
-            Interlocked.Increment(ref _directorySyncs);
+            Save(Math.Max(_sequence.Reserved, lastSequence), lastSequence);
+        }
+    }
+
+    /// <summary>
+    /// A clean stop after every line up to <paramref name="lastSequence"/> went out: the rest of the reserved block is
+    /// given back, so the next run continues at <paramref name="lastSequence"/> + 1 without a gap.
+    /// </summary>
+    public void SaveCleanStop(long lastSequence)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lastSequence);
+        lock (_lock)
+        {
+            Save(lastSequence, lastSequence);
+        }
+    }
+
+    private void Save(long reserved, long flushed)
+    {
+        try
+        {
+            _sequence.Write(reserved, flushed);
+            Interlocked.Increment(ref _writes);
+            _lastFailure = null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // In place, a full disk cannot fail this; an I/O error or a read-only remount can. Stopping the data path
+            // would lose every event; going on risks, after a crash before the disk recovers, numbers that were not
+            // on disk being handed out again. The agent goes on and says so, once per distinct error.
+            Interlocked.Increment(ref _unsaved);
+            if (_lastFailure != ex.Message)
+            {
+                _lastFailure = ex.Message;
+                _warn?.Invoke($"cannot save event.sequence in '{Directory}': {ex.Message}; numbering goes on, but a crash before this is fixed could reuse numbers");
+            }
         }
     }
 
@@ -159,31 +263,6 @@ public sealed class AgentStateStore : IDisposable
                 $"'{path}' does not hold a UUID (agent.id): restore it, or delete it to give this agent a new identity");
         }
         return parsed.ToString();
-    }
-
-    private static long ReadSequence(string path, Action<string>? warn)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return 0;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            warn?.Invoke($"cannot read '{path}' ({ex.Message}): event.sequence starts again at 1");
-            return 0;
-        }
-
-        if (!long.TryParse(text.AsSpan().Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value))
-        {
-            warn?.Invoke($"'{path}' does not hold a sequence number: event.sequence starts again at 1");
-            return 0;
-        }
-        return value;
     }
 
     /// <summary>

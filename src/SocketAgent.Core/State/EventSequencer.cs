@@ -5,19 +5,30 @@ namespace SocketAgent.State;
 /// <summary>
 /// Hands out the per-event part of the envelope: <c>event.sequence</c> (+1 per emitted event, per agent, continued
 /// across restarts from <see cref="AgentStateStore"/>) and <c>event.id</c> (a UUIDv7: unique, and sortable by
-/// time, so a consumer can drop the duplicates a crash can cause — see <see cref="AgentStateStore"/>).
+/// time). A number is handed out only once it is reserved on disk (<see cref="AgentStateStore.Reserve"/>): whatever
+/// ends a run, the next one never issues it again.
 /// Thread-safe: destroy notifications may be stamped on another thread than the cycle's.
 /// </summary>
 public sealed class EventSequencer
 {
     private readonly TimeProvider _timeProvider;
+    private readonly Func<long, long>? _reserve;
+    private readonly Lock _reserving = new();
     private long _last;
+    private long _reserved;
 
-    /// <param name="lastSequence">The last sequence already emitted (0 on a fresh state directory): the next event gets this + 1.</param>
-    public EventSequencer(long lastSequence, TimeProvider? timeProvider = null)
+    /// <param name="lastSequence">The last sequence already used (0 on a fresh state directory): the next event gets this + 1.</param>
+    /// <param name="timeProvider">The clock of the UUIDv7 event ids.</param>
+    /// <param name="reserve">
+    /// Called before a number beyond the current reservation is handed out, with that number; returns the new
+    /// reservation (at least that number), persisted. Null: no reservation (tests, one-shot views).
+    /// </param>
+    public EventSequencer(long lastSequence, TimeProvider? timeProvider = null, Func<long, long>? reserve = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lastSequence);
         _last = lastSequence;
+        _reserved = reserve is null ? long.MaxValue : lastSequence;
+        _reserve = reserve;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
@@ -30,6 +41,7 @@ public sealed class EventSequencer
     /// </summary>
     public void AdvanceTo(long lastSequence)
     {
+        EnsureReserved(lastSequence);
         long current;
         while ((current = Volatile.Read(ref _last)) < lastSequence && Interlocked.CompareExchange(ref _last, lastSequence, current) != current)
         {
@@ -40,6 +52,22 @@ public sealed class EventSequencer
     public EventStamp Next()
     {
         long sequence = Interlocked.Increment(ref _last);
+        EnsureReserved(sequence);
         return new EventStamp(Guid.CreateVersion7(_timeProvider.GetUtcNow()).ToString(), sequence);
+    }
+
+    private void EnsureReserved(long sequence)
+    {
+        if (sequence <= Volatile.Read(ref _reserved))
+        {
+            return;
+        }
+        lock (_reserving)
+        {
+            if (sequence > _reserved)
+            {
+                Volatile.Write(ref _reserved, _reserve!(sequence));
+            }
+        }
     }
 }

@@ -11,8 +11,8 @@ namespace SocketAgent.Cli.Hosting;
 /// <summary>
 /// The daemon's loop: the first cycle during start (so systemd's READY=1, sent once the host has started, means
 /// "the full snapshot is out"), then one cycle per <c>interval</c> on a <see cref="PeriodicTimer"/> until stop.
-/// After each cycle it flushes stdout, then persists the last <c>event.sequence</c>: a persisted number is always
-/// one whose line went out. A stop lets the running cycle finish. A reader that closed stdout (EPIPE) stops the
+/// After each cycle it flushes stdout, then records the last <c>event.sequence</c> as flushed: a number recorded so
+/// is always one whose line went out. A stop lets the running cycle finish. A reader that closed stdout (EPIPE) stops the
 /// agent with exit code 0; a later cycle that fails is logged and skipped, the next one tries again.
 /// </summary>
 internal sealed partial class AgentLoop : BackgroundService
@@ -83,6 +83,12 @@ internal sealed partial class AgentLoop : BackgroundService
             // Whatever a cycle cut short by the shutdown timeout left buffered.
             await FlushAndPersistAsync();
         }
+        if (_savedSequence == _context.Sequencer.Last)
+        {
+            // Every number handed out went out: give the rest of the reserved block back, so the next run continues
+            // without a gap.
+            _store.SaveCleanStop(_savedSequence);
+        }
     }
 
     /// <summary>One cycle, then flush and persist; false when the agent must stop.</summary>
@@ -141,18 +147,10 @@ internal sealed partial class AgentLoop : BackgroundService
         long last = _context.Sequencer.Last;
         if (last != _savedSequence)
         {
-            try
-            {
-                _store.SaveSequence(last);
-                _savedSequence = last;
-            }
-            catch (AgentStateException ex)
-            {
-                // Losing the sequence would make the next run repeat numbers: stop rather than go on silently.
-                _status.Fail(ExitCodes.Failure);
-                LogStateFailed(ex.Message);
-                return false;
-            }
+            // Never stops the agent: numbers are reserved on disk before use, so a failed save here can only make
+            // the loss line after a crash name a wider range (the store reports the failure itself).
+            _store.SaveSequence(last);
+            _savedSequence = last;
         }
         return true;
     }
@@ -165,9 +163,6 @@ internal sealed partial class AgentLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "cycle {Cycle} failed; the next one will try again")]
     private partial void LogCycleFailed(long cycle, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "cannot persist event.sequence: {Reason}")]
-    private partial void LogStateFailed(string reason);
 
     public override void Dispose()
     {

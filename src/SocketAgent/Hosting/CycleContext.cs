@@ -16,6 +16,12 @@ internal sealed class CycleContext
     /// <summary>One stamp per emitted line: <c>event.id</c> and <c>event.sequence</c>.</summary>
     public required EventSequencer Sequencer { get; init; }
 
+    /// <summary>
+    /// The numbers the previous run had reserved after its last flushed line, when it did not stop cleanly (a crash,
+    /// kill -9, power loss): the first cycle names them in a <c>loss</c> line. Null after a clean stop.
+    /// </summary>
+    public (long First, long Last)? PreviousRunUnclean { get; init; }
+
     /// <summary>stdout, buffered: data lines only, flushed by the loop after each cycle.</summary>
     public required Stream Output { get; init; }
 

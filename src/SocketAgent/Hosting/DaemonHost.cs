@@ -118,6 +118,7 @@ internal static class DaemonHost
             Options = options,
             Identity = store.CreateIdentity(AgentVersion.Current),
             Sequencer = store.CreateSequencer(time),
+            PreviousRunUnclean = store.UncleanStop,
             Output = output,
             TimeProvider = time,
             Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent"),

@@ -67,7 +67,17 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             Start("kafka", () => StartKafka(options.StateDirectory, time));
         }
         _writer = new SocketJsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
+        if (context.PreviousRunUnclean is (long first, long last))
+        {
+            // The previous run ended without a clean stop: these numbers were either emitted before it ended or never
+            // used. Either way none is used again, and the consumer learns why it may not have seen them.
+            _writer.WriteLoss(first, last, last - first + 1, UncleanStopReason, "all", time.GetUtcNow(), context.Sequencer.Next(), context.Identity, host);
+            context.Logger.LogWarning("the previous run did not stop cleanly: events {First}..{Last} may be missing; a loss line names them", first, last);
+        }
     }
+
+    /// <summary><c>loss.reason</c> of the numbers an unclean stop may have left unsent.</summary>
+    public const string UncleanStopReason = "unclean_stop";
 
     /// <summary>The Kafka output's spool and delivery loop, when it is configured (heartbeat and /metrics).</summary>
     public DurableSpool? Spool => _spool;
@@ -186,7 +196,9 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             new SpoolOptions { MaxBytes = _options.SpoolMaxBytes }, warning => logger.LogWarning("spool: {Warning}", warning), time);
         // After a crash between a spool append and the sequence file's save, continue above what the spool holds.
         // A recovery that cut the newest segment lost accepted events up to the saved sequence: name them in a loss line.
-        _spool.ReportCutTail(_context.Sequencer.Last);
+        // The previous run's last flushed number, not this run's start: after an unclean stop the numbers between
+        // the two are named by the unclean_stop loss line, whether the spool had them or not.
+        _spool.ReportCutTail(_context.PreviousRunUnclean is (long first, _) ? first - 1 : _context.Sequencer.Last);
         _context.Sequencer.AdvanceTo(_spool.LastSequence);
         _spoolSink = new SpoolLineSink(_spool);
         var kafka = new KafkaOutputOptions

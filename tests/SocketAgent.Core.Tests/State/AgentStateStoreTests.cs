@@ -19,7 +19,7 @@ public sealed class AgentStateStoreTests : IDisposable
         Assert.True(Guid.TryParseExact(store.AgentId, "D", out _));
         Assert.Equal(store.AgentId + "\n", File.ReadAllText(Path.Combine(StateDir, "agent-id")));
         Assert.Equal(0, store.LastSequence);
-        Assert.Equal("0\n", File.ReadAllText(Path.Combine(StateDir, "event-sequence")));
+        Assert.Equal((0, 0), SequenceFile.Read(Path.Combine(StateDir, "event-sequence")));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class AgentStateStoreTests : IDisposable
         }
 
         Assert.Equal(["agent-id", "event-sequence", "lock"], Directory.GetFiles(StateDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal("20\n", File.ReadAllText(Path.Combine(StateDir, "event-sequence")));
+        Assert.Equal((20, 20), SequenceFile.Read(Path.Combine(StateDir, "event-sequence")));
     }
 
     [Fact]

@@ -163,6 +163,8 @@ public sealed partial class SpoolDurabilityTests : IDisposable
             first.Kill();
             before = PersistedSequence();
         }
+        // Killed: the next run starts above everything the first had reserved, and names the numbers in between.
+        long reserved = SocketAgent.State.SequenceFile.Read(Path.Combine(_state.FullName, "event-sequence")).Reserved;
         Assert.True(before >= 30, $"only {before} events before the kill");
         string segment = Assert.Single(Directory.GetFiles(SpoolDirectory, "*.seg"));
         long length = new FileInfo(segment).Length;
@@ -198,7 +200,7 @@ public sealed partial class SpoolDurabilityTests : IDisposable
         Assert.InRange(kept, 1, before - 1);
 
         // Everything before the damage, and everything of the second run, reaches Kafka; nothing of the cut part.
-        long[] expected = [.. Enumerable.Range(1, (int)kept).Select(static i => (long)i), .. Enumerable.Range((int)before + 1, (int)(after - before)).Select(static i => (long)i)];
+        long[] expected = [.. Enumerable.Range(1, (int)kept).Select(static i => (long)i), .. Enumerable.Range((int)reserved + 1, (int)(after - reserved)).Select(static i => (long)i)];
         List<(long Sequence, string Json)> messages = ConsumeAll(d => expected.All(d.Contains));
         HashSet<long> delivered = messages.Select(static m => m.Sequence).ToHashSet();
         long[] missing = expected.Where(s => !delivered.Contains(s)).ToArray();
@@ -206,10 +208,17 @@ public sealed partial class SpoolDurabilityTests : IDisposable
         Assert.DoesNotContain(delivered, s => s > kept && s <= before);
 
         // The cut part is not an unexplained gap: a loss line names exactly it, and reaches Kafka like any event.
-        string loss = Assert.Single(messages.Select(static m => m.Json).Distinct(), static j => j.Contains("\"action\":\"loss\"", StringComparison.Ordinal));
+        string[] losses = messages.Select(static m => m.Json).Distinct().Where(static j => j.Contains("\"action\":\"loss\"", StringComparison.Ordinal)).ToArray();
+        string loss = Assert.Single(losses, static j => j.Contains("\"reason\":\"spool_corrupt\"", StringComparison.Ordinal));
         Assert.Equal((kept + 1, before), (LossRange(loss).First, LossRange(loss).Last));
-        Assert.Contains("\"reason\":\"spool_corrupt\"", loss);
         Assert.Contains($"events {kept + 1}..{before}", stderr);
+        // And what the killed run had reserved past its last flushed line: named, never reused.
+        if (reserved > before)
+        {
+            string unclean = Assert.Single(losses, static j => j.Contains("\"reason\":\"unclean_stop\"", StringComparison.Ordinal));
+            Assert.Equal((before + 1, reserved), (LossRange(unclean).First, LossRange(unclean).Last));
+        }
+        Assert.Equal(reserved > before ? 2 : 1, losses.Length);
     }
 
     [GeneratedRegex(@"spool segment '[^']+': .* cut off \d+ bytes after (?<kept>\d+) good records")]
@@ -218,7 +227,7 @@ public sealed partial class SpoolDurabilityTests : IDisposable
     private long PersistedSequence()
     {
         string path = Path.Combine(_state.FullName, "event-sequence");
-        return File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture, out long value) ? value : 0;
+        return File.Exists(path) ? SocketAgent.State.SequenceFile.Read(path).Flushed : 0;
     }
 
     /// <summary>The topic from the beginning, until <paramref name="enough"/> says so of the distinct sequences read (or 60 s pass).</summary>

@@ -91,7 +91,7 @@ internal sealed class SockDiagCollector : INetlinkMessageConsumer
                 if (dump.Transport == Transport.Raw)
                 {
                     // Kernels without CONFIG_INET_RAW_DIAG (this one, many distributions) answer ENOENT: ss then
-                    // reads /proc/net/raw, and SnapshotCollector does the same, so there is nothing to warn about.
+                    // reads /proc/net/raw, and HostCollector does the same, so there is nothing to warn about.
                     return;
                 }
 

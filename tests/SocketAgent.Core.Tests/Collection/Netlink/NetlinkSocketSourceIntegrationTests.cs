@@ -245,7 +245,7 @@ public sealed class NetlinkSocketSourceIntegrationTests : IDisposable
         }
 
         // This kernel (CONFIG_INET_RAW_DIAG unset) answers -ENOENT: counted each time, not warned about, since
-        // SnapshotCollector then reads /proc/net/raw (as ss does).
+        // HostCollector then reads /proc/net/raw (as ss does).
         Assert.Equal(2, diagnostics.Get("netlink.protocol_unavailable.raw"));
         Assert.Empty(diagnostics.Warnings);
 

@@ -67,7 +67,7 @@ public class SockDiagCollectorTests
         Assert.Equal(2, diagnostics.Get("netlink.protocol_unavailable.raw"));
         Assert.Equal(2, diagnostics.Get("netlink.protocol_unavailable.raw6"));
         Assert.Equal(2, diagnostics.Get("netlink.protocol_unavailable.unix"));
-        // Raw tables are counted but not warned about: SnapshotCollector reads /proc/net/raw instead, as ss does.
+        // Raw tables are counted but not warned about: HostCollector reads /proc/net/raw instead, as ss does.
         Assert.Contains("protocol not available", Assert.Single(diagnostics.Warnings));
         Assert.Contains("unix", diagnostics.Warnings.Single());
     }
