@@ -26,7 +26,10 @@ internal static class AgentConfigurationLoader
     public static AgentOptions Load(string? configPath, IReadOnlyDictionary<string, string?> commandLine) =>
         Load(configPath, static builder => builder.AddEnvironmentVariables(prefix: EnvironmentPrefix), commandLine);
 
-    /// <summary>The same with an environment other than the process's (tests).</summary>
+    /// <summary>
+    /// The same with an environment other than the process's (tests): the environment-variable provider reads only the
+    /// process's (no public way to hand it a dictionary), and tests running in parallel cannot each set their own.
+    /// </summary>
     /// <param name="environment">Variables by name, as <see cref="Environment.GetEnvironmentVariables()"/> gives them.</param>
     public static AgentOptions Load(string? configPath, IDictionary environment, IReadOnlyDictionary<string, string?> commandLine) =>
         Load(configPath, builder => builder.AddInMemoryCollection(EnvironmentKeys(environment)), commandLine);
