@@ -89,7 +89,7 @@ internal static class CliApp
             AgentOptions options;
             try
             {
-                options = AgentConfigurationLoader.Load(result.GetValue(daemon.Config), Environment.GetEnvironmentVariables(),
+                options = AgentConfigurationLoader.Load(result.GetValue(daemon.Config),
                     CommandLineSettings(result, daemon, selectors, hostName, operations));
             }
             catch (AgentConfigurationException ex)

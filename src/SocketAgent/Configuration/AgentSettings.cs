@@ -7,7 +7,10 @@ using SocketAgent.Model;
 
 namespace SocketAgent.Cli.Configuration;
 
-/// <summary>The table of every setting the agent knows; a key not in it is refused (a typo must not pass silently).</summary>
+/// <summary>
+/// The table of every setting the agent knows — its key, what it accepts, its text in <see cref="AgentSettingsText"/>
+/// and its <see cref="AgentOptions"/> value. A key not in it is refused (a typo must not pass silently).
+/// </summary>
 internal static class AgentSettings
 {
     private const string DurationExpected = DurationText.Expected + " (more than 0, at most 24h)";
@@ -25,13 +28,10 @@ internal static class AgentSettings
         "LISTEN", "CLOSING", "LISTENING", "CONNECTED", "CONNECTING", "DISCONNECTING",
     ];
 
-    /// <summary>Section keys (no value of their own).</summary>
-    public static readonly IReadOnlySet<string> Sections = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "collect", "filters", "filters:include", "filters:exclude", "redaction", "file", "kafka", "spool", "http",
-    };
-
     public static readonly IReadOnlyList<AgentSetting> All = Build();
+
+    /// <summary>Section keys (no value of their own): the settings' parents, so the table stays the one list of keys.</summary>
+    public static readonly IReadOnlySet<string> Sections = ParentsOf(All);
 
     public static AgentSetting? Find(string key)
     {
@@ -45,24 +45,37 @@ internal static class AgentSettings
         return null;
     }
 
+    private static HashSet<string> ParentsOf(IEnumerable<AgentSetting> settings)
+    {
+        var parents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (AgentSetting setting in settings)
+        {
+            for (int colon = setting.Key.IndexOf(':'); colon > 0; colon = setting.Key.IndexOf(':', colon + 1))
+            {
+                parents.Add(setting.Key[..colon]);
+            }
+        }
+        return parents;
+    }
+
     private static List<AgentSetting> Build()
     {
         var settings = new List<AgentSetting>
         {
-            AgentSetting.Scalar("interval", DurationExpected, static (o, v) => TryDuration(v, d => o.Interval = d)),
-            AgentSetting.Scalar("stats_interval", DurationExpected, static (o, v) => TryDuration(v, d => o.StatsInterval = d)),
-            AgentSetting.Scalar("heartbeat", DurationExpected, static (o, v) => TryDuration(v, d => o.Heartbeat = d)),
-            AgentSetting.Scalar("state_dir", "a directory path", static (o, v) =>
+            AgentSetting.Scalar("interval", DurationExpected, static t => t.Interval, static (o, v) => TryDuration(v, d => o.Interval = d)),
+            AgentSetting.Scalar("stats_interval", DurationExpected, static t => t.StatsInterval, static (o, v) => TryDuration(v, d => o.StatsInterval = d)),
+            AgentSetting.Scalar("heartbeat", DurationExpected, static t => t.Heartbeat, static (o, v) => TryDuration(v, d => o.Heartbeat = d)),
+            AgentSetting.Scalar("state_dir", "a directory path", static t => t.StateDir, static (o, v) =>
             {
                 o.StateDirectory = v;
                 return v.Length > 0 && v.IndexOf('\0') < 0;
             }),
-            AgentSetting.Scalar("host_name", "a host name (empty: the kernel hostname)", static (o, v) =>
+            AgentSetting.Scalar("host_name", "a host name (empty: the kernel hostname)", static t => t.HostName, static (o, v) =>
             {
                 o.HostName = v.Length == 0 ? null : v;
                 return v.IndexOfAny(['\0', '\n']) < 0;
             }),
-            AgentSetting.Scalar("source", "auto, netlink or procfs", static (o, v) =>
+            AgentSetting.Scalar("source", "auto, netlink or procfs", static t => t.Source, static (o, v) =>
             {
                 SocketSourceKind? kind = v switch
                 {
@@ -74,7 +87,7 @@ internal static class AgentSettings
                 o.Source = kind.GetValueOrDefault();
                 return kind is not null;
             }),
-            AgentSetting.Scalar("netns", "host, all or an absolute path such as /run/netns/NAME or /proc/PID/ns/net", static (o, v) =>
+            AgentSetting.Scalar("netns", "host, all or an absolute path such as /run/netns/NAME or /proc/PID/ns/net", static t => t.Netns, static (o, v) =>
             {
                 if (v != "host" && v != "all" && !v.StartsWith('/'))
                 {
@@ -83,14 +96,14 @@ internal static class AgentSettings
                 o.Netns = NetworkNamespaceSelection.Parse(v);
                 return true;
             }),
-            AgentSetting.List("collect:transports", TransportsExpected + " (empty: no sockets)", static (o, v) => TryTransports(v, t => o.Collect.Transports = t)),
-            AgentSetting.Scalar("collect:interfaces", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Interfaces = b)),
-            AgentSetting.Scalar("collect:routes", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Routes = b)),
-            AgentSetting.Scalar("collect:statistics", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Collect.Statistics = b)),
-            AgentSetting.Scalar("filters:drop_loopback", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Filters.DropLoopback = b)),
-            AgentSetting.Scalar("redaction:enabled", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Redaction.Enabled = b)),
-            AgentSetting.List("redaction:patterns", "a list of regular expressions (.NET syntax; empty: only the built-in ones)", static (o, v) => TryRegexes(v, r => o.Redaction.Patterns = r)),
-            AgentSetting.List("redaction:flags", "a list of flags starting with '-', such as --api-key (empty: only the built-in ones)", static (o, v) =>
+            AgentSetting.List("collect:transports", TransportsExpected + " (empty: no sockets)", static t => t.Collect?.Transports, static (o, v) => TryTransports(v, t => o.Collect.Transports = t)),
+            AgentSetting.Scalar("collect:interfaces", BooleanExpected, static t => t.Collect?.Interfaces, static (o, v) => TryBoolean(v, b => o.Collect.Interfaces = b)),
+            AgentSetting.Scalar("collect:routes", BooleanExpected, static t => t.Collect?.Routes, static (o, v) => TryBoolean(v, b => o.Collect.Routes = b)),
+            AgentSetting.Scalar("collect:statistics", BooleanExpected, static t => t.Collect?.Statistics, static (o, v) => TryBoolean(v, b => o.Collect.Statistics = b)),
+            AgentSetting.Scalar("filters:drop_loopback", BooleanExpected, static t => t.Filters?.DropLoopback, static (o, v) => TryBoolean(v, b => o.Filters.DropLoopback = b)),
+            AgentSetting.Scalar("redaction:enabled", BooleanExpected, static t => t.Redaction?.Enabled, static (o, v) => TryBoolean(v, b => o.Redaction.Enabled = b)),
+            AgentSetting.List("redaction:patterns", "a list of regular expressions (.NET syntax; empty: only the built-in ones)", static t => t.Redaction?.Patterns, static (o, v) => TryRegexes(v, r => o.Redaction.Patterns = r)),
+            AgentSetting.List("redaction:flags", "a list of flags starting with '-', such as --api-key (empty: only the built-in ones)", static t => t.Redaction?.Flags, static (o, v) =>
             {
                 foreach (string flag in v)
                 {
@@ -104,7 +117,7 @@ internal static class AgentSettings
             }),
             // Empty is refused rather than read as stdout: a config that names no output is a mistake, and stdout
             // chosen silently in its place could be a daemon writing its events where nobody reads them.
-            AgentSetting.List("outputs", "at least one of stdout, file, kafka", static (o, v) =>
+            AgentSetting.List("outputs", "at least one of stdout, file, kafka", static t => t.Outputs, static (o, v) =>
             {
                 if (v.Count == 0)
                 {
@@ -120,71 +133,71 @@ internal static class AgentSettings
                 o.Outputs.Kinds = [.. v.Distinct(StringComparer.Ordinal)];
                 return null;
             }),
-            AgentSetting.Scalar("file:path", "a file path", static (o, v) =>
+            AgentSetting.Scalar("file:path", "a file path", static t => t.File?.Path, static (o, v) =>
             {
                 o.Outputs.FilePath = v;
                 return v.Length > 0 && v.IndexOf('\0') < 0 && !v.EndsWith('/');
             }),
-            AgentSetting.Scalar("file:max_bytes", "a size in bytes of at least 4096", static (o, v) =>
+            AgentSetting.Scalar("file:max_bytes", "a size in bytes of at least 4096", static t => t.File?.MaxBytes, static (o, v) =>
             {
                 bool ok = long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 4096;
                 o.Outputs.FileMaxBytes = n;
                 return ok;
             }),
-            AgentSetting.Scalar("file:max_age", DurationExpected, static (o, v) => TryDuration(v, d => o.Outputs.FileMaxAge = d)),
-            AgentSetting.Scalar("file:keep", "a number of files from 0 to 1000", static (o, v) =>
+            AgentSetting.Scalar("file:max_age", DurationExpected, static t => t.File?.MaxAge, static (o, v) => TryDuration(v, d => o.Outputs.FileMaxAge = d)),
+            AgentSetting.Scalar("file:keep", "a number of files from 0 to 1000", static t => t.File?.Keep, static (o, v) =>
             {
                 bool ok = int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n <= 1000;
                 o.Outputs.FileKeep = n;
                 return ok;
             }),
-            AgentSetting.Scalar("file:compress", BooleanExpected, static (o, v) => TryBoolean(v, b => o.Outputs.FileCompress = b)),
-            AgentSetting.Scalar("kafka:bootstrap_servers", "host:port[,host:port...]", static (o, v) =>
+            AgentSetting.Scalar("file:compress", BooleanExpected, static t => t.File?.Compress, static (o, v) => TryBoolean(v, b => o.Outputs.FileCompress = b)),
+            AgentSetting.Scalar("kafka:bootstrap_servers", "host:port[,host:port...]", static t => t.Kafka?.BootstrapServers, static (o, v) =>
             {
                 o.Outputs.KafkaBootstrapServers = v;
                 return v.IndexOfAny([' ', '\n', '\0']) < 0;
             }),
-            AgentSetting.Scalar("kafka:topic", "a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)", static (o, v) =>
+            AgentSetting.Scalar("kafka:topic", "a Kafka topic name ([A-Za-z0-9._-], at most 249 characters)", static t => t.Kafka?.Topic, static (o, v) =>
             {
                 o.Outputs.KafkaTopic = v;
                 return IsTopic(v);
             }),
-            AgentSetting.Scalar("kafka:flow_topic", "a Kafka topic name, or empty for none", static (o, v) =>
+            AgentSetting.Scalar("kafka:flow_topic", "a Kafka topic name, or empty for none", static t => t.Kafka?.FlowTopic, static (o, v) =>
             {
                 o.Outputs.KafkaFlowTopic = v;
                 return v.Length == 0 || IsTopic(v);
             }),
-            AgentSetting.List("kafka:topics", "a list of dataset=topic pairs such as socket=net.sockets (empty: kafka.topic for every dataset)", static (o, v) =>
+            AgentSetting.List("kafka:topics", "a list of dataset=topic pairs such as socket=net.sockets (empty: kafka.topic for every dataset)", static t => t.Kafka?.Topics, static (o, v) =>
                 TryPairs(v, static (key, value) => key is "socket" or "route" or "interface" or "netstat" or "agent" && IsTopic(value), map => o.Outputs.KafkaTopics = map)),
-            AgentSetting.Scalar("kafka:compression", "zstd, lz4, gzip, snappy or none", static (o, v) =>
+            AgentSetting.Scalar("kafka:compression", "zstd, lz4, gzip, snappy or none", static t => t.Kafka?.Compression, static (o, v) =>
             {
                 o.Outputs.KafkaCompression = v;
                 return v is "zstd" or "lz4" or "gzip" or "snappy" or "none";
             }),
-            AgentSetting.List("kafka:properties", "a list of librdkafka key=value pairs such as security.protocol=SASL_SSL (empty: none)", static (o, v) =>
+            AgentSetting.List("kafka:properties", "a list of librdkafka key=value pairs such as security.protocol=SASL_SSL (empty: none)", static t => t.Kafka?.Properties, static (o, v) =>
                 TryPairs(v, static (key, _) => key.Length > 0 && key.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_'), map => o.Outputs.KafkaProperties = map)),
-            AgentSetting.Scalar("spool:max_bytes", "a size in bytes of at least 1048576", static (o, v) =>
+            AgentSetting.Scalar("spool:max_bytes", "a size in bytes of at least 1048576", static t => t.Spool?.MaxBytes, static (o, v) =>
             {
                 bool ok = long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 1 << 20;
                 o.Outputs.SpoolMaxBytes = n;
                 return ok;
             }),
-            AgentSetting.Scalar("http:listen", HttpListenAddress.Expected, static (o, v) =>
+            AgentSetting.Scalar("http:listen", HttpListenAddress.Expected, static t => t.Http?.Listen, static (o, v) =>
             {
                 bool ok = HttpListenAddress.TryParse(v, out IPEndPoint? endpoint);
                 o.HttpListen = endpoint;
                 return ok;
             }),
         };
-        AddRule(settings, "filters:include", static o => o.Filters.Include);
-        AddRule(settings, "filters:exclude", static o => o.Filters.Exclude);
+        AddRule(settings, "filters:include", static t => t.Filters?.Include, static o => o.Filters.Include);
+        AddRule(settings, "filters:exclude", static t => t.Filters?.Exclude, static o => o.Filters.Exclude);
         return settings;
     }
 
-    private static void AddRule(List<AgentSetting> settings, string prefix, Func<AgentOptions, FilterRule> rule)
+    private static void AddRule(List<AgentSetting> settings, string prefix, Func<AgentSettingsText, AgentSettingsText.FilterRuleText?> ruleText, Func<AgentOptions, FilterRule> rule)
     {
-        settings.Add(AgentSetting.List($"{prefix}:transports", TransportsExpected + AnyWhenEmpty, (o, v) => TryTransports(v, t => rule(o).Transports = t)));
-        settings.Add(AgentSetting.List($"{prefix}:states", "a list of socket states: " + string.Join(", ", s_states) + AnyWhenEmpty, (o, v) =>
+        settings.Add(AgentSetting.List($"{prefix}:transports", TransportsExpected + AnyWhenEmpty, t => ruleText(t)?.Transports, (o, v) => TryTransports(v, t => rule(o).Transports = t)));
+        settings.Add(AgentSetting.List($"{prefix}:states", "a list of socket states: " + string.Join(", ", s_states) + AnyWhenEmpty, t => ruleText(t)?.States, (o, v) =>
         {
             var states = new List<string>(v.Count);
             foreach (string state in v)
@@ -199,9 +212,9 @@ internal static class AgentSettings
             rule(o).States = states;
             return null;
         }));
-        settings.Add(AgentSetting.List($"{prefix}:local_ports", "a list of ports or ranges such as 22 or 8000-8999 (0-65535)" + AnyWhenEmpty, (o, v) => TryPorts(v, p => rule(o).LocalPorts = p)));
-        settings.Add(AgentSetting.List($"{prefix}:remote_ports", "a list of ports or ranges such as 443 or 1024-65535 (0-65535)" + AnyWhenEmpty, (o, v) => TryPorts(v, p => rule(o).RemotePorts = p)));
-        settings.Add(AgentSetting.List($"{prefix}:processes", "a list of process names such as sshd" + AnyWhenEmpty, (o, v) =>
+        settings.Add(AgentSetting.List($"{prefix}:local_ports", "a list of ports or ranges such as 22 or 8000-8999 (0-65535)" + AnyWhenEmpty, t => ruleText(t)?.LocalPorts, (o, v) => TryPorts(v, p => rule(o).LocalPorts = p)));
+        settings.Add(AgentSetting.List($"{prefix}:remote_ports", "a list of ports or ranges such as 443 or 1024-65535 (0-65535)" + AnyWhenEmpty, t => ruleText(t)?.RemotePorts, (o, v) => TryPorts(v, p => rule(o).RemotePorts = p)));
+        settings.Add(AgentSetting.List($"{prefix}:processes", "a list of process names such as sshd" + AnyWhenEmpty, t => ruleText(t)?.Processes, (o, v) =>
         {
             foreach (string name in v)
             {
@@ -213,7 +226,7 @@ internal static class AgentSettings
             rule(o).Processes = [.. v];
             return null;
         }));
-        settings.Add(AgentSetting.List($"{prefix}:pids", "a list of process ids (positive integers)" + AnyWhenEmpty, (o, v) =>
+        settings.Add(AgentSetting.List($"{prefix}:pids", "a list of process ids (positive integers)" + AnyWhenEmpty, t => ruleText(t)?.Pids, (o, v) =>
         {
             var pids = new List<int>(v.Count);
             foreach (string text in v)
@@ -227,7 +240,7 @@ internal static class AgentSettings
             rule(o).Pids = pids;
             return null;
         }));
-        settings.Add(AgentSetting.List($"{prefix}:command_lines", "a list of regular expressions (.NET syntax) searched in the command line" + AnyWhenEmpty, (o, v) => TryRegexes(v, r => rule(o).CommandLines = r)));
+        settings.Add(AgentSetting.List($"{prefix}:command_lines", "a list of regular expressions (.NET syntax) searched in the command line" + AnyWhenEmpty, t => ruleText(t)?.CommandLines, (o, v) => TryRegexes(v, r => rule(o).CommandLines = r)));
     }
 
     private static bool TryDuration(string text, Action<TimeSpan> set)
