@@ -65,8 +65,8 @@ public sealed class CorrelateKafkaTests : IDisposable
     [Fact]
     public void Both_agents_through_kafka_give_one_line_and_a_restart_resumes_without_writing_it_again()
     {
-        Assert.SkipWhen(TwoNamespaces.Unavailable() is not null, TwoNamespaces.Unavailable() ?? "");
-        using var namespaces = new TwoNamespaces();
+        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
+        using var namespaces = TestNetns.Create("e2e", 2, veth: true).HoldConnection();
         string suffix = Guid.NewGuid().ToString("N")[..6];
         string serverHost = $"e2e-db-{suffix}", clientHost = $"e2e-web-{suffix}";
         string[] kafka = ["--output", "kafka", "--kafka-bootstrap-servers", _cluster.BootstrapServers, "--kafka-topic", _topic];
