@@ -22,25 +22,62 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-log="$(mktemp)"
-trap 'rm -f "$log" "$log.aot"' EXIT
+# Each test project runs on its own, so that its exit code is its own, and a run only counts when the test process
+# demonstrably finished: dotnet test's exit code is 0, its summary is there, the number of tests that ran (passed,
+# failed or skipped) is not lower than the number the assembly lists (xunit's -list), and nothing in the output says
+# the test host crashed or aborted. A test process killed by librdkafka's abort (exit 134) once looked like a
+# shorter, green run.
+log="$(mktemp -d)"
+trap 'rm -rf "$log"' EXIT
+failures=()
+passed=0 failed=0 skipped=0
+projects=(SocketAgent.Core.Tests SocketAgent.Tests)
+
+dotnet build SocketAgent.sln -c Release 2>&1 | tee "$log/build"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failures+=("the build failed")
+
 set +e
-dotnet test --solution SocketAgent.sln -c Release 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+for name in "${projects[@]}"; do
+  [ ${#failures[@]} -eq 0 ] || [ "${failures[0]}" != "the build failed" ] || break
+  # xunit v3 test projects are executables; -list tests prints one fully qualified name per test case.
+  discovered=$("tests/$name/bin/Release/net10.0/$name" -list tests | grep -c '^SocketAgent\.')
+  dotnet test --project "tests/$name/$name.csproj" -c Release --no-build -- --minimum-expected-tests "$discovered" 2>&1 | tee "$log/$name"
+  code=${PIPESTATUS[0]}
+  # The per-run summary ("Test run summary: ...", then "  total: N" ...): the first block after that heading.
+  read -r total ok bad skip < <(awk '/^Test run summary/ { s = 1 } s && /^  total:/ { t = $2 } s && /^  failed:/ { f = $2 }
+      s && /^  succeeded:/ { p = $2 } s && /^  skipped:/ { k = $2; print t, p, f, k; exit }' "$log/$name")
+  passed=$((passed + ${ok:-0})); failed=$((failed + ${bad:-0})); skipped=$((skipped + ${skip:-0}))
+  [ "$code" -eq 0 ] || failures+=("$name: dotnet test exited $code")
+  [ -n "${total:-}" ] || failures+=("$name: no test run summary (the test process died?)")
+  [ "${total:-0}" -ge "$discovered" ] || failures+=("$name: ${total:-0} tests ran of $discovered discovered")
+  if grep -Eiq 'test host process crashed|host process exited|exited with error|test session aborted|aborted|exit code:? 134|SIGABRT|Fatal error\.|Process terminated|core dumped' "$log/$name"; then
+    failures+=("$name: the output reports a crashed or aborted test process: $(grep -Eio 'test host process crashed|host process exited[^.]*|exited with error[^.]*|test session aborted|aborted|exit code:? 134|SIGABRT|Fatal error\.|Process terminated|core dumped' "$log/$name" | sort -u | tr '\n' ';')")
+  fi
+  unset total ok bad skip
+done
+
 # The shipped artifact is the native binary: build it and check it too, including delivery into the Kafka mock
 # cluster (Confluent.Kafka's native bindings are what trimming could break).
-tests/aot-check.sh artifacts/aot
-aot=$?
-if [ "$aot" -eq 0 ]; then
-  SOCKET_AGENT_BIN="$PWD/artifacts/aot/socket-agent" dotnet test --project tests/SocketAgent.Tests/SocketAgent.Tests.csproj \
-    -c Release --no-build -- --filter-class "SocketAgent.Tests.Daemon.KafkaDeliveryTests" 2>&1 | tee "$log.aot"
-  aot=${PIPESTATUS[0]}
-  echo "aot-kafka: native binary delivery tests exit $aot"
+if [ ${#failures[@]} -eq 0 ] || [ "${failures[0]}" != "the build failed" ]; then
+  if tests/aot-check.sh artifacts/aot; then
+    SOCKET_AGENT_BIN="$PWD/artifacts/aot/socket-agent" dotnet test --project tests/SocketAgent.Tests/SocketAgent.Tests.csproj \
+      -c Release --no-build -- --filter-class "SocketAgent.Tests.Daemon.KafkaDeliveryTests" --minimum-expected-tests 1 2>&1 | tee "$log/aot"
+    aot=${PIPESTATUS[0]}
+    echo "aot-kafka: native binary delivery tests exit $aot"
+    [ "$aot" -eq 0 ] || failures+=("native binary Kafka delivery tests exited $aot")
+  else
+    failures+=("tests/aot-check.sh failed")
+  fi
 fi
 set -e
-[ "$status" -ne 0 ] || status=$aot
 
-# One plain closing line for CI readers: "N passed, N failed, N skipped" (summed over test projects).
-awk '/^  total:/{t+=$2} /^  failed:/{f+=$2} /^  succeeded:/{p+=$2} /^  skipped:/{s+=$2}
-     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
-exit "$status"
+# One plain closing line for CI readers.
+if [ ${#failures[@]} -eq 0 ]; then
+  echo "run-tests: PASSED: $passed passed, $failed failed, $skipped skipped"
+  exit 0
+fi
+for f in "${failures[@]}"; do
+  echo "run-tests: FAILURE: $f" >&2
+done
+echo "run-tests: FAILED: $passed passed, $failed failed, $skipped skipped; ${#failures[@]} problem(s) above" >&2
+exit 1

@@ -12,7 +12,13 @@ internal static class DirectorySync
 {
     /// <summary>Makes the entries of <paramref name="directory"/> (files created, renamed or removed in it) durable.</summary>
     /// <exception cref="IOException">The directory cannot be opened or the sync failed (EIO: the entries may be lost); the message names it.</exception>
-    public static void Flush(string directory)
+    public static void Flush(string directory) => Flush(directory, Interop.Sys.FSync);
+
+    /// <summary>
+    /// <see cref="Flush(string)"/> with fsync(2) passed in (it must set the last P/Invoke error when it fails): the
+    /// seam through which tests see which descriptor is synced, and make the call fail.
+    /// </summary>
+    internal static void Flush(string directory, Func<int, int> fsync)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         int fd = ProcFs.OpenDirectory(directory);
@@ -22,7 +28,7 @@ internal static class DirectorySync
         }
         try
         {
-            while (Interop.Sys.FSync(fd) != 0)
+            while (fsync(fd) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 // EINVAL: a file system that cannot sync directories (some FUSE ones); there is nothing more to do.

@@ -13,9 +13,43 @@ public sealed class DirectorySyncTests : IDisposable
     public void A_real_directory_is_synced()
     {
         File.WriteAllText(Path.Combine(_root, "file"), "x");
+        // fsync(2) of a directory leaves no trace one could check afterwards, so the real call goes through the seam,
+        // which notes what the descriptor it was given is open on at that moment.
+        var synced = new List<string?>();
+        int Counting(int fd)
+        {
+            synced.Add(new FileInfo($"/proc/self/fd/{fd}").LinkTarget);
+            return SocketAgent.Interop.Sys.FSync(fd);
+        }
 
-        DirectorySync.Flush(_root);
-        DirectorySync.Flush(_root + "/");
+        DirectorySync.Flush(_root, Counting);
+        DirectorySync.Flush(_root + "/", Counting);
+
+        Assert.Equal([_root, _root], synced);
+    }
+
+    [Fact]
+    public void An_interrupted_sync_is_retried_and_a_failed_one_is_an_error_naming_the_directory()
+    {
+        var errors = new Queue<int>([4 /* EINTR */, 4, 0]);
+        int calls = 0;
+        DirectorySync.Flush(_root, _ => Fail(errors.Dequeue()));
+        Assert.Empty(errors);
+
+        IOException ex = Assert.Throws<IOException>(() => DirectorySync.Flush(_root, _ => Fail(5 /* EIO */)));
+        Assert.Contains(_root, ex.Message);
+        Assert.Equal(5, ex.HResult);
+        Assert.Equal(4, calls);
+
+        DirectorySync.Flush(_root, _ => Fail(22 /* EINVAL: the file system cannot sync directories */));
+        Assert.Equal(5, calls);
+
+        int Fail(int errno)
+        {
+            calls++;
+            System.Runtime.InteropServices.Marshal.SetLastPInvokeError(errno);
+            return errno == 0 ? 0 : -1;
+        }
     }
 
     [Fact]

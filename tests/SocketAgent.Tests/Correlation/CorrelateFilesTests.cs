@@ -87,8 +87,8 @@ public sealed class CorrelateFilesTests : IDisposable
     [Fact]
     public void Two_agents_files_give_one_line_per_connection_naming_both_processes_even_when_fed_twice()
     {
-        Assert.SkipWhen(TwoNamespaces.Unavailable() is not null, TwoNamespaces.Unavailable() ?? "");
-        using var namespaces = new TwoNamespaces();
+        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
+        using var namespaces = TestNetns.Create("e2e", 2, veth: true).HoldConnection();
         string suffix = Guid.NewGuid().ToString("N")[..6];
         string serverHost = $"e2e-db-{suffix}", clientHost = $"e2e-web-{suffix}";
         string serverFile = Path.Combine(_work.FullName, "server.jsonl"), clientFile = Path.Combine(_work.FullName, "client.jsonl");
@@ -96,7 +96,7 @@ public sealed class CorrelateFilesTests : IDisposable
         using (DaemonProcess serverAgent = StartAgent(namespaces.NameA, serverHost, _work, "--output", "file", "--file-path", serverFile))
         using (DaemonProcess clientAgent = StartAgent(namespaces.NameB, clientHost, _work, "--output", "file", "--file-path", clientFile))
         {
-            // Both agents are up once their snapshot (TwoNamespaces' own connection) is in the files.
+            // Both agents are up once their snapshot (TestNetns' own connection) is in the files.
             WaitUntil(() => ReadShared(serverFile).Any() && ReadShared(clientFile).Any(), "the agents' snapshots");
             exchange = CrossHostExchange.Run(namespaces);
             WaitForClose(() => ReadShared(serverFile), exchange.Port, "the server's agent");
@@ -110,7 +110,7 @@ public sealed class CorrelateFilesTests : IDisposable
         Assert.True(once.ExitCode == 0, once.StandardError);
         JsonElement line = AssertOneLine(once.Lines, exchange, serverHost, clientHost, serverEvents, clientEvents);
         Assert.Contains("0 invalid", once.StandardError, StringComparison.Ordinal);
-        // The only other line may be TwoNamespaces' own connection (still open at the end of the files), once.
+        // The only other line may be TestNetns' own connection (still open at the end of the files), once.
         Assert.All(once.Lines.Select(static l => JsonDocument.Parse(l).RootElement.GetProperty("network").GetProperty("community_id").GetString())
             .GroupBy(static id => id), static g => Assert.Single(g));
 

@@ -5,7 +5,7 @@ using SocketAgent.Tests.Infrastructure;
 namespace SocketAgent.Tests.Correlation;
 
 /// <summary>
-/// One TCP connection across the veth pair of a <see cref="TwoNamespaces"/>: a python3 server in A with a recognisable
+/// One TCP connection across the veth pair of a <see cref="TestNetns"/>: a python3 server in A with a recognisable
 /// argv, a python3 client in B; the client sends <see cref="ClientBytes"/>, the server answers
 /// <see cref="ServerBytes"/>, both close. Each pauses so a 200 ms agent sees the connection established.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class CrossHostExchange
     public string ServerMarker => $"e2e-billing-server-{Tag}";
     public string ClientMarker => $"e2e-report-client-{Tag}";
 
-    public static CrossHostExchange Run(TwoNamespaces namespaces)
+    public static CrossHostExchange Run(TestNetns namespaces)
     {
         string tag = Guid.NewGuid().ToString("N")[..8];
         using Process server = Start(namespaces.NameA,

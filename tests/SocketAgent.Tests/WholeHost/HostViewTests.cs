@@ -26,7 +26,7 @@ public sealed partial class HostViewTests
     {
         static IEnumerable<string> IpRoutes(string family)
         {
-            using JsonDocument doc = JsonDocument.Parse(TwoNamespaces.Run("ip", $"-j {family} route show table all"));
+            using JsonDocument doc = JsonDocument.Parse(TestNetns.Run("ip", $"-j {family} route show table all"));
             foreach (JsonElement r in doc.RootElement.EnumerateArray())
             {
                 string type = r.TryGetProperty("type", out JsonElement t) ? t.GetString()! : "unicast";
@@ -59,7 +59,7 @@ public sealed partial class HostViewTests
     [Fact]
     public void Interfaces_and_addresses_equal_ip_addr()
     {
-        using JsonDocument ip = JsonDocument.Parse(TwoNamespaces.Run("ip", "-j addr show"));
+        using JsonDocument ip = JsonDocument.Parse(TestNetns.Run("ip", "-j addr show"));
         var expected = ip.RootElement.EnumerateArray().Select(static link => string.Join(' ',
             link.GetProperty("ifindex").GetInt32(), link.GetProperty("ifname").GetString(), link.GetProperty("mtu").GetInt32(),
             link.TryGetProperty("address", out JsonElement mac) ? mac.GetString() : "-",
@@ -82,7 +82,7 @@ public sealed partial class HostViewTests
     public void Tcp_counters_agree_with_netstat_s_within_what_moves_between_reads()
     {
         JsonElement before = Assert.Single(Once("-s").Documents, static d => Str(d, "netstat.group") == "Tcp");
-        string netstat = TwoNamespaces.Run("netstat", "-st");
+        string netstat = TestNetns.Run("netstat", "-st");
         JsonElement after = Assert.Single(Once("-s").Documents, static d => Str(d, "netstat.group") == "Tcp");
 
         var theirs = NetstatTcpLine().Matches(netstat).ToDictionary(static m => m.Groups[2].Value, static m => long.Parse(m.Groups[1].Value));

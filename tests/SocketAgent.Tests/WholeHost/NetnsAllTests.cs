@@ -16,9 +16,9 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
     {
         public Fixture()
         {
-            if (TwoNamespaces.Unavailable() is null)
+            if (TestNetns.Unavailable() is null)
             {
-                Namespaces = new TwoNamespaces();
+                Namespaces = TestNetns.Create("e2e", 2, veth: true).HoldConnection();
                 AgentProcess.Result result = AgentProcess.Run("--once", "--netns", "all");
                 Assert.True(result.ExitCode == 0, result.StandardError);
                 Lines = new AgentLines(result.Lines);
@@ -26,7 +26,7 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
             }
         }
 
-        public TwoNamespaces? Namespaces { get; }
+        public TestNetns? Namespaces { get; }
         public AgentLines? Lines { get; }
         public string[] RawLines { get; } = [];
 
@@ -38,10 +38,10 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
     public NetnsAllTests(Fixture fixture)
     {
         _fixture = fixture;
-        Assert.SkipWhen(fixture.Namespaces is null, TwoNamespaces.Unavailable() ?? "namespaces unavailable");
+        Assert.SkipWhen(fixture.Namespaces is null, TestNetns.Unavailable() ?? "namespaces unavailable");
     }
 
-    private TwoNamespaces Ns => _fixture.Namespaces!;
+    private TestNetns Ns => _fixture.Namespaces!;
     private AgentLines Lines => _fixture.Lines!;
 
     private IEnumerable<JsonElement> In(string name, string dataset) => Lines.Documents.Where(d =>
@@ -60,7 +60,7 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
     [Fact]
     public void The_listener_lives_in_A_and_the_client_in_B_with_their_processes()
     {
-        ulong inodeA = TwoNamespaces.Inode(Ns.NameA), inodeB = TwoNamespaces.Inode(Ns.NameB);
+        ulong inodeA = TestNetns.Inode(Ns.NameA), inodeB = TestNetns.Inode(Ns.NameB);
 
         JsonElement listener = Assert.Single(In(Ns.NameA, "socket"), d =>
             Str(d, "socket.local.ip") == Ns.AddressA && Num(d, "socket.local.port") == Ns.Port && Str(d, "socket.state") == "LISTEN");
@@ -87,12 +87,12 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
     [Fact]
     public void Interfaces_and_addresses_of_both_namespaces_appear()
     {
-        JsonElement va = Assert.Single(In(Ns.NameA, "interface"), d => Str(d, "interface.name") == "va");
+        JsonElement va = Assert.Single(In(Ns.NameA, "interface"), d => Str(d, "interface.name") == Ns.VethA);
         Assert.Contains($"{Ns.AddressA}/24", Get(va, "interface.addresses")!.Value.EnumerateArray().Select(static a => a.GetString()));
         Assert.Equal(1500, Num(va, "interface.mtu"));
         Assert.Equal("up", Str(va, "interface.state"));
 
-        JsonElement vb = Assert.Single(In(Ns.NameB, "interface"), d => Str(d, "interface.name") == "vb");
+        JsonElement vb = Assert.Single(In(Ns.NameB, "interface"), d => Str(d, "interface.name") == Ns.VethB);
         Assert.Contains($"{Ns.AddressB}/24", Get(vb, "interface.addresses")!.Value.EnumerateArray().Select(static a => a.GetString()));
         Assert.Contains(In(Ns.NameB, "interface"), d => Str(d, "interface.name") == "lo");
     }
@@ -102,12 +102,12 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
     {
         JsonElement routed = Assert.Single(In(Ns.NameB, "route"), d => Str(d, "route.destination") == Ns.RoutedPrefix);
         Assert.Equal(Ns.AddressA, Str(routed, "route.gateway"));
-        Assert.Equal("vb", Str(routed, "route.interface"));
+        Assert.Equal(Ns.VethB, Str(routed, "route.interface"));
         Assert.Equal("main", Str(routed, "route.table"));
         Assert.Equal(7, Num(routed, "route.metric"));
 
         string connectedA = Ns.AddressA[..Ns.AddressA.LastIndexOf('.')] + ".0/24";
-        Assert.Contains(In(Ns.NameA, "route"), d => Str(d, "route.destination") == connectedA && Str(d, "route.interface") == "va");
+        Assert.Contains(In(Ns.NameA, "route"), d => Str(d, "route.destination") == connectedA && Str(d, "route.interface") == Ns.VethA);
         Assert.Contains(In(Ns.NameA, "route"), d => Str(d, "route.table") == "local" && Str(d, "route.destination") == Ns.AddressA + "/32");
         Assert.DoesNotContain(In(Ns.NameA, "route"), d => Str(d, "route.destination") == Ns.RoutedPrefix);
     }

@@ -11,7 +11,7 @@ public sealed class NetstatParityTests : IClassFixture<NetstatParityTests.Fixtur
 {
     public sealed class Fixture : IDisposable
     {
-        public TwoNamespaces? Namespaces { get; } = TwoNamespaces.Unavailable() is null ? new TwoNamespaces() : null;
+        public TestNetns? Namespaces { get; } = TestNetns.Unavailable() is null ? TestNetns.Create("e2e", 2, veth: true).HoldConnection() : null;
 
         public void Dispose() => Namespaces?.Dispose();
     }
@@ -32,7 +32,7 @@ public sealed class NetstatParityTests : IClassFixture<NetstatParityTests.Fixtur
     [InlineData("-s -6")]
     public void Output_in_a_quiet_namespace_is_byte_identical_to_netstat(string flags)
     {
-        Assert.SkipWhen(_fixture.Namespaces is null, TwoNamespaces.Unavailable() ?? "namespaces unavailable");
+        Assert.SkipWhen(_fixture.Namespaces is null, TestNetns.Unavailable() ?? "namespaces unavailable");
         string ns = _fixture.Namespaces!.NameB;
 
         // Counters move only when traffic flows; read netstat first, then ours, then netstat again, and accept
@@ -41,9 +41,9 @@ public sealed class NetstatParityTests : IClassFixture<NetstatParityTests.Fixtur
         string? failure = null;
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            string before = TwoNamespaces.Exec(ns, "netstat " + flags);
+            string before = TestNetns.Exec(ns, "netstat " + flags);
             AgentProcess.Result ours = AgentProcess.Run(["netstat", .. flags.Split(' '), "--netns", "/run/netns/" + ns]);
-            string after = TwoNamespaces.Exec(ns, "netstat " + flags);
+            string after = TestNetns.Exec(ns, "netstat " + flags);
 
             Assert.Equal(0, ours.ExitCode);
             if (ours.StandardOutput == before || ours.StandardOutput == after)
@@ -61,7 +61,7 @@ public sealed class NetstatParityTests : IClassFixture<NetstatParityTests.Fixtur
     [InlineData("-s", 1)]
     public void Host_headings_equal_netstat(string flags, int headingLines)
     {
-        string theirs = TwoNamespaces.Run("netstat", flags);
+        string theirs = TestNetns.Run("netstat", flags);
         AgentProcess.Result ours = AgentProcess.Run("netstat", flags);
 
         Assert.Equal(0, ours.ExitCode);

@@ -16,7 +16,7 @@ using SocketAgent.Spool;
 
 if (args.Contains("--mock-cluster"))
 {
-    using var cluster = new SocketAgent.Tests.Delivery.Kafka.MockKafkaCluster(3);
+    using var cluster = new SocketAgent.Tests.Delivery.Kafka.InProcessMockKafkaCluster(3);
     Console.WriteLine(cluster.BootstrapServers);
     Console.Out.Flush();
     while (Console.In.Read() >= 0) { }

@@ -4,6 +4,7 @@ using SocketAgent.Collection;
 using SocketAgent.Collection.Incremental;
 using SocketAgent.Collection.Netlink;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Incremental;
 
@@ -14,10 +15,10 @@ public sealed class IncrementalSocketCollectorLiveTests
 
     private static void InQuietNamespace(Action body)
     {
-        string? unavailable = QuietNamespace.Unavailable();
+        string? unavailable = TestNetns.Unavailable();
         Assert.SkipWhen(unavailable is not null, unavailable ?? "");
-        using QuietNamespace ns = QuietNamespace.Create();
-        ns.Run(body);
+        using TestNetns ns = TestNetns.Create("incr");
+        ns.RunInside(body);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using SocketAgent.Collection.Namespaces;
 using SocketAgent.Collection.Netlink;
 using SocketAgent.Collection.Procfs;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Namespaces;
 
@@ -19,21 +20,23 @@ public sealed class NetworkNamespaceLiveTests
     [Fact]
     public void Collects_each_namespace_with_netlink_and_procfs()
     {
-        string? unavailable = NamespacePair.Unavailable();
+        string? unavailable = TestNetns.Unavailable();
         Assert.SkipWhen(unavailable is not null, unavailable ?? "");
 
-        using NamespacePair pair = NamespacePair.Create();
+        using TestNetns pair = TestNetns.Create("ns", 2, veth: true);
+        using System.Diagnostics.Process sleeper = pair.StartIn(pair.NameA, "sleep", "60");
+        IPAddress addressA = IPAddress.Parse(pair.AddressA), addressB = IPAddress.Parse(pair.AddressB);
         using var runner = new NetworkNamespaceRunner();
         var diagnostics = new CollectionDiagnostics();
         IReadOnlyList<NetworkNamespace> all = new NetworkNamespaceEnumerator().Enumerate(NetworkNamespaceSelection.All, diagnostics);
 
-        ulong inodeA = NamespacePair.StatInode(pair.PathA), inodeB = NamespacePair.StatInode(pair.PathB);
+        ulong inodeA = TestNetns.Inode(pair.NameA), inodeB = TestNetns.Inode(pair.NameB);
         NetworkNamespace a = Assert.Single(all, ns => ns.Name == pair.NameA);
         NetworkNamespace b = Assert.Single(all, ns => ns.Name == pair.NameB);
         Assert.Equal(inodeA, a.Inode);
         Assert.Equal(inodeB, b.Inode);
         Assert.Equal(pair.PathA, a.Path);
-        Assert.Contains(pair.Sleeper!.Id, a.Pids); // found through /proc/PID/ns/net, not only by name
+        Assert.Contains(sleeper.Id, a.Pids); // found through /proc/PID/ns/net, not only by name
         Assert.Empty(b.Pids);
         Assert.True(all[0].IsAgentNamespace);
         Assert.Equal(runner.AgentInode, all[0].Inode);
@@ -42,7 +45,7 @@ public sealed class NetworkNamespaceLiveTests
         using Socket listener = runner.Run(a, () =>
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            s.Bind(new IPEndPoint(pair.AddressA, 0));
+            s.Bind(new IPEndPoint(addressA, 0));
             s.Listen();
             return s;
         });
@@ -50,7 +53,7 @@ public sealed class NetworkNamespaceLiveTests
         using Socket client = runner.Run(b, () =>
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            s.Connect(new IPEndPoint(pair.AddressA, port));
+            s.Connect(new IPEndPoint(addressA, port));
             return s;
         });
         using Socket accepted = listener.Accept();
@@ -74,32 +77,32 @@ public sealed class NetworkNamespaceLiveTests
             Assert.True(inA.Succeeded, $"{name}: {inA.Error}");
             Assert.True(inB.Succeeded, $"{name}: {inB.Error}");
 
-            Assert.Contains(inA.Value!, s => s.State == KernelSocketState.Listen && pair.AddressA.Equals(s.LocalAddress) && s.LocalPort == port);
-            Assert.Contains(inA.Value!, s => s.State == KernelSocketState.Established && pair.AddressA.Equals(s.LocalAddress) && s.LocalPort == port
-                && pair.AddressB.Equals(s.RemoteAddress) && s.RemotePort == clientPort);
-            SocketRecord outgoing = Assert.Single(inB.Value!, s => pair.AddressB.Equals(s.LocalAddress));
+            Assert.Contains(inA.Value!, s => s.State == KernelSocketState.Listen && addressA.Equals(s.LocalAddress) && s.LocalPort == port);
+            Assert.Contains(inA.Value!, s => s.State == KernelSocketState.Established && addressA.Equals(s.LocalAddress) && s.LocalPort == port
+                && addressB.Equals(s.RemoteAddress) && s.RemotePort == clientPort);
+            SocketRecord outgoing = Assert.Single(inB.Value!, s => addressB.Equals(s.LocalAddress));
             Assert.Equal(KernelSocketState.Established, outgoing.State);
-            Assert.Equal((pair.AddressA, port, clientPort), (outgoing.RemoteAddress!, outgoing.RemotePort, outgoing.LocalPort));
+            Assert.Equal((addressA, port, clientPort), (outgoing.RemoteAddress!, outgoing.RemotePort, outgoing.LocalPort));
             Assert.DoesNotContain(inB.Value!, s => s.LocalPort == port && s.State == KernelSocketState.Listen);
 
             IReadOnlyList<SocketRecord> host = outcomes[0].Value!;
-            Assert.DoesNotContain(host, s => pair.AddressA.Equals(s.LocalAddress) || pair.AddressB.Equals(s.LocalAddress));
+            Assert.DoesNotContain(host, s => addressA.Equals(s.LocalAddress) || addressB.Equals(s.LocalAddress));
         }
         Assert.Equal(0, diagnostics.Get(NetworkNamespaceCollector.EnterDeniedCounter));
         Assert.Equal(0, diagnostics.Get(NetworkNamespaceCollector.FailedCounter));
 
         // Without setns: /proc/PID/net of a process inside A shows A's tables.
-        IReadOnlyList<SocketRecord> viaPid = new ProcfsSocketSource(ProcNetPaths.ForProcess(pair.Sleeper.Id)).Collect(s_tcp, diagnostics);
-        Assert.Contains(viaPid, s => s.State == KernelSocketState.Listen && pair.AddressA.Equals(s.LocalAddress) && s.LocalPort == port);
+        IReadOnlyList<SocketRecord> viaPid = new ProcfsSocketSource(ProcNetPaths.ForProcess(sleeper.Id)).Collect(s_tcp, diagnostics);
+        Assert.Contains(viaPid, s => s.State == KernelSocketState.Listen && addressA.Equals(s.LocalAddress) && s.LocalPort == port);
     }
 
     [Fact]
     public void Proc_net_follows_the_leader_but_thread_self_follows_the_thread()
     {
-        string? unavailable = NamespacePair.Unavailable();
+        string? unavailable = TestNetns.Unavailable();
         Assert.SkipWhen(unavailable is not null, unavailable ?? "");
 
-        using NamespacePair pair = NamespacePair.Create();
+        using TestNetns pair = TestNetns.Create("ns", 2, veth: true);
         using var runner = new NetworkNamespaceRunner();
         NetworkNamespace a = new NetworkNamespaceEnumerator().FromPath(pair.PathA);
 
@@ -112,8 +115,8 @@ public sealed class NetworkNamespaceLiveTests
         Assert.Equal(a.Inode, threadInode);
         Assert.NotEqual(Environment.CurrentManagedThreadId, threadId);
         Assert.Contains($"sa", threadDev, StringComparison.Ordinal);
-        Assert.DoesNotContain(pair.NameA[6..12] + "a:", procNetDev, StringComparison.Ordinal); // the veth end lives only in A
-        Assert.Contains(pair.NameA[6..12] + "a:", threadDev, StringComparison.Ordinal);
+        Assert.DoesNotContain(pair.VethA + ":", procNetDev, StringComparison.Ordinal); // the veth end lives only in A
+        Assert.Contains(pair.VethA + ":", threadDev, StringComparison.Ordinal);
         Assert.Equal(runner.AgentInode, NamespaceFile.CurrentThreadInode()); // the caller never moved
     }
 

@@ -267,7 +267,19 @@ public sealed class NetlinkSocketSourceIntegrationTests : IDisposable
     public void RouteSocket_OpensThroughTheSameSeam()
     {
         using NetlinkSocket socket = NetlinkSocket.Open(NetlinkProtocol.Route, groups: 1 /* RTNLGRP_LINK */);
-        Assert.NotNull(socket);
+
+        // The kernel's own list of netlink sockets (/proc/net/netlink: sk Eth Pid Groups … Inode) must show this one,
+        // found by the inode its descriptor links to, as NETLINK_ROUTE (Eth 0), bound (a port id) to group mask 1.
+        var handle = (System.Runtime.InteropServices.SafeHandle)typeof(NetlinkSocket)
+            .GetField("_handle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(socket)!;
+        string link = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget!;
+        Assert.StartsWith("socket:[", link);
+        string inode = link[8..^1];
+        string[] row = Assert.Single(File.ReadLines("/proc/net/netlink").Skip(1)
+            .Select(static l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)), r => r[^1] == inode);
+        Assert.Equal("0", row[1]); // NETLINK_ROUTE
+        Assert.NotEqual("0", row[2]); // bind() gave it a port id
+        Assert.Equal("00000001", row[3]); // RTNLGRP_LINK
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using SocketAgent.Collection.Netlink;
 using SocketAgent.Model;
 using SocketAgent.Tests.Collection.Namespaces;
 using SocketAgent.Tests.Collection.Rtnetlink;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Netlink;
 
@@ -307,8 +308,8 @@ public class SockDiagDestroyListenerTests
     [Fact]
     public async Task ListenerOpenedInAnotherNamespace_SeesThatNamespacesCloses()
     {
-        Assert.SkipWhen(NamespacePair.Unavailable() is string why, NamespacePair.Unavailable() ?? "");
-        using NetworkNamespaceScope scope = NetworkNamespaceScope.Create();
+        Assert.SkipWhen(TestNetns.Unavailable() is string why, TestNetns.Unavailable() ?? "");
+        using TestNetns scope = TestNetns.Create("rtnl", loopbackUp: false);
         scope.IpIn("link", "set", "lo", "up");
 
         // The socket is bound to the namespace of the thread that opens it; the reader thread starts here.

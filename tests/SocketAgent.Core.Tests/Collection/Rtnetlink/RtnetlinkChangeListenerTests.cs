@@ -1,6 +1,7 @@
 using System.Net;
 using SocketAgent.Collection.Rtnetlink;
 using SocketAgent.Tests.Collection.Namespaces;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Rtnetlink;
 
@@ -30,7 +31,7 @@ public class RtnetlinkChangeListenerTests
         return seen;
     }
 
-    private static string AddTestLink(NetworkNamespaceScope scope)
+    private static string AddTestLink(TestNetns scope)
     {
         // This kernel has no dummy driver; a veth pair serves where it is missing.
         try
@@ -47,8 +48,8 @@ public class RtnetlinkChangeListenerTests
     [Fact]
     public async Task LinkAddressAndRouteChanges_AreSignalled()
     {
-        Assert.SkipWhen(NamespacePair.Unavailable() is not null, NamespacePair.Unavailable() ?? "");
-        using NetworkNamespaceScope scope = NetworkNamespaceScope.Create();
+        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
+        using TestNetns scope = TestNetns.Create("rtnl", loopbackUp: false);
         using RtnetlinkChangeListener listener = scope.RunInside(() => new RtnetlinkChangeListener(notificationCapacity: 256)).Start();
 
         AddTestLink(scope);
@@ -84,8 +85,8 @@ public class RtnetlinkChangeListenerTests
     [Fact]
     public void NothingChanged_NothingPending()
     {
-        Assert.SkipWhen(NamespacePair.Unavailable() is not null, NamespacePair.Unavailable() ?? "");
-        using NetworkNamespaceScope scope = NetworkNamespaceScope.Create();
+        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
+        using TestNetns scope = TestNetns.Create("rtnl", loopbackUp: false);
         using RtnetlinkChangeListener listener = scope.RunInside(() => new RtnetlinkChangeListener()).Start();
         Thread.Sleep(300);
         Assert.Equal(RtnetlinkChangeKind.None, listener.TakePending());

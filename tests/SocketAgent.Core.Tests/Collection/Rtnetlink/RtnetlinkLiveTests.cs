@@ -3,6 +3,7 @@ using System.Text.Json;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Rtnetlink;
 using SocketAgent.Model;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Rtnetlink;
 
@@ -51,7 +52,7 @@ public class RtnetlinkLiveTests
     public void CreatedNamespace_ReadThroughSetns_MatchesIp()
     {
         Assert.SkipUnless(Environment.UserName == "root", "creating network namespaces needs root");
-        using NetworkNamespaceScope ns = NetworkNamespaceScope.Create();
+        using TestNetns ns = TestNetns.Create("rtnl", loopbackUp: false);
         ns.IpIn("link", "set", "lo", "up");
         ns.IpIn("link", "add", "a0", "type", "veth", "peer", "name", "a1");
         ns.IpIn("addr", "add", "10.20.0.1/24", "dev", "a0");
@@ -77,7 +78,7 @@ public class RtnetlinkLiveTests
     public void CreatedNamespace_ProcFallbackThroughThreadSelf_SeesTheSameInterfaces()
     {
         Assert.SkipUnless(Environment.UserName == "root", "creating network namespaces needs root");
-        using NetworkNamespaceScope ns = NetworkNamespaceScope.Create();
+        using TestNetns ns = TestNetns.Create("rtnl", loopbackUp: false);
         ns.IpIn("link", "add", "a0", "type", "veth", "peer", "name", "a1");
         ns.IpIn("addr", "add", "10.20.0.1/24", "dev", "a0");
         ns.IpIn("link", "set", "a0", "up");

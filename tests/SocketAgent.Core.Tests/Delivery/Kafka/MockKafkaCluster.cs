@@ -1,42 +1,73 @@
-using System.Runtime.InteropServices;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 
 namespace SocketAgent.Tests.Delivery.Kafka;
 
 /// <summary>
-/// librdkafka's in-process mock cluster (3 brokers by default, ids 1..n, on 127.0.0.1 ephemeral ports), driven through
-/// its C API in the very librdkafka Confluent.Kafka loaded — here <c>centos8-librdkafka.so</c>, since the default build
-/// needs libsasl2 — found in <c>/proc/self/maps</c> and bound by function pointers. Dispose destroys the cluster.
+/// librdkafka's mock cluster (3 brokers by default, ids 1..n, on 127.0.0.1 ephemeral ports), run in a child process
+/// (SocketAgent.MockKafkaHost, which drives <see cref="InProcessMockKafkaCluster"/>) and commanded over its stdin.
+/// Dispose closes its stdin, which ends it.
 /// </summary>
-internal sealed unsafe class MockKafkaCluster : IDisposable
+/// <remarks>
+/// Why a child process: a broker taken down and up can lose its port, and librdkafka then aborts the process it runs
+/// in. rd_kafka_mock_broker_set_down (rdkafka_mock.c, RD_KAFKA_MOCK_CMD_BROKER_SET_UPDOWN) closes the listening
+/// socket and binds a new one to the same port without listening (so connections are refused); set_up then calls
+/// listen() and rd_assert()s that it worked. While the broker is down its port is held only by a bound, non-listening
+/// SO_REUSEADDR socket, and Linux lets any other SO_REUSEADDR socket bind that port explicitly — every TCP bind from
+/// .NET on Linux sets SO_REUSEADDR, as do python's servers, and a test anywhere on this machine that probes a free port
+/// and binds it later can land on it (there is also the instant between close and re-bind). If that socket is
+/// listening when the broker comes up, listen() fails with EADDRINUSE ("Failed to listen on mock broker socket:
+/// Address already in use") and the assert aborts (exit 134). Keeping the listener is not possible through the mock
+/// API, and reserving ports cannot stop other processes (net.ipv4.ip_local_reserved_ports only steers automatic
+/// port choice, not explicit binds). So the abort cannot be ruled out; what we can rule out is that it kills the
+/// test run: it kills this child, and the next command (or Dispose) throws with the child's stderr, failing the one
+/// test that owns the cluster.
+/// </remarks>
+internal sealed class MockKafkaCluster : IDisposable
 {
     /// <summary>Kafka's ApiKey of Produce requests.</summary>
-    public const short ProduceApiKey = 0;
+    public const short ProduceApiKey = InProcessMockKafkaCluster.ProduceApiKey;
 
-    private static readonly Lazy<Native> s_native = new(Native.Bind);
-    private readonly Native _native;
-    private nint _rk;
-    private nint _cluster;
+    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromSeconds(30);
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _lock = new();
 
     public MockKafkaCluster(int brokers = 3)
     {
-        _native = s_native.Value;
-        byte* errstr = stackalloc byte[512];
-        _rk = _native.New(0 /* RD_KAFKA_PRODUCER */, _native.ConfNew(), errstr, 512);
-        if (_rk == 0)
+        string host = Path.Combine(AppContext.BaseDirectory, "SocketAgent.MockKafkaHost.dll");
+        var info = new ProcessStartInfo("dotnet")
         {
-            throw new InvalidOperationException($"rd_kafka_new failed: {Marshal.PtrToStringUTF8((nint)errstr)}");
-        }
-
-        _cluster = _native.ClusterNew(_rk, brokers);
-        if (_cluster == 0)
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(host);
+        info.ArgumentList.Add(brokers.ToString(CultureInfo.InvariantCulture));
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {host}");
+        _process.ErrorDataReceived += (_, e) =>
         {
-            _native.Destroy(_rk);
-            throw new InvalidOperationException("rd_kafka_mock_cluster_new failed");
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        _process.BeginErrorReadLine();
+        try
+        {
+            BootstrapServers = ReadReply("bootstrap");
         }
-
-        BootstrapServers = Marshal.PtrToStringUTF8(_native.ClusterBootstraps(_cluster))!;
+        catch
+        {
+            Dispose();
+            throw;
+        }
         BrokerIds = Enumerable.Range(1, brokers).ToArray();
     }
 
@@ -44,128 +75,97 @@ internal sealed unsafe class MockKafkaCluster : IDisposable
 
     public IReadOnlyList<int> BrokerIds { get; }
 
-    /// <summary>The path of the librdkafka the fixture drives (the one Confluent.Kafka loaded).</summary>
-    public static string LibraryPath => s_native.Value.Path;
+    /// <summary>The id of the child process that runs the cluster.</summary>
+    public int ProcessId => _process.Id;
 
-    public void CreateTopic(string topic, int partitions, int replicationFactor = 3)
-    {
-        byte[] name = Encoding.UTF8.GetBytes(topic + "\0");
-        fixed (byte* p = name)
-        {
-            Check(_native.TopicCreate(_cluster, p, partitions, replicationFactor), "rd_kafka_mock_topic_create");
-        }
-    }
+    public void CreateTopic(string topic, int partitions, int replicationFactor = 3) =>
+        Command(FormattableString.Invariant($"topic {topic} {partitions} {replicationFactor}"));
 
-    public void SetAllBrokersDown()
-    {
-        foreach (int id in BrokerIds)
-        {
-            Check(_native.BrokerSetDown(_cluster, id), "rd_kafka_mock_broker_set_down");
-        }
-    }
+    public void SetAllBrokersDown() => Command("down");
 
-    public void SetAllBrokersUp()
-    {
-        foreach (int id in BrokerIds)
-        {
-            Check(_native.BrokerSetUp(_cluster, id), "rd_kafka_mock_broker_set_up");
-        }
-    }
+    public void SetAllBrokersUp() => Command("up");
 
-    public void SetRtt(int brokerId, int milliseconds) => Check(_native.BrokerSetRtt(_cluster, brokerId, milliseconds), "rd_kafka_mock_broker_set_rtt");
+    public void SetRtt(int brokerId, int milliseconds) => Command(FormattableString.Invariant($"rtt {brokerId} {milliseconds}"));
 
     /// <summary>The next requests of <paramref name="apiKey"/> (cluster-wide) fail with these error codes, one each, in order.</summary>
-    public void PushRequestErrors(short apiKey, params int[] errors)
-    {
-        fixed (int* p = errors)
-        {
-            _native.PushRequestErrorsArray(_cluster, apiKey, (nuint)errors.Length, p);
-        }
-    }
+    public void PushRequestErrors(short apiKey, params int[] errors) =>
+        Command(FormattableString.Invariant($"errors {apiKey} {string.Join(' ', errors)}"));
 
     /// <summary>
-    /// Makes librdkafka raise a fatal error on the client behind <paramref name="handle"/>, as a broker that lost the
-    /// idempotent producer's state would (<c>rd_kafka_test_fatal_error</c>). Confluent.Kafka keeps the native handle
-    /// internal, so the test reaches it by reflection (tests run JIT, not AOT).
+    /// Makes librdkafka raise a fatal error on the client behind <paramref name="handle"/> (a client of this process,
+    /// not of the cluster's).
     /// </summary>
-    public static void TriggerFatalError(Handle handle, int error, string reason)
-    {
-        var safeHandle = (SafeHandle)typeof(Handle)
-            .GetProperty("LibrdkafkaHandle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!
-            .GetValue(handle)!;
-        byte[] text = Encoding.UTF8.GetBytes(reason + "\0");
-        fixed (byte* p = text)
-        {
-            Check(s_native.Value.TestFatalError(safeHandle.DangerousGetHandle(), error, p), "rd_kafka_test_fatal_error");
-        }
-    }
+    public static void TriggerFatalError(Handle handle, int error, string reason) =>
+        InProcessMockKafkaCluster.TriggerFatalError(handle, error, reason);
 
     public void Dispose()
     {
-        if (_cluster != 0)
+        try
         {
-            _native.ClusterDestroy(_cluster);
-            _cluster = 0;
+            _process.StandardInput.Close(); // the host destroys the cluster and exits at end of input
         }
-
-        if (_rk != 0)
+        catch (IOException)
         {
-            _native.Destroy(_rk);
-            _rk = 0;
+            // It has already exited.
         }
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(15)))
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
     }
 
-    private static void Check(int err, string function)
+    /// <summary>Sends one command and waits for "ok"; throws with the child's stderr if it failed or died.</summary>
+    private void Command(string command)
     {
-        if (err != 0)
+        lock (_lock)
         {
-            throw new InvalidOperationException($"{function} failed: error {err}");
-        }
-    }
-
-    private sealed class Native
-    {
-        public required string Path { get; init; }
-        public required delegate* unmanaged<nint> ConfNew { get; init; }
-        public required delegate* unmanaged<int, nint, byte*, nuint, nint> New { get; init; }
-        public required delegate* unmanaged<nint, void> Destroy { get; init; }
-        public required delegate* unmanaged<nint, int, nint> ClusterNew { get; init; }
-        public required delegate* unmanaged<nint, nint> ClusterBootstraps { get; init; }
-        public required delegate* unmanaged<nint, void> ClusterDestroy { get; init; }
-        public required delegate* unmanaged<nint, byte*, int, int, int> TopicCreate { get; init; }
-        public required delegate* unmanaged<nint, int, int> BrokerSetDown { get; init; }
-        public required delegate* unmanaged<nint, int, int> BrokerSetUp { get; init; }
-        public required delegate* unmanaged<nint, int, int, int> BrokerSetRtt { get; init; }
-        public required delegate* unmanaged<nint, short, nuint, int*, void> PushRequestErrorsArray { get; init; }
-        public required delegate* unmanaged<nint, int, byte*, int> TestFatalError { get; init; }
-
-        public static Native Bind()
-        {
-            // Make Confluent.Kafka load its librdkafka, then bind to that very file: two copies of librdkafka in one
-            // process would each have their own globals, and the other redist builds may not even load here.
-            _ = Library.Version;
-            string path = File.ReadLines("/proc/self/maps")
-                .Select(line => line.IndexOf('/') is int slash and >= 0 ? line[slash..] : "")
-                .FirstOrDefault(p => System.IO.Path.GetFileName(p).Contains("librdkafka", StringComparison.Ordinal))
-                ?? throw new InvalidOperationException("librdkafka is not mapped in this process after Confluent.Kafka loaded it.");
-
-            nint lib = NativeLibrary.Load(path);
-            return new Native
+            try
             {
-                Path = path,
-                ConfNew = (delegate* unmanaged<nint>)NativeLibrary.GetExport(lib, "rd_kafka_conf_new"),
-                New = (delegate* unmanaged<int, nint, byte*, nuint, nint>)NativeLibrary.GetExport(lib, "rd_kafka_new"),
-                Destroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "rd_kafka_destroy"),
-                ClusterNew = (delegate* unmanaged<nint, int, nint>)NativeLibrary.GetExport(lib, "rd_kafka_mock_cluster_new"),
-                ClusterBootstraps = (delegate* unmanaged<nint, nint>)NativeLibrary.GetExport(lib, "rd_kafka_mock_cluster_bootstraps"),
-                ClusterDestroy = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_cluster_destroy"),
-                TopicCreate = (delegate* unmanaged<nint, byte*, int, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_topic_create"),
-                BrokerSetDown = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_down"),
-                BrokerSetUp = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_up"),
-                BrokerSetRtt = (delegate* unmanaged<nint, int, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_rtt"),
-                PushRequestErrorsArray = (delegate* unmanaged<nint, short, nuint, int*, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_push_request_errors_array"),
-                TestFatalError = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "rd_kafka_test_fatal_error"),
-            };
+                _process.StandardInput.WriteLine(command);
+                _process.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                throw Died(command);
+            }
+            _ = ReadReply("ok");
+        }
+    }
+
+    /// <summary>Reads the child's next line, which must start with <paramref name="expected"/>; returns the rest.</summary>
+    private string ReadReply(string expected)
+    {
+        Task<string?> read = _process.StandardOutput.ReadLineAsync();
+        if (!read.Wait(s_commandTimeout))
+        {
+            throw new TimeoutException($"the mock cluster process did not answer within {s_commandTimeout.TotalSeconds} s. stderr:\n{Stderr()}");
+        }
+        string? line = read.Result;
+        if (line is null)
+        {
+            throw Died(expected);
+        }
+        if (line == expected || line.StartsWith(expected + " ", StringComparison.Ordinal))
+        {
+            return line.Length > expected.Length ? line[(expected.Length + 1)..] : "";
+        }
+        throw new InvalidOperationException($"mock cluster: {line}");
+    }
+
+    private InvalidOperationException Died(string command)
+    {
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
+        string code = _process.HasExited ? _process.ExitCode.ToString(CultureInfo.InvariantCulture) : "none yet";
+        return new InvalidOperationException($"the mock cluster process died during '{command}' (exit {code}). stderr:\n{Stderr()}");
+    }
+
+    private string Stderr()
+    {
+        lock (_stderr)
+        {
+            return _stderr.ToString();
         }
     }
 }
