@@ -30,7 +30,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends clang zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY global.json Directory.Build.props ./
+COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY build/ build/
 COPY src/ src/
 # The same script CI runs (tests/aot-check.sh), so the tested binary and the shipped one are built alike.
