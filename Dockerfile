@@ -41,6 +41,7 @@ RUN build/publish-aot.sh /out
 # ca-certificates (Kafka over TLS), and /bin/sh for the Kubernetes init container that owns the state directory.
 FROM ${RUNTIME_IMAGE}
 ARG RUNTIME_IMAGE
+# The image label's default: Directory.Build.props' <Version> (tests/SocketAgent.Tests/Deployment/VersionTests.cs).
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 # Exactly the measured set (deploy/README.md): DAC_READ_SEARCH + SYS_PTRACE read other users' /proc/<pid>/fd,
