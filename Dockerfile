@@ -30,7 +30,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends clang zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY global.json Directory.Build.props ./
+COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY build/ build/
 COPY src/ src/
 # The same script CI runs (tests/aot-check.sh), so the tested binary and the shipped one are built alike.
@@ -41,6 +41,7 @@ RUN build/publish-aot.sh /out
 # ca-certificates (Kafka over TLS), and /bin/sh for the Kubernetes init container that owns the state directory.
 FROM ${RUNTIME_IMAGE}
 ARG RUNTIME_IMAGE
+# The image label's default: Directory.Build.props' <Version> (tests/SocketAgent.Tests/Deployment/VersionTests.cs).
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 # Exactly the measured set (deploy/README.md): DAC_READ_SEARCH + SYS_PTRACE read other users' /proc/<pid>/fd,

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using SocketAgent.Delivery;
 
@@ -47,7 +48,7 @@ internal static class SpoolRecordFormat
         record.Json.Span.CopyTo(payload[at..]);
 
         BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Crc32C.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], Checksum(payload));
     }
 
     /// <summary>
@@ -72,7 +73,7 @@ internal static class SpoolRecordFormat
             return more ? 0 : -1;
         }
         ReadOnlySpan<byte> payload = data.Slice(HeaderBytes, (int)length);
-        if (Crc32C.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(data[4..]))
+        if (Checksum(payload) != BinaryPrimitives.ReadUInt32LittleEndian(data[4..]))
         {
             return -1;
         }
@@ -85,6 +86,13 @@ internal static class SpoolRecordFormat
         sequence = BinaryPrimitives.ReadInt64LittleEndian(payload);
         return framed;
     }
+
+    /// <summary>
+    /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, the checksum of iSCSI, ext4 metadata and Kafka's record
+    /// batches): what every spool ever written carries, so the parameter set can never change. System.IO.Hashing has
+    /// it from 11.0 (10.0 has only the IEEE CRC-32); its 11.0 package targets net10.0 too.
+    /// </summary>
+    internal static uint Checksum(ReadOnlySpan<byte> payload) => Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, payload);
 
     /// <summary>Decodes one record already validated (written by this process or checked by <see cref="Validate"/>).</summary>
     public static DeliveryRecord Read(ReadOnlySpan<byte> frame, NameCache names)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting;
@@ -63,6 +64,12 @@ internal static class CliApp
     private static RootCommand Build(StandardStreams streams)
     {
         var root = new RootCommand(Description);
+        // System.CommandLine's own --version reads the entry assembly's attribute by itself; this one prints what
+        // agent.version is cut from, through the one reader of it.
+        foreach (VersionOption version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new PrintVersionAction();
+        }
         var once = new Option<bool>("--once")
         {
             Description = "Print one snapshot as JSON lines and exit: sockets, then routes, interfaces and protocol counters (narrow it with -t -u -w -x -i -r -s). Example: socket-agent --once -t | jq .",
@@ -186,6 +193,16 @@ internal static class CliApp
         if (result.GetResult(option) is { Implicit: false, Tokens.Count: > 0 } given)
         {
             settings[key] = given.Tokens[^1].Value;
+        }
+    }
+
+    /// <summary><c>--version</c>: the informational version (<c>0.1.0+commit</c>) on stdout.</summary>
+    private sealed class PrintVersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(AgentVersion.Informational);
+            return ExitCodes.Success;
         }
     }
 }

@@ -2,19 +2,19 @@ using System.Reflection;
 
 namespace SocketAgent.Cli.Hosting;
 
-/// <summary><c>agent.version</c>: the assembly's informational version without the source-revision suffix.</summary>
+/// <summary>
+/// The agent's version, read from the assembly's informational version: <c>&lt;Version&gt;</c> of
+/// Directory.Build.props (its only source; README's stated release is tested against it) plus the
+/// <c>+commit</c> the SDK appends. <c>--version</c>, <c>agent.version</c> and <c>socket_agent_build_info</c> all read it here.
+/// </summary>
 internal static class AgentVersion
 {
-    public static string Current { get; } = Read();
+    /// <summary>The informational version as built, e.g. <c>0.1.0+45636a7f…</c>: what <c>--version</c> prints.</summary>
+    public static string Informational { get; } =
+        typeof(AgentVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { Length: > 0 } version
+            ? version
+            : "0.0.0";
 
-    private static string Read()
-    {
-        string? version = typeof(AgentVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        if (string.IsNullOrEmpty(version))
-        {
-            return "0.0.0";
-        }
-        int plus = version.IndexOf('+');
-        return plus < 0 ? version : version[..plus];
-    }
+    /// <summary><c>agent.version</c>: <see cref="Informational"/> without the source-revision suffix (the same for every build of a release).</summary>
+    public static string Current { get; } = Informational.IndexOf('+') is int plus and >= 0 ? Informational[..plus] : Informational;
 }

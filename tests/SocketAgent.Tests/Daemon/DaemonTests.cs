@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SocketAgent.Cli.Hosting;
 using SocketAgent.Tests.Output.Json;
 
 namespace SocketAgent.Tests.Daemon;
@@ -114,6 +115,8 @@ public sealed class DaemonTests : IDisposable
 
         List<JsonElement> heartbeats = agent.AllLines.Where(static line => Dataset(line) == "agent").Select(Parse).ToList();
         JsonElement agentFields = heartbeats[0].GetProperty("agent");
+        // agent.version is the built assembly's (the one Directory.Build.props sets), on every line.
+        Assert.All(agent.AllLines, static l => Assert.Equal(AgentVersion.Current, Parse(l).GetProperty("agent").GetProperty("version").GetString()));
         long[] sequences = agent.AllLines.Select(static l => Parse(l).GetProperty("event").GetProperty("sequence").GetInt64()).ToArray();
         Assert.Equal(Enumerable.Range(0, sequences.Length).Select(i => sequences[0] + i), sequences);
         return (agentFields.GetProperty("id").GetString()!, agentFields.GetProperty("ephemeral_id").GetString()!, sequences);

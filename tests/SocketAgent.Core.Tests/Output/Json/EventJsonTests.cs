@@ -77,7 +77,7 @@ public class EventJsonTests
             Assert.True(ids.Add(line.Str("event.id")!));
             Assert.Equal(EventRecords.Agent.Id, line.Str("agent.id"));
             Assert.Equal(EventRecords.Agent.EphemeralId, line.Str("agent.ephemeral_id"));
-            Assert.Equal("0.4.0", line.Str("agent.version"));
+            Assert.Equal("0.1.0", line.Str("agent.version"));
             Assert.Equal("socket-agent", line.Str("agent.type"));
             Assert.Equal(EventRecords.Agent.BootId, line.Str("host.boot.id"));
             Assert.Equal("host-1", line.Str("host.name"));

@@ -10,7 +10,7 @@ namespace SocketAgent.Tests.Output.Json;
 internal static class EventRecords
 {
     public static readonly AgentIdentity Agent = new(
-        "5b0f3c1e-8a4d-4f2b-9c6e-1d2a3b4c5d6e", "0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f", "0.4.0", "8f1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+        "5b0f3c1e-8a4d-4f2b-9c6e-1d2a3b4c5d6e", "0c9d8e7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f", "0.1.0", "8f1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
 
     public static EventStamp Stamp(long sequence) => new($"evt-{sequence:D6}", sequence);
 
