@@ -275,40 +275,15 @@ public sealed class AgentStateStore : IDisposable
         {
             throw new PlatformNotSupportedException("socket-agent runs on Linux");
         }
-        string temp = path + ".tmp";
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = System.IO.FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                UnixCreateMode = FileMode,
-            }))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-            DirectorySync.Flush(Path.GetDirectoryName(path)!);
+            SequenceFile.WriteReplacing(path, content, FileMode);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             string directory = Path.GetDirectoryName(path) ?? path;
             throw new AgentStateException(directory,
                 $"cannot write to the state directory '{directory}': {ex.Message} (make it writable for the agent's user, or pass --state-dir DIR)", ex);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
         }
     }
 }

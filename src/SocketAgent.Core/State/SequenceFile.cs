@@ -163,7 +163,7 @@ internal sealed class SequenceFile : IDisposable
     }
 
     /// <summary>temp file + fsync + rename(2) + directory fsync: the old or the new content survives any crash.</summary>
-    private static void WriteReplacing(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    internal static void WriteReplacing(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         if (OperatingSystem.IsWindows())
         {
