@@ -7,7 +7,7 @@ using SocketAgent.Model;
 namespace SocketAgent.Benchmarks;
 
 /// <summary>
-/// Runs the incremental collector in a loop and prints what tests/benchmarks/run-daemon-benchmark.sh checks:
+/// Runs the daemon's incremental collection (<see cref="DaemonCycle"/>) in a loop and prints what tests/benchmarks/run-daemon-benchmark.sh checks:
 /// <list type="bullet">
 /// <item><c>idle --cycles N</c>: one full cycle, then N back-to-back cycles on an unchanged host; CPU (user+sys of
 /// the whole process, getrusage) per cycle, and the CPU of a full cycle.</item>
@@ -30,15 +30,15 @@ internal static class IncrementalCycleDriver
         SocketQuery query = Array.IndexOf(args, "--no-tcp-info") >= 0 ? SocketQuery.All with { IncludeTcpInfo = false } : SocketQuery.All;
         // A periodic full cycle would land inside an idle run only by chance: it is measured on its own instead.
         var options = new IncrementalCollectorOptions { FullDumpInterval = Timeout.InfiniteTimeSpan };
-        using var collector = new IncrementalSocketCollector(options);
+        using var collector = new DaemonCycle(options);
 
         TimeSpan cpu0 = CpuTime();
         long wall0 = Stopwatch.GetTimestamp();
-        IncrementalCollection first = collector.Collect(query, diagnostics);
+        (IReadOnlyList<SocketRecord> firstSockets, SocketOwners firstOwners) = collector.Collect(query, diagnostics);
         Print("full_cycle_cpu_ms", (CpuTime() - cpu0).TotalMilliseconds);
         Print("full_cycle_wall_ms", Stopwatch.GetElapsedTime(wall0).TotalMilliseconds);
-        Print("sockets", first.Sockets.Count);
-        Print("owned_sockets", first.Owners.Count);
+        Print("sockets", firstSockets.Count);
+        Print("owned_sockets", firstOwners.Count);
 
         // A second full cycle, warm (JIT done): what the periodic safety net costs.
         collector.RequestFullCycle();
@@ -49,7 +49,7 @@ internal static class IncrementalCycleDriver
         return mode == "churn" ? Churn(collector, query, diagnostics, port, seconds, intervalMs) : Idle(collector, query, diagnostics, cycles);
     }
 
-    private static int Idle(IncrementalSocketCollector collector, SocketQuery query, CollectionDiagnostics diagnostics, int cycles)
+    private static int Idle(DaemonCycle collector, SocketQuery query, CollectionDiagnostics diagnostics, int cycles)
     {
         collector.Collect(query, diagnostics); // warm the incremental path
         var reasons = new Dictionary<FullDumpReason, int>();
@@ -57,8 +57,8 @@ internal static class IncrementalCycleDriver
         long wall0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < cycles; i++)
         {
-            IncrementalCollection result = collector.Collect(query, diagnostics);
-            reasons[result.FullDumpReason] = reasons.GetValueOrDefault(result.FullDumpReason) + 1;
+            collector.Collect(query, diagnostics);
+            reasons[collector.LastReason] = reasons.GetValueOrDefault(collector.LastReason) + 1;
         }
         Print("idle_cycles", cycles);
         Print("idle_cycle_cpu_ms", (CpuTime() - cpu0).TotalMilliseconds / cycles);
@@ -68,13 +68,13 @@ internal static class IncrementalCycleDriver
         {
             Console.Out.WriteLine($"idle_reason_{reason} {count}");
         }
-        Print("last_attribution_ms", collector.Counters.LastAttributionTime.TotalMilliseconds);
-        Print("last_dump_ms", collector.Counters.LastDumpTime.TotalMilliseconds);
+        Print("last_attribution_ms", collector.Owners.LastAttributionTime.TotalMilliseconds);
+        Print("last_dump_ms", collector.Sockets.LastDumpTime.TotalMilliseconds);
         Print("peak_rss_kib", PeakRssKib());
         return 0;
     }
 
-    private static int Churn(IncrementalSocketCollector collector, SocketQuery query, CollectionDiagnostics diagnostics, int port, int seconds, int intervalMs)
+    private static int Churn(DaemonCycle collector, SocketQuery query, CollectionDiagnostics diagnostics, int port, int seconds, int intervalMs)
     {
         var seen = new HashSet<ulong>();
         var attributed = new HashSet<ulong>();
@@ -89,8 +89,8 @@ internal static class IncrementalCycleDriver
         while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
         {
             long cycleStart = Stopwatch.GetTimestamp();
-            IncrementalCollection result = collector.Collect(query, diagnostics);
-            foreach (SocketRecord socket in result.Sockets)
+            (IReadOnlyList<SocketRecord> sockets, SocketOwners holders) = collector.Collect(query, diagnostics);
+            foreach (SocketRecord socket in sockets)
             {
                 // The client ends of the churn connections: remote port = the churn listener.
                 if (socket.Transport != Transport.Tcp || socket.RemotePort != port || socket.Cookie is not { } cookie
@@ -99,7 +99,7 @@ internal static class IncrementalCycleDriver
                     continue;
                 }
                 seen.Add(cookie);
-                IReadOnlyList<ProcessInfo> owners = result.Owners.Lookup(socket.Inode);
+                IReadOnlyList<ProcessInfo> owners = holders.Lookup(socket.Inode);
                 if (owners.Count > 0 && owners[0].CommandLine.Contains("--churn", StringComparison.Ordinal))
                 {
                     attributed.Add(cookie);
@@ -128,9 +128,8 @@ internal static class IncrementalCycleDriver
         Print("churn_connections_seen", seen.Count);
         Print("churn_connections_attributed", attributed.Count);
         Print("churn_pid", churnPid);
-        IncrementalCounters counters = collector.Counters;
-        Print("full_cycles", counters.FullCycles);
-        Print("incremental_cycles", counters.IncrementalCycles);
+        Print("full_cycles", collector.Sockets.FullCycles);
+        Print("incremental_cycles", collector.Sockets.IncrementalCycles);
         Print("peak_rss_kib", PeakRssKib());
         return 0;
     }

@@ -76,7 +76,7 @@ internal sealed class CorrelationHarness
     private static readonly Lazy<JsonSchema> s_schema = new(() => JsonSchema.FromText(File.ReadAllText(SchemaPath())));
 
     private static string SchemaPath([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "src", "SocketAgent.Core", "Correlation", "correlate.schema.json"));
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "src", "SocketAgent.Correlation", "correlate.schema.json"));
 
     /// <summary>A captured line changed: a fresh event id, times shifted, other fields set by <paramref name="change"/>.</summary>
     public static string Rewrite(string line, TimeSpan shift, Action<JsonObject>? change = null)

@@ -2,8 +2,6 @@ using System.Text;
 using SocketAgent.Correlation;
 using static SocketAgent.Tests.Correlation.CorrelationHarness;
 
-using SocketAgent.Output.Json;
-
 namespace SocketAgent.Tests.Correlation;
 
 public sealed class SocketEventReaderTests
@@ -21,7 +19,7 @@ public sealed class SocketEventReaderTests
         Assert.Equal(Nanoseconds("2026-11-25T15:32:22.697616300Z"), e.Start);
         Assert.Equal(e.Timestamp, e.End);
         Assert.Equal(ConnectionTransport.Tcp, e.Transport);
-        Assert.Equal(ConnectionDirection.Egress, e.Direction);
+        Assert.Equal(ObservedDirection.Egress, e.Direction);
         Assert.True(e.HasCommunityKey);
         Span<byte> id = stackalloc byte[40];
         Assert.Equal("1:vX3W/5Wg76yfbJD1IsS9ZIKTVRw=", Encoding.ASCII.GetString(id[..e.Key.Format(id)]));

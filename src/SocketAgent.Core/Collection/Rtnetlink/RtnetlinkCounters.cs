@@ -12,6 +12,8 @@ internal static class RtnetlinkCounters
     /// <summary>Addresses whose interface index is not in the link dump (a link created between the dumps).</summary>
     public const string AddressesOrphaned = "rtnetlink.addresses_orphaned";
 
+    // Counted by NetlinkDumpRunner, which names them from the "rtnetlink" prefix: these constants say what they are.
+
     /// <summary>Dumps the kernel flagged NLM_F_DUMP_INTR and that were redone.</summary>
     public const string DumpRetried = "rtnetlink.dump_retried";
 

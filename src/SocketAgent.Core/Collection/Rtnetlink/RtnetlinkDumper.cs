@@ -5,34 +5,30 @@ using SocketAgent.Model;
 namespace SocketAgent.Collection.Rtnetlink;
 
 /// <summary>
-/// Runs the link, address and route dumps over one transport and joins the answers: addresses onto their
-/// interfaces, interface names onto routes and next hops. Separate from <see cref="RtnetlinkCollector"/> so
-/// tests can drive it with captured or synthetic datagrams.
+/// Runs the link, address and route dumps over one transport (<see cref="NetlinkDumpRunner"/>) and joins the answers:
+/// addresses onto their interfaces, interface names onto routes and next hops. Separate from
+/// <see cref="RtnetlinkCollector"/> so tests can drive it with captured or synthetic datagrams.
 /// </summary>
-internal sealed class RtnetlinkDumper : INetlinkMessageConsumer
+internal sealed class RtnetlinkDumper : INetlinkDump
 {
-    /// <summary>How many times a dump flagged NLM_F_DUMP_INTR is run in all before its last answer is kept.</summary>
-    public const int MaxDumpAttempts = 3;
-
-    private readonly INetlinkTransport _transport;
+    private readonly NetlinkDumpRunner _runner;
     private readonly CollectionDiagnostics _diagnostics;
     private readonly IPAddressCache _addressCache = new();
     private readonly List<InterfaceRecord> _links = [];
     private readonly List<(int Index, InterfaceAddress Address)> _addresses = [];
     private readonly List<RouteRecord> _routes = [];
-    private uint _sequence;
     private RtnetlinkDump _current;
+    private (int Links, int Addresses, int Routes) _attemptStart;
 
     public RtnetlinkDumper(INetlinkTransport transport, CollectionDiagnostics diagnostics, uint firstSequence = 1)
     {
-        _transport = transport;
+        _runner = new NetlinkDumpRunner(transport, diagnostics, "rtnetlink", RtnetlinkCounters.DumpFailedPrefix, firstSequence);
         _diagnostics = diagnostics;
-        _sequence = firstSequence;
     }
 
     /// <summary>Dumps that completed, and dumps the kernel refused or cut short.</summary>
-    public int SucceededDumps { get; private set; }
-    public int FailedDumps { get; private set; }
+    public int SucceededDumps => _runner.SucceededDumps;
+    public int FailedDumps => _runner.FailedDumps;
 
     public NetworkState Collect()
     {
@@ -52,67 +48,29 @@ internal sealed class RtnetlinkDumper : INetlinkMessageConsumer
         return Join();
     }
 
-    /// <summary>Runs one dump, redoing it while the kernel reports it interrupted, at most <see cref="MaxDumpAttempts"/> times.</summary>
+    /// <summary>Runs one dump, redoing it while the kernel reports it interrupted.</summary>
     internal void Run(RtnetlinkDump dump, byte[] buffer)
     {
-        Span<byte> request = stackalloc byte[RtnetlinkRequest.MaxLength];
         _current = dump;
-
-        for (int attempt = 1; ; attempt++)
+        int error = _runner.Run(this, dump.Name, buffer);
+        if (error != 0)
         {
-            uint sequence = _sequence++;
-            int length = RtnetlinkRequest.WriteDump(request, dump.RequestType, dump.Family, sequence);
-            (int links, int addresses, int routes) = (_links.Count, _addresses.Count, _routes.Count);
-
-            NetlinkDumpResult result = NetlinkDumpReader.Run(_transport, request[..length], sequence, buffer, this);
-            if (result.MalformedDatagrams > 0)
-            {
-                _diagnostics.Count(RtnetlinkCounters.DatagramsMalformed, result.MalformedDatagrams);
-            }
-
-            if (result.ForeignMessages > 0)
-            {
-                _diagnostics.Count(RtnetlinkCounters.MessagesForeign, result.ForeignMessages);
-            }
-
-            if (result.Error != 0)
-            {
-                // What arrived before the error is kept: those are real objects.
-                FailedDumps++;
-                _diagnostics.Count(RtnetlinkCounters.DumpFailedPrefix + dump.Name);
-                _diagnostics.WarnOnce(
-                    RtnetlinkCounters.DumpFailedPrefix + dump.Name,
-                    $"rtnetlink: the kernel refused the {dump.Name} dump ({new System.ComponentModel.Win32Exception(result.Error).Message}, errno {result.Error}); it is not listed.");
-                return;
-            }
-
-            if (result.Truncated)
-            {
-                FailedDumps++;
-                _diagnostics.Count(RtnetlinkCounters.DumpTruncated);
-                _diagnostics.Warn($"rtnetlink: the {dump.Name} dump ended without NLMSG_DONE; its list may be incomplete.");
-                return;
-            }
-
-            if (!result.Interrupted)
-            {
-                SucceededDumps++;
-                return;
-            }
-
-            if (attempt >= MaxDumpAttempts)
-            {
-                // The tables keep changing under us: an almost-consistent list beats none.
-                SucceededDumps++;
-                _diagnostics.Count(RtnetlinkCounters.DumpInterrupted);
-                return;
-            }
-
-            _diagnostics.Count(RtnetlinkCounters.DumpRetried);
-            _links.RemoveRange(links, _links.Count - links);
-            _addresses.RemoveRange(addresses, _addresses.Count - addresses);
-            _routes.RemoveRange(routes, _routes.Count - routes);
+            _diagnostics.WarnOnce(
+                RtnetlinkCounters.DumpFailedPrefix + dump.Name,
+                $"rtnetlink: the kernel refused the {dump.Name} dump ({new System.ComponentModel.Win32Exception(error).Message}, errno {error}); it is not listed.");
         }
+    }
+
+    int INetlinkDump.WriteRequest(Span<byte> destination, uint sequence) =>
+        RtnetlinkRequest.WriteDump(destination, _current.RequestType, _current.Family, sequence);
+
+    void INetlinkDump.BeginAttempt() => _attemptStart = (_links.Count, _addresses.Count, _routes.Count);
+
+    void INetlinkDump.DiscardAttempt()
+    {
+        _links.RemoveRange(_attemptStart.Links, _links.Count - _attemptStart.Links);
+        _addresses.RemoveRange(_attemptStart.Addresses, _addresses.Count - _attemptStart.Addresses);
+        _routes.RemoveRange(_attemptStart.Routes, _routes.Count - _attemptStart.Routes);
     }
 
     void INetlinkMessageConsumer.OnMessage(ushort type, ReadOnlySpan<byte> payload)

@@ -96,8 +96,7 @@ public sealed class HostStateDocumentFactory
         ArgumentNullException.ThrowIfNull(agent);
         RouteDocument document = CreateRoute(routeEvent.Route, routeEvent.Namespace, host, routeEvent.Timestamp, routeEvent.Action);
         ApplyEnvelope(document.Event, routeEvent.Action, stamp);
-        document.Host = _common.GetHost(host, agent.BootId);
-        document.Agent = _common.GetAgent(agent);
+        SetAgent(document, agent, host);
         return document;
     }
 
@@ -116,8 +115,7 @@ public sealed class HostStateDocumentFactory
             document.Interface = new InterfaceJson(interfaceEvent.Interface, address);
         }
         ApplyEnvelope(document.Event, interfaceEvent.Action, stamp);
-        document.Host = _common.GetHost(host, agent.BootId);
-        document.Agent = _common.GetAgent(agent);
+        SetAgent(document, agent, host);
         return document;
     }
 
@@ -131,8 +129,7 @@ public sealed class HostStateDocumentFactory
         NetstatDocument document = CreateStatistics(statistics, networkNamespace, host, timestamp, CountersAction);
         document.Event.Kind = EventKinds.Metric;
         document.Event.Stamp(stamp);
-        document.Host = _common.GetHost(host, agent.BootId);
-        document.Agent = _common.GetAgent(agent);
+        SetAgent(document, agent, host);
         return document;
     }
 
@@ -202,6 +199,13 @@ public sealed class HostStateDocumentFactory
             };
         }
         fields.Stamp(stamp);
+    }
+
+    /// <summary>The daemon's lines name the agent and the boot they were written in (<c>--once</c> lines do neither).</summary>
+    private void SetAgent(HostStateDocument document, AgentIdentity agent, HostIdentity host)
+    {
+        document.Host = _common.GetHost(host, agent.BootId);
+        document.Agent = _common.GetAgent(agent);
     }
 
     /// <summary><c>network</c>: the family's <c>type</c> and the namespace; null when there is neither.</summary>

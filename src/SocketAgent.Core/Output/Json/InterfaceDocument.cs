@@ -1,33 +1,7 @@
-using System.Text.Json.Serialization;
-
 namespace SocketAgent.Output.Json;
 
-/// <summary>
-/// One JSON line of dataset <c>interface</c>: one network interface with its addresses and counters. Same envelope as the socket lines (and the same
-/// rule: null members are left out, and a new member needs a schema entry too).
-/// </summary>
-/// <remarks>
-/// <see cref="Host"/>, <see cref="Network"/> and <see cref="Container"/> may be instances shared between documents
-/// (the factory caches them): replace them rather than mutate them.
-/// </remarks>
-public sealed class InterfaceDocument
+/// <summary>One JSON line of dataset <c>interface</c>: one network interface with its addresses and counters.</summary>
+public sealed class InterfaceDocument : HostStateDocument
 {
-    /// <summary>UTC time of the observation, RFC 3339 with nine fractional digits.</summary>
-    [JsonPropertyName("@timestamp")]
-    public required string Timestamp { get; set; }
-
-    public required EventFields Event { get; set; }
-
-    public required HostFields Host { get; set; }
-
-    /// <summary>The agent that wrote the line; null for <c>--once</c> output.</summary>
-    public AgentFields? Agent { get; set; }
-
-    /// <summary><c>network.netns</c>; null when the namespace is not known.</summary>
-    public NetworkFields? Network { get; set; }
-
     public required InterfaceJson Interface { get; set; }
-
-    /// <summary>The container of a process living in the namespace, when known.</summary>
-    public ContainerFields? Container { get; set; }
 }

@@ -84,6 +84,6 @@ public class NetlinkFuzzTests
             var transport = new ReplayTransport((_, _) => [first, second]);
             var collector = new SockDiagCollector(transport, new CollectionDiagnostics());
             collector.Collect(SocketQuery.All);
-            Assert.InRange(transport.Requests.Count, 7, 7 * SockDiagCollector.MaxDumpAttempts);
+            Assert.InRange(transport.Requests.Count, 7, 7 * NetlinkDumpRunner.MaxDumpAttempts);
         }, iter: Iterations / 4);
 }

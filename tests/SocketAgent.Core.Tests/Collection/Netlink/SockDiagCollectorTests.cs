@@ -40,10 +40,10 @@ public class SockDiagCollectorTests
 
         collector.Run(s_tcp4, new byte[NetlinkDumpReader.BufferSize]);
 
-        Assert.Equal(SockDiagCollector.MaxDumpAttempts, transport.Requests.Count);
-        Assert.Equal(100 + SockDiagCollector.MaxDumpAttempts - 1, Assert.Single(collector.Records).LocalPort);
+        Assert.Equal(NetlinkDumpRunner.MaxDumpAttempts, transport.Requests.Count);
+        Assert.Equal(100 + NetlinkDumpRunner.MaxDumpAttempts - 1, Assert.Single(collector.Records).LocalPort);
         Assert.Equal(1, diagnostics.Get("netlink.dump_interrupted"));
-        Assert.Equal(SockDiagCollector.MaxDumpAttempts - 1, diagnostics.Get("netlink.dump_retried"));
+        Assert.Equal(NetlinkDumpRunner.MaxDumpAttempts - 1, diagnostics.Get("netlink.dump_retried"));
     }
 
     [Fact]

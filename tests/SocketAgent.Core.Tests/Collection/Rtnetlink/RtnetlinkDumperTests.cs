@@ -59,14 +59,14 @@ public class RtnetlinkDumperTests
     public void DumpInterruptedEveryTime_KeepsTheLastAnswerAfterMaxAttempts()
     {
         var diagnostics = new CollectionDiagnostics();
-        var transport = new ReplayTransport((i, seq) => [i < RtnetlinkDumper.MaxDumpAttempts ? Links(seq, Interrupted) : Empty(seq)]);
+        var transport = new ReplayTransport((i, seq) => [i < NetlinkDumpRunner.MaxDumpAttempts ? Links(seq, Interrupted) : Empty(seq)]);
 
         var dumper = new RtnetlinkDumper(transport, diagnostics);
         NetworkState state = dumper.Collect();
 
-        Assert.Equal(RtnetlinkDumper.MaxDumpAttempts + 3, transport.Requests.Count);
+        Assert.Equal(NetlinkDumpRunner.MaxDumpAttempts + 3, transport.Requests.Count);
         Assert.Equal(2, state.Interfaces.Count);
-        Assert.Equal(RtnetlinkDumper.MaxDumpAttempts - 1, diagnostics.Get(RtnetlinkCounters.DumpRetried));
+        Assert.Equal(NetlinkDumpRunner.MaxDumpAttempts - 1, diagnostics.Get(RtnetlinkCounters.DumpRetried));
         Assert.Equal(1, diagnostics.Get(RtnetlinkCounters.DumpInterrupted));
         Assert.Equal(4, dumper.SucceededDumps);
     }

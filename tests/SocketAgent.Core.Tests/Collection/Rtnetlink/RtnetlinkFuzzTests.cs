@@ -74,7 +74,7 @@ public class RtnetlinkFuzzTests
             var dumper = new RtnetlinkDumper(transport, diagnostics);
             NetworkState state = dumper.Collect();
             Assert.True(state.Interfaces.Count <= 5);
-            Assert.True(transport.Requests.Count <= 4 * RtnetlinkDumper.MaxDumpAttempts);
+            Assert.True(transport.Requests.Count <= 4 * NetlinkDumpRunner.MaxDumpAttempts);
         }, iter: 300);
 
     [Fact]

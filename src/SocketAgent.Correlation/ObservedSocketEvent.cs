@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 
-using SocketAgent.Output.Json;
-
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -19,7 +17,7 @@ internal struct ObservedSocketEvent
     public long Start;
     public long End;
     public ConnectionTransport Transport;
-    public ConnectionDirection Direction;
+    public ObservedDirection Direction;
     public bool HasCommunityKey;
     public CommunityKey Key;
     public ulong NetnsInode;

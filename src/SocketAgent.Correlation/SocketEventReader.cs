@@ -1,8 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
 
-using SocketAgent.Output.Json;
-
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -75,7 +73,7 @@ internal static class SocketEventReader
         }
 
         if (!e.IsSocketDataset || e.Action == ObservedAction.None || e.Transport == ConnectionTransport.None
-            || e.Direction is ConnectionDirection.Listening or ConnectionDirection.Internal || !e.HasCommunityKey)
+            || e.Direction is ObservedDirection.Listening or ObservedDirection.Internal || !e.HasCommunityKey)
         {
             return SocketEventParseResult.Ignored;
         }
@@ -154,11 +152,11 @@ internal static class SocketEventReader
             else if (reader.ValueTextEquals("direction"u8))
             {
                 reader.Read();
-                e.Direction = reader.ValueTextEquals("ingress"u8) ? ConnectionDirection.Ingress
-                    : reader.ValueTextEquals("egress"u8) ? ConnectionDirection.Egress
-                    : reader.ValueTextEquals("internal"u8) ? ConnectionDirection.Internal
-                    : reader.ValueTextEquals("listening"u8) ? ConnectionDirection.Listening
-                    : ConnectionDirection.Unknown;
+                e.Direction = reader.ValueTextEquals("ingress"u8) ? ObservedDirection.Ingress
+                    : reader.ValueTextEquals("egress"u8) ? ObservedDirection.Egress
+                    : reader.ValueTextEquals("internal"u8) ? ObservedDirection.Internal
+                    : reader.ValueTextEquals("listening"u8) ? ObservedDirection.Listening
+                    : ObservedDirection.Unknown;
             }
             else if (reader.ValueTextEquals("community_id"u8))
             {

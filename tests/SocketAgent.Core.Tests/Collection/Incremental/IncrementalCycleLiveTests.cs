@@ -8,10 +8,29 @@ using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Collection.Incremental;
 
-/// <summary>Real sockets in a namespace of their own, read cycle after cycle.</summary>
-public sealed class IncrementalSocketCollectorLiveTests
+/// <summary>
+/// Real sockets in a namespace of their own, read cycle after cycle as the daemon reads them: the namespace's
+/// <see cref="IncrementalSocketReader"/>, then <see cref="SocketOwnerCache"/> over its list.
+/// </summary>
+public sealed class IncrementalCycleLiveTests
 {
     private static readonly IncrementalCollectorOptions s_options = new() { FullDumpInterval = Timeout.InfiniteTimeSpan };
+
+    private sealed record Cycle(IReadOnlyList<SocketRecord> Sockets, SocketOwners Owners, FullDumpReason FullDumpReason);
+
+    private sealed class Cycles : IDisposable
+    {
+        public IncrementalSocketReader Sockets { get; } = new(s_options);
+        public SocketOwnerCache Owners { get; } = new(s_options);
+
+        public Cycle Collect(SocketQuery query, CollectionDiagnostics diagnostics)
+        {
+            IReadOnlyList<SocketRecord> sockets = Sockets.Read(query, diagnostics);
+            return new Cycle(sockets, Owners.Resolve(sockets, diagnostics), Sockets.LastReason);
+        }
+
+        public void Dispose() => Sockets.Dispose();
+    }
 
     private static void InQuietNamespace(Action body)
     {
@@ -27,11 +46,11 @@ public sealed class IncrementalSocketCollectorLiveTests
         InQuietNamespace(() =>
         {
             var diagnostics = new CollectionDiagnostics();
-            using var collector = new IncrementalSocketCollector(s_options);
+            using var collector = new Cycles();
             using Socket listener = Listen();
             int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
 
-            IncrementalCollection cycle = collector.Collect(SocketQuery.All, diagnostics);
+            Cycle cycle = collector.Collect(SocketQuery.All, diagnostics);
             Assert.Equal(FullDumpReason.FirstCycle, cycle.FullDumpReason);
             Assert.Single(Tcp(cycle, port), s => s.State == KernelSocketState.Listen);
 
@@ -91,8 +110,8 @@ public sealed class IncrementalSocketCollectorLiveTests
                 Thread.Sleep(50);
             }
             Assert.Single(cycle.Sockets, s => s.Transport == Transport.Tcp);
-            Assert.True(collector.Counters.IncrementalCycles >= 2);
-            Assert.Equal(cycle.Sockets.Count, collector.Counters.SocketsTracked);
+            Assert.True(collector.Sockets.IncrementalCycles >= 2);
+            Assert.Equal(cycle.Sockets.Count, collector.Sockets.SocketsTracked);
         });
     }
 
@@ -102,7 +121,7 @@ public sealed class IncrementalSocketCollectorLiveTests
         InQuietNamespace(() =>
         {
             var diagnostics = new CollectionDiagnostics();
-            using var collector = new IncrementalSocketCollector(s_options);
+            using var collector = new Cycles();
             using Socket listener = Listen();
             using Socket listener6 = Listen(IPAddress.IPv6Loopback);
             var held = new List<Socket> { listener, listener6 };
@@ -122,11 +141,11 @@ public sealed class IncrementalSocketCollectorLiveTests
                 held.Add(udp);
                 udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
 
-                IncrementalCollection before = collector.Collect(SocketQuery.All, diagnostics);
+                Cycle before = collector.Collect(SocketQuery.All, diagnostics);
                 (Socket late, Socket lateServer) = Connect(listener);
                 held.Add(late);
                 held.Add(lateServer);
-                IncrementalCollection after = collector.Collect(SocketQuery.All, diagnostics);
+                Cycle after = collector.Collect(SocketQuery.All, diagnostics);
 
                 // A full dump forced by the counters keeps the records of sockets still ESTABLISHED (same objects).
                 Assert.Equal(FullDumpReason.OpensMoved, after.FullDumpReason);
@@ -140,7 +159,7 @@ public sealed class IncrementalSocketCollectorLiveTests
                     && !previous.ContainsKey(s.Cookie!.Value)));
                 Thread.Sleep(50); // let the half-closes settle
 
-                IncrementalCollection cycle = WaitFor(() => collector.Collect(SocketQuery.All, diagnostics), c => c.FullDumpReason == FullDumpReason.None, out _);
+                Cycle cycle = WaitFor(() => collector.Collect(SocketQuery.All, diagnostics), c => c.FullDumpReason == FullDumpReason.None, out _);
                 IReadOnlyList<SocketRecord> full = new NetlinkSocketSource().Collect(SocketQuery.All, new CollectionDiagnostics());
 
                 Assert.Equal(full.Select(Key).Order(), cycle.Sockets.Select(Key).Order());
@@ -164,7 +183,7 @@ public sealed class IncrementalSocketCollectorLiveTests
         $"{s.Transport} {s.TableFamily} {s.State} {s.LocalAddress}:{s.LocalPort} {s.RemoteAddress}:{s.RemotePort} {s.Inode} {s.Cookie} {s.UnixPath}";
 
     /// <summary>Runs <paramref name="cycle"/> until <paramref name="done"/> (at most 50 times, 20 ms apart).</summary>
-    private static IncrementalCollection WaitFor(Func<IncrementalCollection> cycle, Func<IncrementalCollection, bool> done, out IncrementalCollection result)
+    private static Cycle WaitFor(Func<Cycle> cycle, Func<Cycle, bool> done, out Cycle result)
     {
         for (int i = 0; ; i++)
         {
@@ -177,11 +196,11 @@ public sealed class IncrementalSocketCollectorLiveTests
         }
     }
 
-    private static IEnumerable<SocketRecord> Tcp(IncrementalCollection cycle, int port) =>
+    private static IEnumerable<SocketRecord> Tcp(Cycle cycle, int port) =>
         cycle.Sockets.Where(s => s.Transport == Transport.Tcp && (s.LocalPort == port || s.RemotePort == port));
 
     /// <summary>Both ends of the connection whose client is <paramref name="client"/>.</summary>
-    private static IEnumerable<SocketRecord> Pair(IncrementalCollection cycle, Socket client)
+    private static IEnumerable<SocketRecord> Pair(Cycle cycle, Socket client)
     {
         int port = ((IPEndPoint)client.LocalEndPoint!).Port;
         return cycle.Sockets.Where(s => s.Transport == Transport.Tcp && s.State != KernelSocketState.Listen && (s.LocalPort == port || s.RemotePort == port));

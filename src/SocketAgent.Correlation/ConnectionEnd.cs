@@ -1,5 +1,3 @@
-using SocketAgent.Output.Json;
-
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -90,16 +88,16 @@ internal sealed class ConnectionEnd
             }
             ReceivedFin = SentFin = true; // a normal close exchanges both FINs; a reset one is then counted one byte low
         }
-        else if (e.Direction == ConnectionDirection.Ingress)
+        else if (e.Direction == ObservedDirection.Ingress)
         {
             SaidIngress = true;
         }
-        else if (e.Direction == ConnectionDirection.Egress)
+        else if (e.Direction == ObservedDirection.Egress)
         {
             // A closed event says egress once the listener is gone: only the live events' direction counts.
             SaidEgress = true;
         }
-        if (e.Action == ObservedAction.Closed && e.Direction == ConnectionDirection.Ingress)
+        if (e.Action == ObservedAction.Closed && e.Direction == ObservedDirection.Ingress)
         {
             SaidIngress = true;
         }
