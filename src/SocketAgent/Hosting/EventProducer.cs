@@ -1,5 +1,6 @@
 using SocketAgent.Collection;
 using SocketAgent.Collection.Netlink;
+using SocketAgent.Collection.Tracing;
 using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
@@ -11,6 +12,8 @@ namespace SocketAgent.Cli.Hosting;
 /// The daemon's event stage: it turns each pass of the collector into events — sock_diag destroy notifications
 /// and the differences between passes for sockets, routes and interfaces — keeps those the filters let through,
 /// and emits them to the output stage. It owns the state the differences need (the last pass of every namespace).
+/// Transitions from the kernel tracer go through the same differ first (keyed by cookie), so a socket is opened
+/// and closed once whichever source saw it first.
 /// </summary>
 internal sealed class EventProducer
 {
@@ -44,8 +47,17 @@ internal sealed class EventProducer
     /// <param name="collection">The pass.</param>
     /// <param name="agentFirst">The agent's first pass: its state is the <c>snapshot</c>; a namespace that appears later is new.</param>
     /// <param name="outputs">Where the events go.</param>
-    public void Produce(HostCollection collection, bool agentFirst, OutputSet outputs)
+    /// <param name="traced">The tracer's transitions drained after the pass was read (so newer than it), in order.</param>
+    public void Produce(HostCollection collection, IReadOnlyList<TracedEvent> traced, bool agentFirst, OutputSet outputs)
     {
+        foreach (TracedEvent e in traced)
+        {
+            if (_sockets.OnTraced(e.Event) is SocketEvent completed && _filter.Keep(completed))
+            {
+                outputs.Emit(completed, e.Directions);
+                Count("socket." + completed.Action.ToEcsName());
+            }
+        }
         FirstSight sight = agentFirst ? FirstSight.Snapshot : FirstSight.AsNew;
         foreach (NamespaceCollection ns in collection.Namespaces)
         {
