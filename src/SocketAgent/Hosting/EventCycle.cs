@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
 using SocketAgent.Collection.Tracing;
 using SocketAgent.Model;
 using SocketAgent.Output.Json;
@@ -45,7 +46,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _time = time;
         CollectionSettings settings = CollectionSettings.From(options, followChanges: true, time);
         _source = new HostCollector(settings.Collector);
-        _events = new EventProducer(settings.Filter, settings.Collector.Parts);
+        _events = new EventProducer(settings.Filter, settings.Collector.Parts, options.Netns.Kind == NetworkNamespaceSelectionKind.All);
         _request = new CollectionRequest { Query = settings.Query };
         _requestWithStatistics = _request with { Statistics = true };
     }

@@ -22,11 +22,16 @@ internal sealed class EventProducer
     private readonly InterfaceDiffer _interfaces = new();
     private readonly SocketFilter _filter;
     private readonly bool _routesWanted;
+    private readonly bool _allNamespaces;
     private readonly bool _interfacesWanted;
     private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
 
-    public EventProducer(SocketFilter filter, CollectedParts parts)
+    /// <param name="filter">The filters.</param>
+    /// <param name="parts">What is collected.</param>
+    /// <param name="allNamespaces">netns: all (the tracer's events of every namespace are reported, not only the collected ones').</param>
+    public EventProducer(SocketFilter filter, CollectedParts parts, bool allNamespaces)
     {
+        _allNamespaces = allNamespaces;
         _filter = filter;
         _routesWanted = (parts & CollectedParts.Routes) != 0;
         _interfacesWanted = (parts & CollectedParts.Interfaces) != 0;
@@ -50,8 +55,16 @@ internal sealed class EventProducer
     /// <param name="traced">The tracer's transitions drained after the pass was read (so newer than it), in order.</param>
     public void Produce(HostCollection collection, IReadOnlyList<TracedEvent> traced, bool agentFirst, OutputSet outputs)
     {
+        // The tracer sees every namespace; netns (host, a path) selects which are reported, as for snapshots.
+        HashSet<ulong>? selected = _allNamespaces || traced.Count == 0
+            ? null
+            : collection.Namespaces.Select(static n => n.Namespace.Inode).ToHashSet();
         foreach (TracedEvent e in traced)
         {
+            if (selected is not null && !selected.Contains(e.Event.Namespace!.Inode))
+            {
+                continue;
+            }
             if (_sockets.OnTraced(e.Event) is SocketEvent completed && _filter.Keep(completed))
             {
                 outputs.Emit(completed, e.Directions);

@@ -53,7 +53,8 @@ public sealed class KernelTransitionSource : IDisposable
         return new Dictionary<string, long>(StringComparer.Ordinal)
         {
             ["ebpf_records"] = c.Delivered,
-            ["ebpf_lost"] = c.Lost,
+            // As the loss lines reported it so far (they and this counter agree; the kernel's own count runs ahead).
+            ["ebpf_lost"] = _lostReported,
             ["ebpf_attempted"] = c.Attempted,
             ["ebpf_deduplicated"] = c.Deduplicated,
             ["ebpf_recursion_misses"] = c.RecursionMissesFirst,
