@@ -28,7 +28,7 @@ internal static class AgentSettings
     /// <summary>Section keys (no value of their own).</summary>
     public static readonly IReadOnlySet<string> Sections = new HashSet<string>(StringComparer.Ordinal)
     {
-        "collect", "filters", "filters:include", "filters:exclude", "redaction", "file", "kafka", "spool", "http",
+        "collect", "filters", "filters:include", "filters:exclude", "redaction", "file", "kafka", "spool", "ebpf", "http",
     };
 
     public static readonly IReadOnlyList<AgentSetting> All = Build();
