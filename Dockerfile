@@ -25,9 +25,10 @@ ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
 ARG RUNTIME_IMAGE=ubuntu:24.04
 
 FROM ${SDK_IMAGE} AS build
-# The native AOT linker needs a C toolchain and zlib's headers.
+# The native AOT linker needs a C toolchain and zlib's headers; the eBPF source's kernel side is compiled by clang
+# against libbpf's headers and a vmlinux.h that bpftool dumps from the build host's BTF (llvm-strip drops DWARF).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends clang zlib1g-dev \
+ && apt-get install -y --no-install-recommends clang llvm zlib1g-dev libbpf-dev bpftool \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
@@ -61,7 +62,7 @@ LABEL org.opencontainers.image.title="socket-agent" \
 COPY --from=build /out/socket-agent /out/librdkafka.so /out/centos8-librdkafka.so /opt/socket-agent/
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libsasl2-2 libcap2-bin \
+ && apt-get install -y --no-install-recommends ca-certificates libsasl2-2 libbpf1 libcap2-bin \
  && if [ -n "$FILE_CAPS" ]; then setcap "$FILE_CAPS" /opt/socket-agent/socket-agent; fi \
  && apt-get purge -y libcap2-bin && apt-get autoremove -y \
  && rm -rf /var/lib/apt/lists/* \

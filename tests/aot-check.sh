@@ -32,4 +32,20 @@ usage=$?
 set -e
 [ "$usage" -eq 2 ] || { echo "aot-check: FAIL: bad usage exited $usage, expected 2" >&2; exit 1; }
 
+# The eBPF source through the native binary (libbpf P/Invoke, the embedded object): as root, the daemon with
+# --source ebpf must load it and say so in its heartbeat.
+ebpf="not checked (not root)"
+if [ "$(id -u)" -eq 0 ]; then
+  state="$(mktemp -d)"
+  set +e
+  beat=$(timeout -s TERM 5 "$bin" --source ebpf --interval 200ms --heartbeat 1s --state-dir "$state" -t 2>"$state.err" \
+    | jq -r 'select(.event.action == "heartbeat") | .heartbeat.source' | head -n 1)
+  set -e
+  err="$(cat "$state.err")"
+  rm -rf "$state" "$state.err"
+  [ "$beat" = "ebpf+netlink" ] || { echo "aot-check: FAIL: --source ebpf heartbeat source '$beat': $err" >&2; exit 1; }
+  ebpf="loads (heartbeat source ebpf+netlink)"
+fi
+
+echo "aot-check: OK: eBPF source $ebpf"
 echo "aot-check: OK: native binary $(du -h "$bin" | cut -f1), --once printed $lines socket lines, bad usage exits 2"

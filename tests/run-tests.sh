@@ -15,6 +15,12 @@ command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 # Native AOT links with clang or gcc.
 { command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+# The eBPF source: clang compiles the BPF C program in `dotnet build` against libbpf's headers and a vmlinux.h that
+# bpftool dumps; llvm-strip drops its DWARF; libbpf1 loads it at run time.
+command -v clang >/dev/null 2>&1 || need+=(clang)
+command -v llvm-strip >/dev/null 2>&1 || need+=(llvm)
+[ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 if [ ${#need[@]} -gt 0 ]; then
   echo "run-tests: installing ${need[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -16,7 +16,7 @@ internal sealed class ConnectionEnd
         Start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
         End = EventTimestamp.Unknown;
         LastTimestamp = EventTimestamp.Unknown;
-        BytesAcked = BytesReceived = -1;
+        BytesAcked = BytesReceived = PayloadSent = PayloadReceived = -1;
     }
 
     public byte[] AgentId { get; }
@@ -38,6 +38,10 @@ internal sealed class ConnectionEnd
 
     public long BytesAcked { get; private set; }
     public long BytesReceived { get; private set; }
+
+    /// <summary>Exact payload sent and received, from the kernel tracer's closed line (-1 when no line said).</summary>
+    public long PayloadSent { get; private set; }
+    public long PayloadReceived { get; private set; }
 
     /// <summary>Seen in a state after receiving the peer's FIN, which TCP counts as one byte of sequence space.</summary>
     public bool ReceivedFin { get; private set; }
@@ -119,6 +123,8 @@ internal sealed class ConnectionEnd
         // Counters only grow: the largest seen is the latest, whatever order the events came in.
         BytesAcked = Math.Max(BytesAcked, e.BytesAcked);
         BytesReceived = Math.Max(BytesReceived, e.BytesReceived);
+        PayloadSent = Math.Max(PayloadSent, e.PayloadSent);
+        PayloadReceived = Math.Max(PayloadReceived, e.PayloadReceived);
 
         // The owner and host from the newest event that names them (a closed event carries the last known owner).
         if (e.Timestamp >= LastTimestamp || ProcessName is null)

@@ -64,10 +64,19 @@ internal static class ConnectionRoles
     /// Payload bytes one way. The kernel counts in sequence space: the receiver's <c>bytes_received</c> includes the
     /// peer's FIN once it arrived, the sender's <c>bytes_acked</c> its FIN once acknowledged and, on the client (this
     /// kernel counts the SYN acknowledged by the SYN-ACK), its SYN. The receiver's count is preferred: it is what
-    /// actually arrived. A connection closed by a reset sends no FIN, so its count comes out one byte low.
+    /// actually arrived. A connection closed by a reset sends no FIN, so its count comes out one byte low. An exact
+    /// payload from the kernel tracer (either end's) comes before both.
     /// </summary>
     private static long Payload(ConnectionEnd? receiver, ConnectionEnd? sender, bool senderCountsSyn)
     {
+        if (receiver is { PayloadReceived: >= 0 })
+        {
+            return receiver.PayloadReceived;
+        }
+        if (sender is { PayloadSent: >= 0 })
+        {
+            return sender.PayloadSent;
+        }
         if (receiver is { BytesReceived: >= 0 })
         {
             return Math.Max(0, receiver.BytesReceived - (receiver.ReceivedFin ? 1 : 0));

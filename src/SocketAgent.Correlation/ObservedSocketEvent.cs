@@ -26,6 +26,10 @@ internal struct ObservedSocketEvent
     public byte[]? State;
     public long BytesAcked;
     public long BytesReceived;
+
+    /// <summary>Exact payload this end sent and received (the kernel tracer's closed line), or -1.</summary>
+    public long PayloadSent;
+    public long PayloadReceived;
     public byte[]? HostName;
     public byte[]? AgentId;
     public int Pid;
@@ -37,6 +41,6 @@ internal struct ObservedSocketEvent
     {
         this = default;
         Timestamp = Start = End = EventTimestamp.Unknown;
-        BytesAcked = BytesReceived = -1;
+        BytesAcked = BytesReceived = PayloadSent = PayloadReceived = -1;
     }
 }

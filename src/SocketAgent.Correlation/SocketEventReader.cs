@@ -21,6 +21,8 @@ internal static class SocketEventReader
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });
+            EndpointAddress source = default, destination = default;
+            long sourceBytes = -1, destinationBytes = -1;
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return SocketEventParseResult.Invalid;
@@ -56,6 +58,14 @@ internal static class SocketEventReader
                 {
                     ReadProcess(ref reader, line, interner, ref e);
                 }
+                else if (reader.ValueTextEquals("source"u8))
+                {
+                    source = Endpoint(ref reader, out sourceBytes);
+                }
+                else if (reader.ValueTextEquals("destination"u8))
+                {
+                    destination = Endpoint(ref reader, out destinationBytes);
+                }
                 else
                 {
                     reader.Read();
@@ -66,6 +76,7 @@ internal static class SocketEventReader
             {
                 return SocketEventParseResult.Invalid; // a second value, or trailing garbage, on the line
             }
+            AssignPayload(ref e, source, sourceBytes, destination, destinationBytes);
         }
         catch (JsonException)
         {
@@ -309,8 +320,33 @@ internal static class SocketEventReader
         }
     }
 
-    private static EndpointAddress Endpoint(ref Utf8JsonReader reader)
+    /// <summary>
+    /// ECS <c>source.bytes</c>/<c>destination.bytes</c>, which the kernel tracer writes on a closed connection: the payload
+    /// each end sent, exact (SYN and FIN excluded). Which of them this end sent follows from which endpoint is local.
+    /// </summary>
+    private static void AssignPayload(ref ObservedSocketEvent e, EndpointAddress source, long sourceBytes, EndpointAddress destination, long destinationBytes)
     {
+        if (source.IsEmpty || destination.IsEmpty)
+        {
+            return;
+        }
+        if (source == e.Local && destination == e.Remote)
+        {
+            e.PayloadSent = sourceBytes;
+            e.PayloadReceived = destinationBytes;
+        }
+        else if (source == e.Remote && destination == e.Local)
+        {
+            e.PayloadSent = destinationBytes;
+            e.PayloadReceived = sourceBytes;
+        }
+    }
+
+    private static EndpointAddress Endpoint(ref Utf8JsonReader reader) => Endpoint(ref reader, out _);
+
+    private static EndpointAddress Endpoint(ref Utf8JsonReader reader, out long bytes)
+    {
+        bytes = -1;
         if (!EnterObject(ref reader))
         {
             return default;
@@ -332,6 +368,14 @@ internal static class SocketEventReader
                 if (reader.TokenType == JsonTokenType.Number)
                 {
                     reader.TryGetUInt16(out port);
+                }
+            }
+            else if (reader.ValueTextEquals("bytes"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) && value >= 0)
+                {
+                    bytes = value;
                 }
             }
             else

@@ -104,16 +104,10 @@ internal sealed class SocketDiffer
 
         _destroyed.ForgetBefore(at - _options.DestroyedRetention);
 
-        bool first = !_namespaces.TryGetValue(@namespace.Inode, out NamespaceSockets? table);
-        if (first)
-        {
-            table = new NamespaceSockets(@namespace);
-            _namespaces.Add(@namespace.Inode, table);
-        }
-        else
-        {
-            table!.Namespace = @namespace;
-        }
+        NamespaceSockets table = Table(@namespace);
+        table.Namespace = @namespace;
+        // A table the tracer made before the namespace's first snapshot is not a snapshot yet.
+        bool first = table.Generation == 0;
         int generation = ++table.Generation;
         SocketEventAction? newAction = !first ? SocketEventAction.Opened : firstSight switch
         {
@@ -197,6 +191,12 @@ internal sealed class SocketDiffer
 
         foreach (NamespaceSockets table in _namespaces.Values)
         {
+            if (table.ByCookie.TryGetValue(cookie, out TrackedSocket? traced) && traced.Traced)
+            {
+                // The tracer reports its close (with bytes and owner); a lost one is left to the sweep.
+                _destroyed.Remove(cookie);
+                return null;
+            }
             if (table.ByCookie.Remove(cookie, out TrackedSocket? tracked))
             {
                 return Closed(tracked, SocketRecordMerge.WithDestroy(tracked, destroyed), at, table.Namespace);
@@ -212,6 +212,79 @@ internal sealed class SocketDiffer
             SeenOpen = false,
             Namespace = @namespace,
         };
+    }
+
+    /// <summary>
+    /// A transition the kernel tracer saw (<see cref="SocketEvent.Traced"/>, with a cookie and a namespace). Returns
+    /// the event to emit — completed with what the differ knows (first sighting, last owners) — or null when the
+    /// socket's open or end was already reported. From then on, snapshots only refresh the socket (see
+    /// <see cref="TrackedSocket.Traced"/>).
+    /// </summary>
+    public SocketEvent? OnTraced(SocketEvent traced)
+    {
+        ArgumentNullException.ThrowIfNull(traced);
+        if (traced.Socket.Cookie is not ulong cookie || traced.Namespace is not NetworkNamespace ns)
+        {
+            throw new ArgumentException("a traced event has a cookie and a namespace", nameof(traced));
+        }
+        if (_destroyed.Contains(cookie) || _awaitingDestroy.Contains(cookie))
+        {
+            return null;
+        }
+        NamespaceSockets table = Table(ns);
+        table.ByCookie.TryGetValue(cookie, out TrackedSocket? tracked);
+        IReadOnlyList<ProcessInfo> owners = traced.Owners.Count > 0 ? traced.Owners : tracked?.Owners ?? [];
+        DateTimeOffset firstSeen = tracked?.FirstSeen ?? traced.FirstSeen ?? traced.Timestamp;
+        switch (traced.Action)
+        {
+            case SocketEventAction.Opened when tracked is not null:
+                // A snapshot showed it first (it opened between the snapshot's read and the tracer's drain).
+                tracked.Traced = true;
+                tracked.Record = traced.Socket;
+                return null;
+            case SocketEventAction.Opened:
+            case SocketEventAction.StateChanged:
+                if (tracked is null)
+                {
+                    tracked = new TrackedSocket(traced.Socket, owners, firstSeen, table.Generation);
+                    table.ByCookie.Add(cookie, tracked);
+                }
+                tracked.Traced = true;
+                tracked.Record = traced.Socket;
+                tracked.Owners = owners;
+                tracked.MissingSince = null;
+                break;
+            case SocketEventAction.Closed:
+                table.ByCookie.Remove(cookie);
+                _destroyed.Add(cookie, traced.Timestamp);
+                break;
+            default:
+                return null;
+        }
+        return new SocketEvent
+        {
+            Action = traced.Action,
+            Socket = traced.Socket,
+            Timestamp = traced.Timestamp,
+            PreviousState = traced.PreviousState,
+            Owners = owners,
+            FirstSeen = firstSeen,
+            Duration = traced.Action == SocketEventAction.Closed && traced.Timestamp >= firstSeen ? traced.Timestamp - firstSeen : null,
+            Namespace = table.Namespace,
+            Traffic = traced.Traffic,
+            Failure = traced.Failure,
+            Traced = true,
+        };
+    }
+
+    private NamespaceSockets Table(NetworkNamespace @namespace)
+    {
+        if (!_namespaces.TryGetValue(@namespace.Inode, out NamespaceSockets? table))
+        {
+            table = new NamespaceSockets(@namespace);
+            _namespaces.Add(@namespace.Inode, table);
+        }
+        return table;
     }
 
     /// <summary>Closes every socket of a namespace that no longer exists (or is no longer collected) and forgets it.</summary>
@@ -253,7 +326,7 @@ internal sealed class SocketDiffer
         {
             tracked.Inode = record.Inode;
             IReadOnlyList<ProcessInfo> current = owners.Lookup(record.Inode);
-            if (current.Count > 0)
+            if (current.Count > 0 && !(tracked.Traced && tracked.Owners.Count > 0))
             {
                 tracked.Owners = current;
             }
@@ -263,6 +336,11 @@ internal sealed class SocketDiffer
             tracked.Uid = record.Uid;
         }
 
+        if (tracked.Traced)
+        {
+            // The snapshot was read before the tracer's last transitions: its state may be behind them.
+            return;
+        }
         if (record.Transport == Transport.Tcp && record.State != previous.State)
         {
             (events ??= []).Add(new SocketEvent

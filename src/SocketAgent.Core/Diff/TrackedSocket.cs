@@ -35,4 +35,10 @@ internal sealed class TrackedSocket
 
     /// <summary>The state of the remnant that replaced the socket (TIME_WAIT, or FIN_WAIT2 as a TIME_WAIT substate).</summary>
     public KernelSocketState? RemnantState { get; set; }
+
+    /// <summary>
+    /// The kernel tracer reports this socket's transitions: snapshots no longer make state events or closes of it
+    /// (a snapshot is older than the tracer's last word), only the sweep of a socket that two snapshots miss.
+    /// </summary>
+    public bool Traced { get; set; }
 }

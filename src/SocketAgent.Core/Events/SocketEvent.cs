@@ -33,4 +33,13 @@ public sealed class SocketEvent
 
     /// <summary>The network namespace the socket lives in, when known.</summary>
     public NetworkNamespace? Namespace { get; init; }
+
+    /// <summary>For a <see cref="SocketEventAction.Closed"/> connection the kernel tracer saw: bytes and packets each way.</summary>
+    public SocketTraffic? Traffic { get; init; }
+
+    /// <summary>A connection that failed (a refused or timed-out connect): ECS <c>event.outcome: failure</c> and why.</summary>
+    public SocketFailure? Failure { get; init; }
+
+    /// <summary>From the kernel tracer (a transition as it happened), not from comparing two snapshots.</summary>
+    public bool Traced { get; init; }
 }

@@ -79,7 +79,8 @@ internal static class CliApp
             Description = "Report this as host.name instead of the kernel hostname. Example: --host-name web-01",
         };
         var selectors = new SelectorOptions(SocketSourceKind.Auto,
-            "Where sockets are read: netlink sock_diag (auto: with a fallback to /proc/net when refused), or /proc/net only. Example: --source procfs");
+            "Where sockets are read. auto: the daemon traces every TCP transition with eBPF (with its process) and takes snapshots over netlink sock_diag, falling back to netlink alone (one stderr line says why) when BPF cannot load, and to /proc/net when netlink is refused; ebpf: the same but fail instead of falling back; netlink: sock_diag only; procfs: /proc/net only. Example: --source netlink",
+            ebpf: true);
         var daemon = new DaemonOptions();
         var operations = new OperationsOptions();
         root.Add(once);

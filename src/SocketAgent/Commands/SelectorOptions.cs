@@ -40,7 +40,10 @@ internal sealed class SelectorOptions
 
     public Option<SocketSourceKind> Source { get; }
 
-    public SelectorOptions(SocketSourceKind defaultSource, string sourceHelp)
+    /// <param name="defaultSource">The default.</param>
+    /// <param name="sourceHelp">The help text.</param>
+    /// <param name="ebpf">Whether <c>ebpf</c> is a choice (the daemon's transitions; a snapshot command has none).</param>
+    public SelectorOptions(SocketSourceKind defaultSource, string sourceHelp, bool ebpf = false)
     {
         Source = new Option<SocketSourceKind>("--source")
         {
@@ -54,13 +57,16 @@ internal sealed class SelectorOptions
                     case "auto": return SocketSourceKind.Auto;
                     case "netlink": return SocketSourceKind.Netlink;
                     case "procfs": return SocketSourceKind.Procfs;
+                    case "ebpf" when ebpf: return SocketSourceKind.Ebpf;
                     default:
-                        result.AddError($"invalid --source '{text}': expected auto, netlink or procfs");
+                        result.AddError(ebpf
+                            ? $"invalid --source '{text}': expected auto, ebpf, netlink or procfs"
+                            : $"invalid --source '{text}': expected auto, netlink or procfs");
                         return defaultSource;
                 }
             },
         };
-        Source.HelpName = "auto|netlink|procfs";
+        Source.HelpName = ebpf ? "auto|ebpf|netlink|procfs" : "auto|netlink|procfs";
     }
 
     public void AddTo(Command command)

@@ -31,6 +31,9 @@ internal sealed class AgentOptions
     /// <summary><c>source</c> (<c>--source</c>): auto, netlink or procfs. Default auto.</summary>
     public SocketSourceKind Source { get; set; } = SocketSourceKind.Auto;
 
+    /// <summary>The eBPF source's kernel ring buffer, in bytes (<c>ebpf.ring_buffer_bytes</c>): a power of two.</summary>
+    public int EbpfRingBufferBytes { get; set; } = SocketAgent.Collection.Tracing.KernelTracerOptions.DefaultRingBufferBytes;
+
     /// <summary><c>netns</c> (<c>--netns</c>): host, all or a namespace file. Default host.</summary>
     public NetworkNamespaceSelection Netns { get; set; } = NetworkNamespaceSelection.Host;
 

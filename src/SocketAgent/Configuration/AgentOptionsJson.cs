@@ -24,6 +24,7 @@ internal static class AgentOptionsJson
         {
             SocketSourceKind.Netlink => "netlink",
             SocketSourceKind.Procfs => "procfs",
+            SocketSourceKind.Ebpf => "ebpf",
             _ => "auto",
         });
         json.WriteString("netns", options.Netns.Kind switch
@@ -70,6 +71,9 @@ internal static class AgentOptionsJson
         json.WriteEndObject();
         json.WriteStartObject("spool");
         json.WriteNumber("max_bytes", options.Outputs.SpoolMaxBytes);
+        json.WriteEndObject();
+        json.WriteStartObject("ebpf");
+        json.WriteNumber("ring_buffer_bytes", options.EbpfRingBufferBytes);
         json.WriteEndObject();
         json.WriteStartObject("http");
         json.WriteString("listen", Hosting.Operations.HttpListenAddress.Format(options.HttpListen));

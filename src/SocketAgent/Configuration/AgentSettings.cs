@@ -75,11 +75,12 @@ internal static class AgentSettings
                 o.HostName = v.Length == 0 ? null : v;
                 return v.IndexOfAny(['\0', '\n']) < 0;
             }),
-            AgentSetting.Scalar("source", "auto, netlink or procfs", static t => t.Source, static (o, v) =>
+            AgentSetting.Scalar("source", "auto, ebpf, netlink or procfs", static t => t.Source, static (o, v) =>
             {
                 SocketSourceKind? kind = v switch
                 {
                     "auto" => SocketSourceKind.Auto,
+                    "ebpf" => SocketSourceKind.Ebpf,
                     "netlink" => SocketSourceKind.Netlink,
                     "procfs" => SocketSourceKind.Procfs,
                     _ => null,
@@ -180,6 +181,13 @@ internal static class AgentSettings
             {
                 bool ok = long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n >= 1 << 20;
                 o.Outputs.SpoolMaxBytes = n;
+                return ok;
+            }),
+            AgentSetting.Scalar("ebpf:ring_buffer_bytes", "a power of two of at least 4096 (bytes)", static t => t.Ebpf?.RingBufferBytes, static (o, v) =>
+            {
+                bool ok = int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+                    && n >= 4096 && (n & (n - 1)) == 0;
+                o.EbpfRingBufferBytes = n;
                 return ok;
             }),
             AgentSetting.Scalar("http:listen", HttpListenAddress.Expected, static t => t.Http?.Listen, static (o, v) =>

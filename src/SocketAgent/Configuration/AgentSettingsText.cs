@@ -42,6 +42,8 @@ internal sealed class AgentSettingsText
 
     public SpoolText? Spool { get; set; }
 
+    public EbpfText? Ebpf { get; set; }
+
     public HttpText? Http { get; set; }
 
     internal sealed class CollectText
@@ -130,6 +132,12 @@ internal sealed class AgentSettingsText
     {
         [ConfigurationKeyName("max_bytes")]
         public string? MaxBytes { get; set; }
+    }
+
+    internal sealed class EbpfText
+    {
+        [ConfigurationKeyName("ring_buffer_bytes")]
+        public string? RingBufferBytes { get; set; }
     }
 
     internal sealed class HttpText

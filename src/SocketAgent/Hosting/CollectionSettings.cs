@@ -20,7 +20,8 @@ internal sealed record CollectionSettings(HostCollectorOptions Collector, Socket
     public static CollectionSettings From(AgentOptions options, bool followChanges, TimeProvider time) => new(
         new HostCollectorOptions
         {
-            Source = options.Source,
+            // The tracer reports transitions; snapshots stay on netlink (ebpf) or netlink with its fallback (auto).
+            Source = options.Source == SocketSourceKind.Ebpf ? SocketSourceKind.Netlink : options.Source,
             Parts = options.Collect.Parts,
             Namespaces = options.Netns,
             HostName = options.HostName,

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using SocketAgent.Cli.Commands;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting.Operations;
+using SocketAgent.Collection.Tracing;
 using SocketAgent.State;
 
 namespace SocketAgent.Cli.Hosting;
@@ -50,6 +51,27 @@ internal static class DaemonHost
             return ExitCodes.Failure;
         }
 
+        KernelTransitionSource? transitions = null;
+        if (cycle is null)
+        {
+            try
+            {
+                transitions = KernelTransitionSource.Open(
+                    options.Source,
+                    new KernelTracerOptions { RingBufferBytes = options.EbpfRingBufferBytes },
+                    CollectionSettings.From(options, followChanges: true, TimeProvider.System).Collector.Redactor,
+                    TimeProvider.System,
+                    reason => streams.Error.WriteLine($"socket-agent: notice: eBPF source unavailable, using netlink only: {reason}"));
+            }
+            catch (TracerUnavailableException ex)
+            {
+                streams.Error.WriteLine($"socket-agent: error: --source ebpf: {ex.Message}");
+                operations?.Dispose();
+                return ExitCodes.Failure;
+            }
+            cycle = _ => new EventCycle(options, TimeProvider.System, transitions);
+        }
+
         var output = new BufferedStream(DataStream(streams.Output), 1 << 16);
         var status = new DaemonStatus();
         try
@@ -64,6 +86,7 @@ internal static class DaemonHost
         }
         finally
         {
+            transitions?.Dispose();
             try
             {
                 output.Dispose();
@@ -90,7 +113,7 @@ internal static class DaemonHost
         return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 
-    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle>? cycle, Socket? operations)
+    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle> cycle, Socket? operations)
     {
         // The empty builder: no appsettings.json, no DOTNET_ variables, no command-line provider — the agent's
         // settings are AgentOptions, read once by AgentConfigurationLoader.
@@ -105,14 +128,7 @@ internal static class DaemonHost
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(status);
         builder.Services.AddSingleton(time);
-        if (cycle is null)
-        {
-            builder.Services.AddSingleton<IAgentCycle>(_ => new EventCycle(options, time));
-        }
-        else
-        {
-            builder.Services.AddSingleton(cycle);
-        }
+        builder.Services.AddSingleton(cycle);
         builder.Services.AddSingleton(sp => new CycleContext
         {
             Options = options,

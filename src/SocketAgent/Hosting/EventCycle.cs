@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
+using SocketAgent.Collection.Namespaces;
+using SocketAgent.Collection.Tracing;
 using SocketAgent.Model;
 using SocketAgent.Output.Json;
 
@@ -22,6 +24,8 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
     private readonly CollectionRequest _request;
     private readonly CollectionRequest _requestWithStatistics;
     private readonly HostCollector _source;
+    private readonly KernelTransitionSource? _transitions;
+    private readonly List<TracedEvent> _traced = [];
     private readonly EventProducer _events;
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
     private OutputSet? _outputs;
@@ -32,13 +36,17 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
     private long _cycles;
     private long _warnings;
 
-    public EventCycle(AgentOptions options, TimeProvider time)
+    /// <param name="options">The agent's settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="transitions">The kernel tracer, when it runs (the caller owns it); null: snapshots alone.</param>
+    public EventCycle(AgentOptions options, TimeProvider time, KernelTransitionSource? transitions = null)
     {
         _options = options;
+        _transitions = transitions;
         _time = time;
         CollectionSettings settings = CollectionSettings.From(options, followChanges: true, time);
         _source = new HostCollector(settings.Collector);
-        _events = new EventProducer(settings.Filter, settings.Collector.Parts);
+        _events = new EventProducer(settings.Filter, settings.Collector.Parts, options.Netns.Kind == NetworkNamespaceSelectionKind.All);
         _request = new CollectionRequest { Query = settings.Query };
         _requestWithStatistics = _request with { Statistics = true };
     }
@@ -58,7 +66,15 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _collectionMillisTotal += _lastCollectionMillis;
         _cycles++;
 
-        _events.Produce(pass, first, outputs);
+        // After the pass: the tracer's records are then all newer than the dump and the destroys it read.
+        _traced.Clear();
+        _transitions?.Drain(_traced);
+        _events.Produce(pass, _traced, first, outputs);
+        if (_transitions?.TakeLoss() is long lost and > 0)
+        {
+            outputs.EmitKernelLoss(lost, now);
+            _events.Count("agent.loss");
+        }
         if (statisticsDue && _options.Collect.Statistics)
         {
             _lastStatistics = now;
@@ -109,15 +125,24 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
                 ["filtered_out"] = _events.FilteredOut,
                 ["namespaces"] = _source.NamespacesWatched,
                 ["processes_tracked"] = _source.ProcessesTracked,
-            }.Concat(outputs.DeliveryCounters()).ToDictionary(),
+            }.Concat(outputs.DeliveryCounters()).Concat(SourceCounters()).ToDictionary(),
+            Source = SourceName,
         };
     }
+
+    /// <summary>What reports sockets: <c>ebpf+netlink</c> when the tracer runs, else the snapshot source alone.</summary>
+    private string SourceName => _transitions is not null ? "ebpf+netlink" : _options.Source == SocketSourceKind.Procfs ? "procfs" : "netlink";
+
+    private IEnumerable<KeyValuePair<string, long>> SourceCounters() =>
+        _transitions?.Counters() ?? (IEnumerable<KeyValuePair<string, long>>)[];
 
     /// <summary>For the operations endpoint: copies of the counters, taken on the cycle's thread between cycles.</summary>
     public CycleMetrics CaptureMetrics() => new()
     {
         Events = _events.Counts.Where(static c => c.Value > 0).ToDictionary(StringComparer.Ordinal),
         SocketsTracked = _events.SocketsTracked,
+        Source = SourceName,
+        SourceCounters = SourceCounters().ToDictionary(StringComparer.Ordinal),
         ProcessesTracked = _source.ProcessesTracked,
         Namespaces = _source.NamespacesWatched,
         FilteredOut = _events.FilteredOut,

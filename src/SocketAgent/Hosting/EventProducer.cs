@@ -1,5 +1,6 @@
 using SocketAgent.Collection;
 using SocketAgent.Collection.Netlink;
+using SocketAgent.Collection.Tracing;
 using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
@@ -11,6 +12,8 @@ namespace SocketAgent.Cli.Hosting;
 /// The daemon's event stage: it turns each pass of the collector into events — sock_diag destroy notifications
 /// and the differences between passes for sockets, routes and interfaces — keeps those the filters let through,
 /// and emits them to the output stage. It owns the state the differences need (the last pass of every namespace).
+/// Transitions from the kernel tracer go through the same differ first (keyed by cookie), so a socket is opened
+/// and closed once whichever source saw it first.
 /// </summary>
 internal sealed class EventProducer
 {
@@ -19,11 +22,16 @@ internal sealed class EventProducer
     private readonly InterfaceDiffer _interfaces = new();
     private readonly SocketFilter _filter;
     private readonly bool _routesWanted;
+    private readonly bool _allNamespaces;
     private readonly bool _interfacesWanted;
     private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
 
-    public EventProducer(SocketFilter filter, CollectedParts parts)
+    /// <param name="filter">The filters.</param>
+    /// <param name="parts">What is collected.</param>
+    /// <param name="allNamespaces">netns: all (the tracer's events of every namespace are reported, not only the collected ones').</param>
+    public EventProducer(SocketFilter filter, CollectedParts parts, bool allNamespaces)
     {
+        _allNamespaces = allNamespaces;
         _filter = filter;
         _routesWanted = (parts & CollectedParts.Routes) != 0;
         _interfacesWanted = (parts & CollectedParts.Interfaces) != 0;
@@ -44,8 +52,25 @@ internal sealed class EventProducer
     /// <param name="collection">The pass.</param>
     /// <param name="agentFirst">The agent's first pass: its state is the <c>snapshot</c>; a namespace that appears later is new.</param>
     /// <param name="outputs">Where the events go.</param>
-    public void Produce(HostCollection collection, bool agentFirst, OutputSet outputs)
+    /// <param name="traced">The tracer's transitions drained after the pass was read (so newer than it), in order.</param>
+    public void Produce(HostCollection collection, IReadOnlyList<TracedEvent> traced, bool agentFirst, OutputSet outputs)
     {
+        // The tracer sees every namespace; netns (host, a path) selects which are reported, as for snapshots.
+        HashSet<ulong>? selected = _allNamespaces || traced.Count == 0
+            ? null
+            : collection.Namespaces.Select(static n => n.Namespace.Inode).ToHashSet();
+        foreach (TracedEvent e in traced)
+        {
+            if (selected is not null && !selected.Contains(e.Event.Namespace!.Inode))
+            {
+                continue;
+            }
+            if (_sockets.OnTraced(e.Event) is SocketEvent completed && _filter.Keep(completed))
+            {
+                outputs.Emit(completed, e.Directions);
+                Count("socket." + completed.Action.ToEcsName());
+            }
+        }
         FirstSight sight = agentFirst ? FirstSight.Snapshot : FirstSight.AsNew;
         foreach (NamespaceCollection ns in collection.Namespaces)
         {

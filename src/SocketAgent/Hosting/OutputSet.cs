@@ -100,6 +100,17 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         _writer.WriteHeartbeat(heartbeat, _context.Sequencer.Next(), _context.Identity, _host);
 
     /// <summary>
+    /// A <c>loss</c> line for records the kernel tracer dropped (its ring buffer was full): they never had a sequence,
+    /// so the line carries the count and its own sequence as the range.
+    /// </summary>
+    public void EmitKernelLoss(long count, DateTimeOffset now)
+    {
+        EventStamp stamp = _context.Sequencer.Next();
+        _writer.WriteLoss(stamp.Sequence, stamp.Sequence, count, "ebpf_ring_buffer_full", "ebpf", now, stamp, _context.Identity, _host);
+        _context.Logger.LogError("the eBPF ring buffer was full: {Count} kernel records were dropped; a loss line counts them (raise ebpf.ring_buffer_bytes)", count);
+    }
+
+    /// <summary>
     /// After each cycle: flush the local outputs, make the spool's batch durable and, when it has room again, name
     /// what it dropped in <c>loss</c> lines (which go to every output, the spool included). Returns the loss lines written.
     /// </summary>

@@ -41,6 +41,29 @@ public sealed class SocketEventReaderTests
         Assert.Same(e.Args, again.Args);
     }
 
+    [Fact]
+    public void A_traced_closed_event_gives_each_end_the_exact_payload_it_sent_and_received()
+    {
+        // Captured from the eBPF source: a loopback exchange where the client sent 1,234 bytes and the server 4,321.
+        // The line written for the server's socket and the one for the client's carry the same source/destination.
+        string[] lines = Load("traced-loopback.jsonl");
+        var interner = new Utf8Interner(16);
+        var server = new ObservedSocketEvent();
+        var client = new ObservedSocketEvent();
+        SocketEventReader.Read(Encoding.UTF8.GetBytes(lines[0]), interner, ref server);
+        SocketEventReader.Read(Encoding.UTF8.GetBytes(lines[1]), interner, ref client);
+        Assert.Equal(47321, server.Local.Port);
+        Assert.Equal((4321L, 1234L), (server.PayloadSent, server.PayloadReceived));
+        Assert.Equal(34728, client.Local.Port);
+        Assert.Equal((1234L, 4321L), (client.PayloadSent, client.PayloadReceived));
+        Assert.Equal((-1L, -1L), (client.BytesAcked, client.BytesReceived)); // the tracer writes no tcp_info
+
+        // A polled line (tcp_info, no source.bytes) leaves the exact payload unknown.
+        var polled = new ObservedSocketEvent();
+        SocketEventReader.Read(Encoding.UTF8.GetBytes(Client.Single(static l => l.Contains("\"closed\"", StringComparison.Ordinal))), interner, ref polled);
+        Assert.Equal((-1L, -1L), (polled.PayloadSent, polled.PayloadReceived));
+    }
+
     [Theory]
     [InlineData("{\"event\":{\"dataset\":\"route\",\"action\":\"added\"}}")]
     [InlineData("   ")]

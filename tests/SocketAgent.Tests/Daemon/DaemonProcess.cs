@@ -34,9 +34,12 @@ internal sealed class DaemonProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static DaemonProcess Start(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="args">The agent's arguments.</param>
+    /// <param name="environment">Extra environment variables.</param>
+    /// <param name="launcher">A command that runs the agent (setpriv with its options, ending with --), or null.</param>
+    public static DaemonProcess Start(string[] args, IReadOnlyDictionary<string, string>? environment = null, string[]? launcher = null)
     {
-        ProcessStartInfo info = CreateStartInfo(args, environment);
+        ProcessStartInfo info = CreateStartInfo(args, environment, launcher);
         return new DaemonProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start socket-agent"));
     }
 
@@ -50,9 +53,9 @@ internal sealed class DaemonProcess : IDisposable
     }
 
     /// <summary>Runs a command that ends by itself (--print-config, a refused setting), with an environment.</summary>
-    public static AgentProcess.Result Run(string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    public static AgentProcess.Result Run(string[] args, IReadOnlyDictionary<string, string>? environment = null, string[]? launcher = null)
     {
-        using Process process = Process.Start(CreateStartInfo(args, environment)) ?? throw new InvalidOperationException("could not start socket-agent");
+        using Process process = Process.Start(CreateStartInfo(args, environment, launcher)) ?? throw new InvalidOperationException("could not start socket-agent");
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
@@ -63,12 +66,13 @@ internal sealed class DaemonProcess : IDisposable
         return new AgentProcess.Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static ProcessStartInfo CreateStartInfo(string[] args, IReadOnlyDictionary<string, string>? environment)
+    private static ProcessStartInfo CreateStartInfo(string[] args, IReadOnlyDictionary<string, string>? environment, string[]? launcher = null)
     {
         // SOCKET_AGENT_BIN runs the native AOT binary instead of the JIT build (tests/run-tests.sh does, for the
         // Kafka delivery tests: Confluent.Kafka's native bindings are what trimming could break).
         string? native = Environment.GetEnvironmentVariable("SOCKET_AGENT_BIN");
-        var info = new ProcessStartInfo(string.IsNullOrEmpty(native) ? "dotnet" : native)
+        string program = string.IsNullOrEmpty(native) ? "dotnet" : native;
+        var info = new ProcessStartInfo(launcher is { Length: > 0 } ? launcher[0] : program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -83,6 +87,14 @@ internal sealed class DaemonProcess : IDisposable
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
+        }
+        if (launcher is { Length: > 0 })
+        {
+            foreach (string arg in launcher.Skip(1))
+            {
+                info.ArgumentList.Add(arg);
+            }
+            info.ArgumentList.Add(program);
         }
         if (string.IsNullOrEmpty(native))
         {

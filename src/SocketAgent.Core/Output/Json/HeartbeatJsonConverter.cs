@@ -17,6 +17,7 @@ internal sealed class HeartbeatJsonConverter : JsonConverter<HeartbeatJson>
     private static readonly JsonEncodedText s_lastMs = JsonEncodedText.Encode("last_ms");
     private static readonly JsonEncodedText s_avgMs = JsonEncodedText.Encode("avg_ms");
     private static readonly JsonEncodedText s_rssBytes = JsonEncodedText.Encode("rss_bytes");
+    private static readonly JsonEncodedText s_source = JsonEncodedText.Encode("source");
     private static readonly JsonEncodedText s_events = JsonEncodedText.Encode("events");
     private static readonly JsonEncodedText s_counters = JsonEncodedText.Encode("counters");
 
@@ -40,6 +41,10 @@ internal sealed class HeartbeatJsonConverter : JsonConverter<HeartbeatJson>
         if (value.RssBytes is long rss)
         {
             writer.WriteNumber(s_rssBytes, Math.Max(0, rss));
+        }
+        if (value.Source is string source)
+        {
+            writer.WriteString(s_source, source);
         }
         WriteMap(writer, s_events, value.Events);
         WriteMap(writer, s_counters, value.Counters);

@@ -27,6 +27,9 @@ public sealed class HeartbeatRecord
     /// <summary>Resident set size of the agent (<c>heartbeat.rss_bytes</c>); null when unknown.</summary>
     public long? RssBytes { get; init; }
 
+    /// <summary>What reports sockets (<c>ebpf+netlink</c>, <c>netlink</c>, <c>procfs</c>); null when not said.</summary>
+    public string? Source { get; init; }
+
     /// <summary>
     /// Lines emitted, by <c>dataset.action</c> (<c>socket.opened</c>, <c>route.added</c>, <c>interface.up</c>…);
     /// written in ordinal key order. Keys: lowercase letters, digits, '_' and '.'.

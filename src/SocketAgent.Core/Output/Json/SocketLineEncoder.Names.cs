@@ -59,6 +59,13 @@ internal sealed partial class SocketLineEncoder
     private static readonly JsonEncodedText s_rawProtocol = JsonEncodedText.Encode("raw_protocol");
     private static readonly JsonEncodedText s_tcpInfo = JsonEncodedText.Encode("tcp_info");
     private static readonly JsonEncodedText s_seenOpen = JsonEncodedText.Encode("seen_open");
+    private static readonly JsonEncodedText s_outcome = JsonEncodedText.Encode("outcome");
+    private static readonly JsonEncodedText s_failure = JsonEncodedText.Encode("failure");
+    private static readonly JsonEncodedText s_bytes = JsonEncodedText.Encode("bytes");
+    private static readonly JsonEncodedText s_packets = JsonEncodedText.Encode("packets");
+    private static readonly JsonEncodedText s_error = JsonEncodedText.Encode("error");
+    private static readonly JsonEncodedText s_code = JsonEncodedText.Encode("code");
+    private static readonly JsonEncodedText s_message = JsonEncodedText.Encode("message");
     private static readonly JsonEncodedText s_processes = JsonEncodedText.Encode("processes");
 
     private static readonly JsonEncodedText s_user = JsonEncodedText.Encode("user");

@@ -164,6 +164,10 @@ internal sealed partial class SocketLineEncoder
                 writer.WriteString(s_start, start);
             }
             WriteTimestamp(writer, s_end, socketEvent.Timestamp);
+            if (socketEvent.Failure is not null)
+            {
+                writer.WriteString(s_outcome, s_failure);
+            }
         }
         writer.WriteEndObject();
 
@@ -223,11 +227,12 @@ internal sealed partial class SocketLineEncoder
             remotePort = (uint)record.RemotePort <= ushort.MaxValue ? record.RemotePort : 0;
         }
 
-        WriteNetwork(writer, record, flow, networkNamespace);
+        SocketTraffic? traffic = socketEvent?.Traffic;
+        WriteNetwork(writer, record, flow, networkNamespace, traffic);
 
         if (!isUnix)
         {
-            WriteFlow(writer, flow, localIp, localPort, remoteIp, remotePort);
+            WriteFlow(writer, flow, localIp, localPort, remoteIp, remotePort, traffic);
         }
 
         ProcessFragments? first = holders.Count > 0 ? GetProcess(holders[0]) : null;
@@ -318,9 +323,17 @@ internal sealed partial class SocketLineEncoder
             writer.WritePropertyName(s_container);
             writer.WriteRawValue(container, skipInputValidation: true);
         }
+
+        if (socketEvent?.Failure is SocketFailure failure)
+        {
+            writer.WriteStartObject(s_error);
+            writer.WriteString(s_code, failure.Code);
+            writer.WriteString(s_message, failure.Message);
+            writer.WriteEndObject();
+        }
     }
 
-    private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, NetworkNamespace? networkNamespace)
+    private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, NetworkNamespace? networkNamespace, SocketTraffic? traffic)
     {
         _communityIdLength = 0;
         writer.WriteStartObject(s_network);
@@ -370,6 +383,13 @@ internal sealed partial class SocketLineEncoder
             writer.WriteString(s_communityId, _communityId.AsSpan(0, communityIdLength));
         }
 
+        if (traffic is SocketTraffic t)
+        {
+            // ECS network.bytes / network.packets: both directions together.
+            writer.WriteNumber(s_bytes, t.BytesSent + t.BytesReceived);
+            writer.WriteNumber(s_packets, t.PacketsSent + t.PacketsReceived);
+        }
+
         if (networkNamespace is not null)
         {
             writer.WritePropertyName(s_netns);
@@ -384,8 +404,14 @@ internal sealed partial class SocketLineEncoder
     /// internal connection whose ends no listener explains keeps <c>source</c> = local, <c>destination</c> = remote,
     /// and no client or server.
     /// </summary>
-    private static void WriteFlow(Utf8JsonWriter writer, ConnectionFlow flow, ReadOnlySpan<byte> localIp, int localPort, ReadOnlySpan<byte> remoteIp, int remotePort)
+    /// <remarks>With <paramref name="traffic"/> (a closed connection the tracer saw), ECS <c>source.bytes</c> is what the
+    /// source end sent and <c>destination.bytes</c> what the destination end sent, likewise for packets.</remarks>
+    private static void WriteFlow(
+        Utf8JsonWriter writer, ConnectionFlow flow, ReadOnlySpan<byte> localIp, int localPort, ReadOnlySpan<byte> remoteIp, int remotePort,
+        SocketTraffic? traffic)
     {
+        SocketTraffic? local = traffic;
+        SocketTraffic? remote = traffic is SocketTraffic t ? new SocketTraffic(t.BytesReceived, t.BytesSent, t.PacketsReceived, t.PacketsSent) : null;
         switch (flow.Direction)
         {
             case ConnectionDirection.Listening:
@@ -396,15 +422,15 @@ internal sealed partial class SocketLineEncoder
             case ConnectionDirection.Internal:
                 if (flow.LocalRole == ConnectionRole.Server)
                 {
-                    WriteEndpoint(writer, s_source, remoteIp, remotePort);
-                    WriteEndpoint(writer, s_destination, localIp, localPort);
+                    WriteEndpoint(writer, s_source, remoteIp, remotePort, remote);
+                    WriteEndpoint(writer, s_destination, localIp, localPort, local);
                     WriteEndpoint(writer, s_client, remoteIp, remotePort);
                     WriteEndpoint(writer, s_server, localIp, localPort);
                 }
                 else
                 {
-                    WriteEndpoint(writer, s_source, localIp, localPort);
-                    WriteEndpoint(writer, s_destination, remoteIp, remotePort);
+                    WriteEndpoint(writer, s_source, localIp, localPort, local);
+                    WriteEndpoint(writer, s_destination, remoteIp, remotePort, remote);
                     if (flow.LocalRole == ConnectionRole.Client)
                     {
                         WriteEndpoint(writer, s_client, localIp, localPort);
@@ -415,11 +441,16 @@ internal sealed partial class SocketLineEncoder
         }
     }
 
-    private static void WriteEndpoint(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> ip, int port)
+    private static void WriteEndpoint(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> ip, int port, SocketTraffic? sent = null)
     {
         writer.WriteStartObject(name);
         writer.WriteString(s_ip, ip);
         writer.WriteNumber(s_port, port);
+        if (sent is SocketTraffic t)
+        {
+            writer.WriteNumber(s_bytes, t.BytesSent);
+            writer.WriteNumber(s_packets, t.PacketsSent);
+        }
         writer.WriteEndObject();
     }
 

@@ -13,6 +13,12 @@ internal sealed class CycleMetrics
     public required IReadOnlyDictionary<string, long> Events { get; init; }
 
     public required long SocketsTracked { get; init; }
+
+    /// <summary>What reports sockets (as the heartbeat's <c>source</c>).</summary>
+    public string Source { get; init; } = "netlink";
+
+    /// <summary>The eBPF source's counters (records, lost, recursion misses...); empty without it.</summary>
+    public IReadOnlyDictionary<string, long> SourceCounters { get; init; } = new Dictionary<string, long>();
     public required long ProcessesTracked { get; init; }
     public required long Namespaces { get; init; }
 

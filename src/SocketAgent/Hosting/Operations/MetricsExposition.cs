@@ -73,6 +73,13 @@ internal static class MetricsExposition
         Gauge(writer, "socket_agent_sockets_tracked", "Sockets the agent tracks (open at the last cycle, every selected namespace).", cycle.SocketsTracked);
         Gauge(writer, "socket_agent_processes_tracked", "Processes the agent has attributed sockets to and still tracks.", cycle.ProcessesTracked);
         Gauge(writer, "socket_agent_network_namespaces", "Network namespaces watched.", cycle.Namespaces);
+        writer.WriteFamily("socket_agent_source_info", PrometheusMetricType.Gauge, "What reports sockets: ebpf+netlink, netlink or procfs.");
+        writer.WriteSample("socket_agent_source_info", 1, new PrometheusLabel("source", cycle.Source));
+        foreach ((string key, long value) in cycle.SourceCounters.OrderBy(static p => p.Key, StringComparer.Ordinal))
+        {
+            // Kernel-side counts since the tracer started (ebpf_lost: records its full ring buffer dropped).
+            Counter(writer, $"socket_agent_{key}_total", $"eBPF source: {key.Replace('_', ' ')} since start.", value);
+        }
         Counter(writer, "socket_agent_warnings_total", "Distinct collection warnings logged since start.", cycle.Warnings);
         writer.WriteFamily("socket_agent_output_write_errors_total", PrometheusMetricType.Counter,
             "Lines a local output (stdout, file) failed to write since start: each one is lost for that output.");

@@ -1,0 +1,23 @@
+namespace SocketAgent.Collection.Tracing;
+
+/// <summary>How the kernel tracer is set up.</summary>
+public sealed record KernelTracerOptions
+{
+    /// <summary>16 MiB: about 120,000 transitions (136 bytes each) between two drains — bursts of 100,000 events.</summary>
+    public const int DefaultRingBufferBytes = 16 << 20;
+
+    /// <summary>
+    /// The kernel ring buffer's size in bytes: a power of two, at least one page. What does not fit between two
+    /// drains is dropped by the kernel side and counted (<see cref="TracerCounters.Lost"/>).
+    /// </summary>
+    public int RingBufferBytes { get; init; } = DefaultRingBufferBytes;
+
+    /// <summary>How often the ring buffer is drained into the agent's queue.</summary>
+    public TimeSpan DrainInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Records the agent holds for the next cycle at most; past it the drain pauses, so what cannot be held stays in
+    /// the ring buffer, and what does not fit there is counted by the kernel side: every loss is counted in one place.
+    /// </summary>
+    public int MaxQueuedRecords { get; init; } = 262_144;
+}

@@ -1,0 +1,7 @@
+namespace SocketAgent.Collection.Tracing;
+
+/// <summary>
+/// One record from the ring buffer, in ring order: a TCP transition, an exec (<see cref="Exec"/> set) or a fork
+/// (<see cref="Fork"/> set).
+/// </summary>
+internal readonly record struct TraceItem(TcpTraceRecord Tcp, ExecInfo? Exec, ForkInfo? Fork = null);
