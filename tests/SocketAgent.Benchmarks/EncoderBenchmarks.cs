@@ -3,12 +3,12 @@ using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using SocketAgent.Events;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Benchmarks;
 
 /// <summary>
-/// The JSON encoder of socket lines (<see cref="SocketJsonLinesWriter"/>): time and bytes allocated per line, in
+/// The JSON encoder of socket lines (<see cref="JsonLinesWriter"/>): time and bytes allocated per line, in
 /// steady state (the writer's buffer and the encoder's per-process caches are warm, as in a running daemon). The
 /// target is 0 B allocated per line. Lines go to <see cref="Stream.Null"/> in 64 KiB writes.
 /// </summary>
@@ -21,7 +21,7 @@ public class EncoderBenchmarks
     private static readonly AgentIdentity s_agent = new("6f1c0d3e-8a4b-4c1e-9d2f-0a1b2c3d4e5f", "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "0.1.0", "2b9a7c1e-5d4f-4e3a-8b2c-1d0e9f8a7b6c");
     private static readonly NetworkNamespace s_namespace = new() { Inode = 4026532000, Name = "blue", ContainerId = "3f2a" };
 
-    private readonly SocketJsonLinesWriter _writer = new(Stream.Null);
+    private readonly JsonLinesWriter _writer = new(Stream.Null);
     private SocketEvent[] _opened = [];
     private SocketEvent[] _closedV6 = [];
     private SocketEvent[] _stateChanged = [];

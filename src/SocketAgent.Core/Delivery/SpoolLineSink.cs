@@ -1,5 +1,5 @@
 using System.Text;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 using SocketAgent.Spool;
 
 namespace SocketAgent.Delivery;

@@ -3,7 +3,7 @@ using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
-using SocketAgent.Output.Netstat;
+using SocketAgent.Encoders.Netstat;
 
 namespace SocketAgent.Cli.Commands;
 

@@ -3,7 +3,7 @@ using SocketAgent.Cli.Hosting;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Cli.Commands;
 
@@ -30,7 +30,7 @@ internal static class OnceCommand
         try
         {
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
-            using (var writer = new SocketJsonLinesWriter(buffered, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem()))
+            using (var writer = new JsonLinesWriter(buffered, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem()))
             {
                 Write(snapshot, settings.Filter, writer);
                 writer.Flush();
@@ -44,7 +44,7 @@ internal static class OnceCommand
         return ExitCodes.Success;
     }
 
-    private static void Write(HostSnapshot snapshot, SocketFilter filter, SocketJsonLinesWriter writer)
+    private static void Write(HostSnapshot snapshot, SocketFilter filter, JsonLinesWriter writer)
     {
         foreach (NamespaceState state in snapshot.Namespaces)
         {

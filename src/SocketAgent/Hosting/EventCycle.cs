@@ -6,7 +6,7 @@ using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Collection.Tracing;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Cli.Hosting;
 

@@ -4,7 +4,7 @@ using SocketAgent.Collection.Tracing;
 using SocketAgent.Diff;
 using SocketAgent.Events;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Cli.Hosting;
 

@@ -6,7 +6,7 @@ using SocketAgent.Delivery.Kafka;
 using SocketAgent.Delivery.Outputs;
 using SocketAgent.Events;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 using SocketAgent.Spool;
 
 namespace SocketAgent.Cli.Hosting;
@@ -29,7 +29,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private readonly OutputOptions _options;
     private readonly CycleContext _context;
     private readonly HostIdentity _host;
-    private readonly SocketJsonLinesWriter _writer;
+    private readonly JsonLinesWriter _writer;
     private readonly List<ILineOutput> _lines = [];
     // Lines each local output failed to write; the heartbeat's output_errors is their sum.
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
@@ -66,7 +66,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         {
             Start("kafka", () => StartKafka(options.StateDirectory, time));
         }
-        _writer = new SocketJsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
+        _writer = new JsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
         if (context.PreviousRunUnclean is (long first, long last))
         {
             // The previous run ended without a clean stop: these numbers were either emitted before it ended or never

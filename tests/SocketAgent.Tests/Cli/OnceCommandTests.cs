@@ -1,6 +1,6 @@
 using System.Text.Json;
 using SocketAgent.Tests.Infrastructure;
-using SocketAgent.Tests.Output.Json;
+using SocketAgent.Tests.Encoders.Json;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
 
 namespace SocketAgent.Tests.Cli;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using SocketAgent.Tests.Infrastructure;
-using SocketAgent.Tests.Output.Json;
+using SocketAgent.Tests.Encoders.Json;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
 
 namespace SocketAgent.Tests.Daemon;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using SocketAgent.Tests.Delivery.Kafka;
-using SocketAgent.Tests.Output.Json;
+using SocketAgent.Tests.Encoders.Json;
 
 namespace SocketAgent.Tests.Daemon;
 

@@ -11,7 +11,7 @@ using SocketAgent.Delivery;
 using SocketAgent.Delivery.Kafka;
 using SocketAgent.Events;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 using SocketAgent.Spool;
 
 if (args.Contains("--mock-cluster"))
@@ -63,7 +63,7 @@ void Report(string stage, Measure m, int events) =>
 if (!endToEndOnly)
 {
     var sink = new CountingSink();
-    using var writer = new SocketJsonLinesWriter(sink, null, null);
+    using var writer = new JsonLinesWriter(sink, null, null);
     for (int w = 0; w < 20_000; w++) writer.WriteEvent(events[w % 1000], Stamp(w), agent, host);
     writer.Flush();
     var m = Measure.Start();
@@ -77,7 +77,7 @@ if (!endToEndOnly)
 if (!endToEndOnly)
 {
     var sink = new CountingSink { ReadRouting = true };
-    using var writer = new SocketJsonLinesWriter(sink, null, null);
+    using var writer = new JsonLinesWriter(sink, null, null);
     for (int w = 0; w < 20_000; w++) writer.WriteEvent(events[w % 1000], Stamp(w), agent, host);
     writer.Flush();
     var m = Measure.Start();
@@ -92,7 +92,7 @@ if (!endToEndOnly)
 using (var spool = DurableSpool.Open(stageDir, new SpoolOptions { MaxBytes = 4L << 30 }))
 {
     var m = Measure.Start();
-    using (var writer = new SocketJsonLinesWriter(new SpoolLineSink(spool), null, null))
+    using (var writer = new JsonLinesWriter(new SpoolLineSink(spool), null, null))
     {
         for (int i = 0; i < n; i++)
         {
@@ -169,7 +169,7 @@ async Task EndToEnd(int total, bool report)
     using var stop = new CancellationTokenSource();
     var m = Measure.Start();
     Task run = Task.Run(() => loop.RunAsync(stop.Token));
-    using (var writer = new SocketJsonLinesWriter(new SpoolLineSink(spool), null, null))
+    using (var writer = new JsonLinesWriter(new SpoolLineSink(spool), null, null))
     {
         for (int i = 0; i < total; i++)
         {

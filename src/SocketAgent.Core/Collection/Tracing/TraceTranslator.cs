@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using SocketAgent.Collection.Redaction;
 using SocketAgent.Events;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Collection.Tracing;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using SocketAgent.Model;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Collection.Tracing;
 

@@ -1,5 +1,5 @@
 using SocketAgent.Events;
-using SocketAgent.Output.Json;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Collection.Tracing;
 

@@ -1,0 +1,688 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using SocketAgent.Events;
+using SocketAgent.Model;
+
+namespace SocketAgent.Encoders.Json;
+
+/// <summary>
+/// Writes the JSON document of one socket (dataset <c>socket</c>: snapshot lines and opened/closed/state_changed
+/// events) straight from the records, with no document objects in between: the daemon writes hundreds of thousands
+/// of these per second at peak, so a line costs no allocation once the caches are warm. What repeats across lines is
+/// encoded once and copied as UTF-8: a process's object (its args and command line are the longest strings of a line),
+/// the socket owner's <c>user</c>, <c>host</c>, <c>agent</c>, <c>network.netns</c> and the timestamp.
+/// </summary>
+/// <remarks>
+/// Members are written in the schema's order (<c>socket-agent.schema.json</c> is the contract); optional members
+/// that do not apply are left out, never written as null. Not thread-safe: one encoder per writer.
+/// </remarks>
+internal sealed partial class SocketLineEncoder
+{
+    // Bounds the per-process and per-uid caches should a source report garbage.
+    private const int MaxCachedProcesses = 4096;
+    private const int MaxCachedUids = 4096;
+
+    // Longest IPv6 text (45 characters) with room to spare.
+    private const int MaxIpLength = 64;
+
+    private readonly Dictionary<ProcessInfo, ProcessFragments> _processes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<uint, byte[]> _users = [];
+    private readonly Func<uint, string?>? _userNames;
+    private readonly ArrayBufferWriter<byte> _fragmentBuffer = new(512);
+    private readonly Utf8JsonWriter _fragmentWriter;
+    private SocketOwners? _processesOwners;
+
+    private DateTimeOffset _timestamp;
+    private readonly byte[] _timestampText = new byte[RfcTimestamp.Length];
+    private bool _hasTimestamp;
+
+    private HostIdentity? _host;
+    private string? _bootId;
+    private byte[]? _hostJson;
+
+    private AgentIdentity? _agent;
+    private byte[]? _agentJson;
+
+    private NetworkNamespace? _namespace;
+    private byte[]? _netnsJson;
+
+    private readonly byte[] _communityId = new byte[CommunityId.MaxUtf8Length];
+    private int _communityIdLength;
+    private byte[]? _namespaceContainerJson;
+
+    /// <summary>The <c>network.community_id</c> of the last line written (UTF-8); empty when it had none.</summary>
+    public ReadOnlySpan<byte> LastCommunityId => _communityId.AsSpan(0, _communityIdLength);
+
+    /// <param name="userNames">
+    /// uid → account name for sockets whose uid no holder process shares (or that have no holder), so
+    /// <c>user.name</c> is there whenever netstat -e would print a name; null leaves those names out.
+    /// </param>
+    public SocketLineEncoder(Func<uint, string?>? userNames = null)
+    {
+        _userNames = userNames;
+        _fragmentWriter = new Utf8JsonWriter(_fragmentBuffer, JsonLinesWriter.WriterOptions);
+    }
+
+    /// <summary>
+    /// Writes the snapshot line of <paramref name="record"/> (no envelope: no <c>event.id</c>, no <c>agent</c>),
+    /// with its holders looked up in <paramref name="owners"/>.
+    /// </summary>
+    public void WriteSnapshotLine(
+        Utf8JsonWriter writer, SocketRecord record, SocketOwners owners, HostIdentity host, DateTimeOffset timestamp,
+        string action, NetworkNamespace? networkNamespace, IConnectionDirectionResolver? directions)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(owners);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(action);
+
+        if (!ReferenceEquals(owners, _processesOwners))
+        {
+            // ProcessInfo objects belong to one snapshot; dropping them here bounds the cache to one snapshot.
+            _processes.Clear();
+            _processesOwners = owners;
+        }
+
+        IReadOnlyList<ProcessInfo> holders = owners.Lookup(record.Inode);
+        writer.WriteStartObject();
+        WriteTimestamp(writer, s_timestamp, timestamp);
+
+        writer.WriteStartObject(s_event);
+        writer.WriteString(s_dataset, s_socketDataset);
+        writer.WriteString(s_action, action);
+        WriteClassification(writer, action switch
+        {
+            "opened" => SocketEventAction.Opened,
+            "closed" => SocketEventAction.Closed,
+            "state_changed" => SocketEventAction.StateChanged,
+            _ => SocketEventAction.Snapshot,
+        });
+        writer.WriteEndObject();
+
+        writer.WritePropertyName(s_host);
+        writer.WriteRawValue(GetHost(host, bootId: null), skipInputValidation: true);
+
+        WriteSocketBody(writer, record, holders, networkNamespace, directions, socketEvent: null);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes the line of one socket event: the socket as the event saw it, its owners (for a closed socket the last
+    /// known), and the envelope (<c>event.id</c>, <c>event.sequence</c>, <c>agent</c>, <c>host.boot.id</c>).
+    /// </summary>
+    public void WriteEventLine(
+        Utf8JsonWriter writer, SocketEvent socketEvent, EventStamp stamp, AgentIdentity agent, HostIdentity host,
+        IConnectionDirectionResolver? directions)
+    {
+        ArgumentNullException.ThrowIfNull(socketEvent);
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(socketEvent.Socket);
+        ArgumentException.ThrowIfNullOrEmpty(stamp.Id, nameof(stamp));
+        ArgumentOutOfRangeException.ThrowIfNegative(stamp.Sequence, nameof(stamp));
+
+        if (_processesOwners is not null || _processes.Count >= MaxCachedProcesses)
+        {
+            // Events carry their own ProcessInfo objects (the daemon's per-process cache): a snapshot's table no
+            // longer bounds the cache, so a size limit does.
+            _processes.Clear();
+            _processesOwners = null;
+        }
+
+        SocketEventAction action = socketEvent.Action;
+        writer.WriteStartObject();
+        WriteTimestamp(writer, s_timestamp, socketEvent.Timestamp);
+
+        writer.WriteStartObject(s_event);
+        writer.WriteString(s_dataset, s_socketDataset);
+        writer.WriteString(s_action, action switch
+        {
+            SocketEventAction.Snapshot => s_snapshot,
+            SocketEventAction.Opened => s_opened,
+            SocketEventAction.Closed => s_closed,
+            SocketEventAction.StateChanged => s_stateChanged,
+            _ => s_unknownName,
+        });
+        WriteClassification(writer, action);
+        writer.WriteString(s_id, stamp.Id);
+        writer.WriteNumber(s_sequence, stamp.Sequence);
+        if (action == SocketEventAction.Closed)
+        {
+            TimeSpan? duration = socketEvent.Duration ?? (socketEvent.FirstSeen is DateTimeOffset seen ? socketEvent.Timestamp - seen : null);
+            if (duration is TimeSpan d)
+            {
+                // ECS event.duration is nanoseconds; a clock step backwards must not make it negative.
+                writer.WriteNumber(s_duration, d.Ticks <= 0 ? 0 : d.Ticks > long.MaxValue / 100 ? long.MaxValue : d.Ticks * 100);
+            }
+            if (socketEvent.FirstSeen is DateTimeOffset firstSeen)
+            {
+                Span<byte> start = stackalloc byte[RfcTimestamp.Length];
+                RfcTimestamp.Format(firstSeen, start);
+                writer.WriteString(s_start, start);
+            }
+            WriteTimestamp(writer, s_end, socketEvent.Timestamp);
+            if (socketEvent.Failure is not null)
+            {
+                writer.WriteString(s_outcome, s_failure);
+            }
+        }
+        writer.WriteEndObject();
+
+        writer.WritePropertyName(s_host);
+        writer.WriteRawValue(GetHost(host, agent.BootId), skipInputValidation: true);
+        writer.WritePropertyName(s_agent);
+        writer.WriteRawValue(GetAgent(agent), skipInputValidation: true);
+
+        WriteSocketBody(writer, socketEvent.Socket, socketEvent.Owners ?? [], socketEvent.Namespace, directions, socketEvent);
+        writer.WriteEndObject();
+    }
+
+    /// <summary><c>event.kind</c>, <c>event.category</c> and <c>event.type</c> of a socket action (ECS: <c>state</c>/<c>info</c> for snapshots).</summary>
+    private static void WriteClassification(Utf8JsonWriter writer, SocketEventAction action)
+    {
+        bool change = action is SocketEventAction.Opened or SocketEventAction.Closed or SocketEventAction.StateChanged;
+        writer.WriteString(s_kind, change ? s_eventKind : s_stateKind);
+        writer.WriteStartArray(s_category);
+        writer.WriteStringValue(s_networkCategory);
+        writer.WriteEndArray();
+        writer.WriteStartArray(s_type);
+        if (change)
+        {
+            writer.WriteStringValue(s_connection);
+            writer.WriteStringValue(action switch
+            {
+                SocketEventAction.Opened => s_connectionStart,
+                SocketEventAction.Closed => s_connectionEnd,
+                _ => s_connectionChange,
+            });
+        }
+        else
+        {
+            writer.WriteStringValue(s_info);
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Everything after <c>agent</c>: <c>network</c>, the flow's ends, <c>socket</c>, <c>user</c>, <c>process</c>, <c>container</c>.</summary>
+    private void WriteSocketBody(
+        Utf8JsonWriter writer, SocketRecord record, IReadOnlyList<ProcessInfo> holders, NetworkNamespace? networkNamespace,
+        IConnectionDirectionResolver? directions, SocketEvent? socketEvent)
+    {
+        bool isUnix = record.Transport == Transport.Unix;
+        ConnectionFlow flow = directions is null || isUnix ? ConnectionFlow.Unknown : directions.Resolve(record);
+
+        // Each address is formatted once, then written for socket.local/remote and for source/destination/client/server.
+        Span<byte> localIp = stackalloc byte[MaxIpLength];
+        Span<byte> remoteIp = stackalloc byte[MaxIpLength];
+        int localPort = 0, remotePort = 0;
+        if (!isUnix)
+        {
+            localIp = localIp[..IpText.FormatEndpoint(record.LocalAddress, record.Family, localIp)];
+            remoteIp = remoteIp[..IpText.FormatEndpoint(record.RemoteAddress, record.Family, remoteIp)];
+            // A port outside u16 can only come from a broken source; 0 ("none") keeps the line within the contract.
+            localPort = (uint)record.LocalPort <= ushort.MaxValue ? record.LocalPort : 0;
+            remotePort = (uint)record.RemotePort <= ushort.MaxValue ? record.RemotePort : 0;
+        }
+
+        SocketTraffic? traffic = socketEvent?.Traffic;
+        WriteNetwork(writer, record, flow, networkNamespace, traffic);
+
+        if (!isUnix)
+        {
+            WriteFlow(writer, flow, localIp, localPort, remoteIp, remotePort, traffic);
+        }
+
+        ProcessFragments? first = holders.Count > 0 ? GetProcess(holders[0]) : null;
+
+        writer.WriteStartObject(s_socket);
+        WriteState(writer, s_state, record.Transport, record.State);
+        if (socketEvent is { Action: SocketEventAction.StateChanged, PreviousState: KernelSocketState previous })
+        {
+            WriteState(writer, s_previousState, record.Transport, previous);
+        }
+        writer.WriteNumber(s_stateCode, (int)record.State);
+        if (!isUnix)
+        {
+            WriteEndpoint(writer, s_local, localIp, localPort);
+            WriteEndpoint(writer, s_remote, remoteIp, remotePort);
+        }
+        else
+        {
+            if (record.UnixPath is string path)
+            {
+                writer.WriteString(s_path, path);
+            }
+            writer.WriteStartObject(s_unix);
+            writer.WriteString(s_type, UnixTypeName(record.UnixType));
+            if (record.UnixPeerInode != 0)
+            {
+                writer.WriteNumber(s_peerInode, record.UnixPeerInode);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteNumber(s_inode, record.Inode);
+        if (record.Cookie is ulong cookie)
+        {
+            writer.WriteNumber(s_cookie, cookie);
+        }
+        writer.WriteNumber(s_recvQ, record.RecvQueue);
+        writer.WriteNumber(s_sendQ, record.SendQueue);
+        if (record.InterfaceIndex != 0)
+        {
+            writer.WriteStartObject(s_interface);
+            writer.WriteNumber(s_index, record.InterfaceIndex);
+            writer.WriteEndObject();
+        }
+        if (record.Transport == Transport.Raw && (uint)record.RawProtocol <= byte.MaxValue)
+        {
+            writer.WriteNumber(s_rawProtocol, record.RawProtocol);
+        }
+        if (record.Transport == Transport.Tcp && record.TcpInfo is TcpInfo tcpInfo)
+        {
+            TcpInfoJsonWriter.Write(writer, s_tcpInfo, tcpInfo);
+        }
+        if (socketEvent is { Action: SocketEventAction.Closed })
+        {
+            writer.WriteBoolean(s_seenOpen, socketEvent.SeenOpen);
+        }
+        if (holders.Count > 1)
+        {
+            writer.WriteStartArray(s_processes);
+            for (int i = 0; i < holders.Count; i++)
+            {
+                writer.WriteRawValue(GetProcess(holders[i]).Process, skipInputValidation: true);
+            }
+            writer.WriteEndArray();
+        }
+        writer.WriteEndObject();
+
+        if (GetUser(record, holders, first) is byte[] user)
+        {
+            writer.WritePropertyName(s_user);
+            writer.WriteRawValue(user, skipInputValidation: true);
+        }
+        if (first is not null)
+        {
+            writer.WritePropertyName(s_process);
+            writer.WriteRawValue(first.Process, skipInputValidation: true);
+        }
+
+        // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
+        // only some process's, while the holder's is the socket's.
+        if (holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId)
+        {
+            writer.WriteStartObject(s_container);
+            writer.WriteString(s_id, containerId);
+            writer.WriteEndObject();
+        }
+        else if (networkNamespace is not null && GetNamespace(networkNamespace).Container is byte[] container)
+        {
+            writer.WritePropertyName(s_container);
+            writer.WriteRawValue(container, skipInputValidation: true);
+        }
+
+        if (socketEvent?.Failure is SocketFailure failure)
+        {
+            writer.WriteStartObject(s_error);
+            writer.WriteString(s_code, failure.Code);
+            writer.WriteString(s_message, failure.Message);
+            writer.WriteEndObject();
+        }
+    }
+
+    private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, NetworkNamespace? networkNamespace, SocketTraffic? traffic)
+    {
+        _communityIdLength = 0;
+        writer.WriteStartObject(s_network);
+        writer.WriteString(s_transport, record.Transport switch
+        {
+            Transport.Tcp => s_tcp,
+            Transport.Udp => s_udp,
+            Transport.Raw => s_raw,
+            Transport.Unix => s_unix,
+            _ => s_unknownName,
+        });
+        if (record.Family == AddressFamily.InterNetwork)
+        {
+            writer.WriteString(s_type, s_ipv4);
+        }
+        else if (record.Family == AddressFamily.InterNetworkV6)
+        {
+            writer.WriteString(s_type, s_ipv6);
+        }
+
+        int iana = record.Transport switch
+        {
+            Transport.Tcp => CommunityId.ProtocolTcp,
+            Transport.Udp => CommunityId.ProtocolUdp,
+            Transport.Raw when (uint)record.RawProtocol <= byte.MaxValue => record.RawProtocol,
+            _ => -1,
+        };
+        if (iana >= 0)
+        {
+            Span<byte> digits = stackalloc byte[3];
+            ((byte)iana).TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+            writer.WriteString(s_ianaNumber, digits[..written]);
+        }
+
+        switch (flow.Direction)
+        {
+            case ConnectionDirection.Listening: writer.WriteString(s_direction, s_listening); break;
+            case ConnectionDirection.Ingress: writer.WriteString(s_direction, s_ingress); break;
+            case ConnectionDirection.Egress: writer.WriteString(s_direction, s_egress); break;
+            case ConnectionDirection.Internal: writer.WriteString(s_direction, s_internal); break;
+        }
+
+        // Kept for the line's routing metadata (the Kafka flow topic's key): the outputs need not parse it back.
+        if (CommunityId.TryFormat(record, _communityId, out int communityIdLength))
+        {
+            _communityIdLength = communityIdLength;
+            writer.WriteString(s_communityId, _communityId.AsSpan(0, communityIdLength));
+        }
+
+        if (traffic is SocketTraffic t)
+        {
+            // ECS network.bytes / network.packets: both directions together.
+            writer.WriteNumber(s_bytes, t.BytesSent + t.BytesReceived);
+            writer.WriteNumber(s_packets, t.PacketsSent + t.PacketsReceived);
+        }
+
+        if (networkNamespace is not null)
+        {
+            writer.WritePropertyName(s_netns);
+            writer.WriteRawValue(GetNamespace(networkNamespace).Netns, skipInputValidation: true);
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// ECS <c>source</c>/<c>destination</c> (who initiated, to whom) and <c>client</c>/<c>server</c> (who connected, who
+    /// listened) from the local and remote ends. A listener has only <c>server</c> (itself): it has no peer yet. An
+    /// internal connection whose ends no listener explains keeps <c>source</c> = local, <c>destination</c> = remote,
+    /// and no client or server.
+    /// </summary>
+    /// <remarks>With <paramref name="traffic"/> (a closed connection the tracer saw), ECS <c>source.bytes</c> is what the
+    /// source end sent and <c>destination.bytes</c> what the destination end sent, likewise for packets.</remarks>
+    private static void WriteFlow(
+        Utf8JsonWriter writer, ConnectionFlow flow, ReadOnlySpan<byte> localIp, int localPort, ReadOnlySpan<byte> remoteIp, int remotePort,
+        SocketTraffic? traffic)
+    {
+        SocketTraffic? local = traffic;
+        SocketTraffic? remote = traffic is SocketTraffic t ? new SocketTraffic(t.BytesReceived, t.BytesSent, t.PacketsReceived, t.PacketsSent) : null;
+        switch (flow.Direction)
+        {
+            case ConnectionDirection.Listening:
+                WriteEndpoint(writer, s_server, localIp, localPort);
+                break;
+            case ConnectionDirection.Ingress:
+            case ConnectionDirection.Egress:
+            case ConnectionDirection.Internal:
+                if (flow.LocalRole == ConnectionRole.Server)
+                {
+                    WriteEndpoint(writer, s_source, remoteIp, remotePort, remote);
+                    WriteEndpoint(writer, s_destination, localIp, localPort, local);
+                    WriteEndpoint(writer, s_client, remoteIp, remotePort);
+                    WriteEndpoint(writer, s_server, localIp, localPort);
+                }
+                else
+                {
+                    WriteEndpoint(writer, s_source, localIp, localPort, local);
+                    WriteEndpoint(writer, s_destination, remoteIp, remotePort, remote);
+                    if (flow.LocalRole == ConnectionRole.Client)
+                    {
+                        WriteEndpoint(writer, s_client, localIp, localPort);
+                        WriteEndpoint(writer, s_server, remoteIp, remotePort);
+                    }
+                }
+                break;
+        }
+    }
+
+    private static void WriteEndpoint(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> ip, int port, SocketTraffic? sent = null)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString(s_ip, ip);
+        writer.WriteNumber(s_port, port);
+        if (sent is SocketTraffic t)
+        {
+            writer.WriteNumber(s_bytes, t.BytesSent);
+            writer.WriteNumber(s_packets, t.PacketsSent);
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteState(Utf8JsonWriter writer, JsonEncodedText name, Transport transport, KernelSocketState state)
+    {
+        if (transport == Transport.Raw)
+        {
+            // netstat prints a raw socket's state as its number (SocketStateNames.Netstat): formatted here, not allocated.
+            Span<byte> digits = stackalloc byte[11];
+            ((int)state).TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+            writer.WriteString(name, digits[..written]);
+            return;
+        }
+        writer.WriteString(name, SocketStateNames.Netstat(transport, state));
+    }
+
+    private void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset timestamp)
+    {
+        // A cycle's events and a snapshot's lines share one timestamp: formatted once.
+        if (!_hasTimestamp || timestamp != _timestamp || timestamp.Offset != _timestamp.Offset)
+        {
+            RfcTimestamp.Format(timestamp, _timestampText);
+            _timestamp = timestamp;
+            _hasTimestamp = true;
+        }
+        writer.WriteString(name, _timestampText);
+    }
+
+    private byte[] GetHost(HostIdentity host, string? bootId)
+    {
+        if (_hostJson is null || !ReferenceEquals(host, _host) || !string.Equals(bootId, _bootId, StringComparison.Ordinal))
+        {
+            Utf8JsonWriter w = StartFragment();
+            w.WriteStartObject();
+            w.WriteString(s_name, host.Name);
+            if (host.Id is string id)
+            {
+                w.WriteString(s_id, id);
+            }
+            if (bootId is { Length: > 0 })
+            {
+                w.WriteStartObject(s_boot);
+                w.WriteString(s_id, bootId);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            _hostJson = TakeFragment();
+            _host = host;
+            _bootId = bootId;
+        }
+        return _hostJson;
+    }
+
+    private byte[] GetAgent(AgentIdentity agent)
+    {
+        // Records compare by value: a daemon passing an equal identity keeps the cached bytes.
+        if (_agentJson is null || !(ReferenceEquals(agent, _agent) || agent.Equals(_agent)))
+        {
+            Utf8JsonWriter w = StartFragment();
+            w.WriteStartObject();
+            w.WriteString(s_id, agent.Id);
+            w.WriteString(s_ephemeralId, agent.EphemeralId);
+            w.WriteString(s_version, agent.Version);
+            w.WriteString(s_type, AgentFields.AgentType);
+            w.WriteEndObject();
+            _agentJson = TakeFragment();
+            _agent = agent;
+        }
+        return _agentJson;
+    }
+
+    private (byte[] Netns, byte[]? Container) GetNamespace(NetworkNamespace ns)
+    {
+        // Records compare by value, so an equal namespace re-read for the next cycle keeps the cached bytes.
+        if (_netnsJson is null || !(ReferenceEquals(ns, _namespace) || ns.Equals(_namespace)))
+        {
+            Utf8JsonWriter w = StartFragment();
+            w.WriteStartObject();
+            w.WriteNumber(s_inode, ns.Inode);
+            if (ns.Name is { Length: > 0 } name)
+            {
+                w.WriteString(s_name, name);
+            }
+            w.WriteEndObject();
+            _netnsJson = TakeFragment();
+
+            _namespaceContainerJson = null;
+            if (ns.ContainerId is { Length: > 0 } containerId)
+            {
+                w = StartFragment();
+                w.WriteStartObject();
+                w.WriteString(s_id, containerId);
+                w.WriteEndObject();
+                _namespaceContainerJson = TakeFragment();
+            }
+            _namespace = ns;
+        }
+        return (_netnsJson, _namespaceContainerJson);
+    }
+
+    private ProcessFragments GetProcess(ProcessInfo info)
+    {
+        if (_processes.TryGetValue(info, out ProcessFragments? fragments))
+        {
+            return fragments;
+        }
+
+        Utf8JsonWriter w = StartFragment();
+        WriteUser(w, info.Uid, info.UserName);
+        byte[] user = TakeFragment();
+
+        w = StartFragment();
+        w.WriteStartObject();
+        w.WriteNumber(s_pid, info.Pid);
+        w.WriteString(s_name, info.Name);
+        w.WriteStartArray(s_args);
+        for (int i = 0; i < info.Args.Count; i++)
+        {
+            w.WriteStringValue(info.Args[i]);
+        }
+        w.WriteEndArray();
+        w.WriteNumber(s_argsCount, info.Args.Count);
+        if (info.CommandLine is string commandLine)
+        {
+            w.WriteString(s_commandLine, commandLine);
+        }
+        if (info.Executable is string executable)
+        {
+            w.WriteString(s_executable, executable);
+        }
+        if (info.ParentPid > 0)
+        {
+            w.WriteStartObject(s_parent);
+            w.WriteNumber(s_pid, info.ParentPid);
+            w.WriteEndObject();
+        }
+        if (info.StartTime is DateTimeOffset startTime)
+        {
+            Span<byte> start = stackalloc byte[RfcTimestamp.Length];
+            RfcTimestamp.Format(startTime, start);
+            w.WriteString(s_start, start);
+        }
+        w.WritePropertyName(s_user);
+        w.WriteRawValue(user, skipInputValidation: true);
+        w.WriteEndObject();
+
+        fragments = new ProcessFragments(TakeFragment(), user);
+        _processes.Add(info, fragments);
+        return fragments;
+    }
+
+    /// <summary>
+    /// <c>user</c> of the socket. A UNIX socket's is its holder's: neither unix_diag (without UNIX_DIAG_UID) nor
+    /// /proc/net/unix reports an owner uid, so the record's 0 means "unknown". An inet socket no longer tied to a file
+    /// (TIME_WAIT, SYN_RECV) has none: the kernel's uid 0 means unknown, not root. Otherwise the socket's uid, with the
+    /// name of a holder running as that uid, else the account name of the uid.
+    /// </summary>
+    private byte[]? GetUser(SocketRecord record, IReadOnlyList<ProcessInfo> holders, ProcessFragments? first)
+    {
+        if (record.Transport == Transport.Unix)
+        {
+            return first?.User;
+        }
+        if (record.Inode == 0)
+        {
+            return null;
+        }
+
+        uint uid = record.Uid;
+        for (int i = 0; i < holders.Count; i++)
+        {
+            if (holders[i].Uid == uid)
+            {
+                return GetProcess(holders[i]).User;
+            }
+        }
+
+        if (!_users.TryGetValue(uid, out byte[]? user))
+        {
+            Utf8JsonWriter w = StartFragment();
+            WriteUser(w, uid, _userNames?.Invoke(uid));
+            user = TakeFragment();
+            if (_users.Count < MaxCachedUids)
+            {
+                _users.Add(uid, user);
+            }
+        }
+        return user;
+    }
+
+    private static void WriteUser(Utf8JsonWriter writer, uint uid, string? name)
+    {
+        writer.WriteStartObject();
+        // ECS user.id is a keyword: the uid as a string.
+        Span<byte> digits = stackalloc byte[10];
+        uid.TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+        writer.WriteString(s_id, digits[..written]);
+        if (name is not null)
+        {
+            writer.WriteString(s_name, name);
+        }
+        writer.WriteEndObject();
+    }
+
+    private Utf8JsonWriter StartFragment()
+    {
+        _fragmentBuffer.ResetWrittenCount();
+        _fragmentWriter.Reset();
+        return _fragmentWriter;
+    }
+
+    private byte[] TakeFragment()
+    {
+        _fragmentWriter.Flush();
+        return _fragmentBuffer.WrittenSpan.ToArray();
+    }
+
+    private static JsonEncodedText UnixTypeName(UnixSocketType type) => type switch
+    {
+        UnixSocketType.Stream => s_stream,
+        UnixSocketType.Dgram => s_dgram,
+        UnixSocketType.SeqPacket => s_seqpacket,
+        UnixSocketType.Raw => s_raw,
+        UnixSocketType.Rdm => s_rdm,
+        _ => s_unknownName,
+    };
+
+    private static readonly JsonEncodedText s_stream = JsonEncodedText.Encode("stream");
+    private static readonly JsonEncodedText s_dgram = JsonEncodedText.Encode("dgram");
+    private static readonly JsonEncodedText s_seqpacket = JsonEncodedText.Encode("seqpacket");
+    private static readonly JsonEncodedText s_rdm = JsonEncodedText.Encode("rdm");
+
+    /// <summary>The encoded <c>process</c> object of one holder, and its <c>user</c> object (also the socket's, usually).</summary>
+    private sealed record ProcessFragments(byte[] Process, byte[] User);
+}

@@ -1,9 +1,0 @@
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-
-namespace SocketAgent.Tests.Output.Json;
-
-[JsonSerializable(typeof(JsonObject))]
-internal sealed partial class TestJsonContext : JsonSerializerContext
-{
-}
