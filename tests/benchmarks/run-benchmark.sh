@@ -5,7 +5,8 @@
 #
 # Usage: tests/benchmarks/run-benchmark.sh [--out FILE] [--runs N] [--warmup N] [--strict]
 #                                          [--processes N] [--tcp-connections N] [--udp N] [--unix N]
-# Environment: SOCKET_AGENT_BIN (skip the AOT publish, time this binary), WORKLOAD_BIN (skip the workload build).
+# Environment: SOCKET_AGENT_BIN (skip the AOT publish, time this binary), WORKLOAD_BIN (skip the workload build),
+#              BASELINE_BIN (an earlier build of socket-agent, timed in the same interleaved rounds: before/after).
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME and printf must use '.' as the decimal point
 
@@ -117,6 +118,10 @@ ss_workload_owned=$(ss -tuaxnpH | grep -c '"SocketAgent.Wor"' || true)
 # --- timing ---------------------------------------------------------------------------------------------------
 read -r -a agent_args <<<"${SOCKET_AGENT_ARGS:---once}"
 names=("socket-agent ${agent_args[*]}" "ss -tuaxnp" "netstat -tuaxnp" "ss -tuaxn")
+if [[ -n ${BASELINE_BIN:-} ]]; then
+    [[ -x $BASELINE_BIN ]] || die "BASELINE_BIN is not an executable: $BASELINE_BIN"
+    names+=("baseline ${agent_args[*]}")
+fi
 count=${#names[@]}
 
 # invoke I: runs command I once with stdout discarded; our workload pipe fds are closed for it.
@@ -127,6 +132,7 @@ invoke() {
         1) ss -tuaxnp >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
         2) netstat -tuaxnp >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
         3) ss -tuaxn >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
+        4) "$BASELINE_BIN" "${agent_args[@]}" >/dev/null 2>"$err" {workload_in}>&- {workload_out}<&- ;;
     esac
 }
 
@@ -174,6 +180,7 @@ peak_rss_kib() {
             0) /usr/bin/time -f %M -o "$work_dir/rss" "$agent_bin" "${agent_args[@]}" >/dev/null 2>"$work_dir/stderr.0" {workload_in}>&- {workload_out}<&- ;;
             1) /usr/bin/time -f %M -o "$work_dir/rss" ss -tuaxnp >/dev/null 2>"$work_dir/stderr.1" {workload_in}>&- {workload_out}<&- ;;
             2) /usr/bin/time -f %M -o "$work_dir/rss" netstat -tuaxnp >/dev/null 2>"$work_dir/stderr.2" {workload_in}>&- {workload_out}<&- ;;
+            4) /usr/bin/time -f %M -o "$work_dir/rss" "$BASELINE_BIN" "${agent_args[@]}" >/dev/null 2>"$work_dir/stderr.4" {workload_in}>&- {workload_out}<&- ;;
         esac || fail_command "$1" "$?"
         value=$(tail -n 1 "$work_dir/rss")
         ((value > peak)) && peak=$value
@@ -184,6 +191,7 @@ log "measuring peak RSS"
 rss_agent=$(peak_rss_kib 0)
 rss_ss=$(peak_rss_kib 1)
 rss_netstat=$(peak_rss_kib 2)
+[[ -n ${BASELINE_BIN:-} ]] && rss_baseline=$(peak_rss_kib 4)
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # --- output size ----------------------------------------------------------------------------------------------
@@ -236,6 +244,11 @@ report="$work_dir/report.md"
     echo
     echo "Peak RSS (largest of 3 runs, \`/usr/bin/time -f %M\`): \`${names[0]}\` $(mib "$rss_agent") MiB,"
     echo "\`ss -tuaxnp\` $(mib "$rss_ss") MiB, \`netstat -tuaxnp\` $(mib "$rss_netstat") MiB."
+    if [[ -n ${BASELINE_BIN:-} ]]; then
+        echo
+        echo "Before/after: \`${names[0]}\` median ${median[0]} ms against the baseline (\`$BASELINE_BIN\`) ${median[4]} ms in the"
+        echo "same rounds: $(ratio "${median[0]}" "${median[4]}")× its time; peak RSS $(mib "$rss_agent") against $(mib "$rss_baseline") MiB."
+    fi
     echo
     echo "Output: \`${names[0]}\` printed $agent_lines lines ($agent_objects look like JSON objects; all valid JSON objects: $json_valid)."
     echo "At the same time \`ss -tuaxn\` listed $ss_sockets sockets (\`ss -tuwaxn\` with raw: $ss_sockets_raw), \`netstat -tuaxn\` $netstat_sockets."

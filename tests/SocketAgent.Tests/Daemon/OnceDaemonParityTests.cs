@@ -27,7 +27,7 @@ public sealed class OnceDaemonParityTests : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("parity-").FullName;
     private readonly List<Process> _children = [];
-    private string? _namespace;
+    private TestNetns? _namespace;
 
     public static TheoryData<string, string> Settings => new()
     {
@@ -54,12 +54,10 @@ public sealed class OnceDaemonParityTests : IDisposable
         string? netnsPath = null;
         if (yaml.Contains("{netns}", StringComparison.Ordinal))
         {
-            _namespace = $"parity{Environment.ProcessId}";
-            Run("ip", "netns", "add", _namespace);
-            Run("ip", "-n", _namespace, "link", "set", "lo", "up");
-            netnsPath = $"/run/netns/{_namespace}";
+            _namespace = TestNetns.Create("parity");
+            netnsPath = _namespace.Path;
         }
-        (int pid, int listenPort, int udpPort) = StartHolder(_namespace);
+        (int pid, int listenPort, int udpPort) = StartHolder(_namespace?.Name);
         string config = Path.Combine(_directory, "agent.yaml");
         File.WriteAllText(config, yaml
             .Replace("{listen_port}", listenPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
@@ -197,13 +195,6 @@ public sealed class OnceDaemonParityTests : IDisposable
         return (holder.Id, int.Parse(ports[0], CultureInfo.InvariantCulture), int.Parse(ports[1], CultureInfo.InvariantCulture));
     }
 
-    private static void Run(string program, params string[] args)
-    {
-        using Process process = Process.Start(program, args);
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} exited {process.ExitCode}");
-    }
-
     public void Dispose()
     {
         foreach (Process child in _children)
@@ -215,11 +206,7 @@ public sealed class OnceDaemonParityTests : IDisposable
             }
             child.Dispose();
         }
-        if (_namespace is not null)
-        {
-            using Process del = Process.Start("ip", ["netns", "del", _namespace]);
-            del.WaitForExit();
-        }
+        _namespace?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 }
