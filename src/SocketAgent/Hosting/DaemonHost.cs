@@ -84,6 +84,10 @@ internal static class DaemonHost
             signals.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent");
             host.Run();
         }
+        catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+        {
+            // The reader of stdout went away while the host stopped: the stop it caused, exit 0 as for --once.
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             streams.Error.WriteLine($"socket-agent: error: {ex.Message}");

@@ -6,8 +6,10 @@ namespace SocketAgent.Cli.Hosting;
 /// <summary>
 /// The signals the daemon answers besides SIGTERM/SIGINT/SIGQUIT (which Microsoft.Extensions.Hosting turns into a
 /// clean stop). SIGHUP asks for a reload — the configuration read again and the file output reopened, done by
-/// <see cref="AgentLoop"/> between two cycles, never from the handler's thread. SIGUSR1 and SIGUSR2, fatal by
-/// default (a stray <c>kill -USR1</c> used to end the agent with nothing flushed), are logged and ignored.
+/// <see cref="AgentLoop"/> between two cycles, never from the handler's thread. The other signals whose default
+/// action ends the process without a core dump and that a daemon has no use for — SIGUSR1, SIGUSR2, SIGALRM,
+/// SIGVTALRM, SIGPROF, SIGIO, SIGPWR — are logged and ignored: a stray <c>kill -USR1</c> used to end the agent with
+/// nothing flushed.
 /// </summary>
 /// <remarks>
 /// <see cref="PosixSignalRegistration"/> is the runtime's own handler (AOT-safe, no P/Invoke of ours); a raw signal
@@ -16,18 +18,23 @@ namespace SocketAgent.Cli.Hosting;
 /// </remarks>
 internal sealed class DaemonSignals : IDisposable
 {
-    private const int SigUsr1 = 10;
-    private const int SigUsr2 = 12;
+    /// <summary>Ignored (logged): the Linux numbers, which the runtime takes cast to <see cref="PosixSignal"/>.</summary>
+    private static readonly (int Number, string Name)[] s_ignored =
+    [
+        (10, "SIGUSR1"), (12, "SIGUSR2"), (14, "SIGALRM"), (26, "SIGVTALRM"), (27, "SIGPROF"), (29, "SIGIO"), (30, "SIGPWR"),
+    ];
 
     private readonly List<PosixSignalRegistration> _registrations = [];
     private int _reloadRequested;
 
-    /// <summary>Registers the handlers: from here on SIGHUP, SIGUSR1 and SIGUSR2 no longer end the process.</summary>
+    /// <summary>Registers the handlers: from here on none of these signals ends the process.</summary>
     public DaemonSignals()
     {
         _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp));
-        _registrations.Add(PosixSignalRegistration.Create((PosixSignal)SigUsr1, OnIgnored));
-        _registrations.Add(PosixSignalRegistration.Create((PosixSignal)SigUsr2, OnIgnored));
+        foreach ((int number, _) in s_ignored)
+        {
+            _registrations.Add(PosixSignalRegistration.Create((PosixSignal)number, OnIgnored));
+        }
     }
 
     /// <summary>Where the handlers say what they did; null until the host's logger exists (the request still counts).</summary>
@@ -50,12 +57,17 @@ internal sealed class DaemonSignals : IDisposable
         Logger?.LogInformation("{Signal} ignored (SIGHUP reloads the configuration, SIGTERM stops the agent)", Name(context.Signal));
     }
 
-    private static string Name(PosixSignal signal) => (int)signal switch
+    private static string Name(PosixSignal signal)
     {
-        SigUsr1 => "SIGUSR1",
-        SigUsr2 => "SIGUSR2",
-        _ => signal.ToString(),
-    };
+        foreach ((int number, string name) in s_ignored)
+        {
+            if ((int)signal == number)
+            {
+                return name;
+            }
+        }
+        return signal.ToString();
+    }
 
     public void Dispose()
     {

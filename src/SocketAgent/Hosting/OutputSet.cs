@@ -273,7 +273,15 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
 
     public void Dispose()
     {
-        _writer.Dispose();
+        try
+        {
+            _writer.Dispose();
+        }
+        catch (IOException ex) when (ex.HResult == BrokenPipe)
+        {
+            // stdout's reader went away (| head): the closed output refuses the last flush, which is how the agent
+            // came to stop — not an error (exit 0). The other outputs were flushed before it in the same call.
+        }
         if (_deliveryTask is not null)
         {
             // Stop delivering: what Kafka has not confirmed stays in the spool for the next run.
