@@ -110,8 +110,9 @@ public sealed class SignalsTests : IDisposable
     [Fact]
     public void SIGHUP_names_settings_that_need_a_restart_and_keeps_running_when_the_new_file_is_refused()
     {
-        string config = WriteConfig("interval: 200ms\nheartbeat: 500ms\n");
-        using DaemonProcess agent = DaemonProcess.Start(["--config", config, "--state-dir", State, "-t"]);
+        // The state directory in the file: on the command line it would override the file's new value.
+        string config = WriteConfig($"interval: 200ms\nheartbeat: 500ms\nstate_dir: {State}\n");
+        using DaemonProcess agent = DaemonProcess.Start(["--config", config, "-t"]);
         agent.WaitForLine(static l => l.Contains("\"heartbeat\""), s_wait);
 
         // A reloadable change and two that are not: the interval changes, the state directory and the outputs stay.

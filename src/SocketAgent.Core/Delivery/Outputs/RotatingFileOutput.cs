@@ -247,9 +247,18 @@ public sealed class RotatingFileOutput : ILineOutput
         {
             return;
         }
+        // Outermost first, each with the mode: Directory.CreateDirectory gives it to the last level only.
+        var missing = new Stack<string>();
+        for (string? at = directory; !string.IsNullOrEmpty(at) && !Directory.Exists(at); at = System.IO.Path.GetDirectoryName(at))
+        {
+            missing.Push(at);
+        }
         try
         {
-            State.DirectorySync.CreateDirectory(directory, State.AgentStateStore.DirectoryMode);
+            while (missing.TryPop(out string? next))
+            {
+                State.DirectorySync.CreateDirectory(next, State.AgentStateStore.DirectoryMode);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
