@@ -79,7 +79,12 @@ internal static class AgentConfigurationLoader
     private static void AddFile(ConfigurationBuilder builder, string path)
     {
         string fullPath = Path.GetFullPath(path);
-        switch (Path.GetExtension(fullPath).ToLowerInvariant())
+        string extension = Path.GetExtension(fullPath).ToLowerInvariant();
+        if (extension is ".yaml" or ".yml" or ".json" && ConfigurationFileText.NotARegularFile(fullPath) is { } why)
+        {
+            throw new AgentConfigurationException($"cannot read the configuration file '{path}': {why}, not a regular file");
+        }
+        switch (extension)
         {
             case ".yaml" or ".yml":
                 builder.Add<YamlConfigurationSource>(source =>

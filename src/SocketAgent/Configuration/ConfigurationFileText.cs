@@ -1,4 +1,5 @@
 using System.Text;
+using Sys = SocketAgent.Interop.Sys;
 
 namespace SocketAgent.Cli.Configuration;
 
@@ -18,6 +19,35 @@ internal static class ConfigurationFileText
 
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>
+    /// Refuses a path that is not a regular file (symbolic links followed) before a provider opens it: a FIFO's open
+    /// would wait for a writer for ever, and a device (<c>/dev/zero</c>) is no configuration. A path that cannot be
+    /// examined (missing) is left to the provider, whose message names it.
+    /// </summary>
+    /// <returns>Why the path is refused, or null.</returns>
+    public static unsafe string? NotARegularFile(string path)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(path + "\0");
+        byte* buffer = stackalloc byte[Sys.StatxSize];
+        fixed (byte* p = name)
+        {
+            if (Sys.Statx(Sys.AT_FDCWD, p, 0, Sys.STATX_TYPE, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        int type = *(ushort*)(buffer + Sys.StatxModeOffset) & Sys.S_IFMT;
+        return type switch
+        {
+            Sys.S_IFREG => null,
+            0x4000 => "it is a directory",
+            0x1000 => "it is a FIFO (named pipe)",
+            0x2000 or 0x6000 => "it is a device",
+            0xC000 => "it is a socket",
+            _ => "it is not a regular file",
+        };
+    }
+
     /// <summary>The file's bytes, a UTF-8 byte-order mark removed.</summary>
     /// <exception cref="FormatException">Too large, not UTF-8, or not text.</exception>
     public static byte[] ReadBytes(Stream stream)
@@ -27,6 +57,8 @@ internal static class ConfigurationFileText
         int read;
         while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
         {
+            // Checked as it comes: a binary is named for what it is, not for its size.
+            RefuseControlCharacters(chunk.AsSpan(0, read), buffer.Length);
             if (buffer.Length + read > MaxBytes)
             {
                 throw new FormatException($"the file is larger than {MaxBytes / (1 << 20)} MiB: not a configuration file");
@@ -38,15 +70,6 @@ internal static class ConfigurationFileText
         {
             bytes = bytes[Encoding.UTF8.Preamble.Length..];
         }
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            // YAML and JSON allow tab, line feed and carriage return, and no other C0 control character: one of
-            // them (a NUL above all) means a binary file.
-            if (bytes[i] < 0x20 && bytes[i] is not ((byte)'\t' or (byte)'\n' or (byte)'\r') || bytes[i] == 0x7F)
-            {
-                throw new FormatException($"the file is not text (byte 0x{bytes[i]:X2} at offset {i}): expected a YAML or JSON configuration file");
-            }
-        }
         try
         {
             s_strictUtf8.GetCharCount(bytes);
@@ -56,6 +79,21 @@ internal static class ConfigurationFileText
             throw new FormatException($"the file is not UTF-8 text (invalid byte at offset {ex.Index}): save it as UTF-8", ex);
         }
         return bytes;
+    }
+
+    /// <summary>
+    /// YAML and JSON allow tab, line feed and carriage return, and no other C0 control character (nor DEL): one of
+    /// them, a NUL above all, means a binary file.
+    /// </summary>
+    private static void RefuseControlCharacters(ReadOnlySpan<byte> bytes, long offset)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] < 0x20 && bytes[i] is not ((byte)'\t' or (byte)'\n' or (byte)'\r') || bytes[i] == 0x7F)
+            {
+                throw new FormatException($"the file is not text (byte 0x{bytes[i]:X2} at offset {offset + i}): expected a YAML or JSON configuration file");
+            }
+        }
     }
 
     /// <summary>The file as text: <see cref="ReadBytes"/>, decoded.</summary>

@@ -6,8 +6,8 @@ namespace SocketAgent.Tests.Daemon;
 
 /// <summary>
 /// Configuration that must neither hang nor explode, on the real binary: a self-containing YAML alias, nested aliases
-/// (billion laughs), deep nesting, a binary file, a non-UTF-8 file, an oversized file and a JSON trailing comma are
-/// each refused with exactly one stderr line and exit code 2, promptly; an output enabled without what it needs is
+/// (billion laughs), deep nesting, a binary file, a non-UTF-8 file, an oversized file, a JSON trailing comma, a FIFO
+/// and a device are each refused with exactly one stderr line and exit code 2, promptly; an output enabled without what it needs is
 /// refused by <c>--print-config</c> and at start; and every other configuration or command-line error exits 2 too.
 /// </summary>
 public sealed class HostileConfigurationTests : IDisposable
@@ -55,6 +55,26 @@ public sealed class HostileConfigurationTests : IDisposable
         AssertRefused(result, reason);
         Assert.Contains($"cannot read the configuration file '{path}'", result.StandardError);
         Assert.True(took < s_bound, $"{name}: {took}");
+    }
+
+    [Fact]
+    public void A_FIFO_a_device_or_a_directory_given_as_the_config_file_is_refused_at_once()
+    {
+        string fifo = Path.Combine(_dir.FullName, "fifo.yaml");
+        using (Process mkfifo = Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+        }
+        string zero = Path.Combine(_dir.FullName, "zero.yaml");
+        File.CreateSymbolicLink(zero, "/dev/zero");
+        string directory = Directory.CreateDirectory(Path.Combine(_dir.FullName, "dir.json")).FullName;
+
+        foreach ((string path, string why) in new[] { (fifo, "it is a FIFO (named pipe)"), (zero, "it is a device"), (directory, "it is a directory") })
+        {
+            (AgentProcess.Result result, TimeSpan took) = Timed(["--config", path, "--print-config"]);
+            AssertRefused(result, $"cannot read the configuration file '{path}': {why}, not a regular file");
+            Assert.True(took < s_bound, $"{path}: {took}");
+        }
     }
 
     [Fact]
