@@ -47,8 +47,8 @@ internal sealed class DaemonSignals : IDisposable
     {
         // Cancel: the default action (terminate) must not run.
         context.Cancel = true;
+        // Said by the reload itself (one line: reloaded, or refused), before the next cycle.
         Interlocked.Exchange(ref _reloadRequested, 1);
-        Logger?.LogInformation("SIGHUP: the configuration will be read again and the file output reopened before the next cycle");
     }
 
     private void OnIgnored(PosixSignalContext context)

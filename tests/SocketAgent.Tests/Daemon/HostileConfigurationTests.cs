@@ -117,6 +117,7 @@ public sealed class HostileConfigurationTests : IDisposable
         { ["--config", "{dir}/unknown.yaml"], "unknown setting 'intervall'" },
         { ["--config", "{dir}/bad-value.json"], "invalid setting 'heartbeat' = 'often'" },
         { ["--config", "{dir}"], "expected a .yaml, .yml or .json file" },
+        { ["correlate", "--no-such-flag"], "correlate: unknown option '--no-such-flag'" },
     };
 
     [Theory]
