@@ -5,7 +5,13 @@ namespace SocketAgent.Interop;
 internal static partial class Sys
 {
     internal const int AT_EMPTY_PATH = 0x1000;
+    internal const uint STATX_TYPE = 0x1;
     internal const uint STATX_INO = 0x100;
+
+    /// <summary>Offset of <c>__u16 stx_mode</c> in <c>struct statx</c>; its <c>S_IFMT</c> bits are the file type.</summary>
+    internal const int StatxModeOffset = 28;
+    internal const int S_IFMT = 0xF000;
+    internal const int S_IFREG = 0x8000;
 
     /// <summary>Size of <c>struct statx</c> (the same on every architecture, unlike <c>struct stat</c>).</summary>
     internal const int StatxSize = 256;

@@ -17,7 +17,8 @@ internal static class CliApp
         command lines, the routing tables, interfaces and protocol counters — in every network namespace if asked —
         as JSON lines (one object per record, ECS field names) or as netstat's tables.
 
-        Without --once it runs as a daemon until SIGTERM or SIGINT: the full snapshot first, then a line per change
+        Without --once it runs as a daemon until SIGTERM or SIGINT (SIGHUP: reload the config file and reopen the file
+        output): the full snapshot first, then a line per change
         (and a heartbeat every --heartbeat), each stamped with agent.id and a persisted event.sequence. Settings come
         from the command line, then SOCKETAGENT_* environment variables (SOCKETAGENT_INTERVAL=5s,
         SOCKETAGENT_FILTERS__DROP_LOOPBACK=true), then the --config file: the first that sets one wins.
@@ -95,10 +96,11 @@ internal static class CliApp
         root.SetAction(result =>
         {
             AgentOptions options;
+            string? configPath = result.GetValue(daemon.Config);
+            Dictionary<string, string?> commandLine = CommandLineSettings(result, daemon, selectors, hostName, operations);
             try
             {
-                options = AgentConfigurationLoader.Load(result.GetValue(daemon.Config),
-                    CommandLineSettings(result, daemon, selectors, hostName, operations));
+                options = AgentConfigurationLoader.Load(configPath, commandLine);
             }
             catch (AgentConfigurationException ex)
             {
@@ -123,7 +125,8 @@ internal static class CliApp
                 }
 
                 // Blocks until SIGTERM/SIGINT; a synchronous action, so System.CommandLine leaves the signals to the host.
-                return DaemonHost.Run(options, streams);
+                // SIGHUP reads the same sources again: the file as it is then, under the same overrides.
+                return DaemonHost.Run(options, streams, reload: () => AgentConfigurationLoader.Load(configPath, commandLine));
             }
 
             SocketQuery query = selectors.ToQuery(result);

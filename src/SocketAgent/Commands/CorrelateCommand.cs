@@ -68,6 +68,12 @@ internal static class CorrelateCommand
         {
             string? bootstrapServers = result.GetValue(bootstrap);
             string[] paths = result.GetValue(files) ?? [];
+            // The file argument takes any token, so a mistyped option would be read as a missing file (exit 1): it is
+            // bad usage (exit 2). A file whose name starts with '-' is given as ./-name.
+            if (paths.FirstOrDefault(static p => p.Length > 1 && p[0] == '-') is { } unknown)
+            {
+                return Usage(streams, $"correlate: unknown option '{unknown}'");
+            }
             if (bootstrapServers is null && paths.Length == 0)
             {
                 return Usage(streams, "correlate: give event files (- for stdin) or --kafka-bootstrap-servers");

@@ -79,7 +79,12 @@ internal static class AgentConfigurationLoader
     private static void AddFile(ConfigurationBuilder builder, string path)
     {
         string fullPath = Path.GetFullPath(path);
-        switch (Path.GetExtension(fullPath).ToLowerInvariant())
+        string extension = Path.GetExtension(fullPath).ToLowerInvariant();
+        if (extension is ".yaml" or ".yml" or ".json" && ConfigurationFileText.NotARegularFile(fullPath) is { } why)
+        {
+            throw new AgentConfigurationException($"cannot read the configuration file '{path}': {why}, not a regular file");
+        }
+        switch (extension)
         {
             case ".yaml" or ".yml":
                 builder.Add<YamlConfigurationSource>(source =>
@@ -91,7 +96,13 @@ internal static class AgentConfigurationLoader
                 });
                 break;
             case ".json":
-                builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
+                builder.Add<StrictJsonConfigurationSource>(source =>
+                {
+                    source.Path = fullPath;
+                    source.Optional = false;
+                    source.ReloadOnChange = false;
+                    source.ResolveFileProvider();
+                });
                 break;
             default:
                 throw new AgentConfigurationException($"invalid setting 'config' = '{path}': expected a .yaml, .yml or .json file");
@@ -160,7 +171,24 @@ internal static class AgentConfigurationLoader
                 }
             }
         }
+        RequireWhatOutputsNeed(options, origins);
         return options;
+    }
+
+    /// <summary>
+    /// An output enabled without what it cannot start without is a configuration error, found here — by
+    /// <c>--print-config</c> too — rather than as a start failure (exit 1) after the state directory was taken.
+    /// The file output's path has a default and cannot be set empty; the Kafka output's brokers have none.
+    /// </summary>
+    private static void RequireWhatOutputsNeed(AgentOptions options, Dictionary<string, Layer> origins)
+    {
+        if (options.Outputs.Has("kafka") && options.Outputs.KafkaBootstrapServers.Length == 0)
+        {
+            string where = origins.TryGetValue("outputs", out Layer? layer) ? " " + layer.Describe("outputs") : string.Empty;
+            throw new AgentConfigurationException(
+                $"invalid setting 'outputs' = '{string.Join(',', options.Outputs.Kinds)}'{where}: the kafka output needs kafka.bootstrap_servers "
+                + $"(host:port[,host:port...]; --kafka-bootstrap-servers or {EnvironmentPrefix}KAFKA__BOOTSTRAP_SERVERS)");
+        }
     }
 
     /// <summary>Keys and values in the file's spelling into their <see cref="AgentSettingsText"/> properties (the generated binder).</summary>

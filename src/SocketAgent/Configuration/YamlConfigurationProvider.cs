@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace SocketAgent.Cli.Configuration;
@@ -18,6 +19,7 @@ internal sealed class YamlConfigurationSource : FileConfigurationSource
 /// Flattens the first YAML document to configuration keys as the JSON provider does for JSON: a mapping's keys
 /// joined with <c>:</c>, a sequence's items as <c>key:0</c>, <c>key:1</c>…, an empty sequence (<c>[]</c>) as the key
 /// with an empty value, an empty mapping and a null (<c>key:</c>, <c>~</c>, <c>null</c>) as the key with a null value.
+/// The file is bounded and checked first (<see cref="ConfigurationFileText"/>; no aliases, bounded nesting).
 /// Ours rather than NetEscapades.Configuration.Yaml's: that one leaves no key at all for <c>[]</c>, so an explicitly
 /// emptied list read as "not set" (and kept its default) unless the file was parsed a second time to find it.
 /// </summary>
@@ -25,16 +27,23 @@ internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) 
 {
     public override void Load(Stream stream)
     {
+        string text = ConfigurationFileText.ReadText(stream);
         var yaml = new YamlStream();
         try
         {
-            using var reader = new StreamReader(stream);
-            yaml.Load(reader);
+            RefuseAliasesAndDepth(text);
+            yaml.Load(new StringReader(text));
         }
         catch (YamlException ex)
         {
             // Its message alone does not say where.
             throw new FormatException($"{ex.Message.TrimEnd('.')} ({Where(ex.Start)})", ex);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or InvalidOperationException or ArgumentException)
+        {
+            // What YamlDotNet throws for input its checks did not foresee ("Specified cast is not valid."): still one
+            // line that says which file part could not be read.
+            throw new FormatException($"not a valid YAML configuration file ({ex.Message.TrimEnd('.')})", ex);
         }
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         // Only the first document, as NetEscapades' provider did: a config file is one mapping.
@@ -47,6 +56,35 @@ internal sealed class YamlConfigurationProvider(YamlConfigurationSource source) 
             Visit(root, path: null, data);
         }
         Data = data;
+    }
+
+    /// <summary>
+    /// One pass over the parser's events before the document model is built. An alias is refused: the model follows
+    /// one that contains itself (<c>a: &amp;a [*a]</c>) for ever, and nested ones ("billion laughs") grow without
+    /// bound — and a settings file has no use for them. Nesting deeper than <see cref="ConfigurationFileText.MaxDepth"/>
+    /// is refused before the model's recursion meets it.
+    /// </summary>
+    private static void RefuseAliasesAndDepth(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case AnchorAlias alias:
+                    throw new FormatException($"YAML aliases (*{alias.Value}) are not accepted in a configuration file: write the value out ({Where(alias.Start)})");
+                case MappingStart or SequenceStart:
+                    if (++depth > ConfigurationFileText.MaxDepth)
+                    {
+                        throw new FormatException($"nested more than {ConfigurationFileText.MaxDepth} levels deep ({Where(parser.Current.Start)})");
+                    }
+                    break;
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     private static void Visit(YamlNode node, string? path, Dictionary<string, string?> data)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketAgent.Cli.Commands;
+using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
@@ -13,7 +14,9 @@ namespace SocketAgent.Cli.Hosting;
 /// "the full snapshot is out"), then one cycle per <c>interval</c> on a <see cref="PeriodicTimer"/> until stop.
 /// After each cycle it flushes stdout, then records the last <c>event.sequence</c> as flushed: a number recorded so
 /// is always one whose line went out. A stop lets the running cycle finish. A reader that closed stdout (EPIPE) stops the
-/// agent with exit code 0; a later cycle that fails is logged and skipped, the next one tries again.
+/// agent with exit code 0; a later cycle that fails is logged and skipped, the next one tries again. A SIGHUP
+/// (<see cref="DaemonSignals"/>) is served before the next cycle: the settings are read again
+/// (<see cref="ConfigurationReload"/>), the timer takes the new interval, and the cycle reopens the file output.
 /// </summary>
 internal sealed partial class AgentLoop : BackgroundService
 {
@@ -24,14 +27,20 @@ internal sealed partial class AgentLoop : BackgroundService
     private readonly DaemonStatus _status;
     private readonly AgentMetrics _metrics;
     private readonly ILogger<AgentLoop> _logger;
+    private readonly DaemonSignals _signals;
+    private readonly Func<AgentOptions> _reload;
 
     // Cancelled only when the host's shutdown timeout runs out: the cycle's token.
     private readonly CancellationTokenSource _abort = new();
     private long _savedSequence;
     private bool _stopped;
 
-    public AgentLoop(IAgentCycle cycle, CycleContext context, AgentStateStore store, IHostApplicationLifetime lifetime, DaemonStatus status, AgentMetrics metrics, ILogger<AgentLoop> logger)
+    /// <param name="reload">Reads the settings again from every source, as at start (SIGHUP).</param>
+    public AgentLoop(IAgentCycle cycle, CycleContext context, AgentStateStore store, IHostApplicationLifetime lifetime, DaemonStatus status, AgentMetrics metrics,
+        DaemonSignals signals, Func<AgentOptions> reload, ILogger<AgentLoop> logger)
     {
+        _signals = signals;
+        _reload = reload;
         _cycle = cycle;
         _context = context;
         _store = store;
@@ -60,6 +69,10 @@ internal sealed partial class AgentLoop : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (_signals.TakeReloadRequest())
+                {
+                    Reload(timer);
+                }
                 if (!await RunCycleAsync(_context.TimeProvider.GetUtcNow()))
                 {
                     _stopped = true;
@@ -132,6 +145,26 @@ internal sealed partial class AgentLoop : BackgroundService
         }
     }
 
+    /// <summary>SIGHUP: the reloadable settings change, the others are named once, a refused file changes nothing.</summary>
+    private void Reload(PeriodicTimer timer)
+    {
+        // The file output is reopened whatever the configuration says: logrotate's postrotate sends the signal for that.
+        _context.ReopenGeneration++;
+        ConfigurationReload.Result result = ConfigurationReload.Apply(_context.Options, _reload);
+        if (result.Refusal is { } refusal)
+        {
+            LogReloadRefused(refusal);
+            return;
+        }
+        _context.Options = result.Options;
+        timer.Period = result.Options.Interval;
+        if (result.Kept.Count > 0)
+        {
+            LogReloadKept(string.Join(", ", result.Kept));
+        }
+        LogReloaded(result.Applied.Count == 0 ? "none" : string.Join(", ", result.Applied));
+    }
+
     private async Task<bool> FlushAndPersistAsync()
     {
         try
@@ -157,6 +190,15 @@ internal sealed partial class AgentLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stdout was closed by its reader: stopping")]
     private partial void LogReaderGone();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SIGHUP: the configuration was refused, the running one is kept: {Reason}")]
+    private partial void LogReloadRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SIGHUP: these settings change only at a restart and keep their running value: {Settings}")]
+    private partial void LogReloadKept(string settings);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SIGHUP: configuration reloaded; settings changed: {Settings}")]
+    private partial void LogReloaded(string settings);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
     private partial void LogFirstCycleFailed(string reason);

@@ -8,7 +8,14 @@ namespace SocketAgent.Cli.Hosting;
 /// <summary>What a cycle gets: the settings, the identity and sequencer for the envelope, the output, and timing.</summary>
 internal sealed class CycleContext
 {
-    public required AgentOptions Options { get; init; }
+    /// <summary>The settings in effect: replaced between two cycles when a SIGHUP reloads them (<see cref="ConfigurationReload"/>).</summary>
+    public required AgentOptions Options { get; set; }
+
+    /// <summary>
+    /// +1 per SIGHUP: a cycle that sees it change reopens the file output (logrotate moved the file away and
+    /// expects the next line in a new one).
+    /// </summary>
+    public long ReopenGeneration { get; internal set; }
 
     /// <summary><c>agent.id</c>, <c>agent.ephemeral_id</c>, <c>agent.version</c>, <c>host.boot.id</c>.</summary>
     public required AgentIdentity Identity { get; init; }

@@ -23,8 +23,12 @@ internal static class DaemonHost
     private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(10);
 
     /// <param name="cycle">The cycle to run; null for the event stream (<see cref="EventCycle"/>). Tests pass their own.</param>
-    public static int Run(AgentOptions options, StandardStreams streams, Func<IServiceProvider, IAgentCycle>? cycle = null)
+    /// <param name="reload">Reads the settings again from every source (SIGHUP); null: they cannot change.</param>
+    public static int Run(AgentOptions options, StandardStreams streams, Func<IServiceProvider, IAgentCycle>? cycle = null, Func<AgentOptions>? reload = null)
     {
+        // First: from here a SIGHUP or SIGUSR1 no longer ends the process, whatever start is doing.
+        using var signals = new DaemonSignals();
+
         Socket? operations = null;
         if (options.HttpListen is { } listen)
         {
@@ -76,8 +80,13 @@ internal static class DaemonHost
         var status = new DaemonStatus();
         try
         {
-            using IHost host = Build(options, store, output, status, cycle, operations);
+            using IHost host = Build(options, store, output, status, cycle, operations, signals, reload ?? (() => options));
+            signals.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent");
             host.Run();
+        }
+        catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+        {
+            // The reader of stdout went away while the host stopped: the stop it caused, exit 0 as for --once.
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -113,7 +122,8 @@ internal static class DaemonHost
         return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 
-    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle> cycle, Socket? operations)
+    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle> cycle, Socket? operations,
+        DaemonSignals signals, Func<AgentOptions> reload)
     {
         // The empty builder: no appsettings.json, no DOTNET_ variables, no command-line provider — the agent's
         // settings are AgentOptions, read once by AgentConfigurationLoader.
@@ -129,6 +139,8 @@ internal static class DaemonHost
         builder.Services.AddSingleton(status);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(cycle);
+        builder.Services.AddSingleton(signals);
+        builder.Services.AddSingleton(reload);
         builder.Services.AddSingleton(sp => new CycleContext
         {
             Options = options,
@@ -145,7 +157,7 @@ internal static class DaemonHost
         if (operations is not null)
         {
             // Before the loop: it answers (and /healthz says 503) while the first snapshot is taken.
-            builder.Services.AddHostedService(sp => new OperationsEndpoint(operations, new OperationsRoutes(metrics, options.Interval, time),
+            builder.Services.AddHostedService(sp => new OperationsEndpoint(operations, new OperationsRoutes(metrics, () => sp.GetRequiredService<CycleContext>().Options.Interval, time),
                 sp.GetRequiredService<ILogger<OperationsEndpoint>>()));
         }
         builder.Services.AddHostedService<AgentLoop>();

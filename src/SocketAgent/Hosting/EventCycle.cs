@@ -19,7 +19,11 @@ namespace SocketAgent.Cli.Hosting;
 /// </summary>
 internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
 {
+    // The settings the cycle started with: what cannot change at run time (outputs, source). Those a SIGHUP
+    // reloads are read from the cycle's context.
     private readonly AgentOptions _options;
+    private FilterOptions _filters;
+    private long _reopenGeneration;
     private readonly TimeProvider _time;
     private readonly CollectionRequest _request;
     private readonly CollectionRequest _requestWithStatistics;
@@ -46,6 +50,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _time = time;
         CollectionSettings settings = CollectionSettings.From(options, followChanges: true, time);
         _source = new HostCollector(settings.Collector);
+        _filters = options.Filters;
         _events = new EventProducer(settings.Filter, settings.Collector.Parts, options.Netns.Kind == NetworkNamespaceSelectionKind.All);
         _request = new CollectionRequest { Query = settings.Query };
         _requestWithStatistics = _request with { Statistics = true };
@@ -57,10 +62,22 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         long started = Stopwatch.GetTimestamp();
         var diagnostics = new CollectionDiagnostics();
         bool first = context.IsFirst;
-        bool statisticsDue = first || now - _lastStatistics >= _options.StatsInterval;
+        AgentOptions current = context.Options;
+        bool statisticsDue = first || now - _lastStatistics >= current.StatsInterval;
+        if (!ReferenceEquals(current.Filters, _filters))
+        {
+            // A SIGHUP changed the filters: they decide from this cycle's events on.
+            _filters = current.Filters;
+            _events.UseFilter(new SocketFilter(_filters));
+        }
 
         // The outputs start with the first cycle: they need its context (sequencer, identity, stdout).
         OutputSet outputs = _outputs ??= new OutputSet(_options, context, _source.Host, _time);
+        if (context.ReopenGeneration != _reopenGeneration)
+        {
+            _reopenGeneration = context.ReopenGeneration;
+            outputs.Reopen();
+        }
         HostCollection pass = _source.Collect(statisticsDue ? _requestWithStatistics : _request, diagnostics);
         _lastCollectionMillis = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         _collectionMillisTotal += _lastCollectionMillis;
@@ -91,7 +108,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         {
             _lastHeartbeat = now;
         }
-        else if (now - _lastHeartbeat >= _options.Heartbeat - (_options.Interval / 2))
+        else if (now - _lastHeartbeat >= current.Heartbeat - (current.Interval / 2))
         {
             _lastHeartbeat = now;
             outputs.EmitHeartbeat(Heartbeat(context, now, outputs));

@@ -20,7 +20,9 @@ internal sealed class EventProducer
     private readonly SocketDiffer _sockets = new(new SocketDifferOptions { DestroyEventsExpected = true });
     private readonly RouteDiffer _routes = new();
     private readonly InterfaceDiffer _interfaces = new();
-    private readonly SocketFilter _filter;
+    private SocketFilter _filter;
+    // Dropped by the filters a SIGHUP replaced: the heartbeat's filtered_out counts since start.
+    private long _filteredOutBefore;
     private readonly bool _routesWanted;
     private readonly bool _allNamespaces;
     private readonly bool _interfacesWanted;
@@ -41,7 +43,17 @@ internal sealed class EventProducer
     public int SocketsTracked => _sockets.TrackedCount;
 
     /// <summary>Socket events the filters dropped.</summary>
-    public long FilteredOut => _filter.Dropped;
+    public long FilteredOut => _filteredOutBefore + _filter.Dropped;
+
+    /// <summary>
+    /// New filters (a reload): they decide for the events produced from now on. The differ keeps following every
+    /// socket, so a socket the old filters hid and the new ones show is reported at its next change.
+    /// </summary>
+    public void UseFilter(SocketFilter filter)
+    {
+        _filteredOutBefore += _filter.Dropped;
+        _filter = filter;
+    }
 
     /// <summary>Events emitted, by <c>dataset.action</c>.</summary>
     public IReadOnlyDictionary<string, long> Counts => _counts;

@@ -173,6 +173,29 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         }
     }
 
+    /// <summary>
+    /// SIGHUP: the file output closes its file and opens the path again, so a file logrotate renamed gets no more
+    /// lines and a new one takes them (its buffered lines go to the old file first: none lost, none twice).
+    /// </summary>
+    public void Reopen()
+    {
+        foreach (ILineOutput output in _lines)
+        {
+            if (output is RotatingFileOutput file)
+            {
+                try
+                {
+                    file.Reopen();
+                }
+                catch (IOException ex)
+                {
+                    // Nothing accepted is lost (the lines stay buffered) and the next write opens the file again.
+                    _context.Logger.LogError("output {Output}: could not reopen {Path}: {Message}; the next write tries again", output.Name, file.Path, ex.Message);
+                }
+            }
+        }
+    }
+
     private void Failed(ILineOutput output, IOException ex)
     {
         // A full disk: this output loses the line (counted, logged once per message); the others go on.
@@ -250,7 +273,15 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
 
     public void Dispose()
     {
-        _writer.Dispose();
+        try
+        {
+            _writer.Dispose();
+        }
+        catch (IOException ex) when (ex.HResult == BrokenPipe)
+        {
+            // stdout's reader went away (| head): the closed output refuses the last flush, which is how the agent
+            // came to stop — not an error (exit 0). The other outputs were flushed before it in the same call.
+        }
         if (_deliveryTask is not null)
         {
             // Stop delivering: what Kafka has not confirmed stays in the spool for the next run.

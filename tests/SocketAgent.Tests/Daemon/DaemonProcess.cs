@@ -138,6 +138,17 @@ internal sealed class DaemonProcess : IDisposable
         _stdoutPump.Wait(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>Sends a signal by name (<c>HUP</c>, <c>USR1</c>…) with kill(1), as an operator or logrotate would.</summary>
+    public void Signal(string name)
+    {
+        using Process kill = Process.Start("kill", [$"-{name}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Whether the agent is still running.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>SIGTERM, then the exit code; fails the test when the agent does not stop within <paramref name="timeout"/>.</summary>
     public int Terminate(TimeSpan timeout)
     {

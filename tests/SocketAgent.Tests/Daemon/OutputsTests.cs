@@ -49,6 +49,48 @@ public sealed class OutputsTests : IDisposable
     }
 
     [Fact]
+    public void The_file_output_creates_its_missing_directories_with_mode_0750()
+    {
+        string parent = Path.Combine(_dir.FullName, "log");
+        string path = Path.Combine(parent, "socket-agent", "events.jsonl");
+        using DaemonProcess agent = DaemonProcess.Start(["--output", "file", "--file-path", path, "--interval", "200ms",
+            "--heartbeat", "500ms", "--state-dir", Path.Combine(_dir.FullName, "state-mkdir"), "-t"]);
+        WaitForHeartbeatIn(path, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(10)));
+
+        const UnixFileMode Mode0750 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        Assert.Equal(Mode0750, File.GetUnixFileMode(parent));
+        Assert.Equal(Mode0750, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.StartsWith("{", File.ReadAllLines(path)[0]);
+    }
+
+    [Fact]
+    public void A_file_output_directory_the_agent_may_not_create_is_named_with_the_fix_in_one_line()
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "switching to the nobody user needs root");
+        // The temporary directory is root's, mode 0700: nobody may not create anything in it. The state directory is
+        // nobody's, so the output is what fails.
+        string state = Path.Combine(Path.GetTempPath(), "socket-agent-nobody-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(state);
+        try
+        {
+            File.SetUnixFileMode(state, (UnixFileMode)0x1FF);
+            string path = Path.Combine(_dir.FullName, "log", "events.jsonl");
+            AgentProcess.Result result = DaemonProcess.Run(["--output", "file", "--file-path", path, "--state-dir", Path.Combine(state, "s")],
+                new Dictionary<string, string> { ["HOME"] = "/tmp" }, ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
+
+            Assert.Equal(1, result.ExitCode);
+            string line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries), static l => l.Contains("file output", StringComparison.Ordinal));
+            Assert.Contains($"cannot create the directory '{Path.Combine(_dir.FullName, "log")}' for '{path}': permission denied (create it writable for the agent's user, or set file.path / --file-path", line);
+            Assert.DoesNotContain("   at ", result.StandardError);
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_file_output_gets_every_line_with_mode_0640_and_stdout_stays_empty()
     {
         string path = Path.Combine(_dir.FullName, "events.jsonl");

@@ -4,7 +4,8 @@ namespace SocketAgent.Delivery.Outputs;
 
 /// <summary>
 /// JSON lines appended to a file (<c>--output file</c>), rotated by size and by age, <c>Keep</c> rotated files
-/// retained, optionally gzipped, created with mode 0640. See <see cref="FileOutputOptions"/>.
+/// retained, optionally gzipped, created with mode 0640 in a directory created 0750 when missing. See
+/// <see cref="FileOutputOptions"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -40,8 +41,9 @@ namespace SocketAgent.Delivery.Outputs;
 /// status change, so such a file is only rotated <see cref="FileOutputOptions.MaxAge"/> after the start). Gzip runs
 /// inline in the <see cref="Write"/> that rotates: about a second per 100 MiB.
 /// </para>
-/// One writer per file (this process); not thread-safe. Do not let logrotate rename or truncate the file: the output
-/// rotates it itself.
+/// One writer per file (this process); not thread-safe. The output rotates the file itself; an external rotation
+/// (logrotate) must rename, never truncate (<c>copytruncate</c>), and then have <see cref="Reopen"/> called (the
+/// daemon does on SIGHUP): lines written before go to the renamed file, lines after to a new one.
 /// </remarks>
 public sealed class RotatingFileOutput : ILineOutput
 {
@@ -144,6 +146,40 @@ public sealed class RotatingFileOutput : ILineOutput
         }
     }
 
+    /// <summary>
+    /// Writes what is buffered to the file it has open, closes it and opens the path again — the logrotate convention:
+    /// after an external rename, the next lines go to a new file at the path, and none is lost or written twice.
+    /// A failed last write (a full disk) is thrown after the switch: its lines stay buffered for the new file.
+    /// </summary>
+    public void Reopen()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        IOException? failed = null;
+        if (_file is not null)
+        {
+            try
+            {
+                Drain();
+                if (_options.FsyncOnFlush)
+                {
+                    RandomAccess.FlushToDisk(_file);
+                }
+            }
+            catch (IOException ex)
+            {
+                failed = ex;
+            }
+            _file.Dispose();
+            _file = null;
+        }
+        // As at start: a file still there (not renamed) keeps its age.
+        Open(isStart: true);
+        if (failed is not null)
+        {
+            throw failed;
+        }
+    }
+
     /// <summary>Reopens the live file when a rotation could not (a full disk, a missing directory): retried at every call.</summary>
     private void EnsureOpen()
     {
@@ -165,8 +201,18 @@ public sealed class RotatingFileOutput : ILineOutput
             throw new PlatformNotSupportedException("socket-agent runs on Linux");
         }
         string path = _options.Path;
+        CreateDirectory(path);
         bool existed = File.Exists(path);
-        SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            // .NET's "Access to the path is denied" says neither whose access nor what to do.
+            throw new IOException($"cannot open '{path}' for writing: permission denied (make its directory writable for the agent's user, or set file.path / --file-path to a writable place)", ex);
+        }
         try
         {
             long length = RandomAccess.GetLength(file);
@@ -187,6 +233,37 @@ public sealed class RotatingFileOutput : ILineOutput
             _file = null;
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The live file's directory, created (mode 0750, like the state directory) with its missing parents: a default
+    /// path under /var/log must not need a manual mkdir. A failure names the directory and the fix.
+    /// </summary>
+    private static void CreateDirectory(string path)
+    {
+        string? directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory))
+        {
+            return;
+        }
+        // Outermost first, each with the mode: Directory.CreateDirectory gives it to the last level only.
+        var missing = new Stack<string>();
+        for (string? at = directory; !string.IsNullOrEmpty(at) && !Directory.Exists(at); at = System.IO.Path.GetDirectoryName(at))
+        {
+            missing.Push(at);
+        }
+        try
+        {
+            while (missing.TryPop(out string? next))
+            {
+                State.DirectorySync.CreateDirectory(next, State.AgentStateStore.DirectoryMode);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            string reason = ex is UnauthorizedAccessException ? "permission denied" : ex.Message;
+            throw new IOException($"cannot create the directory '{directory}' for '{path}': {reason} (create it writable for the agent's user, or set file.path / --file-path to a writable place)", ex);
         }
     }
 

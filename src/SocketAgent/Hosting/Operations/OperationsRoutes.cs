@@ -10,10 +10,16 @@ namespace SocketAgent.Cli.Hosting.Operations;
 internal sealed class OperationsRoutes
 {
     private readonly AgentMetrics _metrics;
-    private readonly TimeSpan _interval;
+    private readonly Func<TimeSpan> _interval;
     private readonly TimeProvider _time;
 
     public OperationsRoutes(AgentMetrics metrics, TimeSpan interval, TimeProvider time)
+        : this(metrics, () => interval, time)
+    {
+    }
+
+    /// <param name="interval">The interval in effect, read at each request: a SIGHUP can change it.</param>
+    public OperationsRoutes(AgentMetrics metrics, Func<TimeSpan> interval, TimeProvider time)
     {
         _metrics = metrics;
         _interval = interval;
@@ -33,7 +39,7 @@ internal sealed class OperationsRoutes
         }
 
         MetricsSnapshot? snapshot = _metrics.Current;
-        HealthReport health = HealthEvaluator.Evaluate(snapshot, _interval, _time.GetUtcNow());
+        HealthReport health = HealthEvaluator.Evaluate(snapshot, _interval(), _time.GetUtcNow());
         var body = new ArrayBufferWriter<byte>(metrics ? 8192 : 256);
         if (metrics)
         {

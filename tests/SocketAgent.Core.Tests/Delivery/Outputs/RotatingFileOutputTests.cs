@@ -55,6 +55,59 @@ public sealed class RotatingFileOutputTests : IDisposable
     }
 
     [Fact]
+    public void Reopen_after_an_external_rename_sends_buffered_lines_to_the_old_file_and_the_next_to_a_new_one()
+    {
+        using var output = new RotatingFileOutput(Options(), _time);
+        output.Write(Line(1));
+        output.Flush();
+        output.Write(Line(2));
+
+        // logrotate: rename, then the signal; line 2 was accepted before it and belongs to the renamed file.
+        File.Move(EventsPath, EventsPath + ".1");
+        output.Reopen();
+        output.Write(Line(3));
+        output.Flush();
+
+        Assert.Equal([1, 2], Lines(EventsPath + ".1").Select(N));
+        Assert.Equal([3], Lines(EventsPath).Select(N));
+        Assert.Equal(FileOutputOptions.DefaultMode, File.GetUnixFileMode(EventsPath));
+    }
+
+    [Fact]
+    public void Reopen_without_a_rename_appends_to_the_same_file_and_keeps_its_age()
+    {
+        using var output = new RotatingFileOutput(Options(maxAge: TimeSpan.FromHours(1)), _time);
+        output.Write(Line(1));
+        _time.Advance(TimeSpan.FromMinutes(59));
+        output.Reopen();
+        output.Write(Line(2));
+        output.Flush();
+        Assert.Equal([1, 2], Lines(EventsPath).Select(N));
+
+        // Still the file's birth that counts: past the hour the next line rotates.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        output.Write(Line(3));
+        output.Flush();
+        Assert.Equal([1, 2], Lines(EventsPath + ".1").Select(N));
+        Assert.Equal([3], Lines(EventsPath).Select(N));
+    }
+
+    [Fact]
+    public void A_missing_directory_is_created_with_mode_0750_level_by_level()
+    {
+        string path = Path.Combine(_directory, "a", "b", "events.jsonl");
+        using (var output = new RotatingFileOutput(new FileOutputOptions { Path = path, BufferSize = 256 }, _time))
+        {
+            output.Write(Line(1));
+        }
+
+        const UnixFileMode Mode0750 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        Assert.Equal(Mode0750, File.GetUnixFileMode(Path.Combine(_directory, "a")));
+        Assert.Equal(Mode0750, File.GetUnixFileMode(Path.Combine(_directory, "a", "b")));
+        Assert.Equal([1], Lines(path).Select(N));
+    }
+
+    [Fact]
     public void Lines_longer_than_the_buffer_keep_their_order()
     {
         using (var output = new RotatingFileOutput(Options(), _time))
