@@ -58,7 +58,12 @@ internal static class DaemonHost
             {
                 transitions = KernelTransitionSource.Open(
                     options.Source,
-                    new KernelTracerOptions { RingBufferBytes = options.EbpfRingBufferBytes },
+                    new KernelTracerOptions
+                    {
+                        RingBufferBytes = options.EbpfRingBufferBytes,
+                        UdpFlows = options.EbpfUdpFlows,
+                        UdpIdleTimeout = options.EbpfUdpIdleTimeout,
+                    },
                     CollectionSettings.From(options, followChanges: true, TimeProvider.System).Collector.Redactor,
                     TimeProvider.System,
                     reason => streams.Error.WriteLine($"socket-agent: notice: eBPF source unavailable, using netlink only: {reason}"));
@@ -68,6 +73,10 @@ internal static class DaemonHost
                 streams.Error.WriteLine($"socket-agent: error: --source ebpf: {ex.Message}");
                 operations?.Dispose();
                 return ExitCodes.Failure;
+            }
+            if (transitions?.UdpReleaseUnavailable is string noRelease)
+            {
+                streams.Error.WriteLine($"socket-agent: notice: UDP flows end by ebpf.udp_idle_timeout only: {noRelease}");
             }
             cycle = _ => new EventCycle(options, TimeProvider.System, transitions);
         }
