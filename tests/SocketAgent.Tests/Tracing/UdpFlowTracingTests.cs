@@ -143,6 +143,7 @@ public sealed class UdpFlowTracingTests : IDisposable
         WaitForNextHeartbeats(agent, 1);
         traffic.StartServer();
         (Process client, List<(int Family, int Port)> sockets) = traffic.StartHolding("hold-1");
+        int clientPid = client.Id;
         using (client)
         {
             // 1 s of silence, and a sweep (every 100 ms here) after it.
@@ -164,7 +165,7 @@ public sealed class UdpFlowTracingTests : IDisposable
             string where = $"IPv{family} port {port}";
             Assert.True(mine.Count == 4, $"{where}: {string.Join('\n', mine)}");
             Assert.Equal(["opened", "closed", "opened", "closed"], mine.Select(static e => Str(e, "event.action")));
-            Assert.All(mine, e => Assert.Equal(client.Id, Num(e, "process.pid")));
+            Assert.All(mine, e => Assert.Equal(clientPid, Num(e, "process.pid")));
             // The first flow: two datagrams each way (100 + 200, answered 50 + 100), ended by the timeout at its last datagram.
             Assert.Equal(300, Num(mine[1], "source.bytes"));
             Assert.Equal(150, Num(mine[1], "destination.bytes"));

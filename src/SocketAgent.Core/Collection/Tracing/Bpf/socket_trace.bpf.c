@@ -378,10 +378,13 @@ static __always_inline int socket_peer(struct sock *sk, struct udp_flow_key *key
 		return 0;
 	key->family = family;
 	key->port = port;
-	if (family == FAMILY_INET)
-		BPF_CORE_READ_INTO(&key->addr, sk, __sk_common.skc_daddr);
-	else
-		BPF_CORE_READ_INTO(&key->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr32);
+	/* Exactly the address's bytes: the rest of the key stays zero, as user_peer leaves it. */
+	if (family == FAMILY_INET) {
+		__u32 addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(key->addr, &addr, 4);
+	} else {
+		bpf_core_read(key->addr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
 	return 1;
 }
 
@@ -466,10 +469,12 @@ opened:
 	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	r->dport = key->port;
 	__builtin_memset(r->saddr, 0, sizeof(r->saddr));
-	if (family == FAMILY_INET)
-		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_rcv_saddr);
-	else
-		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32);
+	if (family == FAMILY_INET) {
+		__u32 addr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__builtin_memcpy(r->saddr, &addr, 4);
+	} else {
+		bpf_core_read(r->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	}
 	__builtin_memcpy(r->daddr, key->addr, 16);
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
