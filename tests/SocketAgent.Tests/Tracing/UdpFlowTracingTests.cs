@@ -223,4 +223,70 @@ public sealed class UdpFlowTracingTests : IDisposable
             Assert.All(theirs, e => Assert.Equal((long)inode, Num(e, "network.netns.inode")));
         }
     }
+
+    [Fact]
+    public void A_full_flow_map_evicts_and_every_evicted_flow_is_still_closed_counted_and_named_by_loss_lines()
+    {
+        RequireRoot();
+        if (TestNetns.Unavailable() is string why)
+        {
+            Assert.Skip(why);
+        }
+        // In a namespace of its own: the datagrams reach nobody else's sockets.
+        using TestNetns netns = TestNetns.Create("udpevict");
+        using DaemonProcess agent = StartAgent(new Dictionary<string, string> { ["SOCKETAGENT_EBPF__UDP_FLOWS"] = "1024" }, "--netns", "all");
+        WaitForNextHeartbeats(agent, 1);
+        // One socket, one 10-byte datagram to each of 3,000 ports: 3,000 flows in a map of 1,024. The socket stays
+        // open for 2 s (the sweep finds evicted flows), then the process exits (the release ends the rest).
+        const int Flows = 3000;
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { "netns", "exec", netns.Name, "python3", "-c" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.ArgumentList.Add("""
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for port in range(40000, 40000 + int(sys.argv[1])):
+                s.sendto(b'e' * 10, ('127.0.0.1', port))
+            print(s.getsockname()[1], flush=True)
+            time.sleep(2)
+            """);
+        info.ArgumentList.Add(Flows.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int pid;
+        long localPort;
+        using (Process sender = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start"))
+        {
+            pid = sender.Id;
+            localPort = long.Parse(sender.StandardOutput.ReadLine() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(sender.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.True(sender.ExitCode == 0, sender.StandardError.ReadToEnd());
+        }
+        WaitForNextHeartbeats(agent);
+        WaitForNextHeartbeats(agent);
+        List<JsonElement> lines = Stop(agent);
+
+        var mine = UdpEvents(lines).Where(e => Num(e, "process.pid") == pid && Num(e, "socket.local.port") == localPort).ToList();
+        var opened = mine.Where(static e => Str(e, "event.action") == "opened").ToList();
+        var closed = mine.Where(static e => Str(e, "event.action") == "closed").ToList();
+        Assert.Equal(Flows, opened.Count);
+        Assert.Equal(Flows, closed.Count);
+        Assert.Equal(Flows, closed.Select(static e => Num(e, "socket.remote.port")).Distinct().Count());
+        var withoutCounts = closed.Where(static e => Num(e, "source.bytes") is null).ToList();
+        Assert.True(withoutCounts.Count > 0, "3,000 flows in a map of 1,024 evicted none: the test does not test");
+        Assert.All(closed.Except(withoutCounts), static e =>
+        {
+            Assert.Equal(10, Num(e, "source.bytes"));
+            Assert.Equal(1, Num(e, "source.packets"));
+            Assert.Equal(0, Num(e, "destination.bytes"));
+        });
+
+        long reported = lines.Where(static d => Str(d, "event.action") == "loss" && Str(d, "loss.reason") == "ebpf_udp_flow_evicted")
+            .Sum(static d => Num(d, "loss.count") ?? 0);
+        JsonElement heartbeat = lines.Last(static d => Str(d, "event.action") == "heartbeat");
+        Assert.Equal(reported, Num(heartbeat, "heartbeat.counters.ebpf_udp_flows_evicted"));
+        // Other processes' flows share the map: the loss lines count at least this one's.
+        Assert.True(withoutCounts.Count <= reported, $"{withoutCounts.Count} flows closed without counts, {reported} counted evicted");
+        Assert.Equal(0, Num(heartbeat, "heartbeat.counters.ebpf_lost"));
+    }
 }

@@ -64,7 +64,6 @@ public sealed class KernelTransitionSource : IDisposable
             ["ebpf_args_unknown"] = _translator.ArgumentsUnknown,
             ["ebpf_half_open_closed"] = _translator.HalfOpenClosed,
             ["ebpf_udp_flows_opened"] = _tracer.ReadCounter(4),
-            ["ebpf_udp_flows_open"] = _translator.Udp.Open,
             ["ebpf_udp_flows_closed_released"] = _translator.Udp.ClosedReleased,
             ["ebpf_udp_flows_closed_idle"] = _translator.Udp.ClosedIdle,
             ["ebpf_udp_flows_evicted"] = _udpEvictedReported,
