@@ -74,7 +74,11 @@ internal static class DaemonHost
                 operations?.Dispose();
                 return ExitCodes.Failure;
             }
-            if (transitions?.UdpReleaseUnavailable is string noRelease)
+            if (transitions?.UdpUnavailable is string noUdp)
+            {
+                streams.Error.WriteLine($"socket-agent: notice: UDP flows are not traced (TCP is): {noUdp}");
+            }
+            else if (transitions?.UdpReleaseUnavailable is string noRelease)
             {
                 streams.Error.WriteLine($"socket-agent: notice: UDP flows end by ebpf.udp_idle_timeout only: {noRelease}");
             }

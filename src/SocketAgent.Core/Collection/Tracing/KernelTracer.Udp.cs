@@ -6,6 +6,11 @@ namespace SocketAgent.Collection.Tracing;
 public sealed unsafe partial class KernelTracer
 {
     private const string ReleaseProgram = "on_sock_release";
+
+    /// <summary>The programs each load attempt goes without: none, the release hook, every UDP program.</summary>
+    private static readonly string[][] s_withoutUdp = [[], [ReleaseProgram], [ReleaseProgram, "on_send_length", "on_recv_length"]];
+
+    private string[] _disabled = [];
     private const int O_RDONLY_DIRECTORY = 0x10000; // O_RDONLY | O_DIRECTORY
 
     /// <summary>
@@ -13,6 +18,9 @@ public sealed unsafe partial class KernelTracer
     /// without it UDP flows end by their idle timeout alone.
     /// </summary>
     public string? UdpReleaseUnavailable { get; private set; }
+
+    /// <summary>Why UDP flows are not traced at all (the kernel lacks what they need), or null when they are.</summary>
+    public string? UdpUnavailable { get; private set; }
 
     private static void SizeUdp(nint obj, KernelTracerOptions options)
     {
@@ -30,7 +38,7 @@ public sealed unsafe partial class KernelTracer
     /// </summary>
     private void AttachRelease()
     {
-        if (UdpReleaseUnavailable is not null)
+        if (_disabled.Contains(ReleaseProgram))
         {
             return;
         }

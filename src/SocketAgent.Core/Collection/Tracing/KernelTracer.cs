@@ -75,22 +75,43 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
 
         nint obj = OpenObject(image);
         string? releaseUnavailable = null;
+        string? udpUnavailable = null;
+        string[] disabled = [];
         KernelTracer? tracer = null;
         try
         {
-            Size(obj, options);
-            int status = Libbpf.ObjectLoad(obj);
-            if (status < 0)
+            int status = 0;
+            for (int attempt = 0; attempt < s_withoutUdp.Length; attempt++)
             {
-                // The release hook is a cgroup program, which needs CAP_NET_ADMIN beside CAP_BPF: without it, the
-                // rest loads and UDP flows end by their idle timeout alone.
-                releaseUnavailable = $"the socket release hook did not load ({Failure(-status)})";
-                Libbpf.ObjectClose(obj);
-                obj = 0;
-                obj = OpenObject(image);
+                if (attempt > 0)
+                {
+                    Libbpf.ObjectClose(obj);
+                    obj = 0;
+                    obj = OpenObject(image);
+                }
                 Size(obj, options);
-                Libbpf.ProgramSetAutoload(Libbpf.FindProgram(obj, ReleaseProgram), false);
+                foreach (string program in s_withoutUdp[attempt])
+                {
+                    Libbpf.ProgramSetAutoload(Libbpf.FindProgram(obj, program), false);
+                }
                 status = Libbpf.ObjectLoad(obj);
+                if (status >= 0)
+                {
+                    disabled = s_withoutUdp[attempt];
+                    break;
+                }
+                if (attempt == s_withoutUdp.Length - 1)
+                {
+                    break; // the error below names libbpf's reason
+                }
+                // Older kernels lack the UDP tracepoints (6.3) or bpf_task_pt_regs (5.15); the release hook needs
+                // CAP_NET_ADMIN: the next attempt goes without them, so TCP is traced wherever it was before.
+                string reason = Failure(-status);
+                releaseUnavailable ??= $"the socket release hook did not load ({reason})";
+                if (attempt == 1)
+                {
+                    udpUnavailable = $"the UDP programs did not load ({reason})";
+                }
             }
             if (status < 0)
             {
@@ -99,7 +120,12 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
                     ? $"the kernel refused to load BPF programs ({Failure(errno)}): CAP_BPF and CAP_PERFMON (or root) are needed"
                     : $"the BPF programs did not load ({Failure(errno)})");
             }
-            tracer = new KernelTracer(options, obj) { UdpReleaseUnavailable = releaseUnavailable };
+            tracer = new KernelTracer(options, obj)
+            {
+                UdpReleaseUnavailable = disabled.Length > 0 ? releaseUnavailable : null,
+                UdpUnavailable = disabled.Length > 1 ? udpUnavailable : null,
+                _disabled = disabled,
+            };
             tracer.Attach();
             return tracer;
         }
@@ -160,6 +186,10 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
     {
         foreach (string name in s_programs)
         {
+            if (_disabled.Contains(name))
+            {
+                continue;
+            }
             nint link = Libbpf.ProgramAttach(Libbpf.FindProgram(_object, name));
             if (link == 0)
             {

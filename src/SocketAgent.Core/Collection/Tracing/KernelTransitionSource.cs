@@ -85,6 +85,9 @@ public sealed class KernelTransitionSource : IDisposable
     /// <summary>Why UDP flows end by their idle timeout only (the socket release hook does not run), or null.</summary>
     public string? UdpReleaseUnavailable => _tracer.UdpReleaseUnavailable;
 
+    /// <summary>Why UDP flows are not traced at all (the kernel lacks what they need), or null.</summary>
+    public string? UdpUnavailable => _tracer.UdpUnavailable;
+
     /// <summary>
     /// UDP flows closed without their counts since the last call (the flow map evicted them): a <c>loss</c> line says
     /// how many.

@@ -134,6 +134,8 @@ struct {
 struct udp_pending {
 	__u64 sk;
 	__u64 cookie;
+	__u64 nr;            /* the call and its descriptor: an entry whose exit was never seen matches no other call */
+	__u64 fd;
 };
 
 struct {
@@ -503,7 +505,7 @@ static __always_inline int handle_udp_length(struct sock *sk, int ret, int flags
 		long nr = BPF_CORE_READ(regs, orig_ax);
 		if (names_peer(nr)) {
 			__u32 tid = (__u32)bpf_get_current_pid_tgid();
-			struct udp_pending p = { .sk = (__u64)sk, .cookie = cookie };
+			struct udp_pending p = { .sk = (__u64)sk, .cookie = cookie, .nr = nr, .fd = BPF_CORE_READ(regs, di) };
 			bpf_map_update_elem(&udp_pending, &tid, &p, BPF_ANY);
 			return 0;
 		}
@@ -546,8 +548,9 @@ static __always_inline void on_udp_exit(struct pt_regs *regs, long nr, long ret)
 		return;
 	struct sock *sk = (struct sock *)pending->sk;
 	__u64 cookie = pending->cookie;
+	int same = pending->nr == (__u64)nr && pending->fd == BPF_CORE_READ(regs, di);
 	bpf_map_delete_elem(&udp_pending, &tid);
-	if (ret < 0)
+	if (ret < 0 || !same)
 		return;
 	__u64 now = bpf_ktime_get_ns();
 	int received = nr == NR_RECVFROM || nr == NR_RECVMSG || nr == NR_RECVMMSG;
