@@ -34,6 +34,12 @@ internal sealed class AgentOptions
     /// <summary>The eBPF source's kernel ring buffer, in bytes (<c>ebpf.ring_buffer_bytes</c>): a power of two.</summary>
     public int EbpfRingBufferBytes { get; set; } = SocketAgent.Collection.Tracing.KernelTracerOptions.DefaultRingBufferBytes;
 
+    /// <summary>UDP flows the eBPF source follows at once (<c>ebpf.udp_flows</c>): the kernel side's flow map.</summary>
+    public int EbpfUdpFlows { get; set; } = SocketAgent.Collection.Tracing.KernelTracerOptions.DefaultUdpFlows;
+
+    /// <summary>A UDP flow without a datagram for this long ends (<c>ebpf.udp_idle_timeout</c>).</summary>
+    public TimeSpan EbpfUdpIdleTimeout { get; set; } = SocketAgent.Collection.Tracing.KernelTracerOptions.DefaultUdpIdleTimeout;
+
     /// <summary><c>netns</c> (<c>--netns</c>): host, all or a namespace file. Default host.</summary>
     public NetworkNamespaceSelection Netns { get; set; } = NetworkNamespaceSelection.Host;
 

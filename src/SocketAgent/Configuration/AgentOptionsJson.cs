@@ -74,6 +74,8 @@ internal static class AgentOptionsJson
         json.WriteEndObject();
         json.WriteStartObject("ebpf");
         json.WriteNumber("ring_buffer_bytes", options.EbpfRingBufferBytes);
+        json.WriteNumber("udp_flows", options.EbpfUdpFlows);
+        json.WriteString("udp_idle_timeout", DurationText.Format(options.EbpfUdpIdleTimeout));
         json.WriteEndObject();
         json.WriteStartObject("http");
         json.WriteString("listen", Hosting.Operations.HttpListenAddress.Format(options.HttpListen));

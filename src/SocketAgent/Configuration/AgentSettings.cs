@@ -190,6 +190,14 @@ internal static class AgentSettings
                 o.EbpfRingBufferBytes = n;
                 return ok;
             }),
+            AgentSetting.Scalar("ebpf:udp_flows", "a number of flows of at least 1024", static t => t.Ebpf?.UdpFlows, static (o, v) =>
+            {
+                bool ok = int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1024;
+                o.EbpfUdpFlows = n;
+                return ok;
+            }),
+            AgentSetting.Scalar("ebpf:udp_idle_timeout", "a duration such as 60s, up to 24h", static t => t.Ebpf?.UdpIdleTimeout, static (o, v) =>
+                TryDuration(v, d => o.EbpfUdpIdleTimeout = d)),
             AgentSetting.Scalar("http:listen", HttpListenAddress.Expected, static t => t.Http?.Listen, static (o, v) =>
             {
                 bool ok = HttpListenAddress.TryParse(v, out IPEndPoint? endpoint);

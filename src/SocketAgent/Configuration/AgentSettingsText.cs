@@ -138,6 +138,12 @@ internal sealed class AgentSettingsText
     {
         [ConfigurationKeyName("ring_buffer_bytes")]
         public string? RingBufferBytes { get; set; }
+
+        [ConfigurationKeyName("udp_flows")]
+        public string? UdpFlows { get; set; }
+
+        [ConfigurationKeyName("udp_idle_timeout")]
+        public string? UdpIdleTimeout { get; set; }
     }
 
     internal sealed class HttpText

@@ -62,7 +62,12 @@ internal static class DaemonHost
             {
                 transitions = KernelTransitionSource.Open(
                     options.Source,
-                    new KernelTracerOptions { RingBufferBytes = options.EbpfRingBufferBytes },
+                    new KernelTracerOptions
+                    {
+                        RingBufferBytes = options.EbpfRingBufferBytes,
+                        UdpFlows = options.EbpfUdpFlows,
+                        UdpIdleTimeout = options.EbpfUdpIdleTimeout,
+                    },
                     CollectionSettings.From(options, followChanges: true, TimeProvider.System).Collector.Redactor,
                     TimeProvider.System,
                     reason => streams.Error.WriteLine($"socket-agent: notice: eBPF source unavailable, using netlink only: {reason}"));
@@ -72,6 +77,14 @@ internal static class DaemonHost
                 streams.Error.WriteLine($"socket-agent: error: --source ebpf: {ex.Message}");
                 operations?.Dispose();
                 return ExitCodes.Failure;
+            }
+            if (transitions?.UdpUnavailable is string noUdp)
+            {
+                streams.Error.WriteLine($"socket-agent: notice: UDP flows are not traced (TCP is): {noUdp}");
+            }
+            else if (transitions?.UdpReleaseUnavailable is string noRelease)
+            {
+                streams.Error.WriteLine($"socket-agent: notice: UDP flows end by ebpf.udp_idle_timeout only: {noRelease}");
             }
             cycle = _ => new EventCycle(options, TimeProvider.System, transitions);
         }

@@ -92,6 +92,11 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
             outputs.EmitKernelLoss(lost, now);
             _events.Count("agent.loss");
         }
+        if (_transitions?.TakeUdpEvictions() is long evicted and > 0)
+        {
+            outputs.EmitUdpFlowLoss(evicted, now);
+            _events.Count("agent.loss");
+        }
         if (statisticsDue && _options.Collect.Statistics)
         {
             _lastStatistics = now;

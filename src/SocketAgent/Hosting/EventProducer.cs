@@ -77,7 +77,9 @@ internal sealed class EventProducer
             {
                 continue;
             }
-            if (_sockets.OnTraced(e.Event) is SocketEvent completed && _filter.Keep(completed))
+            // A UDP flow (socket + remote endpoint) is complete as the tracer made it: the differ's identity is the socket.
+            SocketEvent? completed = e.Event.Socket.Transport == Transport.Udp ? e.Event : _sockets.OnTraced(e.Event);
+            if (completed is not null && _filter.Keep(completed))
             {
                 outputs.Emit(completed, e.Directions);
                 Count("socket." + completed.Action.ToEcsName());

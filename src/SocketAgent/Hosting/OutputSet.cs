@@ -111,6 +111,17 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     }
 
     /// <summary>
+    /// A <c>loss</c> line for UDP flows whose counts the kernel side's flow map evicted (full): each was closed without
+    /// bytes and packets.
+    /// </summary>
+    public void EmitUdpFlowLoss(long count, DateTimeOffset now)
+    {
+        EventStamp stamp = _context.Sequencer.Next();
+        _writer.WriteLoss(stamp.Sequence, stamp.Sequence, count, "ebpf_udp_flow_evicted", "ebpf", now, stamp, _context.Identity, _host);
+        _context.Logger.LogWarning("the eBPF UDP flow map was full: {Count} flows were closed without their counts (raise ebpf.udp_flows)", count);
+    }
+
+    /// <summary>
     /// After each cycle: flush the local outputs, make the spool's batch durable and, when it has room again, name
     /// what it dropped in <c>loss</c> lines (which go to every output, the spool included). Returns the loss lines written.
     /// </summary>

@@ -12,7 +12,7 @@ namespace SocketAgent.Collection.Tracing;
 /// <see cref="KernelTracerOptions.DrainInterval"/> into a queue that the daemon's cycle takes with
 /// <see cref="Drain"/>. Nothing wakes the thread per record (the kernel side submits without a wake-up).
 /// </summary>
-public sealed unsafe class KernelTracer : IDisposable
+public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
 {
     private const string ObjectResource = "SocketAgent.Tracing.socket_trace.bpf.o";
     private const string BtfPath = "/sys/kernel/btf/vmlinux";
@@ -24,12 +24,13 @@ public sealed unsafe class KernelTracer : IDisposable
     private const uint ForkKind = 3;
 
     // In attach order: the first copy of the state program must run before the second (see handle_state).
-    private static readonly string[] s_programs = ["on_state", "on_state_second", "on_sys_exit", "on_exec", "on_fork"];
+    private static readonly string[] s_programs = ["on_state", "on_state_second", "on_sys_exit", "on_exec", "on_fork", "on_send_length", "on_recv_length"];
 
     private readonly KernelTracerOptions _options;
     private readonly ConcurrentQueue<TraceItem> _queue = new();
     private readonly List<nint> _links = [];
     private readonly int _countersFd;
+    private readonly int _udpFlowsFd;
     private readonly int _firstProgramFd;
     private readonly int _secondProgramFd;
     private readonly Thread _drainer;
@@ -47,6 +48,7 @@ public sealed unsafe class KernelTracer : IDisposable
         _options = options;
         _object = obj;
         _countersFd = Libbpf.MapFd(Libbpf.FindMap(obj, "counters"));
+        _udpFlowsFd = Libbpf.MapFd(Libbpf.FindMap(obj, "udp_flows"));
         _firstProgramFd = Libbpf.ProgramFd(Libbpf.FindProgram(obj, s_programs[0]));
         _secondProgramFd = Libbpf.ProgramFd(Libbpf.FindProgram(obj, s_programs[1]));
         _drainer = new Thread(DrainLoop) { IsBackground = true, Name = "ebpf-drain" };
@@ -71,6 +73,78 @@ public sealed unsafe class KernelTracer : IDisposable
         byte[] image = ReadObject()
             ?? throw new TracerUnavailableException("this build has no BPF object (clang, bpftool or libbpf-dev were missing when it was built)");
 
+        nint obj = OpenObject(image);
+        string? releaseUnavailable = null;
+        string? udpUnavailable = null;
+        string[] disabled = [];
+        KernelTracer? tracer = null;
+        try
+        {
+            int status = 0;
+            for (int attempt = 0; attempt < s_withoutUdp.Length; attempt++)
+            {
+                if (attempt > 0)
+                {
+                    Libbpf.ObjectClose(obj);
+                    obj = 0;
+                    obj = OpenObject(image);
+                }
+                Size(obj, options);
+                foreach (string program in s_withoutUdp[attempt])
+                {
+                    Libbpf.ProgramSetAutoload(Libbpf.FindProgram(obj, program), false);
+                }
+                status = Libbpf.ObjectLoad(obj);
+                if (status >= 0)
+                {
+                    disabled = s_withoutUdp[attempt];
+                    break;
+                }
+                if (attempt == s_withoutUdp.Length - 1)
+                {
+                    break; // the error below names libbpf's reason
+                }
+                // Older kernels lack the UDP tracepoints (6.3) or bpf_task_pt_regs (5.15); the release hook needs
+                // CAP_NET_ADMIN: the next attempt goes without them, so TCP is traced wherever it was before.
+                string reason = Failure(-status);
+                releaseUnavailable ??= $"the socket release hook did not load ({reason})";
+                if (attempt == 1)
+                {
+                    udpUnavailable = $"the UDP programs did not load ({reason})";
+                }
+            }
+            if (status < 0)
+            {
+                int errno = -status;
+                throw new TracerUnavailableException(errno is EPERM or EACCES
+                    ? $"the kernel refused to load BPF programs ({Failure(errno)}): CAP_BPF and CAP_PERFMON (or root) are needed"
+                    : $"the BPF programs did not load ({Failure(errno)})");
+            }
+            tracer = new KernelTracer(options, obj)
+            {
+                UdpReleaseUnavailable = disabled.Length > 0 ? releaseUnavailable : null,
+                UdpUnavailable = disabled.Length > 1 ? udpUnavailable : null,
+                _disabled = disabled,
+            };
+            tracer.Attach();
+            return tracer;
+        }
+        catch
+        {
+            if (tracer is not null)
+            {
+                tracer.Dispose();
+            }
+            else if (obj != 0)
+            {
+                Libbpf.ObjectClose(obj);
+            }
+            throw;
+        }
+    }
+
+    private static nint OpenObject(byte[] image)
+    {
         nint obj;
         try
         {
@@ -90,37 +164,16 @@ public sealed unsafe class KernelTracer : IDisposable
         {
             throw new TracerUnavailableException($"libbpf could not open the BPF object: {Failure(Marshal.GetLastPInvokeError())}");
         }
+        return obj;
+    }
 
-        KernelTracer? tracer = null;
-        try
+    private static void Size(nint obj, KernelTracerOptions options)
+    {
+        if (Libbpf.MapSetMaxEntries(Libbpf.FindMap(obj, "events"), (uint)options.RingBufferBytes) != 0)
         {
-            if (Libbpf.MapSetMaxEntries(Libbpf.FindMap(obj, "events"), (uint)ring) != 0)
-            {
-                throw new TracerUnavailableException($"cannot size the ring buffer to {ring} bytes");
-            }
-            if (Libbpf.ObjectLoad(obj) is int loaded and < 0)
-            {
-                int errno = -loaded;
-                throw new TracerUnavailableException(errno is EPERM or EACCES
-                    ? $"the kernel refused to load BPF programs ({Failure(errno)}): CAP_BPF and CAP_PERFMON (or root) are needed"
-                    : $"the BPF programs did not load ({Failure(errno)})");
-            }
-            tracer = new KernelTracer(options, obj);
-            tracer.Attach();
-            return tracer;
+            throw new TracerUnavailableException($"cannot size the ring buffer to {options.RingBufferBytes} bytes");
         }
-        catch
-        {
-            if (tracer is not null)
-            {
-                tracer.Dispose();
-            }
-            else
-            {
-                Libbpf.ObjectClose(obj);
-            }
-            throw;
-        }
+        SizeUdp(obj, options);
     }
 
     /// <summary>Records delivered to the agent since the start.</summary>
@@ -133,6 +186,10 @@ public sealed unsafe class KernelTracer : IDisposable
     {
         foreach (string name in s_programs)
         {
+            if (_disabled.Contains(name))
+            {
+                continue;
+            }
             nint link = Libbpf.ProgramAttach(Libbpf.FindProgram(_object, name));
             if (link == 0)
             {
@@ -140,6 +197,7 @@ public sealed unsafe class KernelTracer : IDisposable
             }
             _links.Add(link);
         }
+        AttachRelease();
         _self = GCHandle.Alloc(this);
         _ring = Libbpf.RingBufferNew(Libbpf.MapFd(Libbpf.FindMap(_object, "events")), &OnRecord, (void*)GCHandle.ToIntPtr(_self), null);
         if (_ring == 0)
@@ -177,7 +235,7 @@ public sealed unsafe class KernelTracer : IDisposable
             Delivered: Delivered);
     }
 
-    private long ReadCounter(uint slot)
+    internal long ReadCounter(uint slot)
     {
         ulong value = 0;
         return Libbpf.MapLookup(_countersFd, &slot, &value) == 0 ? (long)value : 0;
@@ -224,6 +282,16 @@ public sealed unsafe class KernelTracer : IDisposable
         else if (kind == ExecTraceRecord.Kind && size >= (nuint)sizeof(ExecTraceRecord))
         {
             tracer._queue.Enqueue(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
+        }
+        else if (kind == UdpOpenTraceRecord.Kind && size >= (nuint)sizeof(UdpOpenTraceRecord))
+        {
+            tracer._queue.Enqueue(new TraceItem(default, null, null, new UdpTraceItem { Open = *(UdpOpenTraceRecord*)data }));
+        }
+        else if (kind == UdpReleaseTraceRecord.Kind && size >= (nuint)sizeof(UdpReleaseTraceRecord))
+        {
+            var release = (UdpReleaseTraceRecord*)data;
+            tracer._queue.Enqueue(new TraceItem(default, null, null,
+                new UdpTraceItem { IsRelease = true, ReleasedCookie = release->Cookie, ReleasedNs = release->TimestampNs }));
         }
         else if (kind == ForkKind && size >= 12)
         {

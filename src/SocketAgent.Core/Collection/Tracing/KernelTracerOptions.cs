@@ -20,4 +20,19 @@ public sealed record KernelTracerOptions
     /// the ring buffer, and what does not fit there is counted by the kernel side: every loss is counted in one place.
     /// </summary>
     public int MaxQueuedRecords { get; init; } = 262_144;
+
+    /// <summary>The UDP flow map's default size: 65,536 flows (32 + 48 bytes each, plus the map's own overhead).</summary>
+    public const int DefaultUdpFlows = 65_536;
+
+    /// <summary>The default idle timeout of a UDP flow: 60 s without a datagram either way ends it.</summary>
+    public static readonly TimeSpan DefaultUdpIdleTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// UDP flows (socket + remote endpoint) the kernel side follows at once (<c>ebpf.udp_flows</c>). Past it the least
+    /// recently used flow is evicted: it is closed without its counts, and counted (<c>ebpf_udp_flows_evicted</c>).
+    /// </summary>
+    public int UdpFlows { get; init; } = DefaultUdpFlows;
+
+    /// <summary>A UDP flow without a datagram for this long ends (<c>ebpf.udp_idle_timeout</c>), if its socket was not released first.</summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = DefaultUdpIdleTimeout;
 }

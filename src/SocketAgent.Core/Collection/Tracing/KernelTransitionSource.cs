@@ -12,11 +12,12 @@ public sealed class KernelTransitionSource : IDisposable
     private readonly TraceTranslator _translator;
     private readonly List<TraceItem> _items = [];
     private long _lostReported;
+    private long _udpEvictedReported;
 
-    private KernelTransitionSource(KernelTracer tracer, CommandLineRedactor redactor, TimeProvider time)
+    private KernelTransitionSource(KernelTracer tracer, CommandLineRedactor redactor, TimeProvider time, TimeSpan udpIdleTimeout)
     {
         _tracer = tracer;
-        _translator = new TraceTranslator(redactor, time);
+        _translator = new TraceTranslator(redactor, time, tracer, udpIdleTimeout);
     }
 
     /// <summary>
@@ -34,7 +35,7 @@ public sealed class KernelTransitionSource : IDisposable
         }
         try
         {
-            return new KernelTransitionSource(KernelTracer.Start(options), redactor, time);
+            return new KernelTransitionSource(KernelTracer.Start(options), redactor, time, options.UdpIdleTimeout);
         }
         catch (TracerUnavailableException ex) when (kind == SocketSourceKind.Auto)
         {
@@ -62,6 +63,13 @@ public sealed class KernelTransitionSource : IDisposable
             ["ebpf_accepts"] = c.Accepts,
             ["ebpf_args_unknown"] = _translator.ArgumentsUnknown,
             ["ebpf_half_open_closed"] = _translator.HalfOpenClosed,
+            ["ebpf_udp_flows_opened"] = _tracer.ReadCounter(4),
+            ["ebpf_udp_flows_closed_released"] = _translator.Udp.ClosedReleased,
+            ["ebpf_udp_flows_closed_idle"] = _translator.Udp.ClosedIdle,
+            ["ebpf_udp_flows_evicted"] = _udpEvictedReported,
+            ["ebpf_udp_unattributed"] = _tracer.ReadCounter(5),
+            ["ebpf_udp_mmsg_uncounted"] = _tracer.ReadCounter(6),
+            ["ebpf_udp_releases"] = _tracer.ReadCounter(7),
         };
     }
 
@@ -74,12 +82,31 @@ public sealed class KernelTransitionSource : IDisposable
         return delta;
     }
 
+    /// <summary>Why UDP flows end by their idle timeout only (the socket release hook does not run), or null.</summary>
+    public string? UdpReleaseUnavailable => _tracer.UdpReleaseUnavailable;
+
+    /// <summary>Why UDP flows are not traced at all (the kernel lacks what they need), or null.</summary>
+    public string? UdpUnavailable => _tracer.UdpUnavailable;
+
+    /// <summary>
+    /// UDP flows closed without their counts since the last call (the flow map evicted them): a <c>loss</c> line says
+    /// how many.
+    /// </summary>
+    public long TakeUdpEvictions()
+    {
+        long evicted = _translator.Udp.Evicted;
+        long delta = evicted - _udpEvictedReported;
+        _udpEvictedReported = evicted;
+        return delta;
+    }
+
     /// <summary>The transitions since the last drain, in the order the kernel committed them.</summary>
     internal void Drain(List<TracedEvent> into)
     {
         _items.Clear();
         _tracer.Drain(_items);
         _translator.Translate(_items, into);
+        _translator.Udp.Sweep(into);
         _items.Clear();
     }
 

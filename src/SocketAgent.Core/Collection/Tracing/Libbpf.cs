@@ -66,4 +66,13 @@ internal static unsafe partial class Libbpf
 
     [LibraryImport(Library, EntryPoint = "bpf_obj_get_info_by_fd", SetLastError = true)]
     internal static partial int ObjectGetInfo(int fd, void* info, uint* length);
+
+    [LibraryImport(Library, EntryPoint = "bpf_map_lookup_and_delete_elem", SetLastError = true)]
+    internal static partial int MapLookupAndDelete(int fd, void* key, void* value);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__set_autoload")]
+    internal static partial int ProgramSetAutoload(nint program, [MarshalAs(UnmanagedType.U1)] bool autoload);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__attach_cgroup", SetLastError = true)]
+    internal static partial nint ProgramAttachCgroup(nint program, int cgroupFd);
 }

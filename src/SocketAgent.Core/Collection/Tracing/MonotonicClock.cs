@@ -20,7 +20,7 @@ internal sealed partial class MonotonicClock
 
     public DateTimeOffset ToWall(ulong monotonicNs) => _wallAtZero + TimeSpan.FromTicks((long)(monotonicNs / 100));
 
-    private static unsafe ulong NowNanoseconds()
+    internal static unsafe ulong NowNanoseconds()
     {
         long* spec = stackalloc long[2];
         return ClockGetTime(ClockMonotonic, spec) == 0 ? (ulong)(spec[0] * 1_000_000_000L + spec[1]) : 0;

@@ -17,4 +17,7 @@ internal enum TraceFlags : uint
 
     /// <summary>An exec whose argument block was longer than the kernel side copies.</summary>
     ArgsTruncated = 8,
+
+    /// <summary>A UDP flow whose first datagram was received (not sent).</summary>
+    UdpReceivedFirst = 16,
 }

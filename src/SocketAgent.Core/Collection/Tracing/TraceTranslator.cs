@@ -19,12 +19,17 @@ internal sealed class TraceTranslator
     private readonly MonotonicClock _clock;
     private readonly Dictionary<ulong, ConnectionRole> _roles = [];
     private readonly Dictionary<uint, NetworkNamespace> _namespaces = [];
+    private readonly UdpFlowTracker _udp;
 
-    public TraceTranslator(CommandLineRedactor redactor, TimeProvider time)
+    public TraceTranslator(CommandLineRedactor redactor, TimeProvider time, IUdpFlowTable? udpFlows = null, TimeSpan? udpIdleTimeout = null)
     {
         _processes = new TracedProcessCache(redactor);
         _clock = new MonotonicClock(time);
+        _udp = new UdpFlowTracker(_processes, _clock, Namespace, udpFlows, udpIdleTimeout ?? KernelTracerOptions.DefaultUdpIdleTimeout);
     }
+
+    /// <summary>The UDP flows (opened by the records, ended by release records and <see cref="UdpFlowTracker.Sweep"/>).</summary>
+    public UdpFlowTracker Udp => _udp;
 
     /// <summary>Processes the cache holds.</summary>
     public int ProcessesCached => _processes.Count;
@@ -46,6 +51,10 @@ internal sealed class TraceTranslator
             else if (item.Fork is ForkInfo fork)
             {
                 _processes.OnFork(fork);
+            }
+            else if (item.Udp is UdpTraceItem udp)
+            {
+                _udp.On(udp, into);
             }
             else if (Translate(item.Tcp) is TracedEvent e)
             {

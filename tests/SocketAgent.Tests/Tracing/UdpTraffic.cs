@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace SocketAgent.Tests.Tracing;
+
+/// <summary>
+/// UDP between separate python3 processes over loopback, IPv4 and IPv6: a server process with one unconnected socket
+/// per family that answers every datagram starting with <c>r</c> with half its length (and nothing else), and client
+/// processes that each print <c>family local-port</c> per socket they used. Dispose kills what is left and removes
+/// the scripts.
+/// </summary>
+internal sealed class UdpTraffic : IDisposable
+{
+    /// <summary>What a client of the unconnected and connected kinds sends per socket, and what it gets back.</summary>
+    public const int ClientSends = 600;
+    public const int ClientDatagrams = 3;
+    public const int ServerSends = 300;
+
+    /// <summary>What a send-once client sends (one datagram, no answer asked).</summary>
+    public const int OnceSends = 100;
+
+    private const string Server = """
+        import socket, sys, threading
+        def serve(s):
+            while True:
+                data, peer = s.recvfrom(65535)
+                if data[:1] == b'r':
+                    s.sendto(b's' * (len(data) // 2), peer)
+        v4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v4.bind(('127.0.0.1', 0))
+        v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); v6.bind(('::1', 0))
+        print(v4.getsockname()[1], v6.getsockname()[1], flush=True)
+        for s in (v4, v6): threading.Thread(target=serve, args=(s,), daemon=True).start()
+        sys.stdin.read()
+        """;
+
+    // unconnected: sendto/recvfrom. connected: connect, then send/recv (sendto/recvfrom without an address),
+    // write/read and sendmsg/recvmsg: each call kind once. once: one sendto per family and exit at once (no close).
+    // hold: unconnected, two datagrams, then waits for a line on stdin and sends one more ('n', no answer) and exits.
+    private const string Client = """
+        import os, socket, sys
+        v4, v6, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+        targets = [(socket.AF_INET, '127.0.0.1', v4, 4), (socket.AF_INET6, '::1', v6, 6)]
+        out = []
+        socks = []
+        for family, host, port, name in targets:
+            s = socket.socket(family, socket.SOCK_DGRAM)
+            socks.append(s)
+            if mode == 'unconnected':
+                for size in (100, 200, 300):
+                    s.sendto(b'r' * size, (host, port))
+                    s.recvfrom(65535)
+            elif mode == 'connected':
+                s.connect((host, port))
+                s.send(b'r' * 100); s.recv(65535)
+                os.write(s.fileno(), b'r' * 200); os.read(s.fileno(), 65535)
+                s.sendmsg([b'r' * 300]); s.recvmsg(65535)
+            elif mode == 'once':
+                s.sendto(b'n' * 100, (host, port))
+            elif mode == 'hold':
+                for size in (100, 200):
+                    s.sendto(b'r' * size, (host, port))
+                    s.recvfrom(65535)
+            out.append('%d %d' % (name, s.getsockname()[1]))
+        print('\n'.join(out), flush=True)
+        if mode == 'once':
+            os._exit(0)
+        if mode == 'hold':
+            sys.stdin.readline()
+            for (family, host, port, name), s in zip(targets, socks):
+                s.sendto(b'n' * 100, (host, port))
+        """;
+
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("socket-agent-udp-");
+    private Process? _server;
+
+    public UdpTraffic()
+    {
+        File.WriteAllText(ServerScript, Server);
+        File.WriteAllText(ClientScript, Client);
+    }
+
+    public string ServerScript => Path.Combine(_directory.FullName, "udp-server.py");
+    public string ClientScript => Path.Combine(_directory.FullName, "udp-client.py");
+
+    public int ServerPid => _server?.Id ?? throw new InvalidOperationException("no server");
+    public int Port4 { get; private set; }
+    public int Port6 { get; private set; }
+
+    /// <summary>Starts the server process (optionally under a launcher such as <c>ip netns exec NAME</c>).</summary>
+    public void StartServer(params string[] launcher)
+    {
+        ProcessStartInfo info = Info(launcher, ServerScript);
+        info.RedirectStandardInput = true;
+        _server = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
+        string[] ports = (_server.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the server printed no ports: " + _server.StandardError.ReadToEnd())).Split(' ');
+        Port4 = int.Parse(ports[0], CultureInfo.InvariantCulture);
+        Port6 = int.Parse(ports[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Ends the server process (its sockets are released with it).</summary>
+    public void StopServer()
+    {
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            _server.WaitForExit();
+        }
+    }
+
+    /// <summary>Runs one client process of <paramref name="mode"/> to its end; returns its pid and (family, local port) per socket.</summary>
+    public (int Pid, List<(int Family, int Port)> Sockets) RunClient(string mode, string tag, params string[] launcher)
+    {
+        using Process client = Process.Start(Info(launcher, ClientScript, Port4.ToString(CultureInfo.InvariantCulture),
+            Port6.ToString(CultureInfo.InvariantCulture), mode, tag)) ?? throw new InvalidOperationException("python3 did not start");
+        string output = client.StandardOutput.ReadToEnd();
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(60)), "the client did not finish");
+        Assert.True(client.ExitCode == 0, client.StandardError.ReadToEnd());
+        return (client.Id, Parse(output));
+    }
+
+    /// <summary>Starts a <c>hold</c> client: it has exchanged its datagrams when this returns, and waits for <see cref="Release"/>.</summary>
+    public (Process Process, List<(int Family, int Port)> Sockets) StartHolding(string tag)
+    {
+        ProcessStartInfo info = Info([], ClientScript, Port4.ToString(CultureInfo.InvariantCulture), Port6.ToString(CultureInfo.InvariantCulture), "hold", tag);
+        info.RedirectStandardInput = true;
+        Process client = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
+        var lines = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            lines.Add(client.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the client printed nothing: " + client.StandardError.ReadToEnd()));
+        }
+        return (client, Parse(string.Join('\n', lines)));
+    }
+
+    /// <summary>Lets a <c>hold</c> client send its last datagram per socket and exit.</summary>
+    public static void Release(Process client)
+    {
+        client.StandardInput.WriteLine("go");
+        client.StandardInput.Flush();
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(60)), "the client did not finish");
+        Assert.True(client.ExitCode == 0, client.StandardError.ReadToEnd());
+    }
+
+    private static List<(int Family, int Port)> Parse(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(static l => l.Split(' '))
+            .Select(static p => (int.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture)))
+            .ToList();
+
+    private static ProcessStartInfo Info(string[] launcher, string script, params string[] args)
+    {
+        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in launcher.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        if (launcher.Length > 0)
+        {
+            info.ArgumentList.Add("python3");
+        }
+        info.ArgumentList.Add(script);
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        return info;
+    }
+
+    public void Dispose()
+    {
+        if (_server is not null)
+        {
+            StopServer();
+            _server.Dispose();
+            _server = null;
+        }
+        if (_directory.Exists)
+        {
+            _directory.Delete(recursive: true);
+            _directory.Refresh();
+        }
+    }
+}
