@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -9,8 +8,10 @@ namespace SocketAgent.Collection.Tracing;
 /// <summary>
 /// The kernel side of the eBPF source, loaded and attached: the BPF object embedded in this assembly
 /// (Bpf/socket_trace.bpf.c) through libbpf. A thread drains its ring buffer every
-/// <see cref="KernelTracerOptions.DrainInterval"/> into a queue that the daemon's cycle takes with
-/// <see cref="Drain"/>. Nothing wakes the thread per record (the kernel side submits without a wake-up).
+/// <see cref="KernelTracerOptions.DrainInterval"/> into a list that the daemon's cycle takes with
+/// <see cref="Drain"/>. Nothing wakes the thread per record (the kernel side submits without a wake-up), and
+/// nothing is allocated per record: the records are copied into one of two lists that the drain swaps, so their
+/// storage is reused from cycle to cycle.
 /// </summary>
 public sealed unsafe class KernelTracer : IDisposable
 {
@@ -27,7 +28,8 @@ public sealed unsafe class KernelTracer : IDisposable
     private static readonly string[] s_programs = ["on_state", "on_state_second", "on_sys_exit", "on_exec", "on_fork"];
 
     private readonly KernelTracerOptions _options;
-    private readonly ConcurrentQueue<TraceItem> _queue = new();
+    // Filled by OnRecord, which runs inside ring_buffer__consume, so always under _consume.
+    private List<TraceItem> _pending = [];
     private readonly List<nint> _links = [];
     private readonly int _countersFd;
     private readonly int _firstProgramFd;
@@ -127,7 +129,16 @@ public sealed unsafe class KernelTracer : IDisposable
     public long Delivered => Interlocked.Read(ref _delivered);
 
     /// <summary>Records waiting for the next <see cref="Drain"/>.</summary>
-    public int Queued => _queue.Count;
+    public int Queued
+    {
+        get
+        {
+            lock (_consume)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     private void Attach()
     {
@@ -150,20 +161,21 @@ public sealed unsafe class KernelTracer : IDisposable
     }
 
     /// <summary>
-    /// Moves every record committed so far, in ring order, into <paramref name="into"/>: the ring buffer is drained
-    /// first, so whatever the caller read from the kernel before (a sock_diag dump, destroy notifications) is older
-    /// than the last record it gets.
+    /// Every record committed so far, in ring order: the ring buffer is drained first, so whatever the caller read
+    /// from the kernel before (a sock_diag dump, destroy notifications) is older than the last record it gets. The
+    /// caller hands in an empty list (<paramref name="spare"/>, the one it had from the previous drain) and gets the
+    /// filled one back, so two lists serve every cycle without copying or allocating.
     /// </summary>
-    internal void Drain(List<TraceItem> into)
+    internal List<TraceItem> Drain(List<TraceItem> spare)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        spare.Clear();
         lock (_consume)
         {
             Libbpf.RingBufferConsume(_ring);
-        }
-        while (_queue.TryDequeue(out TraceItem item))
-        {
-            into.Add(item);
+            List<TraceItem> drained = _pending;
+            _pending = spare;
+            return drained;
         }
     }
 
@@ -199,9 +211,9 @@ public sealed unsafe class KernelTracer : IDisposable
         {
             // A full queue (a cycle that fell behind) leaves the records in the ring buffer: what overflows it is
             // then counted by the kernel side, so every loss is counted in one place.
-            if (_queue.Count < _options.MaxQueuedRecords)
+            lock (_consume)
             {
-                lock (_consume)
+                if (_pending.Count < _options.MaxQueuedRecords)
                 {
                     Libbpf.RingBufferConsume(_ring);
                 }
@@ -219,16 +231,16 @@ public sealed unsafe class KernelTracer : IDisposable
         uint kind = *(uint*)data;
         if (kind == TcpTraceRecord.Kind && size >= (nuint)sizeof(TcpTraceRecord))
         {
-            tracer._queue.Enqueue(new TraceItem(*(TcpTraceRecord*)data, null));
+            tracer._pending.Add(new TraceItem(*(TcpTraceRecord*)data, null));
         }
         else if (kind == ExecTraceRecord.Kind && size >= (nuint)sizeof(ExecTraceRecord))
         {
-            tracer._queue.Enqueue(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
+            tracer._pending.Add(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
         }
         else if (kind == ForkKind && size >= 12)
         {
             uint* fork = (uint*)data;
-            tracer._queue.Enqueue(new TraceItem(default, null, new ForkInfo((int)fork[1], (int)fork[2])));
+            tracer._pending.Add(new TraceItem(default, null, new ForkInfo((int)fork[1], (int)fork[2])));
         }
         Interlocked.Increment(ref tracer._delivered);
         return 0;

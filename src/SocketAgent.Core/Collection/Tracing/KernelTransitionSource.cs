@@ -10,7 +10,8 @@ public sealed class KernelTransitionSource : IDisposable
 {
     private readonly KernelTracer _tracer;
     private readonly TraceTranslator _translator;
-    private readonly List<TraceItem> _items = [];
+    // The list the tracer fills next: the drain swaps it for the filled one (see KernelTracer.Drain).
+    private List<TraceItem> _items = [];
     private long _lostReported;
 
     private KernelTransitionSource(KernelTracer tracer, CommandLineRedactor redactor, TimeProvider time)
@@ -77,8 +78,7 @@ public sealed class KernelTransitionSource : IDisposable
     /// <summary>The transitions since the last drain, in the order the kernel committed them.</summary>
     internal void Drain(List<TracedEvent> into)
     {
-        _items.Clear();
-        _tracer.Drain(_items);
+        _items = _tracer.Drain(_items);
         _translator.Translate(_items, into);
         _items.Clear();
     }

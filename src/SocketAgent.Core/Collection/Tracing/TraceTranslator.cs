@@ -91,7 +91,7 @@ internal sealed class TraceTranslator
         }
 
         SocketRecord record = Record(r, newState);
-        ProcessInfo[] owners = r.Pid != 0 ? [_processes.Resolve((int)r.Pid, r.Uid, KernelTracer.CommText(r.Comm))] : [];
+        ProcessInfo[] owners = r.Pid != 0 ? _processes.Owners((int)r.Pid, r.Uid, r.Comm) : [];
         var e = new SocketEvent
         {
             Action = action,
