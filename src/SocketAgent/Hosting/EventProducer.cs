@@ -61,16 +61,16 @@ internal sealed class EventProducer
     /// <param name="collection">The pass.</param>
     /// <param name="agentFirst">The agent's first pass: its state is the <c>snapshot</c>; a namespace that appears later is new.</param>
     /// <param name="outputs">Where the events go.</param>
-    /// <param name="traced">The tracer's transitions drained after the pass was read (so newer than it), in order.</param>
-    public void Produce(HostCollection collection, IReadOnlyList<TracedEvent> traced, bool agentFirst, OutputSet outputs)
+    /// <param name="traced">The tracer's transitions drained after the pass was read (so newer than it), in order;
+    /// enumerated once, each event emitted before the next is taken.</param>
+    public void Produce(HostCollection collection, IEnumerable<TracedEvent> traced, bool agentFirst, OutputSet outputs)
     {
         // The tracer sees every namespace; netns (host, a path) selects which are reported, as for snapshots.
-        HashSet<ulong>? selected = _allNamespaces || traced.Count == 0
-            ? null
-            : collection.Namespaces.Select(static n => n.Namespace.Inode).ToHashSet();
+        HashSet<ulong>? selected = null;
         foreach (TracedEvent e in traced)
         {
-            if (selected is not null && !selected.Contains(e.Event.Namespace!.Inode))
+            if (!_allNamespaces &&
+                !(selected ??= collection.Namespaces.Select(static n => n.Namespace.Inode).ToHashSet()).Contains(e.Event.Namespace!.Inode))
             {
                 continue;
             }

@@ -8,10 +8,10 @@ namespace SocketAgent.Collection.Tracing;
 /// <summary>
 /// The kernel side of the eBPF source, loaded and attached: the BPF object embedded in this assembly
 /// (Bpf/socket_trace.bpf.c) through libbpf. A thread drains its ring buffer every
-/// <see cref="KernelTracerOptions.DrainInterval"/> into a list that the daemon's cycle takes with
-/// <see cref="Drain"/>. Nothing wakes the thread per record (the kernel side submits without a wake-up), and
-/// nothing is allocated per record: the records are copied into one of two lists that the drain swaps, so their
-/// storage is reused from cycle to cycle.
+/// <see cref="KernelTracerOptions.DrainInterval"/> into a queue that the daemon's cycle empties with
+/// <see cref="Drain"/> and <see cref="Take"/>. Nothing wakes the thread per record (the kernel side submits without a
+/// wake-up), and nothing is allocated per record: the queue is one circular array of records, reused from cycle to
+/// cycle, and the cycle takes them out in batches as it translates them.
 /// </summary>
 public sealed unsafe class KernelTracer : IDisposable
 {
@@ -29,7 +29,7 @@ public sealed unsafe class KernelTracer : IDisposable
 
     private readonly KernelTracerOptions _options;
     // Filled by OnRecord, which runs inside ring_buffer__consume, so always under _consume.
-    private List<TraceItem> _pending = [];
+    private readonly Queue<TraceItem> _pending = new();
     private readonly List<nint> _links = [];
     private readonly int _countersFd;
     private readonly int _firstProgramFd;
@@ -161,21 +161,31 @@ public sealed unsafe class KernelTracer : IDisposable
     }
 
     /// <summary>
-    /// Every record committed so far, in ring order: the ring buffer is drained first, so whatever the caller read
-    /// from the kernel before (a sock_diag dump, destroy notifications) is older than the last record it gets. The
-    /// caller hands in an empty list (<paramref name="spare"/>, the one it had from the previous drain) and gets the
-    /// filled one back, so two lists serve every cycle without copying or allocating.
+    /// Consumes every record committed so far and returns how many are queued: the caller then <see cref="Take"/>s
+    /// that many, in ring order. The ring buffer is drained first, so whatever the caller read from the kernel before
+    /// (a sock_diag dump, destroy notifications) is older than the last of them.
     /// </summary>
-    internal List<TraceItem> Drain(List<TraceItem> spare)
+    internal int Drain()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        spare.Clear();
         lock (_consume)
         {
             Libbpf.RingBufferConsume(_ring);
-            List<TraceItem> drained = _pending;
-            _pending = spare;
-            return drained;
+            return _pending.Count;
+        }
+    }
+
+    /// <summary>Moves up to <paramref name="max"/> of the oldest queued records into <paramref name="into"/>.</summary>
+    internal int Take(TraceItem[] into, int max)
+    {
+        lock (_consume)
+        {
+            int count = Math.Min(Math.Min(max, into.Length), _pending.Count);
+            for (int i = 0; i < count; i++)
+            {
+                into[i] = _pending.Dequeue();
+            }
+            return count;
         }
     }
 
@@ -231,16 +241,16 @@ public sealed unsafe class KernelTracer : IDisposable
         uint kind = *(uint*)data;
         if (kind == TcpTraceRecord.Kind && size >= (nuint)sizeof(TcpTraceRecord))
         {
-            tracer._pending.Add(new TraceItem(*(TcpTraceRecord*)data, null));
+            tracer._pending.Enqueue(new TraceItem(*(TcpTraceRecord*)data, null));
         }
         else if (kind == ExecTraceRecord.Kind && size >= (nuint)sizeof(ExecTraceRecord))
         {
-            tracer._pending.Add(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
+            tracer._pending.Enqueue(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
         }
         else if (kind == ForkKind && size >= 12)
         {
             uint* fork = (uint*)data;
-            tracer._pending.Add(new TraceItem(default, null, new ForkInfo((int)fork[1], (int)fork[2])));
+            tracer._pending.Enqueue(new TraceItem(default, null, new ForkInfo((int)fork[1], (int)fork[2])));
         }
         Interlocked.Increment(ref tracer._delivered);
         return 0;

@@ -10,8 +10,9 @@ public sealed class KernelTransitionSource : IDisposable
 {
     private readonly KernelTracer _tracer;
     private readonly TraceTranslator _translator;
-    // The list the tracer fills next: the drain swaps it for the filled one (see KernelTracer.Drain).
-    private List<TraceItem> _items = [];
+    // Records are taken from the tracer's queue this many at a time and translated one by one, so a cycle never
+    // holds more than this batch of records, nor more than one of their events at a time.
+    private readonly TraceItem[] _batch = new TraceItem[1024];
     private long _lostReported;
 
     private KernelTransitionSource(KernelTracer tracer, CommandLineRedactor redactor, TimeProvider time)
@@ -75,12 +76,32 @@ public sealed class KernelTransitionSource : IDisposable
         return delta;
     }
 
-    /// <summary>The transitions since the last drain, in the order the kernel committed them.</summary>
-    internal void Drain(List<TracedEvent> into)
+    /// <summary>
+    /// The transitions since the last drain, in the order the kernel committed them. The ring buffer is consumed now;
+    /// the records are translated as the caller enumerates (each event can be emitted and forgotten before the next
+    /// is made). Enumerate it once, before the next drain.
+    /// </summary>
+    internal IEnumerable<TracedEvent> Drain() => Translate(_tracer.Drain());
+
+    private IEnumerable<TracedEvent> Translate(int count)
     {
-        _items = _tracer.Drain(_items);
-        _translator.Translate(_items, into);
-        _items.Clear();
+        while (count > 0)
+        {
+            int taken = _tracer.Take(_batch, count);
+            if (taken == 0)
+            {
+                yield break;
+            }
+            count -= taken;
+            for (int i = 0; i < taken; i++)
+            {
+                if (_translator.Translate(_batch[i]) is TracedEvent e)
+                {
+                    yield return e;
+                }
+            }
+            Array.Clear(_batch, 0, taken);
+        }
     }
 
     public void Dispose() => _tracer.Dispose();

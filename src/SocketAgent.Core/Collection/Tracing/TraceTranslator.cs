@@ -35,23 +35,20 @@ internal sealed class TraceTranslator
     /// <summary>Half-open passive connections that ended before ESTABLISHED (no socket a process ever held).</summary>
     public long HalfOpenClosed { get; private set; }
 
-    public void Translate(List<TraceItem> items, List<TracedEvent> into)
+    /// <summary>One record, in ring order: an exec or fork fills the process cache, a transition may be an event.</summary>
+    public TracedEvent? Translate(in TraceItem item)
     {
-        foreach (TraceItem item in items)
+        if (item.Exec is ExecInfo exec)
         {
-            if (item.Exec is ExecInfo exec)
-            {
-                _processes.OnExec(exec);
-            }
-            else if (item.Fork is ForkInfo fork)
-            {
-                _processes.OnFork(fork);
-            }
-            else if (Translate(item.Tcp) is TracedEvent e)
-            {
-                into.Add(e);
-            }
+            _processes.OnExec(exec);
+            return null;
         }
+        if (item.Fork is ForkInfo fork)
+        {
+            _processes.OnFork(fork);
+            return null;
+        }
+        return Translate(item.Tcp);
     }
 
     private TracedEvent? Translate(in TcpTraceRecord r)
