@@ -73,8 +73,9 @@ ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
 # The agent's own BPF programs (other tracers may be loaded beside it): the prog_id lines of its fds' fdinfo.
-agent_prog_ids() { grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u; }
+agent_prog_ids() { { grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | awk '{ print $2 }' | sort -u; }
 # "name run_time_ns run_cnt" of each of them.
 bpf_per_program() {
     local id
@@ -109,7 +110,7 @@ sleep "$idle_seconds"
 idle_end=$(cpu_ticks "$agent_pid")
 idle_ticks_per_s=$(awk -v a="$idle_start" -v b="$idle_end" -v s="$idle_seconds" 'BEGIN { print (b - a) / s }')
 
-prog_ids=$(agent_prog_ids "$agent_pid" | tr '\n' ' ')
+prog_ids=$(agent_prog_ids "$agent_pid" | tr '\n' ' ' || true)
 
 # --- the load ------------------------------------------------------------------------------------------------------
 read -r bpf_ns0 bpf_n0 < <(bpf_totals)
@@ -123,8 +124,10 @@ load_args=(-n "$connections" -p "$procs")
 "$artifacts/connload" "${load_args[@]}" > "$work/load" &
 load_pid=$!
 rss_max=0
+anon_max=0
 while kill -0 "$load_pid" 2>/dev/null; do
     r=$(rss_kib "$agent_pid"); ((r > rss_max)) && rss_max=$r
+    a=$(anon_kib "$agent_pid"); ((a > anon_max)) && anon_max=$a
     sleep 1
 done
 wait "$load_pid" || die "the load generator failed"
@@ -166,7 +169,7 @@ report=$(awk -v c0="$cpu0" -v c1="$cpu1" -v tk="$ticks" -v t0="$t0" -v t1="$t1" 
     echo "- agent idle: $(awk -v i="$idle_ticks_per_s" -v tk="$ticks" 'BEGIN { printf "%.1f ms CPU/s", i / tk * 1000 }')"
     echo "- events: $counts (expected at least $((2 * made)) opened and closed, $((6 * made)) state_changed)"
     echo "- lost: ${loss:-0} in ${loss_lines:-0} loss lines"
-    echo "- peak RSS: $(awk -v h="$hwm" 'BEGIN { printf "%.1f MiB", h / 1024 }') (VmHWM; largest sampled VmRSS under load $(awk -v h="$rss_max" 'BEGIN { printf "%.1f MiB", h / 1024 }'))"
+    echo "- peak RSS: $(awk -v h="$hwm" 'BEGIN { printf "%.1f MiB", h / 1024 }') (VmHWM; largest sampled VmRSS under load $(awk -v h="$rss_max" 'BEGIN { printf "%.1f MiB", h / 1024 }'), of it anonymous at most $(awk -v h="$anon_max" 'BEGIN { printf "%.1f MiB", h / 1024 }'))"
     echo "- BPF programs (ns per run over the load):"
     join <(sort "$work/bpf0") <(sort "$work/bpf1") | awk '{ runs = $5 - $3; printf "  - %s: %d runs, %.0f ns/run\n", $1, runs, (runs > 0 ? ($4 - $2) / runs : 0) }'
     grep -v '^$' "$work/stderr" | sed 's/^/- stderr: /' | head -5 || true

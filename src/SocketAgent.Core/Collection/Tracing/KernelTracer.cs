@@ -10,8 +10,8 @@ namespace SocketAgent.Collection.Tracing;
 /// (Bpf/socket_trace.bpf.c) through libbpf. A thread drains its ring buffer every
 /// <see cref="KernelTracerOptions.DrainInterval"/> into a queue that the daemon's cycle empties with
 /// <see cref="Drain"/> and <see cref="Take"/>. Nothing wakes the thread per record (the kernel side submits without a
-/// wake-up), and nothing is allocated per record: the queue is one circular array of records, reused from cycle to
-/// cycle, and the cycle takes them out in batches as it translates them.
+/// wake-up), and nothing is allocated per record: the queue is chunks of records, reused from cycle to cycle
+/// (<see cref="TraceItemQueue"/>), and the cycle takes them out in batches as it translates them.
 /// </summary>
 public sealed unsafe class KernelTracer : IDisposable
 {
@@ -29,7 +29,7 @@ public sealed unsafe class KernelTracer : IDisposable
 
     private readonly KernelTracerOptions _options;
     // Filled by OnRecord, which runs inside ring_buffer__consume, so always under _consume.
-    private readonly Queue<TraceItem> _pending = new();
+    private readonly TraceItemQueue _pending = new();
     private readonly List<nint> _links = [];
     private readonly int _countersFd;
     private readonly int _firstProgramFd;
