@@ -6,16 +6,17 @@
 # Run — the host's sockets with their processes, in every network namespace, events on stdout:
 #   install -d -o 65532 -g 65532 -m 0750 /var/lib/socket-agent
 #   docker run -d --name socket-agent --net=host --pid=host \
-#     --cap-drop ALL --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH --cap-add SYS_ADMIN \
+#     --cap-drop ALL --cap-add SYS_PTRACE --cap-add DAC_READ_SEARCH --cap-add SYS_ADMIN --cap-add BPF --cap-add PERFMON \
 #     --security-opt apparmor=unconfined \
 #     -v /var/lib/socket-agent:/var/lib/socket-agent -v /etc/socket-agent:/etc/socket-agent:ro \
 #     socket-agent --config /etc/socket-agent/socket-agent.yaml --netns all --http-listen 127.0.0.1:9464
 #   --net=host            sock_diag and /proc/net only show the caller's network namespace: the host's.
 #   --pid=host            /proc shows every process of the host, so sockets can be named by their owners.
-#   --cap-add (all three) the binary's file capabilities must all be in the bounding set, or the kernel refuses to
-#                         run it ("operation not permitted"). Build with --build-arg
-#                         FILE_CAPS=cap_dac_read_search,cap_sys_ptrace=ep for an image that needs no SYS_ADMIN
-#                         (then only the host's own namespace: --netns host).
+#   --cap-add (all five) the binary's file capabilities must all be in the bounding set, or the kernel refuses to
+#                         run it ("operation not permitted"). BPF + PERFMON load the eBPF source's programs (without
+#                         them, and without SYS_ADMIN, which implies both, the agent runs on netlink alone). Build with
+#                         --build-arg FILE_CAPS=cap_dac_read_search,cap_sys_ptrace,cap_bpf,cap_perfmon=ep for an
+#                         image that needs no SYS_ADMIN (then only the host's own namespace: --netns host).
 #   apparmor=unconfined   Docker's default AppArmor profile lets a container read only its own processes' fds.
 #   Do not add --security-opt no-new-privileges: the kernel then ignores file capabilities (nothing attributed).
 
@@ -46,9 +47,9 @@ ARG RUNTIME_IMAGE
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 # Exactly the measured set (deploy/README.md): DAC_READ_SEARCH + SYS_PTRACE read other users' /proc/<pid>/fd,
-# SYS_ADMIN enters network namespaces. Empty: no file capabilities (the process owners stay unknown unless run as
-# root).
-ARG FILE_CAPS=cap_dac_read_search,cap_sys_ptrace,cap_sys_admin=ep
+# SYS_ADMIN enters network namespaces, BPF + PERFMON load and attach the eBPF source's tracing programs. Empty: no
+# file capabilities (the process owners stay unknown and the source is netlink, unless run as root).
+ARG FILE_CAPS=cap_dac_read_search,cap_sys_ptrace,cap_sys_admin,cap_bpf,cap_perfmon=ep
 
 LABEL org.opencontainers.image.title="socket-agent" \
       org.opencontainers.image.description="Every socket of a Linux host with its process and command line, as JSON events to stdout, files or Kafka" \

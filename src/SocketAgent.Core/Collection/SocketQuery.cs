@@ -16,5 +16,17 @@ public sealed record SocketQuery
     /// <summary>Ask the kernel for tcp_info (sock_diag only). Costs about 10% more kernel time.</summary>
     public bool IncludeTcpInfo { get; init; } = true;
 
+    /// <summary>
+    /// The daemon's eBPF source reports every TCP transition, each close included: the dumps then leave out TCP's
+    /// kernel-only entries (TIME_WAIT and request sockets, <see cref="Diff.SocketRemnant"/>, which never become
+    /// events; under churn they are most of the table), and TCP's sock_diag destroy notifications are not
+    /// subscribed (the tracer's <c>closed</c> of the same cookie always comes first and they were dropped as
+    /// duplicates). UDP and the other transports are unaffected.
+    /// </summary>
+    public bool TcpTraced { get; init; }
+
+    /// <summary>The TCP states a dump asks for, from <paramref name="states"/>: without the remnants when <see cref="TcpTraced"/>.</summary>
+    internal uint TcpStates(uint states) => TcpTraced ? states & ~Netlink.SockDiag.TcpRemnantStates : states;
+
     public bool Wants(Transport transport) => (Transports & transport.ToSet()) != 0;
 }

@@ -29,7 +29,6 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
     private readonly CollectionRequest _requestWithStatistics;
     private readonly HostCollector _source;
     private readonly KernelTransitionSource? _transitions;
-    private readonly List<TracedEvent> _traced = [];
     private readonly EventProducer _events;
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
     private OutputSet? _outputs;
@@ -52,7 +51,8 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _source = new HostCollector(settings.Collector);
         _filters = options.Filters;
         _events = new EventProducer(settings.Filter, settings.Collector.Parts, options.Netns.Kind == NetworkNamespaceSelectionKind.All);
-        _request = new CollectionRequest { Query = settings.Query };
+        // With the tracer, TCP's closes and transitions come from it: the dumps skip TCP's remnants and TCP destroys.
+        _request = new CollectionRequest { Query = transitions is not null ? settings.Query with { TcpTraced = true } : settings.Query };
         _requestWithStatistics = _request with { Statistics = true };
     }
 
@@ -84,9 +84,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _cycles++;
 
         // After the pass: the tracer's records are then all newer than the dump and the destroys it read.
-        _traced.Clear();
-        _transitions?.Drain(_traced);
-        _events.Produce(pass, _traced, first, outputs);
+        _events.Produce(pass, _transitions?.Drain() ?? [], first, outputs);
         if (_transitions?.TakeLoss() is long lost and > 0)
         {
             outputs.EmitKernelLoss(lost, now);

@@ -128,6 +128,101 @@ public sealed class CapabilityTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task With_bpf_and_perfmon_an_unprivileged_agent_traces_connections_with_their_owners()
+    {
+        SkipUnlessRoot();
+        // Without SYS_ADMIN, which implies both BPF and PERFMON (bpf_capable(), perfmon_capable()): the host-namespace
+        // deployment's set. The connection is made by this root-owned test process.
+        string[] capabilities = [.. RepositoryFiles.DocumentedCapabilities.Where(static c => c != "SYS_ADMIN")];
+        using Process agent = Process.Start(AsNobody(capabilities, "--source", "ebpf", "--interval", "1s", "--heartbeat", "1s",
+            "--state-dir", StateDirectory(), "-t"))!;
+        try
+        {
+            CancellationToken cancel = TestContext.Current.CancellationToken;
+            Task<string> stderr = agent.StandardError.ReadToEndAsync(cancel);
+            string? first = await agent.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(TimeSpan.FromSeconds(30), cancel);
+            string error = first is null ? await stderr : "";
+            Assert.SkipWhen(error.Contains("has no BPF object", StringComparison.Ordinal) || error.Contains("has no BTF", StringComparison.Ordinal),
+                "this build or kernel has no eBPF source: " + error);
+            Assert.True(first is not null, "the agent exited: " + error);
+            await Task.Delay(500, cancel);
+
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            using (var client = new System.Net.Sockets.TcpClient())
+            {
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancel);
+                using System.Net.Sockets.TcpClient server = await listener.AcceptTcpClientAsync(cancel);
+            }
+
+            DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+            bool tracedOpen = false, tracedSource = false;
+            while (!(tracedOpen && tracedSource) && DateTime.UtcNow < deadline)
+            {
+                string? line = await agent.StandardOutput.ReadLineAsync(cancel).AsTask().WaitAsync(deadline - DateTime.UtcNow, cancel);
+                if (line is null)
+                {
+                    break;
+                }
+                using JsonDocument doc = JsonDocument.Parse(line);
+                JsonElement d = doc.RootElement;
+                tracedSource |= Str(d, "heartbeat.source") == "ebpf+netlink";
+                // The client end, owned by this (root) process, reported at ESTABLISHED with its command line.
+                tracedOpen |= Str(d, "event.action") == "opened" && Num(d, "socket.remote.port") == port
+                    && Num(d, "process.pid") == Environment.ProcessId && Str(d, "process.user.id") == "0"
+                    && Str(d, "process.command_line") is { Length: > 0 };
+            }
+            agent.Kill();
+            string log = await stderr;
+            Assert.True(tracedSource, "the heartbeat never said ebpf+netlink; stderr: " + log);
+            Assert.True(tracedOpen, "no traced opened event with its root-owned process; stderr: " + log);
+        }
+        finally
+        {
+            if (!agent.HasExited)
+            {
+                agent.Kill();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("BPF")]
+    [InlineData("PERFMON")]
+    public void Without_bpf_or_perfmon_the_ebpf_source_is_refused_and_auto_falls_back_to_netlink(string removed)
+    {
+        SkipUnlessRoot();
+        string[] capabilities = [.. RepositoryFiles.DocumentedCapabilities.Where(c => c != "SYS_ADMIN" && c != removed)];
+
+        AgentProcess.Result ebpf = RunAsNobody(capabilities, "--source", "ebpf", "--interval", "1s", "--state-dir", StateDirectory(), "-t");
+        Assert.SkipWhen(ebpf.StandardError.Contains("has no BPF object", StringComparison.Ordinal), "this build has no eBPF source");
+        Assert.Equal(1, ebpf.ExitCode);
+        Assert.Contains("socket-agent: error: --source ebpf: the kernel refused to load BPF programs", ebpf.StandardError);
+        Assert.Contains("CAP_BPF and CAP_PERFMON (or root) are needed", ebpf.StandardError);
+
+        // auto: one notice, then the daemon runs on netlink (it is stopped by the timeout of RunAsNobody's caller).
+        AgentProcess.Result auto = RunAsNobody(capabilities, "--interval", "1s", "--heartbeat", "1s", "--state-dir", StateDirectory(), "-t");
+        Assert.Contains("socket-agent: notice: eBPF source unavailable, using netlink only:", auto.StandardError);
+        Assert.Contains(auto.StandardOutput.Split('\n'), static l => l.Contains("\"source\":\"netlink\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>The daemon as nobody for at most 8 s (SIGKILL then): what it wrote and how it ended.</summary>
+    private static AgentProcess.Result RunAsNobody(IEnumerable<string> capabilities, params string[] args)
+    {
+        using Process agent = Process.Start(AsNobody(capabilities, args))!;
+        agent.StandardInput.Close();
+        Task<string> stderr = agent.StandardError.ReadToEndAsync();
+        Task<string> stdout = agent.StandardOutput.ReadToEndAsync();
+        if (!agent.WaitForExit(8_000))
+        {
+            agent.Kill(entireProcessTree: true);
+            agent.WaitForExit();
+        }
+        return new AgentProcess.Result(agent.HasExited ? agent.ExitCode : -1, stdout.Result, stderr.Result);
+    }
+
     private static void SkipUnlessRoot()
     {
         Assert.SkipUnless(Environment.UserName == "root", "running the agent as another uid with chosen capabilities needs root");

@@ -129,7 +129,7 @@ public sealed partial class DockerfileTests
             ToolRun.Result run = ToolRun.Run(docker!,
             [
                 "run", "--rm", "--net=host", "--pid=host", "--cap-drop", "ALL",
-                "--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "--cap-add", "SYS_ADMIN",
+                "--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "--cap-add", "SYS_ADMIN", "--cap-add", "BPF", "--cap-add", "PERFMON",
                 "--security-opt", "apparmor=unconfined", tag, "--once", "-t",
             ], TimeSpan.FromMinutes(2));
             Assert.True(run.ExitCode == 0, run.ToString());

@@ -7,7 +7,7 @@ internal static class RepositoryFiles
     /// The capabilities the agent needs, as measured by <see cref="CapabilityTests"/> (deploy/README.md's table): the
     /// systemd unit, the DaemonSet and the Dockerfile must all name exactly these.
     /// </summary>
-    public static readonly string[] DocumentedCapabilities = ["SYS_PTRACE", "DAC_READ_SEARCH", "SYS_ADMIN"];
+    public static readonly string[] DocumentedCapabilities = ["SYS_PTRACE", "DAC_READ_SEARCH", "SYS_ADMIN", "BPF", "PERFMON"];
 
     public static string Root { get; } = FindRoot();
 

@@ -214,6 +214,7 @@ internal sealed class IncrementalSocketReader : IDisposable
     {
         var collector = new SockDiagCollector(_socket!, diagnostics, _sequence) { Reuse = reuse };
         byte extensions = query.IncludeTcpInfo ? SockDiag.ExtensionBit(SockDiag.INET_DIAG_INFO) : (byte)0;
+        states = query.TcpStates(states);
         if ((query.Families & IpFamilySet.IPv4) != 0)
         {
             collector.Run(new SockDiagDump(SockDiag.AF_INET, SockDiag.IPPROTO_TCP, Transport.Tcp, extensions, states), buffer);

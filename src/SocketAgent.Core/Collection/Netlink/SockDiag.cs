@@ -17,6 +17,10 @@ internal static class SockDiag
 
     public static uint StateMask(Model.KernelSocketState state) => 1u << (int)state;
 
+    /// <summary>TIME_WAIT and request sockets (SYN_RECV, NEW_SYN_RECV): the entries Diff.SocketRemnant recognises.</summary>
+    public static readonly uint TcpRemnantStates = StateMask(Model.KernelSocketState.TimeWait)
+        | StateMask(Model.KernelSocketState.SynRecv) | StateMask(Model.KernelSocketState.NewSynRecv);
+
     // inet_diag_req_v2 (56 B): family, protocol, ext, pad (raw: sdiag_raw_protocol), u32 states, sockid (48 B).
     public const int InetRequestSize = 56;
 

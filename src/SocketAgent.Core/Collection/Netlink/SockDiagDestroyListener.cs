@@ -90,7 +90,7 @@ internal sealed class SockDiagDestroyListener : NetlinkMulticastListener
         bool v4 = (query.Families & IpFamilySet.IPv4) != 0;
         bool v6 = (query.Families & IpFamilySet.IPv6) != 0;
         uint groups = 0;
-        if (query.Wants(Transport.Tcp))
+        if (query.Wants(Transport.Tcp) && !query.TcpTraced)
         {
             groups |= (v4 ? Bit(SKNLGRP_INET_TCP_DESTROY) : 0) | (v6 ? Bit(SKNLGRP_INET6_TCP_DESTROY) : 0);
         }

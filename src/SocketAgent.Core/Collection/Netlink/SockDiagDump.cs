@@ -42,6 +42,11 @@ internal readonly record struct SockDiagDump(byte Family, byte Protocol, Transpo
             : transport == Transport.Tcp ? SockDiag.StateMask(KernelSocketState.Listen)
             : SockDiag.StateMask(KernelSocketState.Close);
 
+        if (transport == Transport.Tcp)
+        {
+            states = query.TcpStates(states);
+        }
+
         byte extensions = transport == Transport.Tcp && query.IncludeTcpInfo ? SockDiag.ExtensionBit(SockDiag.INET_DIAG_INFO) : (byte)0;
 
         if ((query.Families & IpFamilySet.IPv4) != 0)

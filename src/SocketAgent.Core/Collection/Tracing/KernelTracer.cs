@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -9,8 +8,10 @@ namespace SocketAgent.Collection.Tracing;
 /// <summary>
 /// The kernel side of the eBPF source, loaded and attached: the BPF object embedded in this assembly
 /// (Bpf/socket_trace.bpf.c) through libbpf. A thread drains its ring buffer every
-/// <see cref="KernelTracerOptions.DrainInterval"/> into a queue that the daemon's cycle takes with
-/// <see cref="Drain"/>. Nothing wakes the thread per record (the kernel side submits without a wake-up).
+/// <see cref="KernelTracerOptions.DrainInterval"/> into a queue that the daemon's cycle empties with
+/// <see cref="Drain"/> and <see cref="Take"/>. Nothing wakes the thread per record (the kernel side submits without a
+/// wake-up), and nothing is allocated per record: the queue is chunks of records, reused from cycle to cycle
+/// (<see cref="TraceItemQueue"/>), and the cycle takes them out in batches as it translates them.
 /// </summary>
 public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
 {
@@ -27,14 +28,16 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
     private static readonly string[] s_programs = ["on_state", "on_state_second", "on_sys_exit", "on_exec", "on_fork", "on_send_length", "on_recv_length"];
 
     private readonly KernelTracerOptions _options;
-    private readonly ConcurrentQueue<TraceItem> _queue = new();
+    // Filled by OnRecord, which runs inside ring_buffer__consume, so always under _consume.
+    private readonly TraceItemQueue _pending = new();
     private readonly List<nint> _links = [];
     private readonly int _countersFd;
     private readonly int _udpFlowsFd;
     private readonly int _firstProgramFd;
     private readonly int _secondProgramFd;
     private readonly Thread _drainer;
-    private readonly ManualResetEventSlim _stop = new();
+    // No spinning: the drain thread wakes 100 times a second and must cost nothing measurable when idle.
+    private readonly ManualResetEventSlim _stop = new(initialState: false, spinCount: 0);
     // ring_buffer__consume is not thread-safe: the drain thread and Drain take turns.
     private readonly Lock _consume = new();
     private nint _object;
@@ -180,7 +183,16 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
     public long Delivered => Interlocked.Read(ref _delivered);
 
     /// <summary>Records waiting for the next <see cref="Drain"/>.</summary>
-    public int Queued => _queue.Count;
+    public int Queued
+    {
+        get
+        {
+            lock (_consume)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     private void Attach()
     {
@@ -208,20 +220,31 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
     }
 
     /// <summary>
-    /// Moves every record committed so far, in ring order, into <paramref name="into"/>: the ring buffer is drained
-    /// first, so whatever the caller read from the kernel before (a sock_diag dump, destroy notifications) is older
-    /// than the last record it gets.
+    /// Consumes every record committed so far and returns how many are queued: the caller then <see cref="Take"/>s
+    /// that many, in ring order. The ring buffer is drained first, so whatever the caller read from the kernel before
+    /// (a sock_diag dump, destroy notifications) is older than the last of them.
     /// </summary>
-    internal void Drain(List<TraceItem> into)
+    internal int Drain()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_consume)
         {
             Libbpf.RingBufferConsume(_ring);
+            return _pending.Count;
         }
-        while (_queue.TryDequeue(out TraceItem item))
+    }
+
+    /// <summary>Moves up to <paramref name="max"/> of the oldest queued records into <paramref name="into"/>.</summary>
+    internal int Take(TraceItem[] into, int max)
+    {
+        lock (_consume)
         {
-            into.Add(item);
+            int count = Math.Min(Math.Min(max, into.Length), _pending.Count);
+            for (int i = 0; i < count; i++)
+            {
+                into[i] = _pending.Dequeue();
+            }
+            return count;
         }
     }
 
@@ -257,9 +280,9 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
         {
             // A full queue (a cycle that fell behind) leaves the records in the ring buffer: what overflows it is
             // then counted by the kernel side, so every loss is counted in one place.
-            if (_queue.Count < _options.MaxQueuedRecords)
+            lock (_consume)
             {
-                lock (_consume)
+                if (_pending.Count < _options.MaxQueuedRecords)
                 {
                     Libbpf.RingBufferConsume(_ring);
                 }
@@ -277,26 +300,26 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
         uint kind = *(uint*)data;
         if (kind == TcpTraceRecord.Kind && size >= (nuint)sizeof(TcpTraceRecord))
         {
-            tracer._queue.Enqueue(new TraceItem(*(TcpTraceRecord*)data, null));
+            tracer._pending.Enqueue(new TraceItem(*(TcpTraceRecord*)data, null));
         }
         else if (kind == ExecTraceRecord.Kind && size >= (nuint)sizeof(ExecTraceRecord))
         {
-            tracer._queue.Enqueue(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
+            tracer._pending.Enqueue(new TraceItem(default, DecodeExec((ExecTraceRecord*)data, size)));
         }
         else if (kind == UdpOpenTraceRecord.Kind && size >= (nuint)sizeof(UdpOpenTraceRecord))
         {
-            tracer._queue.Enqueue(new TraceItem(default, null, null, new UdpTraceItem { Open = *(UdpOpenTraceRecord*)data }));
+            tracer._pending.Enqueue(new TraceItem(default, null, null, new UdpTraceItem { Open = *(UdpOpenTraceRecord*)data }));
         }
         else if (kind == UdpReleaseTraceRecord.Kind && size >= (nuint)sizeof(UdpReleaseTraceRecord))
         {
             var release = (UdpReleaseTraceRecord*)data;
-            tracer._queue.Enqueue(new TraceItem(default, null, null,
+            tracer._pending.Enqueue(new TraceItem(default, null, null,
                 new UdpTraceItem { IsRelease = true, ReleasedCookie = release->Cookie, ReleasedNs = release->TimestampNs }));
         }
         else if (kind == ForkKind && size >= 12)
         {
             uint* fork = (uint*)data;
-            tracer._queue.Enqueue(new TraceItem(default, null, new ForkInfo((int)fork[1], (int)fork[2])));
+            tracer._pending.Enqueue(new TraceItem(default, null, new ForkInfo((int)fork[1], (int)fork[2])));
         }
         Interlocked.Increment(ref tracer._delivered);
         return 0;

@@ -10,9 +10,15 @@ public sealed class KernelTransitionSource : IDisposable
 {
     private readonly KernelTracer _tracer;
     private readonly TraceTranslator _translator;
-    private readonly List<TraceItem> _items = [];
+    // Records are taken from the tracer's queue this many at a time and translated one by one, so a cycle never
+    // holds more than this batch of records, nor more than one of their events at a time.
+    private readonly TraceItem[] _batch = new TraceItem[1024];
     private long _lostReported;
     private long _udpEvictedReported;
+    private static readonly List<TracedEvent> s_none = [];
+    // UDP flow events a record produced (a release can close several flows), swapped with the list being handed out.
+    private List<TracedEvent> _udpEvents = [];
+    private List<TracedEvent> _udpHandedOver = [];
 
     private KernelTransitionSource(KernelTracer tracer, CommandLineRedactor redactor, TimeProvider time, TimeSpan udpIdleTimeout)
     {
@@ -100,14 +106,54 @@ public sealed class KernelTransitionSource : IDisposable
         return delta;
     }
 
-    /// <summary>The transitions since the last drain, in the order the kernel committed them.</summary>
-    internal void Drain(List<TracedEvent> into)
+    /// <summary>
+    /// The transitions since the last drain, in the order the kernel committed them. The ring buffer is consumed now;
+    /// the records are translated as the caller enumerates (each event can be emitted and forgotten before the next
+    /// is made). Enumerate it once, before the next drain.
+    /// </summary>
+    internal IEnumerable<TracedEvent> Drain() => Translate(_tracer.Drain());
+
+    private IEnumerable<TracedEvent> Translate(int count)
     {
-        _items.Clear();
-        _tracer.Drain(_items);
-        _translator.Translate(_items, into);
-        _translator.Udp.Sweep(into);
-        _items.Clear();
+        while (count > 0)
+        {
+            int taken = _tracer.Take(_batch, count);
+            if (taken == 0)
+            {
+                break;
+            }
+            count -= taken;
+            for (int i = 0; i < taken; i++)
+            {
+                if (_translator.Translate(_batch[i], _udpEvents) is TracedEvent e)
+                {
+                    yield return e;
+                }
+                foreach (TracedEvent flow in TakeUdpEvents())
+                {
+                    yield return flow;
+                }
+            }
+            Array.Clear(_batch, 0, taken);
+        }
+        // Flows idle past the timeout close at the end of each drain, after every datagram the ring held.
+        _translator.Udp.Sweep(_udpEvents);
+        foreach (TracedEvent flow in TakeUdpEvents())
+        {
+            yield return flow;
+        }
+    }
+
+    /// <summary>The UDP flow events gathered so far, handed over once (the list is reused).</summary>
+    private List<TracedEvent> TakeUdpEvents()
+    {
+        if (_udpEvents.Count == 0)
+        {
+            return s_none;
+        }
+        _udpHandedOver.Clear();
+        (_udpHandedOver, _udpEvents) = (_udpEvents, _udpHandedOver);
+        return _udpHandedOver;
     }
 
     public void Dispose() => _tracer.Dispose();

@@ -40,27 +40,28 @@ internal sealed class TraceTranslator
     /// <summary>Half-open passive connections that ended before ESTABLISHED (no socket a process ever held).</summary>
     public long HalfOpenClosed { get; private set; }
 
-    public void Translate(List<TraceItem> items, List<TracedEvent> into)
+    /// <summary>
+    /// One record, in ring order: an exec or fork fills the process cache, a TCP transition may be an event (returned),
+    /// a UDP record may open or close flows (a release closes every flow of its socket: added to <paramref name="udpEvents"/>).
+    /// </summary>
+    public TracedEvent? Translate(in TraceItem item, List<TracedEvent> udpEvents)
     {
-        foreach (TraceItem item in items)
+        if (item.Exec is ExecInfo exec)
         {
-            if (item.Exec is ExecInfo exec)
-            {
-                _processes.OnExec(exec);
-            }
-            else if (item.Fork is ForkInfo fork)
-            {
-                _processes.OnFork(fork);
-            }
-            else if (item.Udp is UdpTraceItem udp)
-            {
-                _udp.On(udp, into);
-            }
-            else if (Translate(item.Tcp) is TracedEvent e)
-            {
-                into.Add(e);
-            }
+            _processes.OnExec(exec);
+            return null;
         }
+        if (item.Fork is ForkInfo fork)
+        {
+            _processes.OnFork(fork);
+            return null;
+        }
+        if (item.Udp is UdpTraceItem udp)
+        {
+            _udp.On(udp, udpEvents);
+            return null;
+        }
+        return Translate(item.Tcp);
     }
 
     private TracedEvent? Translate(in TcpTraceRecord r)
@@ -100,7 +101,7 @@ internal sealed class TraceTranslator
         }
 
         SocketRecord record = Record(r, newState);
-        ProcessInfo[] owners = r.Pid != 0 ? [_processes.Resolve((int)r.Pid, r.Uid, KernelTracer.CommText(r.Comm))] : [];
+        ProcessInfo[] owners = r.Pid != 0 ? _processes.Owners((int)r.Pid, r.Uid, r.Comm) : [];
         var e = new SocketEvent
         {
             Action = action,

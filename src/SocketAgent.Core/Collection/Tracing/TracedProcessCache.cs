@@ -56,6 +56,29 @@ internal sealed class TracedProcessCache
     /// <summary>The process <paramref name="pid"/> whose task was called <paramref name="comm"/> when it acted.</summary>
     public ProcessInfo Resolve(int pid, uint uid, string comm) => Resolve(pid, uid, comm, 0);
 
+    /// <summary>
+    /// <see cref="Resolve(int, uint, string)"/> as an event's owners, for the kernel's comm bytes. A pid's entry keeps
+    /// the last answer with the comm it was for, so the next record of the same process and thread name (the usual
+    /// case) costs one lookup: no comm string, no array, no /proc. Exec and fork records replace the entry, and with
+    /// it that answer.
+    /// </summary>
+    public ProcessInfo[] Owners(int pid, uint uid, in Comm16 comm)
+    {
+        if (_entries.TryGetValue(pid, out Entry? entry) && entry.Owners is ProcessInfo[] owners &&
+            ((ReadOnlySpan<byte>)entry.OwnersComm).SequenceEqual(comm))
+        {
+            return owners;
+        }
+        ProcessInfo info = Resolve(pid, uid, KernelTracer.CommText(comm), 0);
+        if (_entries.TryGetValue(pid, out entry) && ReferenceEquals(entry.Info, info))
+        {
+            entry.Owners = [info];
+            entry.OwnersComm = comm;
+            return entry.Owners;
+        }
+        return [info];
+    }
+
     private ProcessInfo Resolve(int pid, uint uid, string comm, int depth)
     {
         if (_entries.TryGetValue(pid, out Entry? entry) && entry.Info is ProcessInfo known && Matches(known, entry, comm))
@@ -131,5 +154,10 @@ internal sealed class TracedProcessCache
 
         /// <summary>Set for a process seen forked: whose command line it runs until it execs.</summary>
         public int? Parent { get; init; }
+
+        /// <summary>[<see cref="Info"/>] as last handed out, for the comm in <see cref="OwnersComm"/>.</summary>
+        public ProcessInfo[]? Owners { get; set; }
+
+        public Comm16 OwnersComm;
     }
 }
