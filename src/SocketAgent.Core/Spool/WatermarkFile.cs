@@ -53,18 +53,33 @@ internal static class WatermarkFile
         text[length++] = (byte)'\n';
 
         string temp = Path.Combine(directory, TempFileName);
-        using (var stream = new FileStream(temp, new FileStreamOptions
+        try
         {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            UnixCreateMode = Mode,
-        }))
-        {
-            stream.Write(text[..length]);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = Mode,
+            }))
+            {
+                stream.Write(text[..length]);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, Path.Combine(directory, FileName), overwrite: true);
         }
-        File.Move(temp, Path.Combine(directory, FileName), overwrite: true);
+        catch (IOException)
+        {
+            // A full disk: the empty temp file would only be in the way of the next try (and of an operator's ls).
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+            }
+            throw;
+        }
         SocketAgent.State.DirectorySync.Flush(directory);
     }
 }

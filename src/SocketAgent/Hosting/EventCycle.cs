@@ -150,6 +150,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         Outputs = _options.Outputs.Kinds,
         OutputErrors = new Dictionary<string, long>(_outputs?.Errors ?? new Dictionary<string, long>(), StringComparer.Ordinal),
         Spool = _outputs?.Spool?.GetStats(),
+        SpoolWriteFailure = _outputs?.Spool?.WriteFailure ?? "",
         SpoolMaxBytes = _options.Outputs.SpoolMaxBytes,
         Delivery = _outputs?.Delivery?.Metrics,
     };

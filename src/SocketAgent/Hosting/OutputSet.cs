@@ -131,9 +131,13 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             {
                 _context.Logger.LogError("the spool lost events {First}..{Last} ({Count}) to a corrupt or torn segment; a loss line names them", loss.First, loss.Last, loss.Count);
             }
-            else
+            else if (loss.Reason == SpoolLoss.SpoolFull)
             {
                 _context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
+            }
+            else
+            {
+                _context.Logger.LogError("the spool could not write to its disk ({Reason}): events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.Reason, loss.First, loss.Last, loss.Count);
             }
         }
         _writer.Flush();
@@ -246,6 +250,10 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         yield return new("delivery_latency_ms", (long)(delivery.AverageLatencyMilliseconds ?? 0));
         yield return new("delivery_permanent_failures", delivery.PermanentFailures);
         yield return new("circuit_open", delivery.CircuitState == "closed" ? 0 : 1);
+        // 1 while the state directory's disk refuses the spool's writes (full): the degraded state, not a counter.
+        yield return new("spool_write_failing", spool.WriteFailing ? 1 : 0);
+        // 1 while Kafka takes nothing and the spool holds the events (an outage): what /healthz calls spooling.
+        yield return new("spooling", delivery.Spooling ? 1 : 0);
     }
 
     public void Dispose()
