@@ -607,6 +607,25 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         }
     }
 
+    /// <summary>
+    /// The first sequence the spool accepted or dropped that is not settled yet: accepted but only in memory (the disk
+    /// refused the write), or dropped and not yet handed out by <see cref="TakeLoss"/>. Null when everything offered
+    /// is on disk or named. The agent records no sequence from here on as flushed, so that a stop or crash now makes
+    /// the next run name these numbers (an unclean-stop loss) instead of losing them silently.
+    /// </summary>
+    public long? FirstUnsettled
+    {
+        get
+        {
+            lock (_lock)
+            {
+                long? unwritten = _active?.FirstUnwritten();
+                long? dropped = _losses.Count == 0 ? null : _losses[0].First;
+                return unwritten is long u && dropped is long d ? Math.Min(u, d) : unwritten ?? dropped;
+            }
+        }
+    }
+
     /// <summary>The spool's figures for the heartbeat.</summary>
     public SpoolStats GetStats()
     {

@@ -101,6 +101,8 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    public long LastSettled(long lastEmitted) => _outputs?.LastSettled(lastEmitted) ?? lastEmitted;
+
     private HeartbeatRecord Heartbeat(CycleContext context, DateTimeOffset now, OutputSet outputs)
     {
         (long destroyEvents, long destroyLost) = _source.DestroyNotifications;

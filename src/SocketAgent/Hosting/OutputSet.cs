@@ -72,7 +72,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             // The previous run ended without a clean stop: these numbers were either emitted before it ended or never
             // used. Either way none is used again, and the consumer learns why it may not have seen them.
             _writer.WriteLoss(first, last, last - first + 1, UncleanStopReason, "all", time.GetUtcNow(), context.Sequencer.Next(), context.Identity, host);
-            context.Logger.LogWarning("the previous run did not stop cleanly: events {First}..{Last} may be missing; a loss line names them", first, last);
+            context.Logger.LogWarning("the previous run did not stop cleanly (a crash, a kill, or a stop while the spool's disk was full): events {First}..{Last} may be missing; a loss line names them", first, last);
         }
     }
 
@@ -231,6 +231,13 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         _deliveryTask = Task.Run(() => _delivery.RunAsync(_stopDelivery.Token));
         return true;
     }
+
+    /// <summary>
+    /// The last sequence up to <paramref name="lastEmitted"/> every output has settled: below what the spool holds
+    /// only in memory (a full disk) or dropped without a loss line yet.
+    /// </summary>
+    public long LastSettled(long lastEmitted) =>
+        _spool?.FirstUnsettled is long first ? Math.Min(lastEmitted, first - 1) : lastEmitted;
 
     /// <summary>What operators watch on the Kafka path: spool depth, watermark lag, latency, retries, circuit, losses.</summary>
     public IEnumerable<KeyValuePair<string, long>> DeliveryCounters()
