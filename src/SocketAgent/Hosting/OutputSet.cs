@@ -5,6 +5,7 @@ using SocketAgent.Delivery;
 using SocketAgent.Delivery.Kafka;
 using SocketAgent.Delivery.Outputs;
 using SocketAgent.Events;
+using SocketAgent.Logging;
 using SocketAgent.Model;
 using SocketAgent.Encoders.Json;
 using SocketAgent.Spool;
@@ -226,7 +227,10 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             Properties = new Dictionary<string, string>(_options.KafkaProperties, StringComparer.Ordinal),
         };
         string agentId = _context.Identity.Id;
-        Action<string> log = message => logger.LogWarning("kafka: {Message}", message);
+        // An outage repeats the same lines every second (librdkafka per reconnect, the loop per retry): the first of a
+        // kind is logged, the repeats are counted and summarised once a minute.
+        var throttle = new MessageThrottle(message => logger.LogWarning("kafka: {Message}", message), TimeSpan.FromSeconds(60), time);
+        Action<string> log = throttle.Write;
         _delivery = new DeliveryLoop(_spool, callback => new KafkaOutput(kafka, agentId, callback, log), new DeliveryLoopOptions { TimeProvider = time }, log);
         _deliveryTask = Task.Run(() => _delivery.RunAsync(_stopDelivery.Token));
         return true;
