@@ -89,8 +89,8 @@ public sealed class MessageThrottle
         return message;
     }
 
-    /// <summary>The text with every digit run replaced by '#'.</summary>
-    private static string KindOf(string message)
+    /// <summary>The text with every digit run replaced by '#': lines that differ only in their numbers are one kind.</summary>
+    public static string KindOf(string message)
     {
         var key = new StringBuilder(message.Length);
         bool inDigits = false;
