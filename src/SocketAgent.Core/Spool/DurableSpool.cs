@@ -709,7 +709,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         {
             FlushBuffer();
             SpoolRecordFormat.Write(record, rented.AsSpan(0, framed));
-            RandomAccess.Write(active.Handle, rented.AsSpan(0, framed), active.WrittenLength);
+            WriteWhole(active, rented.AsSpan(0, framed));
             active.WrittenLength += framed;
             active.Dirty = true;
             return true;
@@ -735,7 +735,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         {
             return;
         }
-        RandomAccess.Write(_active.Handle, _buffer.AsSpan(0, _bufferLength), _active.WrittenLength);
+        WriteWhole(_active, _buffer.AsSpan(0, _bufferLength));
         _active.WrittenLength += _bufferLength;
         _active.Dirty = true;
         _bufferLength = 0;
@@ -743,6 +743,30 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         {
             _writeFailing = false;
             _warn?.Invoke($"spool '{_directory}': writing works again");
+        }
+    }
+
+    /// <summary>
+    /// Writes at the segment's end; on a failure (a full disk takes what fits, then refuses the rest) cuts the part
+    /// that made it, so the file never ends in a torn record that the next open would report as corruption.
+    /// </summary>
+    private static void WriteWhole(SpoolSegment segment, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            RandomAccess.Write(segment.Handle, bytes, segment.WrittenLength);
+        }
+        catch (IOException)
+        {
+            try
+            {
+                RandomAccess.SetLength(segment.Handle, segment.WrittenLength);
+            }
+            catch (IOException)
+            {
+                // Left for the next open's recovery to cut: it reports it, nothing accepted is lost.
+            }
+            throw;
         }
     }
 

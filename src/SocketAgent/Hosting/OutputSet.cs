@@ -36,6 +36,8 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopDelivery = new();
+    // The loss lines are exact on the data path; on stderr one line per kind and a count once a minute.
+    private readonly MessageThrottle _lossLog;
     private DurableSpool? _spool;
     private DeliveryLoop? _delivery;
     private Task? _deliveryTask;
@@ -46,6 +48,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     {
         _options = options.Outputs;
         _context = context;
+        _lossLog = new MessageThrottle(message => context.Logger.LogError("{Message}", message), TimeSpan.FromSeconds(60), time);
         _host = host;
         if (_options.Has("stdout"))
         {
@@ -128,18 +131,12 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         {
             _writer.WriteLoss(loss.First, loss.Last, loss.Count, loss.Reason, "kafka", now, _context.Sequencer.Next(), _context.Identity, _host);
             losses++;
-            if (loss.Reason == SpoolLoss.SpoolCorrupt)
+            _lossLog.Write(loss.Reason switch
             {
-                _context.Logger.LogError("the spool lost events {First}..{Last} ({Count}) to a corrupt or torn segment; a loss line names them", loss.First, loss.Last, loss.Count);
-            }
-            else if (loss.Reason == SpoolLoss.SpoolFull)
-            {
-                _context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
-            }
-            else
-            {
-                _context.Logger.LogError("the spool could not write to its disk ({Reason}): events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.Reason, loss.First, loss.Last, loss.Count);
-            }
+                SpoolLoss.SpoolCorrupt => $"the spool lost events {loss.First}..{loss.Last} ({loss.Count}) to a corrupt or torn segment; a loss line names them",
+                SpoolLoss.SpoolFull => $"the spool was full: events {loss.First}..{loss.Last} ({loss.Count}) were dropped; a loss line names them",
+                _ => $"the spool could not write to its disk ({loss.Reason}): events {loss.First}..{loss.Last} ({loss.Count}) were dropped; a loss line names them",
+            });
         }
         _writer.Flush();
         _spool.EndBatch();
@@ -208,8 +205,11 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private bool StartKafka(string stateDirectory, TimeProvider time)
     {
         ILogger logger = _context.Logger;
+        // A disk that frees and fills again every cycle (Kafka confirming as fast as events come) would say "cannot
+        // write" / "works again" each time: each kind of line once, then a count once a minute.
+        var spoolLog = new MessageThrottle(warning => logger.LogWarning("spool: {Warning}", warning), TimeSpan.FromSeconds(60), time);
         _spool = DurableSpool.Open(Path.Combine(stateDirectory, "spool", "kafka"),
-            new SpoolOptions { MaxBytes = _options.SpoolMaxBytes }, warning => logger.LogWarning("spool: {Warning}", warning), time);
+            new SpoolOptions { MaxBytes = _options.SpoolMaxBytes }, spoolLog.Write, time);
         // After a crash between a spool append and the sequence file's save, continue above what the spool holds.
         // A recovery that cut the newest segment lost accepted events up to the saved sequence: name them in a loss line.
         // The previous run's last flushed number, not this run's start: after an unclean stop the numbers between

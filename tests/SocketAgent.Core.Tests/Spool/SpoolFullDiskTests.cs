@@ -58,6 +58,15 @@ public sealed class SpoolFullDiskTests : IDisposable
         Assert.True(Directory.GetFiles(SpoolDir, "*.seg").Length < segments);
         Assert.True(_disk.FreeBytes > 0);
 
+        // Full again to the last byte, and a confirmation that frees no segment: the watermark is still saved (in
+        // place, in the spare the first save made), so a restart would not resend what was confirmed.
+        _disk.Fill();
+        Assert.Equal(0, _disk.FreeBytes);
+        spool.Acknowledge(half + 1);
+        Assert.Equal(half + 1, WatermarkFile.Read(SpoolDir, out _));
+        Assert.DoesNotContain(_warnings, static w => w.Contains("cannot save the watermark", StringComparison.Ordinal));
+        _disk.Free();
+
         // Everything confirmed (the records only in memory too): the spool is empty and writes again.
         spool.Acknowledge(accepted[^1]);
         spool.EndBatch();
