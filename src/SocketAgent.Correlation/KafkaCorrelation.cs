@@ -58,7 +58,25 @@ internal static class KafkaCorrelation
                 {
                     throw new CorrelationInputException($"cannot reach Kafka at {options.BootstrapServers}: {unreachable.Error.Reason}", unreachable);
                 }
-                ConsumeResult<Ignore, byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                ConsumeResult<Ignore, byte[]>? result;
+                try
+                {
+                    result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                }
+                catch (ConsumeException ex) when (!ex.Error.IsFatal)
+                {
+                    // A topic that does not exist yet (the agents have not produced to it) is a wait, not an error:
+                    // librdkafka reports it on every metadata refresh, so it is said once per error code, and the
+                    // pause keeps the retry from spinning.
+                    if (reported.Add(ex.Error.Code))
+                    {
+                        warn(ex.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic
+                            ? $"kafka: topic {string.Join(", ", options.Topics)} does not exist (yet): waiting for it ({ex.Error.Reason})"
+                            : $"kafka: {ex.Error.Reason} ({ex.Error.Code}); retrying");
+                    }
+                    stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
+                    continue;
+                }
                 long wall = time.GetTimestamp() * 1000 / time.TimestampFrequency;
                 if (result is { IsPartitionEOF: false, Message.Value: { } value })
                 {

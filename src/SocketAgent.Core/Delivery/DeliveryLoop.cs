@@ -40,6 +40,10 @@ public sealed class DeliveryLoop : IDisposable
     private long _produced, _persisted, _retries, _rewinds, _rebuilds, _permanent;
     private string _circuit = "closed";
     private string? _lastError;
+    // When delivery last made progress: the watermark moved, or a pass found nothing to send and nothing in flight.
+    // A broker outage shows as this getting old while events wait, whatever the circuit does (librdkafka keeps
+    // records queued for message.timeout.ms, so passes do not fail and the circuit may never open).
+    private long _progressAt;
 
     public DeliveryLoop(IDeliverySpool spool, Func<DeliveryCallback, IRemoteOutput> outputFactory, DeliveryLoopOptions? options = null, Action<string>? log = null)
     {
@@ -50,6 +54,7 @@ public sealed class DeliveryLoop : IDisposable
         _watermark = _cursor = spool.Watermark;
         _output = outputFactory(OnOutcome);
         _pipeline = BuildPipeline();
+        _progressAt = _options.TimeProvider.GetTimestamp();
     }
 
     /// <summary>A snapshot of the counters (any thread).</summary>
@@ -65,6 +70,7 @@ public sealed class DeliveryLoop : IDisposable
         CircuitState = Volatile.Read(ref _circuit),
         Latency = _latency.Snapshot(),
         LastError = Volatile.Read(ref _lastError),
+        SinceProgress = _options.TimeProvider.GetElapsedTime(Interlocked.Read(ref _progressAt)),
     };
 
     /// <summary>
@@ -160,6 +166,7 @@ public sealed class DeliveryLoop : IDisposable
         IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
         if (batch.Count == 0 && _output.InFlight == 0)
         {
+            Interlocked.Exchange(ref _progressAt, _options.TimeProvider.GetTimestamp());
             await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -273,6 +280,7 @@ public sealed class DeliveryLoop : IDisposable
         if (next - 1 > _watermark)
         {
             Interlocked.Exchange(ref _watermark, next - 1);
+            Interlocked.Exchange(ref _progressAt, _options.TimeProvider.GetTimestamp());
             _spool.Acknowledge(next - 1);
         }
         return rewind;

@@ -23,4 +23,17 @@ public sealed record DeliveryMetrics
     public double? AverageLatencyMilliseconds => Latency.Count == 0 ? null : Latency.Sum * 1000 / Latency.Count;
 
     public string? LastError { get; init; }
+
+    /// <summary>Time since delivery last made progress (confirmed something, or had nothing to send).</summary>
+    public TimeSpan SinceProgress { get; init; }
+
+    /// <summary>How long events may wait without any confirmation before the output counts as spooling.</summary>
+    public static readonly TimeSpan SpoolingAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The remote is not taking events and the spool is holding them: the circuit is not closed, or nothing was
+    /// confirmed for <see cref="SpoolingAfter"/> while events waited. What <c>/healthz</c> and the heartbeat call
+    /// <c>spooling</c>.
+    /// </summary>
+    public bool Spooling => CircuitState != "closed" || SinceProgress >= SpoolingAfter;
 }

@@ -26,6 +26,13 @@ namespace SocketAgent.Spool;
 /// with the next segment. Appends after open always go to a new segment.
 /// </para>
 /// <para>
+/// A disk that refuses writes (full, or failing) does not stop the caller: <see cref="EndBatch"/> reports it once
+/// through the warn callback and keeps the batch buffered for the next one (<see cref="WriteFailing"/>); appends that
+/// do not fit in memory meanwhile are dropped and named by <see cref="TakeLoss"/> (reason <c>disk_full</c>). Confirmed
+/// segments are deleted before the watermark is saved, so acknowledging frees space even when not one byte can be
+/// written — what the delivery loop needs to get out of a full disk the spool itself filled.
+/// </para>
+/// <para>
 /// Names are made durable as well as contents: a sync also fsyncs the directory when a segment was created or deleted
 /// since the last one, and the watermark's temp + rename is followed by a directory fsync.
 /// </para>
@@ -62,6 +69,8 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     private bool _dropping;
     private int _lastDroppedBytes;
     private bool _writeFailing;
+    private string _writeFailure = "";
+    private bool _diskFull;
     private bool _directoryDirty;
     private bool _ackFailing;
     private bool _disposed;
@@ -130,6 +139,33 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             lock (_lock)
             {
                 return _lastSequence;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The disk refused the last write or fsync (full, or an I/O error): new events are dropped once the write buffer
+    /// is full, until a write works again. <see cref="WriteFailure"/> says why.
+    /// </summary>
+    public bool WriteFailing
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _writeFailing;
+            }
+        }
+    }
+
+    /// <summary>The error of the last failed write or fsync (empty before the first).</summary>
+    public string WriteFailure
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _writeFailure;
             }
         }
     }
@@ -249,9 +285,14 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                 throw new ArgumentException($"spool sequence {record.Sequence} is not above the last one offered, {_lastOffered}", nameof(record));
             }
             _lastOffered = record.Sequence;
-            if (_bytes + framed > _options.MaxBytes || !TryMakeRoom(framed))
+            if (_bytes + framed > _options.MaxBytes)
             {
-                Drop(record.Sequence, framed);
+                Drop(record.Sequence, framed, SpoolLoss.SpoolFull);
+                return false;
+            }
+            if (!TryMakeRoom(framed))
+            {
+                Drop(record.Sequence, framed, DiskReason);
                 return false;
             }
 
@@ -263,7 +304,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             }
             else if (!TryWriteLarge(active, record, framed))
             {
-                Drop(record.Sequence, framed);
+                Drop(record.Sequence, framed, DiskReason);
                 return false;
             }
             active.Add(record.Sequence, framed);
@@ -283,25 +324,49 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     /// Ends the collection cycle's batch: hands the buffered records to the kernel (a crash of the agent loses nothing
     /// from here on), and fsyncs under <see cref="SpoolSyncPolicy.PerBatch"/> or when the interval is due. Call it every
     /// cycle, even an empty one, so the interval policy syncs without new appends.
+    /// Never fails on the disk: a write or fsync that fails (a full disk) is reported once through the warn callback
+    /// and sets <see cref="WriteFailing"/>; the records stay buffered and the next call retries. The collection loop
+    /// must go on emitting to the outputs that still work.
     /// </summary>
-    /// <exception cref="IOException">Writing or fsync failed; the records stay buffered and the next call retries.</exception>
     public void EndBatch()
     {
-        if (_options.SyncPolicy == SpoolSyncPolicy.PerBatch)
+        try
         {
-            Sync();
+            if (_options.SyncPolicy == SpoolSyncPolicy.PerBatch)
+            {
+                Sync();
+            }
+            else
+            {
+                bool due;
+                lock (_lock)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    FlushBuffer();
+                    due = SyncIsDue();
+                }
+                if (due)
+                {
+                    Sync();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            lock (_lock)
+            {
+                WriteFailed(ex);
+            }
             return;
         }
-        bool due;
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            FlushBuffer();
-            due = SyncIsDue();
-        }
-        if (due)
-        {
-            Sync();
+            if (_writeFailing && _bufferLength == 0)
+            {
+                // A failed fsync (or segment creation) that now works: nothing is left waiting for the disk.
+                _writeFailing = false;
+                _warn?.Invoke($"spool '{_directory}': writing works again");
+            }
         }
     }
 
@@ -445,10 +510,13 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
 
     /// <summary>
     /// Moves the watermark to <paramref name="upToSequence"/> (never backwards, never past <see cref="LastSequence"/>):
-    /// the remote confirmed everything up to it. Persists it atomically, then deletes the segments it fully covers.
-    /// When the watermark cannot be saved (a disk error) the failure goes to the warn callback, the watermark stays
-    /// where it was and nothing is deleted; the next call tries again — delivery goes on, a restart meanwhile would
-    /// only resend (at-least-once), and the spool fills up rather than lose anything.
+    /// the remote confirmed everything up to it. Deletes the segments it fully covers first, then persists it
+    /// atomically. Deleting first frees space before anything is written, so a disk the spool filled gets room back
+    /// even when the watermark cannot be saved — and that order is safe: after a crash in between, the older watermark
+    /// on disk is followed by a spool that no longer holds the deleted (confirmed) records, and the delivery loop steps
+    /// over sequences the spool does not hold. When the watermark cannot be saved (a disk error) the failure goes to
+    /// the warn callback once and the next call tries again; a restart meanwhile would only resend what the remaining
+    /// segments hold below the new watermark (at-least-once).
     /// </summary>
     public void Acknowledge(long upToSequence)
     {
@@ -459,12 +527,13 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 target = Math.Min(upToSequence, _lastSequence);
+                if (target <= _watermark)
+                {
+                    return;
+                }
+                DeleteConfirmed(target);
             }
-            if (target <= _watermark)
-            {
-                return;
-            }
-            // Saved before anything is deleted: a crash in between leaves segments the next open deletes as acknowledged.
+            Volatile.Write(ref _watermark, target);
             try
             {
                 WatermarkFile.Write(_directory, target);
@@ -474,7 +543,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                 if (!_ackFailing)
                 {
                     _ackFailing = true;
-                    _warn?.Invoke($"spool '{_directory}': cannot save the watermark ({ex.Message}): acknowledged events stay in the spool until it can");
+                    _warn?.Invoke($"spool '{_directory}': cannot save the watermark ({ex.Message}): confirmed segments are still deleted; a restart before it can be saved resends from the last saved one");
                 }
                 return;
             }
@@ -484,29 +553,34 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                 _ackFailing = false;
                 _warn?.Invoke($"spool '{_directory}': saving the watermark works again");
             }
-            Volatile.Write(ref _watermark, target);
+        }
+    }
 
-            lock (_lock)
+    /// <summary>Deletes the segments whose every record is at or below <paramref name="target"/> (under _lock).</summary>
+    private void DeleteConfirmed(long target)
+    {
+        while (_segments.Count > 0 && _segments[0].LastSequence <= target)
+        {
+            SpoolSegment segment = _segments[0];
+            if (segment == _active)
             {
-                while (_segments.Count > 0 && _segments[0].LastSequence <= target)
+                // Everything in it, buffered bytes included, is confirmed: no need to write them at all. A write
+                // that was failing has nothing left to retry.
+                _active = null;
+                _bufferLength = 0;
+                if (_writeFailing)
                 {
-                    SpoolSegment segment = _segments[0];
-                    if (segment == _active)
-                    {
-                        // Everything in it, buffered bytes included, is confirmed: no need to write them at all.
-                        _active = null;
-                        _bufferLength = 0;
-                        _writeFailing = false;
-                    }
-                    _segments.RemoveAt(0);
-                    _bytes -= segment.Length;
-                    segment.Dispose();
-                    TryDelete(segment.Path);
-                    // Made durable by the next sync; undone by a power loss before it, the segment is below the
-                    // (durable) watermark and the next open deletes it again.
-                    _directoryDirty = true;
+                    _writeFailing = false;
+                    _warn?.Invoke($"spool '{_directory}': nothing left to write: the unwritten records were confirmed by the remote; new segments are tried again");
                 }
             }
+            _segments.RemoveAt(0);
+            _bytes -= segment.Length;
+            segment.Dispose();
+            TryDelete(segment.Path);
+            // Made durable by the next sync; undone by a power loss before it, the segment is below the (durable)
+            // watermark or the records are confirmed gaps, and the next open deletes it again or steps over them.
+            _directoryDirty = true;
         }
     }
 
@@ -533,6 +607,25 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         }
     }
 
+    /// <summary>
+    /// The first sequence the spool accepted or dropped that is not settled yet: accepted but only in memory (the disk
+    /// refused the write), or dropped and not yet handed out by <see cref="TakeLoss"/>. Null when everything offered
+    /// is on disk or named. The agent records no sequence from here on as flushed, so that a stop or crash now makes
+    /// the next run name these numbers (an unclean-stop loss) instead of losing them silently.
+    /// </summary>
+    public long? FirstUnsettled
+    {
+        get
+        {
+            lock (_lock)
+            {
+                long? unwritten = _active?.FirstUnwritten();
+                long? dropped = _losses.Count == 0 ? null : _losses[0].First;
+                return unwritten is long u && dropped is long d ? Math.Min(u, d) : unwritten ?? dropped;
+            }
+        }
+    }
+
     /// <summary>The spool's figures for the heartbeat.</summary>
     public SpoolStats GetStats()
     {
@@ -544,7 +637,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             {
                 events += segment.Count - segment.IndexAfter(watermark);
             }
-            return new SpoolStats(_bytes, events, _segments.Count, watermark, _lastSequence, _drops, RecoveryIssues.Count);
+            return new SpoolStats(_bytes, events, _segments.Count, watermark, _lastSequence, _drops, RecoveryIssues.Count, _writeFailing);
         }
     }
 
@@ -576,6 +669,12 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
     /// <summary>Makes sure the active segment can take <paramref name="framed"/> more bytes and the buffer has room.</summary>
     private bool TryMakeRoom(int framed)
     {
+        if (_writeFailing && _bufferLength > 0 && (_bufferLength + framed > _buffer.Length || _active!.Length + framed > _segmentLimit))
+        {
+            // The disk refused the last write: an event that would need one now is dropped without trying, rather
+            // than a failing write per event; EndBatch retries once per cycle.
+            return false;
+        }
         try
         {
             if (_active is not null && _active.Count > 0 && _active.Length + framed > _segmentLimit)
@@ -610,7 +709,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         {
             FlushBuffer();
             SpoolRecordFormat.Write(record, rented.AsSpan(0, framed));
-            RandomAccess.Write(active.Handle, rented.AsSpan(0, framed), active.WrittenLength);
+            WriteWhole(active, rented.AsSpan(0, framed));
             active.WrittenLength += framed;
             active.Dirty = true;
             return true;
@@ -636,7 +735,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         {
             return;
         }
-        RandomAccess.Write(_active.Handle, _buffer.AsSpan(0, _bufferLength), _active.WrittenLength);
+        WriteWhole(_active, _buffer.AsSpan(0, _bufferLength));
         _active.WrittenLength += _bufferLength;
         _active.Dirty = true;
         _bufferLength = 0;
@@ -647,27 +746,57 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         }
     }
 
-    private void WriteFailed(Exception ex)
+    /// <summary>
+    /// Writes at the segment's end; on a failure (a full disk takes what fits, then refuses the rest) cuts the part
+    /// that made it, so the file never ends in a torn record that the next open would report as corruption.
+    /// </summary>
+    private static void WriteWhole(SpoolSegment segment, ReadOnlySpan<byte> bytes)
     {
-        if (!_writeFailing)
+        try
         {
-            _writeFailing = true;
-            _warn?.Invoke($"spool '{_directory}': cannot write ({ex.Message}): new events are dropped and reported as a loss until it can");
+            RandomAccess.Write(segment.Handle, bytes, segment.WrittenLength);
+        }
+        catch (IOException)
+        {
+            try
+            {
+                RandomAccess.SetLength(segment.Handle, segment.WrittenLength);
+            }
+            catch (IOException)
+            {
+                // Left for the next open's recovery to cut: it reports it, nothing accepted is lost.
+            }
+            throw;
         }
     }
 
-    private void Drop(long sequence, int framed)
+    private void WriteFailed(Exception ex)
+    {
+        _writeFailure = ex.Message;
+        // .NET puts the errno in HResult: ENOSPC (28), EDQUOT (122).
+        _diskFull = ex.HResult is 28 or 122;
+        if (!_writeFailing)
+        {
+            _writeFailing = true;
+            _warn?.Invoke($"spool '{_directory}': cannot write ({ex.Message}): what it holds stays in memory and is still delivered; new events that do not fit are dropped and reported as a loss once it can write again");
+        }
+    }
+
+    /// <summary>A full disk (or quota) is named as such; any other write failure as one.</summary>
+    private string DiskReason => _diskFull ? SpoolLoss.DiskFull : SpoolLoss.WriteFailed;
+
+    private void Drop(long sequence, int framed, string reason)
     {
         _drops++;
         _lastDroppedBytes = framed;
-        if ((_dropping || _losses.Count == MaxLossRanges) && _losses.Count > 0)
+        if ((_dropping || _losses.Count == MaxLossRanges) && _losses.Count > 0 && (_losses[^1].Reason == reason || _losses.Count == MaxLossRanges))
         {
             SpoolLoss last = _losses[^1];
             _losses[^1] = last with { Last = sequence, Count = last.Count + 1 };
         }
         else
         {
-            _losses.Add(new SpoolLoss(sequence, sequence, 1));
+            _losses.Add(new SpoolLoss(sequence, sequence, 1, reason));
         }
         _dropping = true;
     }

@@ -197,6 +197,18 @@ internal sealed class SpoolSegment : IDisposable
 
     public long SequenceAt(int index) => _sequences[index];
 
+    /// <summary>The first record not yet handed to the kernel (still in the spool's write buffer); null when none.</summary>
+    public long? FirstUnwritten()
+    {
+        if (WrittenLength >= Length)
+        {
+            return null;
+        }
+        // Records are contiguous: the first one starting at or after WrittenLength is the first unwritten one.
+        int found = Array.BinarySearch(_offsets, 0, Count, (int)WrittenLength);
+        return _sequences[found >= 0 ? found : ~found];
+    }
+
     public long OffsetAt(int index) => index < Count ? _offsets[index] : Length;
 
     public void Dispose() => Handle.Dispose();

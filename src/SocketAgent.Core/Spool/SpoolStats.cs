@@ -8,7 +8,8 @@ namespace SocketAgent.Spool;
 /// <param name="LastSequence">The newest sequence accepted.</param>
 /// <param name="Drops">Events dropped since open because the spool was full (or its disk refused writes).</param>
 /// <param name="Recoveries">Problems found and repaired when the spool was opened.</param>
-public readonly record struct SpoolStats(long Bytes, long Events, int Segments, long Watermark, long LastSequence, long Drops, int Recoveries)
+/// <param name="WriteFailing">The disk refuses the spool's writes now (full): events that do not fit in memory are dropped.</param>
+public readonly record struct SpoolStats(long Bytes, long Events, int Segments, long Watermark, long LastSequence, long Drops, int Recoveries, bool WriteFailing = false)
 {
     /// <summary>How far the remote is behind: LastSequence − Watermark.</summary>
     public long WatermarkLag => Math.Max(0, LastSequence - Watermark);

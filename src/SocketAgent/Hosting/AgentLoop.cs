@@ -98,8 +98,8 @@ internal sealed partial class AgentLoop : BackgroundService
         }
         if (_savedSequence == _context.Sequencer.Last)
         {
-            // Every number handed out went out: give the rest of the reserved block back, so the next run continues
-            // without a gap.
+            // Every number handed out went out (and settled): give the rest of the reserved block back, so the next
+            // run continues without a gap. Otherwise the next run names what was not settled in a loss line.
             _store.SaveCleanStop(_savedSequence);
         }
     }
@@ -177,7 +177,10 @@ internal sealed partial class AgentLoop : BackgroundService
             return false;
         }
 
-        long last = _context.Sequencer.Last;
+        // What every output has settled, not merely what was emitted: a Kafka spool that holds events only in memory
+        // (its disk full) or has drops not yet named keeps this behind, so a stop or crash then is named by the next
+        // run's unclean-stop loss line rather than losing those events silently.
+        long last = _cycle.LastSettled(_context.Sequencer.Last);
         if (last != _savedSequence)
         {
             // Never stops the agent: numbers are reserved on disk before use, so a failed save here can only make

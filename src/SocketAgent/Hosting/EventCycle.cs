@@ -30,14 +30,13 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
     private readonly HostCollector _source;
     private readonly KernelTransitionSource? _transitions;
     private readonly EventProducer _events;
-    private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
+    private readonly CollectionWarningReporter _warningReporter;
     private OutputSet? _outputs;
     private DateTimeOffset _lastHeartbeat;
     private DateTimeOffset _lastStatistics;
     private double _collectionMillisTotal;
     private double _lastCollectionMillis;
     private long _cycles;
-    private long _warnings;
 
     /// <param name="options">The agent's settings.</param>
     /// <param name="time">The clock.</param>
@@ -47,6 +46,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _options = options;
         _transitions = transitions;
         _time = time;
+        _warningReporter = new CollectionWarningReporter(time);
         CollectionSettings settings = CollectionSettings.From(options, followChanges: true, time);
         _source = new HostCollector(settings.Collector);
         _filters = options.Filters;
@@ -117,9 +117,11 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
             outputs.EmitHeartbeat(Heartbeat(context, now, outputs));
         }
         _events.Count("agent.loss", outputs.EndCycle(now));
-        Report(context.Logger, diagnostics);
+        _warningReporter.Report(context.Logger, diagnostics.Warnings);
         return ValueTask.CompletedTask;
     }
+
+    public long LastSettled(long lastEmitted) => _outputs?.LastSettled(lastEmitted) ?? lastEmitted;
 
     private HeartbeatRecord Heartbeat(CycleContext context, DateTimeOffset now, OutputSet outputs)
     {
@@ -138,7 +140,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
             {
                 [CounterNames.Errors] = context.FailedCycles,
                 [CounterNames.OutputErrors] = outputs.Errors.Values.Sum(),
-                [CounterNames.Warnings] = _warnings,
+                [CounterNames.Warnings] = _warningReporter.Logged,
                 [CounterNames.DestroyEvents] = destroyEvents,
                 [CounterNames.DestroyOverruns] = destroyLost,
                 [CounterNames.RtnetlinkNotifications] = _source.RtnetlinkNotifications,
@@ -166,26 +168,14 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         ProcessesTracked = _source.ProcessesTracked,
         Namespaces = _source.NamespacesWatched,
         FilteredOut = _events.FilteredOut,
-        Warnings = _warnings,
+        Warnings = _warningReporter.Logged,
         Outputs = _options.Outputs.Kinds,
         OutputErrors = new Dictionary<string, long>(_outputs?.Errors ?? new Dictionary<string, long>(), StringComparer.Ordinal),
         Spool = _outputs?.Spool?.GetStats(),
+        SpoolWriteFailure = _outputs?.Spool?.WriteFailure ?? "",
         SpoolMaxBytes = _options.Outputs.SpoolMaxBytes,
         Delivery = _outputs?.Delivery?.Metrics,
     };
-
-    /// <summary>Logs each distinct warning once (a condition that persists would otherwise fill the journal every second).</summary>
-    private void Report(ILogger logger, CollectionDiagnostics diagnostics)
-    {
-        foreach (string warning in diagnostics.Warnings)
-        {
-            if (_logged.Count < 10_000 && _logged.Add(warning))
-            {
-                _warnings++;
-                logger.LogWarning("{Warning}", warning);
-            }
-        }
-    }
 
     public void Dispose()
     {

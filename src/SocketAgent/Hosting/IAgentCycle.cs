@@ -14,4 +14,11 @@ internal interface IAgentCycle
     /// Cancelled only when the host gives up waiting on shutdown: a stop request lets the current cycle finish.
     /// </param>
     ValueTask RunCycleAsync(CycleContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last sequence, at most <paramref name="lastEmitted"/>, up to which every line reached every output (for
+    /// the Kafka spool: written to its disk, or its drop named by a loss line). The loop records only this as flushed:
+    /// what lies above it when the agent stops or dies is named by the next run's unclean-stop loss line.
+    /// </summary>
+    long LastSettled(long lastEmitted) => lastEmitted;
 }

@@ -5,6 +5,7 @@ using SocketAgent.Delivery;
 using SocketAgent.Delivery.Kafka;
 using SocketAgent.Delivery.Outputs;
 using SocketAgent.Events;
+using SocketAgent.Logging;
 using SocketAgent.Model;
 using SocketAgent.Encoders.Json;
 using SocketAgent.Spool;
@@ -35,6 +36,8 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopDelivery = new();
+    // The loss lines are exact on the data path; on stderr one line per kind and a count once a minute.
+    private readonly MessageThrottle _lossLog;
     private DurableSpool? _spool;
     private DeliveryLoop? _delivery;
     private Task? _deliveryTask;
@@ -45,6 +48,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     {
         _options = options.Outputs;
         _context = context;
+        _lossLog = new MessageThrottle(message => context.Logger.LogError("{Message}", message), TimeSpan.FromSeconds(60), time);
         _host = host;
         if (_options.Has("stdout"))
         {
@@ -72,7 +76,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             // The previous run ended without a clean stop: these numbers were either emitted before it ended or never
             // used. Either way none is used again, and the consumer learns why it may not have seen them.
             _writer.WriteLoss(first, last, last - first + 1, UncleanStopReason, "all", time.GetUtcNow(), context.Sequencer.Next(), context.Identity, host);
-            context.Logger.LogWarning("the previous run did not stop cleanly: events {First}..{Last} may be missing; a loss line names them", first, last);
+            context.Logger.LogWarning("the previous run did not stop cleanly (a crash, a kill, or a stop while the spool's disk was full): events {First}..{Last} may be missing; a loss line names them", first, last);
         }
     }
 
@@ -138,14 +142,12 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         {
             _writer.WriteLoss(loss.First, loss.Last, loss.Count, loss.Reason, "kafka", now, _context.Sequencer.Next(), _context.Identity, _host);
             losses++;
-            if (loss.Reason == SpoolLoss.SpoolCorrupt)
+            _lossLog.Write(loss.Reason switch
             {
-                _context.Logger.LogError("the spool lost events {First}..{Last} ({Count}) to a corrupt or torn segment; a loss line names them", loss.First, loss.Last, loss.Count);
-            }
-            else
-            {
-                _context.Logger.LogError("the spool was full: events {First}..{Last} ({Count}) were dropped; a loss line names them", loss.First, loss.Last, loss.Count);
-            }
+                SpoolLoss.SpoolCorrupt => $"the spool lost events {loss.First}..{loss.Last} ({loss.Count}) to a corrupt or torn segment; a loss line names them",
+                SpoolLoss.SpoolFull => $"the spool was full: events {loss.First}..{loss.Last} ({loss.Count}) were dropped; a loss line names them",
+                _ => $"the spool could not write to its disk ({loss.Reason}): events {loss.First}..{loss.Last} ({loss.Count}) were dropped; a loss line names them",
+            });
         }
         _writer.Flush();
         _spool.EndBatch();
@@ -237,8 +239,11 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private bool StartKafka(string stateDirectory, TimeProvider time)
     {
         ILogger logger = _context.Logger;
+        // A disk that frees and fills again every cycle (Kafka confirming as fast as events come) would say "cannot
+        // write" / "works again" each time: each kind of line once, then a count once a minute.
+        var spoolLog = new MessageThrottle(warning => logger.LogWarning("spool: {Warning}", warning), TimeSpan.FromSeconds(60), time);
         _spool = DurableSpool.Open(Path.Combine(stateDirectory, "spool", "kafka"),
-            new SpoolOptions { MaxBytes = _options.SpoolMaxBytes }, warning => logger.LogWarning("spool: {Warning}", warning), time);
+            new SpoolOptions { MaxBytes = _options.SpoolMaxBytes }, spoolLog.Write, time);
         // After a crash between a spool append and the sequence file's save, continue above what the spool holds.
         // A recovery that cut the newest segment lost accepted events up to the saved sequence: name them in a loss line.
         // The previous run's last flushed number, not this run's start: after an unclean stop the numbers between
@@ -256,11 +261,21 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             Properties = new Dictionary<string, string>(_options.KafkaProperties, StringComparer.Ordinal),
         };
         string agentId = _context.Identity.Id;
-        Action<string> log = message => logger.LogWarning("kafka: {Message}", message);
+        // An outage repeats the same lines every second (librdkafka per reconnect, the loop per retry): the first of a
+        // kind is logged, the repeats are counted and summarised once a minute.
+        var throttle = new MessageThrottle(message => logger.LogWarning("kafka: {Message}", message), TimeSpan.FromSeconds(60), time);
+        Action<string> log = throttle.Write;
         _delivery = new DeliveryLoop(_spool, callback => new KafkaOutput(kafka, agentId, callback, log), new DeliveryLoopOptions { TimeProvider = time }, log);
         _deliveryTask = Task.Run(() => _delivery.RunAsync(_stopDelivery.Token));
         return true;
     }
+
+    /// <summary>
+    /// The last sequence up to <paramref name="lastEmitted"/> every output has settled: below what the spool holds
+    /// only in memory (a full disk) or dropped without a loss line yet.
+    /// </summary>
+    public long LastSettled(long lastEmitted) =>
+        _spool?.FirstUnsettled is long first ? Math.Min(lastEmitted, first - 1) : lastEmitted;
 
     /// <summary>What operators watch on the Kafka path: spool depth, watermark lag, latency, retries, circuit, losses.</summary>
     public IEnumerable<KeyValuePair<string, long>> DeliveryCounters()
@@ -280,6 +295,10 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         yield return new("delivery_latency_ms", (long)(delivery.AverageLatencyMilliseconds ?? 0));
         yield return new("delivery_permanent_failures", delivery.PermanentFailures);
         yield return new("circuit_open", delivery.CircuitState == "closed" ? 0 : 1);
+        // 1 while the state directory's disk refuses the spool's writes (full): the degraded state, not a counter.
+        yield return new("spool_write_failing", spool.WriteFailing ? 1 : 0);
+        // 1 while Kafka takes nothing and the spool holds the events (an outage): what /healthz calls spooling.
+        yield return new("spooling", delivery.Spooling ? 1 : 0);
     }
 
     public void Dispose()

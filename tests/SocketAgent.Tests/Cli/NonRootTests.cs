@@ -35,6 +35,41 @@ public sealed class NonRootTests : IClassFixture<LiveSockets>
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_daemon_as_nobody_says_what_it_cannot_see_once_on_stderr_and_counts_it_in_the_heartbeat()
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "switching to the nobody user needs root");
+        DirectoryInfo state = Directory.CreateTempSubdirectory("socket-agent-nonroot-daemon-");
+        try
+        {
+            File.SetUnixFileMode(state.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+            string[] launcher = ["setpriv", $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--"];
+            using var agent = SocketAgent.Tests.Daemon.DaemonProcess.Start(
+                ["--interval", "200ms", "--heartbeat", "300ms", "--state-dir", Path.Combine(state.FullName, "state"), "-t"],
+                new Dictionary<string, string> { ["HOME"] = "/tmp" }, launcher);
+            using var churn = new LoopbackChurn();
+            // Sockets come and go, so the count of unattributed ones changes every few cycles.
+            for (int i = 0; i < 8; i++)
+            {
+                churn.Cycle(connections: 5 + i);
+            }
+            string heartbeat = agent.WaitForLine(static l => l.Contains("\"action\":\"heartbeat\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(30)));
+
+            string[] unattributed = agent.StandardError.Split('\n').Where(static l => l.Contains("could not be attributed", StringComparison.Ordinal)).ToArray();
+            string warning = Assert.Single(unattributed); // once at start; a changed count again at most once a minute
+            Assert.Contains("run as root", warning);
+            long warnings = JsonDocument.Parse(heartbeat).RootElement.GetProperty("heartbeat").GetProperty("counters").GetProperty("warnings").GetInt64();
+            Assert.True(warnings >= 1, $"counters.warnings {warnings}");
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task As_nobody_every_socket_is_listed_own_ones_attributed_and_the_rest_counted_once_on_stderr()
     {
         Assert.SkipUnless(Environment.UserName == "root", "switching to the nobody user needs root");

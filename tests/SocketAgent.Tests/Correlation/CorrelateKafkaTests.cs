@@ -167,6 +167,21 @@ public sealed class CorrelateKafkaTests : IDisposable
     }
 
     [Fact]
+    public void A_topic_that_does_not_exist_yet_is_waited_for_with_one_warning()
+    {
+        string missing = "socket-agent-correlate-missing-" + Guid.NewGuid().ToString("N");
+        using DaemonProcess correlate = DaemonProcess.Start(["correlate", "--kafka-bootstrap-servers", _cluster.BootstrapServers,
+            "--kafka-topic", missing, "--kafka-group", _group]);
+        Thread.Sleep(8000); // several metadata refreshes (stderr is read when the process ends): still waiting
+
+        Assert.Equal(0, correlate.Terminate(TimeSpan.FromSeconds(30)));
+        string stderr = correlate.StandardError;
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+        string warning = Assert.Single(stderr.Split('\n'), static l => l.Contains("does not exist", StringComparison.Ordinal));
+        Assert.Contains(missing, warning);
+    }
+
+    [Fact]
     public void An_unreachable_cluster_is_a_clear_error()
     {
         AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", "127.0.0.1:1", "--kafka-topic", _topic]);

@@ -210,6 +210,29 @@ public sealed class OperationsDaemonTests : IDisposable
     }
 
     [Fact]
+    public async Task A_kafka_outage_is_spooling_on_healthz_the_heartbeat_and_metrics_and_its_repeated_errors_are_logged_once()
+    {
+        // An unresolvable broker: librdkafka fails every reconnect, the loop every pass; before, 134 lines in 6 s.
+        using DaemonProcess agent = Start(["--output", "kafka", "--output", "stdout", "--kafka-bootstrap-servers", "broker.invalid:9092", "--kafka-topic", "ops-test"]);
+        (HttpStatusCode status, string body) = await WaitForAsync("/healthz",
+            static (_, body) => body.Contains("\"kafka\":\"spooling\"", StringComparison.Ordinal), agent);
+        Assert.Equal(HttpStatusCode.OK, status); // the spool absorbs the outage: still ready
+        PrometheusText metrics = await ScrapeAsync();
+        Assert.Equal(1, metrics.Value("socket_agent_delivery_spooling", ("output", "kafka")));
+        Assert.Equal(0, metrics.Value("socket_agent_spool_write_failing", ("output", "kafka")));
+        string heartbeat = agent.WaitForLine(static l => l.Contains("\"spooling\":1", StringComparison.Ordinal), s_wait);
+        Assert.Contains("\"dataset\":\"agent\"", heartbeat);
+
+        await Task.Delay(TimeSpan.FromSeconds(5), Token);
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(30)));
+        string[] lines = agent.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{lines.Length} stderr lines:\n{agent.StandardError}");
+        // Each kind of failure once (then summarised each minute), however many times it repeats.
+        Assert.True(lines.Length <= 10, $"{lines.Length} stderr lines in a 15 s outage:\n{agent.StandardError}");
+        Assert.Equal(lines.Length, lines.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Kafka_down_is_ready_while_the_spool_absorbs_it_and_503_once_the_spool_is_full()
     {
         // A broker address nobody answers on, and the smallest spool: a few thousand socket events fill it.

@@ -201,7 +201,9 @@ public sealed class KafkaOutput : IRemoteOutput
 
     private void OnLog(IProducer<byte[]?, byte[]> producer, LogMessage message)
     {
-        if (message.Level <= SyslogLevel.Warning)
+        // FAIL is librdkafka's log line for the broker failure its error callback (OnError) reports as well: each
+        // failure once, not twice.
+        if (message.Level <= SyslogLevel.Warning && message.Facility != "FAIL")
         {
             _log?.Invoke($"kafka: {message.Facility}: {message.Message}");
         }

@@ -161,7 +161,7 @@ public sealed class HostStateDocumentFactory
 
     /// <summary>The <c>loss</c> line: events <paramref name="first"/>..<paramref name="last"/> were dropped by <paramref name="output"/>'s spool.</summary>
     /// <param name="count">Events dropped in the range: <c>last - first + 1</c> unless the spool had to widen it.</param>
-    /// <param name="reason"><c>spool_full</c> (dropped when offered) or <c>spool_corrupt</c> (cut off at recovery).</param>
+    /// <param name="reason"><c>spool_full</c> (dropped when offered), <c>disk_full</c> / <c>spool_write_failed</c> (dropped because the spool could not write), <c>spool_corrupt</c> (cut off at recovery), <c>unclean_stop</c>, <c>ebpf_ring_buffer_full</c>.</param>
     public LossDocument CreateLoss(long first, long last, long count, string reason, string output, DateTimeOffset timestamp, EventStamp stamp, AgentIdentity agent, HostIdentity host)
     {
         ArgumentNullException.ThrowIfNull(agent);

@@ -37,6 +37,9 @@ internal sealed class CycleMetrics
     /// <summary>The Kafka output's spool; null without the Kafka output.</summary>
     public SpoolStats? Spool { get; init; }
 
+    /// <summary>Why the spool's disk refuses writes, when <see cref="SpoolStats.WriteFailing"/>.</summary>
+    public string SpoolWriteFailure { get; init; } = "";
+
     /// <summary><c>spool.max_bytes</c>.</summary>
     public long SpoolMaxBytes { get; init; }
 

@@ -12,7 +12,9 @@ namespace SocketAgent.Cli.Hosting.Operations;
 /// the last <see cref="RecentWindow"/>; no event was refused for good (a permanent failure) within that window; the
 /// delivery circuit has not stayed open (or half-open) longer than <see cref="CircuitOpenLimit"/>.</item>
 /// </list>
-/// So a broker outage is "spooling" and still ready while the spool absorbs it — that is what the spool is for —
+/// A disk that refuses the spool's writes (full) is not ready either: events are being dropped.
+/// So a broker outage (the circuit not closed, or nothing confirmed for <see cref="SocketAgent.Delivery.DeliveryMetrics.SpoolingAfter"/>
+/// while events wait) is "spooling" and still ready while the spool absorbs it — that is what the spool is for —
 /// and becomes not ready once events are being lost or the outage outlasts the circuit limit. Windows rather than
 /// "the last cycle": a full disk fails only the cycles that write, and health must not flap between them.
 /// </summary>
@@ -73,6 +75,10 @@ internal static class HealthEvaluator
         {
             reasons.Add($"the kafka spool is full: {spool.Bytes} of {cycle.SpoolMaxBytes} bytes");
         }
+        if (cycle.Spool is { WriteFailing: true })
+        {
+            reasons.Add($"the kafka spool cannot write to the state directory's disk ({cycle.SpoolWriteFailure}): new events are dropped and named by a loss line once it can");
+        }
         if (snapshot.LastSpoolDropAt is DateTimeOffset dropped && now - dropped <= RecentWindow)
         {
             reasons.Add($"the kafka spool dropped events {Seconds(now - dropped)} s ago ({cycle.Spool?.Drops ?? 0} since start)");
@@ -90,7 +96,7 @@ internal static class HealthEvaluator
             return "failing";
         }
         // Behind by a cycle's worth is normal; "spooling" is the outage the spool is absorbing.
-        return snapshot.CircuitNotClosedSince is not null ? "spooling" : "ok";
+        return snapshot.CircuitNotClosedSince is not null || cycle.Delivery?.Spooling == true ? "spooling" : "ok";
     }
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);

@@ -101,6 +101,8 @@ internal static class MetricsExposition
         Gauge(writer, "socket_agent_spool_segments", "Segment files of the spool.", spool.Segments, kafka);
         Gauge(writer, "socket_agent_spool_watermark_lag_events", "event.sequence accepted minus event.sequence confirmed: how far the output is behind.", spool.WatermarkLag, kafka);
         Counter(writer, "socket_agent_spool_dropped_events_total", "Events lost because the spool was full or its disk refused writes (each range is named by a loss event).", spool.Drops, kafka);
+        Gauge(writer, "socket_agent_spool_write_failing", "1 while the state directory's disk refuses the spool's writes (full): events that do not fit in memory are dropped.", spool.WriteFailing ? 1 : 0, kafka);
+        Gauge(writer, "socket_agent_delivery_spooling", "1 while the output confirms nothing and the spool holds the events (circuit not closed, or nothing confirmed for 10 s while events wait).", delivery.Spooling ? 1 : 0, kafka);
         Counter(writer, "socket_agent_delivery_sent_total", "Records handed to the output since start, resends included.", delivery.Produced, kafka);
         Counter(writer, "socket_agent_delivery_confirmed_total", "Events the output confirmed as persisted since start.", delivery.Persisted, kafka);
         Counter(writer, "socket_agent_delivery_retries_total", "Delivery passes retried (with exponential backoff) since start.", delivery.Retries, kafka);
