@@ -78,6 +78,17 @@ public sealed class KernelTracingTests : IDisposable
         // Indexed once by (local port, remote port): the tracer sees every TCP socket of the host, and on a busy machine
         // (other tests, other builds) that is far more than the test's 2,040 ends.
         ILookup<(long?, long?), JsonElement> byPorts = events.ToLookup(static e => (Num(e, "socket.local.port"), Num(e, "socket.remote.port")));
+        // What each port pair must hold. Loopback reuses a 4-tuple still in TIME_WAIT (net.ipv4.tcp_tw_reuse=2), so one
+        // pair can be several connections of the test: one socket (cookie) per connection, each matched to an expected end.
+        var expected = new Dictionary<(long?, long?), List<(int Pid, string Start, string Contains, string Where)>>();
+        void Expect((long?, long?) key, (int, string, string, string) end)
+        {
+            if (!expected.TryGetValue(key, out var list))
+            {
+                expected[key] = list = [];
+            }
+            list.Add(end);
+        }
         int checkedConnections = 0;
         foreach ((int clientPid, string tag, List<(int Family, int Port)> list) in clients)
         {
@@ -86,10 +97,24 @@ public sealed class KernelTracingTests : IDisposable
                 int serverPort = family == 4 ? traffic.Port4 : traffic.Port6;
                 string where = $"{tag} IPv{family} port {port}";
                 // The client's end: local = its port.
-                CheckEnd(byPorts, port, serverPort, clientPid, $"{traffic.ClientScript} ", $" {tag}", where + " (client end)");
+                Expect((port, serverPort), (clientPid, $"{traffic.ClientScript} ", $" {tag}", where + " (client end)"));
                 // The server's end: local = the listener's port, remote = the client's.
-                CheckEnd(byPorts, serverPort, port, traffic.ServerPid, traffic.ServerScript, traffic.ServerScript, where + " (server end)");
+                Expect((serverPort, port), (traffic.ServerPid, traffic.ServerScript, traffic.ServerScript, where + " (server end)"));
                 checkedConnections++;
+            }
+        }
+        foreach ((var key, var ends) in expected)
+        {
+            var sockets = byPorts[key].GroupBy(static e => Num(e, "socket.cookie")).ToList();
+            Assert.True(sockets.Count == ends.Count, $"{ends[0].Where}: {sockets.Count} sockets for {ends.Count} connections");
+            foreach (var socket in sockets)
+            {
+                long? owner = Num(socket.First(), "process.pid");
+                int match = ends.FindIndex(e => e.Pid == owner);
+                Assert.True(match >= 0, $"{ends[0].Where}: a socket owned by pid {owner}, expected {string.Join(", ", ends.Select(static e => e.Pid))}");
+                (int endPid, string start, string contains, string where) = ends[match];
+                ends.RemoveAt(match);
+                CheckEnd(socket.ToList(), endPid, start, contains, where);
             }
         }
         Assert.Equal(1020, checkedConnections);
@@ -109,9 +134,8 @@ public sealed class KernelTracingTests : IDisposable
         Assert.Equal(0, Num(heartbeat, "heartbeat.counters.ebpf_lost"));
     }
 
-    private static void CheckEnd(ILookup<(long?, long?), JsonElement> byPorts, int localPort, int remotePort, int pid, string commandStart, string commandContains, string where)
+    private static void CheckEnd(List<JsonElement> mine, int pid, string commandStart, string commandContains, string where)
     {
-        var mine = byPorts[(localPort, remotePort)].ToList();
         JsonElement opened = Assert.Single(mine, static e => Str(e, "event.action") == "opened");
         JsonElement closed = Assert.Single(mine, static e => Str(e, "event.action") == "closed");
         foreach (JsonElement e in new[] { opened, closed })
