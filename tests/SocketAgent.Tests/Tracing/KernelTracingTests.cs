@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SocketAgent.Tests.Daemon;
+using SocketAgent.Tests.Infrastructure;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
+using static SocketAgent.Tests.Tracing.TracingAgent;
 
 namespace SocketAgent.Tests.Tracing;
 
@@ -13,41 +15,12 @@ namespace SocketAgent.Tests.Tracing;
 /// </summary>
 public sealed class KernelTracingTests : IDisposable
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
     private readonly DirectoryInfo _stateDir = Directory.CreateTempSubdirectory("socket-agent-tracing-state-");
 
     public void Dispose() => _stateDir.Delete(recursive: true);
 
-    private static void RequireRoot()
-    {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("loading BPF programs needs root (CAP_BPF and CAP_PERFMON)");
-        }
-    }
-
     private DaemonProcess StartAgent(string source, IReadOnlyDictionary<string, string>? environment = null, string[]? launcher = null, params string[] extra) =>
-        DaemonProcess.Start(
-            ["--source", source, "--interval", "200ms", "--heartbeat", "1s", "--state-dir", _stateDir.FullName, "-t", .. extra],
-            environment, launcher);
-
-    private static List<JsonElement> Stop(DaemonProcess agent)
-    {
-        int status = agent.Terminate(s_wait);
-        Assert.True(status == 0, $"exit {status}: {agent.StandardError}");
-        return agent.AllLines.Select(static l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
-    }
-
-    /// <summary>
-    /// Waits for a heartbeat stamped at least <paramref name="count"/> cycles after now (lines read earlier may be
-    /// queued from before): the cycles before it have drained everything the tracer had when this was called.
-    /// </summary>
-    private static void WaitForNextHeartbeats(DaemonProcess agent, int count = 2)
-    {
-        DateTimeOffset after = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200 * count);
-        agent.WaitForLine(l => l.Contains("\"action\":\"heartbeat\"", StringComparison.Ordinal)
-            && JsonDocument.Parse(l).RootElement.GetProperty("@timestamp").GetDateTimeOffset() > after, s_wait);
-    }
+        TracingAgent.Start(_stateDir, source, environment, launcher, extra);
 
     [Fact]
     public void Every_short_connection_is_opened_and_closed_on_both_ends_with_its_process_command_line_and_bytes()
@@ -157,32 +130,24 @@ public sealed class KernelTracingTests : IDisposable
     public void A_connection_in_a_namespace_the_test_made_carries_that_namespace_inode()
     {
         RequireRoot();
-        string name = $"sa-trace-{Environment.ProcessId}";
-        Run("ip", "netns", "add", name);
-        try
-        {
-            Run("ip", "-n", name, "link", "set", "lo", "up");
-            ulong inode = Inode($"/run/netns/{name}");
-            using var traffic = new LoopbackTraffic();
-            using DaemonProcess agent = StartAgent("ebpf", extra: ["--netns", "all"]);
-            WaitForNextHeartbeats(agent, 1);
-            traffic.StartServer("ip", "netns", "exec", name);
-            (int pid, List<(int Family, int Port)> connections) = traffic.RunClient(2, "netns", "ip", "netns", "exec", name);
-            WaitForNextHeartbeats(agent);
-            List<JsonElement> lines = Stop(agent);
-            traffic.Dispose();
+        using TestNetns netns = TestNetns.Create("trace");
+        string name = netns.Name;
+        ulong inode = TestNetns.Inode(name);
+        using var traffic = new LoopbackTraffic();
+        using DaemonProcess agent = StartAgent("ebpf", extra: ["--netns", "all"]);
+        WaitForNextHeartbeats(agent, 1);
+        traffic.StartServer("ip", "netns", "exec", name);
+        (int pid, List<(int Family, int Port)> connections) = traffic.RunClient(2, "netns", "ip", "netns", "exec", name);
+        WaitForNextHeartbeats(agent);
+        List<JsonElement> lines = Stop(agent);
+        traffic.Dispose();
 
-            foreach ((int family, int port) in connections)
-            {
-                var mine = lines.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == port && Num(e, "process.pid") == pid).ToList();
-                Assert.Contains(mine, static e => Str(e, "event.action") == "opened");
-                Assert.Contains(mine, static e => Str(e, "event.action") == "closed");
-                Assert.All(mine, e => Assert.Equal((long)inode, Num(e, "network.netns.inode")));
-            }
-        }
-        finally
+        foreach ((int family, int port) in connections)
         {
-            Run("ip", "netns", "del", name);
+            var mine = lines.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == port && Num(e, "process.pid") == pid).ToList();
+            Assert.Contains(mine, static e => Str(e, "event.action") == "opened");
+            Assert.Contains(mine, static e => Str(e, "event.action") == "closed");
+            Assert.All(mine, e => Assert.Equal((long)inode, Num(e, "network.netns.inode")));
         }
     }
 
@@ -265,15 +230,15 @@ public sealed class KernelTracingTests : IDisposable
                 continue;
             }
             string text = mapId["map_id:".Length..].Trim();
-            using JsonDocument map = JsonDocument.Parse(Run("bpftool", "-j", "map", "show", "id", text));
+            using JsonDocument map = JsonDocument.Parse(TestNetns.Run("bpftool", ["-j", "map", "show", "id", text]));
             if (map.RootElement.TryGetProperty("name", out JsonElement name) && name.GetString() == "counters")
             {
                 id = int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
             }
         }
         Assert.True(id is not null, "the agent's counters map was not found");
-        using JsonDocument value = JsonDocument.Parse(Run("bpftool", "-j", "map", "lookup", "id", id.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "key", slot.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", "0", "0"));
+        using JsonDocument value = JsonDocument.Parse(TestNetns.Run("bpftool", ["-j", "map", "lookup", "id", id.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "key", slot.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", "0", "0"]));
         JsonElement bytes = value.RootElement.GetProperty("value");
         long result = 0;
         int i = 0;
@@ -291,24 +256,4 @@ public sealed class KernelTracingTests : IDisposable
         return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    private static ulong Inode(string path)
-    {
-        string output = Run("stat", "-L", "-c", "%i", path);
-        return ulong.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static string Run(string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
-        string output = process.StandardOutput.ReadToEnd();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {error}");
-        return output;
-    }
 }

@@ -87,7 +87,7 @@ internal sealed class LoopbackTraffic : IDisposable
     /// <summary>Starts the server process (optionally under a launcher such as <c>ip netns exec NAME</c>).</summary>
     public void StartServer(params string[] launcher)
     {
-        ProcessStartInfo info = Info(launcher, ServerScript);
+        ProcessStartInfo info = PythonScript.Info(launcher, ServerScript);
         info.RedirectStandardInput = true;
         _server = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
         string[] ports = (_server.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the server printed no ports")).Split(' ');
@@ -98,16 +98,13 @@ internal sealed class LoopbackTraffic : IDisposable
     /// <summary>Runs one client process making <paramref name="count"/> connections; returns its pid and (family, port) per connection.</summary>
     public (int Pid, List<(int Family, int Port)> Connections) RunClient(int count, string tag, params string[] launcher)
     {
-        ProcessStartInfo info = Info(launcher, ClientScript, Port4.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ProcessStartInfo info = PythonScript.Info(launcher, ClientScript, Port4.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Port6.ToString(System.Globalization.CultureInfo.InvariantCulture), count.ToString(System.Globalization.CultureInfo.InvariantCulture), tag);
         using Process client = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
         string output = client.StandardOutput.ReadToEnd();
         Assert.True(client.WaitForExit(TimeSpan.FromSeconds(120)), "the client did not finish");
         Assert.True(client.ExitCode == 0, client.StandardError.ReadToEnd());
-        var connections = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(static l => l.Split(' '))
-            .Select(static p => (int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))
-            .ToList();
+        List<(int Family, int Port)> connections = PythonScript.ParsePorts(output);
         Assert.Equal(count, connections.Count);
         return (client.Id, connections);
     }
@@ -115,35 +112,11 @@ internal sealed class LoopbackTraffic : IDisposable
     /// <summary>Runs a process whose connect to <paramref name="port"/> (nobody listens) is refused; returns its pid.</summary>
     public int RunRefused(int port)
     {
-        using Process process = Process.Start(Info([], RefusedScript, port.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        using Process process = Process.Start(PythonScript.Info([], RefusedScript, port.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             ?? throw new InvalidOperationException("python3 did not start");
         Assert.Equal("refused", process.StandardOutput.ReadToEnd().Trim());
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
         return process.Id;
-    }
-
-    private static ProcessStartInfo Info(string[] launcher, string script, params string[] args)
-    {
-        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in launcher.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
-        }
-        if (launcher.Length > 0)
-        {
-            info.ArgumentList.Add("python3");
-        }
-        info.ArgumentList.Add(script);
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        return info;
     }
 
     public void Dispose()

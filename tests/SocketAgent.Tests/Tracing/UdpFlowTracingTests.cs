@@ -3,6 +3,7 @@ using System.Text.Json;
 using SocketAgent.Tests.Daemon;
 using SocketAgent.Tests.Infrastructure;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
+using static SocketAgent.Tests.Tracing.TracingAgent;
 
 namespace SocketAgent.Tests.Tracing;
 
@@ -15,35 +16,12 @@ namespace SocketAgent.Tests.Tracing;
 /// </summary>
 public sealed class UdpFlowTracingTests : IDisposable
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(60);
     private readonly DirectoryInfo _stateDir = Directory.CreateTempSubdirectory("socket-agent-udp-state-");
 
     public void Dispose() => _stateDir.Delete(recursive: true);
 
-    private static void RequireRoot()
-    {
-        if (Environment.UserName != "root")
-        {
-            Assert.Skip("loading BPF programs needs root (CAP_BPF and CAP_PERFMON)");
-        }
-    }
-
     private DaemonProcess StartAgent(IReadOnlyDictionary<string, string>? environment = null, params string[] extra) =>
-        DaemonProcess.Start(["--source", "ebpf", "--interval", "200ms", "--heartbeat", "1s", "--state-dir", _stateDir.FullName, "-t", .. extra], environment);
-
-    private static List<JsonElement> Stop(DaemonProcess agent)
-    {
-        int status = agent.Terminate(s_wait);
-        Assert.True(status == 0, $"exit {status}: {agent.StandardError}");
-        return agent.AllLines.Select(static l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
-    }
-
-    private static void WaitForNextHeartbeats(DaemonProcess agent, int count = 2)
-    {
-        DateTimeOffset after = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200 * count);
-        agent.WaitForLine(l => l.Contains("\"action\":\"heartbeat\"", StringComparison.Ordinal)
-            && JsonDocument.Parse(l).RootElement.GetProperty("@timestamp").GetDateTimeOffset() > after, s_wait);
-    }
+        TracingAgent.Start(_stateDir, "ebpf", environment, extra: extra);
 
     private static List<JsonElement> UdpEvents(List<JsonElement> lines) =>
         lines.Where(static d => Str(d, "event.dataset") == "socket" && Str(d, "network.transport") == "udp"

@@ -89,7 +89,7 @@ internal sealed class UdpTraffic : IDisposable
     /// <summary>Starts the server process (optionally under a launcher such as <c>ip netns exec NAME</c>).</summary>
     public void StartServer(params string[] launcher)
     {
-        ProcessStartInfo info = Info(launcher, ServerScript);
+        ProcessStartInfo info = PythonScript.Info(launcher, ServerScript);
         info.RedirectStandardInput = true;
         _server = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
         string[] ports = (_server.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the server printed no ports: " + _server.StandardError.ReadToEnd())).Split(' ');
@@ -110,18 +110,18 @@ internal sealed class UdpTraffic : IDisposable
     /// <summary>Runs one client process of <paramref name="mode"/> to its end; returns its pid and (family, local port) per socket.</summary>
     public (int Pid, List<(int Family, int Port)> Sockets) RunClient(string mode, string tag, params string[] launcher)
     {
-        using Process client = Process.Start(Info(launcher, ClientScript, Port4.ToString(CultureInfo.InvariantCulture),
+        using Process client = Process.Start(PythonScript.Info(launcher, ClientScript, Port4.ToString(CultureInfo.InvariantCulture),
             Port6.ToString(CultureInfo.InvariantCulture), mode, tag)) ?? throw new InvalidOperationException("python3 did not start");
         string output = client.StandardOutput.ReadToEnd();
         Assert.True(client.WaitForExit(TimeSpan.FromSeconds(60)), "the client did not finish");
         Assert.True(client.ExitCode == 0, client.StandardError.ReadToEnd());
-        return (client.Id, Parse(output));
+        return (client.Id, PythonScript.ParsePorts(output));
     }
 
     /// <summary>Starts a <c>hold</c> client: it has exchanged its datagrams when this returns, and waits for <see cref="Release"/>.</summary>
     public (Process Process, List<(int Family, int Port)> Sockets) StartHolding(string tag)
     {
-        ProcessStartInfo info = Info([], ClientScript, Port4.ToString(CultureInfo.InvariantCulture), Port6.ToString(CultureInfo.InvariantCulture), "hold", tag);
+        ProcessStartInfo info = PythonScript.Info([], ClientScript, Port4.ToString(CultureInfo.InvariantCulture), Port6.ToString(CultureInfo.InvariantCulture), "hold", tag);
         info.RedirectStandardInput = true;
         Process client = Process.Start(info) ?? throw new InvalidOperationException("python3 did not start");
         var lines = new List<string>();
@@ -129,7 +129,7 @@ internal sealed class UdpTraffic : IDisposable
         {
             lines.Add(client.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the client printed nothing: " + client.StandardError.ReadToEnd()));
         }
-        return (client, Parse(string.Join('\n', lines)));
+        return (client, PythonScript.ParsePorts(string.Join('\n', lines)));
     }
 
     /// <summary>Lets a <c>hold</c> client send its last datagram per socket and exit.</summary>
@@ -139,36 +139,6 @@ internal sealed class UdpTraffic : IDisposable
         client.StandardInput.Flush();
         Assert.True(client.WaitForExit(TimeSpan.FromSeconds(60)), "the client did not finish");
         Assert.True(client.ExitCode == 0, client.StandardError.ReadToEnd());
-    }
-
-    private static List<(int Family, int Port)> Parse(string output) =>
-        output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(static l => l.Split(' '))
-            .Select(static p => (int.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture)))
-            .ToList();
-
-    private static ProcessStartInfo Info(string[] launcher, string script, params string[] args)
-    {
-        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in launcher.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
-        }
-        if (launcher.Length > 0)
-        {
-            info.ArgumentList.Add("python3");
-        }
-        info.ArgumentList.Add(script);
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        return info;
     }
 
     public void Dispose()
