@@ -15,10 +15,9 @@ public sealed class KernelTransitionSource : IDisposable
     private readonly TraceItem[] _batch = new TraceItem[1024];
     private long _lostReported;
     private long _udpEvictedReported;
-    private static readonly List<TracedEvent> s_none = [];
-    // UDP flow events a record produced (a release can close several flows), swapped with the list being handed out.
-    private List<TracedEvent> _udpEvents = [];
-    private List<TracedEvent> _udpHandedOver = [];
+    // UDP flow events one record produced (a release can close several flows): yielded, then cleared before the next
+    // record is translated, so it is never added to while it is being handed out.
+    private readonly List<TracedEvent> _udpEvents = [];
 
     private KernelTransitionSource(KernelTracer tracer, CommandLineRedactor redactor, TimeProvider time, TimeSpan udpIdleTimeout)
     {
@@ -129,31 +128,21 @@ public sealed class KernelTransitionSource : IDisposable
                 {
                     yield return e;
                 }
-                foreach (TracedEvent flow in TakeUdpEvents())
+                foreach (TracedEvent flow in _udpEvents)
                 {
                     yield return flow;
                 }
+                _udpEvents.Clear();
             }
             Array.Clear(_batch, 0, taken);
         }
         // Flows idle past the timeout close at the end of each drain, after every datagram the ring held.
         _translator.Udp.Sweep(_udpEvents);
-        foreach (TracedEvent flow in TakeUdpEvents())
+        foreach (TracedEvent flow in _udpEvents)
         {
             yield return flow;
         }
-    }
-
-    /// <summary>The UDP flow events gathered so far, handed over once (the list is reused).</summary>
-    private List<TracedEvent> TakeUdpEvents()
-    {
-        if (_udpEvents.Count == 0)
-        {
-            return s_none;
-        }
-        _udpHandedOver.Clear();
-        (_udpHandedOver, _udpEvents) = (_udpEvents, _udpHandedOver);
-        return _udpHandedOver;
+        _udpEvents.Clear();
     }
 
     public void Dispose() => _tracer.Dispose();
