@@ -30,6 +30,8 @@ log() { printf '[idle-bench] %s\n' "$*" >&2; }
 die() { printf '[idle-bench] error: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=lib/workload.sh
 source "$script_dir/lib/workload.sh"
+# shellcheck source=lib/process-stats.sh
+source "$script_dir/lib/process-stats.sh"
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 int_arg() { [[ ${2:-} =~ ^[0-9]+$ ]] || die "$1 needs a non-negative integer, got '${2:-}'"; printf '%s' "$2"; }
 
@@ -82,10 +84,6 @@ check_workload_limits
 start_workload "$workload_bin" "socket-agent-idle-bench-$$"
 
 ticks=$(getconf CLK_TCK)
-# cpu_ticks PID: utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the command name's parenthesis).
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-# rss_kib PID: VmHWM, the peak resident set.
-rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
 # run_daemon I: starts binary I as a daemon, skips the warm-up (first full snapshot), then samples its CPU over
 # --seconds; prints "cpu_ms_per_second peak_rss_kib".
@@ -101,7 +99,7 @@ run_daemon() {
     t0=$EPOCHREALTIME; c0=$(cpu_ticks "$daemon_pid")
     sleep "$seconds"
     t1=$EPOCHREALTIME; c1=$(cpu_ticks "$daemon_pid")
-    local rss; rss=$(rss_kib "$daemon_pid")
+    local rss; rss=$(hwm_kib "$daemon_pid")
     kill -TERM "$daemon_pid"
     wait "$daemon_pid" || die "${labels[$1]} did not stop cleanly (exit $?)"
     daemon_pid=""

@@ -70,8 +70,8 @@ gcc -O2 -Wall -o "$artifacts/connload" "$script_dir/trace/connload.c"
 gcc -O2 -Wall -o "$artifacts/linecount" "$script_dir/trace/linecount.c"
 
 ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+# shellcheck source=lib/process-stats.sh
+source "$script_dir/lib/process-stats.sh"
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 anon_kib() { awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"; }
 # The agent's own BPF programs (other tracers may be loaded beside it): the prog_id lines of its fds' fdinfo.
