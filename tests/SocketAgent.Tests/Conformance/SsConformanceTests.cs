@@ -25,13 +25,33 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
     public void Socket_set_equals_ss_tuaxnp(string source)
     {
         // Other processes (the other test assembly, other checkouts' test runs) open and close sockets while this runs.
-        // No retry: what can race is defined away. ss is read before and after the agent, and the kernel's own
+        // What can race is defined away rather than retried. ss is read before and after the agent, and the kernel's own
         // destroy notifications (sock_diag multicast) are collected across the whole window, so
         //  - a socket with the same key in both reads existed throughout: ours must contain it exactly;
         //  - a socket of ours that neither read shows by key must be one that either read shows in another state or
         //    with other owners (it changed during the window; its fields are checked whenever it does not), or one
         //    that lived only inside the window: gone by the second read and, for TCP/UDP, destroyed per the kernel.
-        using var destroyed = new SockDiagDestroyListener(SocketQuery.All).Start();
+        for (int window = 1; ; window++)
+        {
+            using var destroyed = new SockDiagDestroyListener(SocketQuery.All).Start();
+            string[] unexplained = Observe(source, destroyed);
+            // The kernel drops destroy notifications when the listener's receive buffer overflows (a burst of closes
+            // by tests running beside this one on two loaded CPUs): the oracle itself lost data, so such a window
+            // proves nothing either way and is observed again. A window without overruns decides.
+            if (unexplained.Length > 0 && destroyed.Overruns > 0 && window < 3)
+            {
+                continue;
+            }
+            Assert.True(unexplained.Length == 0,
+                $"in socket-agent, never seen by ss, never destroyed (window {window}, destroy notifications the kernel dropped: {destroyed.Overruns}):\n"
+                + string.Join('\n', unexplained));
+            return;
+        }
+    }
+
+    /// <summary>One observation window: ss, the agent, ss; returns what only the agent saw and nothing explains.</summary>
+    private string[] Observe(string source, SockDiagDestroyListener destroyed)
+    {
         HashSet<string> before = SsOutput.Parse(SsOutput.Capture("-tuaxnp"));
         AgentProcess.Result result = AgentProcess.Run("--once", "-t", "-u", "-x", "--source", source);
         HashSet<string> after = SsOutput.Parse(SsOutput.Capture("-tuaxnp"));
@@ -64,6 +84,11 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
             before = before.Select(StripPeer).ToHashSet();
             after = after.Select(StripPeer).ToHashSet();
         }
+        // Which sockets ss saw at all, neighbours included: a neighbour's socket created while the agent read can be
+        // in our output without its owner (it appeared between the agent's /proc fd walk and its socket read; ss, which
+        // walks fds first too, has the same window) and in ss's second read with this process as owner. Such a socket
+        // was seen by ss, so it is not "never seen by ss" below.
+        HashSet<string> seenIdentities = [.. before.Concat(after).Select(Identity)];
         before.RemoveWhere(Neighbour);
         after.RemoveWhere(Neighbour);
 
@@ -73,7 +98,6 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
         string[] missing = [.. stable.Except(ours).Order()];
         Assert.True(missing.Length == 0, "in both ss reads but not in socket-agent:\n" + string.Join('\n', missing));
 
-        HashSet<string> seenIdentities = [.. before.Concat(after).Select(Identity)];
         // TCP sockets that are bound but neither listening nor connected (state CLOSE, no peer): Linux ≥ 6.9 dumps
         // them to a request whose state mask has the bound-inactive bit (13), as ours does; ss 6.1 here does not ask
         // (newer ss shows them with -B). Checked on this kernel with a python bind(): we list it, ss -tan does not.
@@ -97,7 +121,7 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
         }
         Assert.Equal(0, destroyed.Dropped); // a dropped notification could otherwise make a real extra look explained
         string[] unexplained = [.. unseen.Where(k => !destroyedIdentities.Contains(Identity(k)))];
-        Assert.True(unexplained.Length == 0, "in socket-agent, never seen by ss, never destroyed:\n" + string.Join('\n', unexplained));
+        return unexplained;
     }
 
     /// <summary>Which socket a key is about, whatever its state and owners: UNIX by inode, TCP/UDP by both endpoints.</summary>
