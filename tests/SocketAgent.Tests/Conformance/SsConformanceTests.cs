@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Netlink;
@@ -33,14 +34,27 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
         //    that lived only inside the window: gone by the second read and, for TCP/UDP, destroyed per the kernel.
         // The kernel drops destroy notifications only when the listener's receive buffer overflows: sized for every
         // socket of a busy test machine closing at once, so that the oracle cannot lose one; checked below.
+        // Drained as they come, so that a burst of closes beside the test cannot fill the listener's queue either.
         using var destroyed = new SockDiagDestroyListener(SocketQuery.All, receiveBufferBytes: 64 << 20).Start();
-        string[] unexplained = Observe(source, destroyed);
+        var destroyedIdentities = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        Task drain = Task.Run(async () =>
+        {
+            await foreach (SockDiagDestroyEvent e in destroyed.Reader.ReadAllAsync(stop.Token))
+            {
+                destroyedIdentities.TryAdd(Identity(e.Record), 0);
+            }
+        }, stop.Token);
+        string[] unexplained = Observe(source, destroyedIdentities);
+        stop.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => drain.GetAwaiter().GetResult());
+        Assert.Equal(0, destroyed.Dropped);
         Assert.True(destroyed.Overruns == 0, $"the kernel dropped destroy notifications ({destroyed.Overruns} overruns): this window proves nothing");
         Assert.True(unexplained.Length == 0, "in socket-agent, never seen by ss, never destroyed:\n" + string.Join('\n', unexplained));
     }
 
     /// <summary>One observation window: ss, the agent, ss; returns what only the agent saw and nothing explains.</summary>
-    private string[] Observe(string source, SockDiagDestroyListener destroyed)
+    private string[] Observe(string source, ConcurrentDictionary<string, byte> destroyedIdentities)
     {
         HashSet<string> before = SsOutput.Parse(SsOutput.Capture("-tuaxnp"));
         AgentProcess.Result result = AgentProcess.Run("--once", "-t", "-u", "-x", "--source", source);
@@ -85,8 +99,15 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
         var stable = new HashSet<string>(before);
         stable.IntersectWith(after);
         Assert.True(stable.Count > 5, "the live fixture's sockets should be there");
-        string[] missing = [.. stable.Except(ours).Order()];
-        Assert.True(missing.Length == 0, "in both ss reads but not in socket-agent:\n" + string.Join('\n', missing));
+        // A TIME-WAIT socket cannot change state again, so a 4-tuple that both reads show in TIME-WAIT and ours shows in
+        // another state is two sockets: the kernel reused the pair for a new connection during the window
+        // (tcp_tw_reuse, busy loopback), and ours saw that one.
+        HashSet<string> oursIdentities = [.. ours.Select(Identity)];
+        string[] missing = [.. stable.Except(ours)
+            .Where(k => !(k.StartsWith("tcp|TIME-WAIT|", StringComparison.Ordinal) && oursIdentities.Contains(Identity(k))))
+            .Order()];
+        Assert.True(missing.Length == 0, "in both ss reads but not in socket-agent:\n" + string.Join('\n', missing.Select(k =>
+            k + "  (ours: " + string.Join(", ", ours.Where(o => Identity(o) == Identity(k))) + ")")));
 
         // TCP sockets that are bound but neither listening nor connected (state CLOSE, no peer): Linux ≥ 6.9 dumps
         // them to a request whose state mask has the bound-inactive bit (13), as ours does; ss 6.1 here does not ask
@@ -99,19 +120,12 @@ public sealed class SsConformanceTests : IClassFixture<LiveSockets>
             .Order()];
         // The kernel sends destroy notifications from a work queue, milliseconds after the close: wait for them until
         // every socket that lived only inside the window is accounted for, or for 10 s.
-        var destroyedIdentities = new HashSet<string>(StringComparer.Ordinal);
         DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (unseen.Any(k => !destroyedIdentities.Contains(Identity(k))) && DateTime.UtcNow < deadline)
+        while (unseen.Any(k => !destroyedIdentities.ContainsKey(Identity(k))) && DateTime.UtcNow < deadline)
         {
-            while (destroyed.Reader.TryRead(out SockDiagDestroyEvent e))
-            {
-                destroyedIdentities.Add(Identity(e.Record));
-            }
             Thread.Sleep(50);
         }
-        Assert.Equal(0, destroyed.Dropped); // a dropped notification could otherwise make a real extra look explained
-        string[] unexplained = [.. unseen.Where(k => !destroyedIdentities.Contains(Identity(k)))];
-        return unexplained;
+        return [.. unseen.Where(k => !destroyedIdentities.ContainsKey(Identity(k)))];
     }
 
     /// <summary>Which socket a key is about, whatever its state and owners: UNIX by inode, TCP/UDP by both endpoints.</summary>
