@@ -16,7 +16,7 @@ namespace SocketAgent.Cli.Hosting;
 /// number cast to <see cref="PosixSignal"/> is how it takes the signals its enum does not name. SIGPIPE needs nothing:
 /// the runtime ignores it, so a closed stdout is an EPIPE the loop handles (exit 0).
 /// </remarks>
-internal sealed class DaemonSignals : IDisposable
+internal sealed partial class DaemonSignals : IDisposable
 {
     /// <summary>Ignored (logged): the Linux numbers, which the runtime takes cast to <see cref="PosixSignal"/>.</summary>
     private static readonly (int Number, string Name)[] s_ignored =
@@ -27,9 +27,21 @@ internal sealed class DaemonSignals : IDisposable
     private readonly List<PosixSignalRegistration> _registrations = [];
     private int _reloadRequested;
 
+    private const int SIGHUP = 1;
+    private const nint SIG_DFL = 0;
+    private const nint SIG_IGN = 1;
+
     /// <summary>Registers the handlers: from here on none of these signals ends the process.</summary>
     public DaemonSignals()
     {
+        // An ignored disposition survives exec: under `nohup`, or a parent that ignores SIGHUP, the agent starts
+        // with SIGHUP ignored, and the runtime leaves an ignored signal ignored — the reload would then never run
+        // (seen: the SIGHUP tests under nohup). The agent's SIGHUP means "reload", never "die", so the inherited
+        // "ignore" is replaced by the default just before the handler takes the signal.
+        if (IgnoredAtStart(SIGHUP))
+        {
+            _ = Signal(SIGHUP, SIG_DFL);
+        }
         _registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangUp));
         foreach ((int number, _) in s_ignored)
         {
@@ -42,6 +54,20 @@ internal sealed class DaemonSignals : IDisposable
 
     /// <summary>True once per SIGHUP burst: several SIGHUPs before the next cycle make one reload.</summary>
     public bool TakeReloadRequest() => Interlocked.Exchange(ref _reloadRequested, 0) != 0;
+
+    /// <summary>Whether <paramref name="signal"/>'s disposition is SIG_IGN (read without changing it).</summary>
+    private static unsafe bool IgnoredAtStart(int signal)
+    {
+        // struct sigaction begins with the handler on every Linux ABI .NET runs on; 256 bytes hold the whole struct.
+        byte* action = stackalloc byte[256];
+        return SigAction(signal, null, action) == 0 && *(nint*)action == SIG_IGN;
+    }
+
+    [LibraryImport("libc", EntryPoint = "sigaction")]
+    private static unsafe partial int SigAction(int signal, byte* action, byte* oldAction);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
 
     private void OnHangUp(PosixSignalContext context)
     {

@@ -111,6 +111,40 @@ public sealed class SignalsTests : IDisposable
     }
 
     [Fact]
+    public void SIGHUP_reloads_when_the_agent_was_started_with_SIGHUP_ignored()
+    {
+        // nohup (or any parent that ignores SIGHUP) hands the agent an ignored SIGHUP across exec; the runtime alone
+        // would leave it ignored, and the reload would never run.
+        Assert.Equal("1", SignalBit(Run("nohup", "cat", "/proc/self/status"), "SigIgn:", 1)); // what the agent inherits
+        string config = WriteConfig("interval: 200ms\nheartbeat: 500ms\n");
+        using DaemonProcess agent = DaemonProcess.Start(["--config", config, "--state-dir", State, "-t", "--source", "netlink"], launcher: ["nohup"]);
+        agent.WaitForLine(static l => l.Contains("\"heartbeat\""), s_wait);
+
+        WriteConfig("interval: 300ms\nheartbeat: 500ms\n");
+        agent.Signal("HUP");
+        WaitTwoHeartbeats(agent);
+        Assert.False(agent.HasExited);
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(20)));
+        Assert.Contains("SIGHUP: configuration reloaded; settings changed: interval", agent.StandardError);
+    }
+
+    private static string Run(string program, params string[] args)
+    {
+        using Process process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+
+    /// <summary>Bit <paramref name="signal"/> of a /proc/PID/status mask line (SigIgn, SigCgt), as "0" or "1".</summary>
+    private static string SignalBit(string status, string field, int signal)
+    {
+        string line = status.Split('\n').Single(l => l.StartsWith(field, StringComparison.Ordinal));
+        ulong mask = Convert.ToUInt64(line[field.Length..].Trim(), 16);
+        return ((mask >> (signal - 1)) & 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void SIGHUP_names_settings_that_need_a_restart_and_keeps_running_when_the_new_file_is_refused()
     {
         // The state directory in the file: on the command line it would override the file's new value.
