@@ -51,8 +51,9 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _source = new HostCollector(settings.Collector);
         _filters = options.Filters;
         _events = new EventProducer(settings.Filter, settings.Collector.Parts, options.Netns.Kind == NetworkNamespaceSelectionKind.All);
-        // With the tracer, TCP's closes and transitions come from it: the dumps skip TCP's remnants and TCP destroys.
-        _request = new CollectionRequest { Query = transitions is not null ? settings.Query with { TcpTraced = true } : settings.Query };
+        // TCP's remnants never become events: the dumps skip them. With the tracer, TCP's closes and transitions come
+        // from it: no TCP destroys either.
+        _request = new CollectionRequest { Query = settings.Query with { IncludeTcpRemnants = false, TcpTraced = transitions is not null } };
         _requestWithStatistics = _request with { Statistics = true };
     }
 
