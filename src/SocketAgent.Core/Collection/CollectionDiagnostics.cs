@@ -14,7 +14,10 @@ public sealed class CollectionDiagnostics
     private readonly ConcurrentDictionary<string, byte> _warnedOnce = new(StringComparer.Ordinal);
 
     /// <summary>Adds <paramref name="delta"/> to the named counter (e.g. <c>netlink.records_malformed</c>).</summary>
-    public void Count(string counter, long delta = 1) => _counters.AddOrUpdate(counter, delta, (_, v) => v + delta);
+    /// <remarks>Called per notification by the listeners' threads: the delegates are static and take the delta as
+    /// their argument, so a call allocates nothing (a capturing lambda cost two objects per call).</remarks>
+    public void Count(string counter, long delta = 1) =>
+        _counters.AddOrUpdate(counter, static (_, d) => d, static (_, v, d) => v + d, delta);
 
     /// <summary>Records a warning for the operator.</summary>
     public void Warn(string message) => _warnings.Enqueue(message);

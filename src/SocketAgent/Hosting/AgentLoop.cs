@@ -11,7 +11,9 @@ namespace SocketAgent.Cli.Hosting;
 
 /// <summary>
 /// The daemon's loop: the first cycle during start (so systemd's READY=1, sent once the host has started, means
-/// "the full snapshot is out"), then one cycle per <c>interval</c> on a <see cref="PeriodicTimer"/> until stop.
+/// "the full snapshot is out"), then one cycle per <c>interval</c> until stop.
+/// Between cycles, every <see cref="StepPeriod"/>, it runs a step (<see cref="IAgentCycle.RunStep"/>): the events the
+/// sources pushed meanwhile go out then, and stdout is flushed when a step wrote.
 /// After each cycle it flushes stdout, then records the last <c>event.sequence</c> as flushed: a number recorded so
 /// is always one whose line went out. A stop lets the running cycle finish. A reader that closed stdout (EPIPE) stops the
 /// agent with exit code 0; a later cycle that fails is logged and skipped, the next one tries again. A SIGHUP
@@ -33,6 +35,8 @@ internal sealed partial class AgentLoop : BackgroundService
     // Cancelled only when the host's shutdown timeout runs out: the cycle's token.
     private readonly CancellationTokenSource _abort = new();
     private long _savedSequence;
+    // When the last cycle started (TimeProvider timestamp): a cycle is due an interval later.
+    private long _lastCycleTimestamp;
     private bool _stopped;
 
     /// <param name="reload">Reads the settings again from every source, as at start (SIGHUP).</param>
@@ -62,9 +66,19 @@ internal sealed partial class AgentLoop : BackgroundService
         await base.StartAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// How often the sources' pushed events are emitted between two cycles (<see cref="IAgentCycle.RunStep"/>), when
+    /// the interval is long enough to leave room for steps.
+    /// </summary>
+    public static readonly TimeSpan StepPeriod = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The timer's period: a step period, or the interval itself when that is at most two steps.</summary>
+    internal static TimeSpan TickPeriod(TimeSpan interval) => interval > 2 * StepPeriod ? StepPeriod : interval;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_context.Options.Interval, _context.TimeProvider);
+        TimeProvider time = _context.TimeProvider;
+        using var timer = new PeriodicTimer(TickPeriod(_context.Options.Interval), time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -73,7 +87,11 @@ internal sealed partial class AgentLoop : BackgroundService
                 {
                     Reload(timer);
                 }
-                if (!await RunCycleAsync(_context.TimeProvider.GetUtcNow()))
+                // Due by the monotonic clock (a wall clock set back must not hold cycles off), half a tick early
+                // at most, so that a tick that fires a little before the interval is over does not push the cycle
+                // a whole step later.
+                bool cycleDue = time.GetElapsedTime(_lastCycleTimestamp) >= _context.Options.Interval - (timer.Period / 2);
+                if (!await (cycleDue ? RunCycleAsync(time.GetUtcNow()) : RunStepAsync()))
                 {
                     _stopped = true;
                     _lifetime.StopApplication();
@@ -104,9 +122,37 @@ internal sealed partial class AgentLoop : BackgroundService
         }
     }
 
+    /// <summary>One step between cycles, then a flush if it wrote; false when the agent must stop.</summary>
+    private async Task<bool> RunStepAsync()
+    {
+        long before = _context.Sequencer.Last;
+        try
+        {
+            _cycle.RunStep(_context);
+            if (_context.Sequencer.Last != before)
+            {
+                await _context.Output.FlushAsync();
+            }
+            return true;
+        }
+        catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
+        {
+            LogReaderGone();
+            return false;
+        }
+        catch (Exception ex) when (ex is not AgentStateException)
+        {
+            // Counted like a failed cycle: the next cycle (or step) tries again, and the heartbeat's errors shows it.
+            _context.FailedCycles++;
+            LogStepFailed(ex);
+            return true;
+        }
+    }
+
     /// <summary>One cycle, then flush and persist; false when the agent must stop.</summary>
     private async Task<bool> RunCycleAsync(DateTimeOffset startedAt)
     {
+        _lastCycleTimestamp = _context.TimeProvider.GetTimestamp();
         _context.CycleNumber++;
         _context.CycleStartedAt = startedAt;
         bool completed = false;
@@ -157,7 +203,7 @@ internal sealed partial class AgentLoop : BackgroundService
             return;
         }
         _context.Options = result.Options;
-        timer.Period = result.Options.Interval;
+        timer.Period = TickPeriod(result.Options.Interval);
         if (result.Kept.Count > 0)
         {
             LogReloadKept(string.Join(", ", result.Kept));
@@ -205,6 +251,9 @@ internal sealed partial class AgentLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Reason}")]
     private partial void LogFirstCycleFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "a step between cycles failed; the next cycle will try again")]
+    private partial void LogStepFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "cycle {Cycle} failed; the next one will try again")]
     private partial void LogCycleFailed(long cycle, Exception exception);

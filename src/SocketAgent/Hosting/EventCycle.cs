@@ -86,16 +86,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
 
         // After the pass: the tracer's records are then all newer than the dump and the destroys it read.
         _events.Produce(pass, _transitions?.Drain() ?? [], first, outputs);
-        if (_transitions?.TakeLoss() is long lost and > 0)
-        {
-            outputs.EmitKernelLoss(lost, now);
-            _events.Count("agent.loss");
-        }
-        if (_transitions?.TakeUdpEvictions() is long evicted and > 0)
-        {
-            outputs.EmitUdpFlowLoss(evicted, now);
-            _events.Count("agent.loss");
-        }
+        EmitTracerLosses(outputs, now);
         if (statisticsDue && _options.Collect.Statistics)
         {
             _lastStatistics = now;
@@ -120,6 +111,30 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         _events.Count("agent.loss", outputs.EndCycle(now));
         _warningReporter.Report(context.Logger, diagnostics.Warnings);
         return ValueTask.CompletedTask;
+    }
+
+    public void RunStep(CycleContext context)
+    {
+        if (_outputs is not { } outputs)
+        {
+            return;
+        }
+        _events.Stream(_source.PendingDestroys(), _transitions?.Drain() ?? [], outputs);
+        EmitTracerLosses(outputs, _time.GetUtcNow());
+    }
+
+    private void EmitTracerLosses(OutputSet outputs, DateTimeOffset now)
+    {
+        if (_transitions?.TakeLoss() is long lost and > 0)
+        {
+            outputs.EmitKernelLoss(lost, now);
+            _events.Count("agent.loss");
+        }
+        if (_transitions?.TakeUdpEvictions() is long evicted and > 0)
+        {
+            outputs.EmitUdpFlowLoss(evicted, now);
+            _events.Count("agent.loss");
+        }
     }
 
     public long LastSettled(long lastEmitted) => _outputs?.LastSettled(lastEmitted) ?? lastEmitted;

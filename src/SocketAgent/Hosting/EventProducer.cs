@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Netlink;
 using SocketAgent.Collection.Tracing;
@@ -27,6 +28,10 @@ internal sealed class EventProducer
     private readonly bool _allNamespaces;
     private readonly bool _interfacesWanted;
     private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
+    // By namespace inode: what the steps between passes resolve directions from.
+    private readonly Dictionary<ulong, LastPass> _lastPass = [];
+    // The namespaces the last pass read (the tracer's events of others are not reported); null: all are.
+    private HashSet<ulong>? _selected;
 
     /// <param name="filter">The filters.</param>
     /// <param name="parts">What is collected.</param>
@@ -78,22 +83,8 @@ internal sealed class EventProducer
     public void Produce(HostCollection collection, IEnumerable<TracedEvent> traced, bool agentFirst, OutputSet outputs)
     {
         // The tracer sees every namespace; netns (host, a path) selects which are reported, as for snapshots.
-        HashSet<ulong>? selected = null;
-        foreach (TracedEvent e in traced)
-        {
-            if (!_allNamespaces &&
-                !(selected ??= collection.Namespaces.Select(static n => n.Namespace.Inode).ToHashSet()).Contains(e.Event.Namespace!.Inode))
-            {
-                continue;
-            }
-            // A UDP flow (socket + remote endpoint) is complete as the tracer made it: the differ's identity is the socket.
-            SocketEvent? completed = e.Event.Socket.Transport == Transport.Udp ? e.Event : _sockets.OnTraced(e.Event);
-            if (completed is not null && _filter.Keep(completed))
-            {
-                outputs.Emit(completed, e.Directions);
-                Count(SocketCountKey(completed.Action));
-            }
-        }
+        _selected = _allNamespaces ? null : collection.Namespaces.Select(static n => n.Namespace.Inode).ToHashSet();
+        ProduceTraced(traced, outputs);
         FirstSight sight = agentFirst ? FirstSight.Snapshot : FirstSight.AsNew;
         foreach (NamespaceCollection ns in collection.Namespaces)
         {
@@ -105,24 +96,74 @@ internal sealed class EventProducer
             Emit(_sockets.RemoveNamespace(gone, collection.Timestamp), directions: null, outputs);
             _routes.RemoveNamespace(gone);
             _interfaces.RemoveNamespace(gone);
+            _lastPass.Remove(gone.Inode);
+        }
+    }
+
+    /// <summary>
+    /// A step between two passes: what the sources pushed since the last pass or step — destroy notifications,
+    /// namespace by namespace, and the tracer's transitions — goes out now, each event reported as it is taken, so
+    /// nothing waits for the next pass (neither in the heap nor in latency). Directions come from each namespace's
+    /// last pass. Sockets still open are left to the passes.
+    /// </summary>
+    public void Stream(IEnumerable<(NetworkNamespace Namespace, ChannelReader<SockDiagDestroyEvent> Destroyed)> destroyed,
+        IEnumerable<TracedEvent> traced, OutputSet outputs)
+    {
+        ProduceTraced(traced, outputs);
+        foreach ((NetworkNamespace ns, ChannelReader<SockDiagDestroyEvent> reader) in destroyed)
+        {
+            // A namespace no pass has reported yet (or one that vanished) has no directions; its closes still go out.
+            IConnectionDirectionResolver? directions = _lastPass.TryGetValue(ns.Inode, out LastPass? pass) ? pass.Directions : null;
+            while (reader.TryRead(out SockDiagDestroyEvent e))
+            {
+                if (_sockets.OnDestroyed(e.Record, e.At, ns) is SocketEvent closed)
+                {
+                    Emit(closed, directions, outputs);
+                }
+            }
+        }
+    }
+
+    private void ProduceTraced(IEnumerable<TracedEvent> traced, OutputSet outputs)
+    {
+        foreach (TracedEvent e in traced)
+        {
+            if (_selected is not null && !_selected.Contains(e.Event.Namespace!.Inode))
+            {
+                continue;
+            }
+            // A UDP flow (socket + remote endpoint) is complete as the tracer made it: the differ's identity is the socket.
+            SocketEvent? completed = e.Event.Socket.Transport == Transport.Udp ? e.Event : _sockets.OnTraced(e.Event);
+            if (completed is not null && _filter.Keep(completed))
+            {
+                outputs.Emit(completed, e.Directions);
+                Count(SocketCountKey(completed.Action));
+            }
         }
     }
 
     private void ProduceNamespace(NamespaceCollection ns, SocketOwners owners, DateTimeOffset now, FirstSight sight, OutputSet outputs)
     {
-        var socketEvents = new List<SocketEvent>();
+        // Direction needs the namespace's listeners and addresses: resolved only when there is something to write,
+        // by this pass and by the steps until the next one.
+        var pass = new LastPass(ns.Sockets, ns.KnownInterfaces);
+        _lastPass[ns.Namespace.Inode] = pass;
         // Destroys first: they happened before (or while) this dump was read, and the differ then knows not to
         // close those sockets again when the dump no longer (or still) shows them.
         foreach (SockDiagDestroyEvent destroyed in ns.Destroyed)
         {
             if (_sockets.OnDestroyed(destroyed.Record, destroyed.At, ns.Namespace) is SocketEvent closed)
             {
-                socketEvents.Add(closed);
+                Emit(closed, pass.Directions, outputs);
             }
         }
         if (ns.SocketSource.Length > 0)
         {
-            socketEvents.AddRange(_sockets.Apply(ns.Namespace, ns.Sockets, owners, now, sight));
+            IReadOnlyList<SocketEvent> changes = _sockets.Apply(ns.Namespace, ns.Sockets, owners, now, sight);
+            if (changes.Count > 0)
+            {
+                Emit(changes, pass.Directions, outputs);
+            }
         }
         if (_routesWanted && ns.Routes is { } routes)
         {
@@ -140,11 +181,6 @@ internal sealed class EventProducer
                 Count("interface." + e.Action);
             }
         }
-        if (socketEvents.Count > 0)
-        {
-            // Direction needs the namespace's listeners and addresses: built only when there is something to write.
-            Emit(socketEvents, ConnectionDirectionResolver.FromSockets(ns.Sockets, ns.KnownInterfaces), outputs);
-        }
     }
 
     /// <summary>The filters decide; what they keep is emitted and counted by action.</summary>
@@ -152,11 +188,22 @@ internal sealed class EventProducer
     {
         foreach (SocketEvent e in events)
         {
-            if (_filter.Keep(e))
-            {
-                outputs.Emit(e, directions);
-                Count(SocketCountKey(e.Action));
-            }
+            Emit(e, directions, outputs);
         }
+    }
+
+    private void Emit(SocketEvent e, IConnectionDirectionResolver? directions, OutputSet outputs)
+    {
+        if (_filter.Keep(e))
+        {
+            outputs.Emit(e, directions);
+            Count(SocketCountKey(e.Action));
+        }
+    }
+
+    /// <summary>A namespace's last pass, as far as directions need it; the resolver is built on first use.</summary>
+    private sealed class LastPass(IReadOnlyList<SocketRecord> sockets, IReadOnlyList<InterfaceRecord> interfaces)
+    {
+        public IConnectionDirectionResolver Directions => field ??= ConnectionDirectionResolver.FromSockets(sockets, interfaces);
     }
 }

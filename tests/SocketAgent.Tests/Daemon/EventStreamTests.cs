@@ -110,4 +110,63 @@ public sealed class EventStreamTests : IDisposable
             Assert.Equal(shortPorts.Order(), closedShort.Order());
         }
     }
+
+    /// <summary>
+    /// Closes go out between cycles (the loop's steps), not at the next cycle: with a 30 s interval, the ends of a
+    /// connection opened and closed after the first snapshot are on stdout within a few seconds, from the destroy
+    /// notifications (netlink) or the tracer's transitions (ebpf). Before the steps they waited up to an interval,
+    /// held in memory meanwhile.
+    /// </summary>
+    [Theory]
+    [InlineData("netlink")]
+    [InlineData("ebpf")]
+    public void A_closed_connection_goes_out_before_the_next_cycle(string source)
+    {
+        if (source == "ebpf")
+        {
+            SocketAgent.Tests.Tracing.TracingAgent.RequireRoot();
+        }
+        using DaemonProcess daemon = DaemonProcess.Start(
+            ["--source", source, "--interval", "30s", "--heartbeat", "60s", "--state-dir", _stateDir.FullName, "-t"]);
+        daemon.WaitForLine(static l => l.Contains("\"action\":\"snapshot\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        // The first cycle's lines are flushed together: once one is read, the 30 s until the next cycle start.
+        DateTime firstCycleOut = DateTime.UtcNow;
+
+        int clientPort, serverPort;
+        using (var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            serverPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(listener.LocalEndPoint!);
+            using Socket server = listener.Accept();
+            clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+            client.Send("ping"u8);
+            Assert.Equal(4, server.Receive(new byte[16]));
+            // The server end closes first, so neither end lingers as an orphan: both are destroyed at once.
+            server.Close();
+            client.Close();
+        }
+
+        bool IsEnd(JsonElement e, int local, int remote) => Str(e, "event.dataset") == "socket" && Str(e, "event.action") == "closed"
+            && Num(e, "socket.local.port") == local && Num(e, "socket.remote.port") == remote;
+        var ends = new HashSet<string>();
+        daemon.WaitForLine(line =>
+        {
+            JsonElement e = Parse(line);
+            if (IsEnd(e, clientPort, serverPort))
+            {
+                ends.Add("client");
+            }
+            else if (IsEnd(e, serverPort, clientPort))
+            {
+                ends.Add("server");
+            }
+            return ends.Count == 2;
+        }, TimeSpan.FromSeconds(20));
+        TimeSpan after = DateTime.UtcNow - firstCycleOut;
+        Assert.True(after < TimeSpan.FromSeconds(20), $"both ends closed {after.TotalSeconds:F1} s after the first cycle: that is the next cycle's doing, not a step's");
+        Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(10)));
+    }
 }
