@@ -48,6 +48,11 @@ internal static class CliApp
     {
         RootCommand root = Build(streams);
         ParseResult result = root.Parse(args);
+        if (result.CommandResult.Command != root)
+        {
+            // netstat, correlate, healthcheck: SIGHUP's default from here (the daemon's start keeps holding it).
+            StartupHangUp.Release();
+        }
         if (result.Errors.Count > 0)
         {
             streams.Error.WriteLine($"socket-agent: {result.Errors[0].Message} (see socket-agent --help)");
@@ -108,6 +113,11 @@ internal static class CliApp
                 return ExitCodes.Usage;
             }
 
+            if (result.GetValue(daemon.PrintConfig) || result.GetValue(once))
+            {
+                // Not the daemon: SIGHUP ends these as it ends any one-shot tool.
+                StartupHangUp.Release();
+            }
             if (result.GetValue(daemon.PrintConfig))
             {
                 AgentOptionsJson.Write(options, streams.Output);

@@ -47,6 +47,11 @@ internal sealed partial class DaemonSignals : IDisposable
         {
             _registrations.Add(PosixSignalRegistration.Create((PosixSignal)number, OnIgnored));
         }
+        // Handled from here: a SIGHUP that came while the process started is served as the first reload.
+        if (StartupHangUp.Take())
+        {
+            _reloadRequested = 1;
+        }
     }
 
     /// <summary>Where the handlers say what they did; null until the host's logger exists (the request still counts).</summary>
@@ -56,7 +61,7 @@ internal sealed partial class DaemonSignals : IDisposable
     public bool TakeReloadRequest() => Interlocked.Exchange(ref _reloadRequested, 0) != 0;
 
     /// <summary>Whether <paramref name="signal"/>'s disposition is SIG_IGN (read without changing it).</summary>
-    private static unsafe bool IgnoredAtStart(int signal)
+    internal static unsafe bool IgnoredAtStart(int signal)
     {
         // struct sigaction begins with the handler on every Linux ABI .NET runs on; 256 bytes hold the whole struct.
         byte* action = stackalloc byte[256];
