@@ -12,7 +12,8 @@ namespace SocketAgent.Tests.Tracing;
 /// connected sockets (IPv4 and IPv6, each call kind: sendto/recvfrom, send/recv, write/read, sendmsg/recvmsg) and of
 /// processes that send one datagram and exit at once is opened and closed on both ends with the right pid, command
 /// line and exact bytes and datagrams each way; a flow idle for the timeout is closed while its process lives and
-/// opened again by its next datagram; a flow in a namespace the test makes carries that namespace's inode.
+/// opened again by its next datagram; sendmmsg's datagrams count one by one (those past the 64th of one call are
+/// counted as such); a flow in a namespace the test makes carries that namespace's inode.
 /// </summary>
 public sealed class UdpFlowTracingTests : IDisposable
 {
@@ -79,6 +80,50 @@ public sealed class UdpFlowTracingTests : IDisposable
         Assert.Equal(0, Num(heartbeat, "heartbeat.counters.ebpf_udp_flows_evicted"));
         Assert.True(Num(heartbeat, "heartbeat.counters.ebpf_udp_flows_closed_released") >= 48,
             $"flows closed at release: {Num(heartbeat, "heartbeat.counters.ebpf_udp_flows_closed_released")}");
+    }
+
+    [Fact]
+    public void Datagrams_of_sendmmsg_count_one_by_one_and_those_past_the_64th_of_one_call_are_counted_as_uncounted()
+    {
+        RequireRoot();
+        using var traffic = new UdpTraffic();
+        using DaemonProcess agent = StartAgent();
+        WaitForNextHeartbeats(agent, 1);
+        traffic.StartServer();
+        // Per family: sendmmsg of 100, 200 and 300 bytes with an address in each header, then 70 datagrams of 10 bytes
+        // in one sendmmsg on a connected socket. The server reads each datagram with its own recvfrom.
+        (int pid, List<(int Family, int Port)> sockets) = traffic.RunClient("mmsg", "mmsg-1");
+        WaitForNextHeartbeats(agent, 1);
+        traffic.StopServer();
+        WaitForNextHeartbeats(agent);
+        List<JsonElement> lines = Stop(agent);
+        List<JsonElement> events = UdpEvents(lines);
+
+        Assert.Equal(4, sockets.Count);
+        const int HeadersRead = 64;
+        long listedBytes = UdpTraffic.MmsgSizes.Sum();
+        int counted = Math.Min(UdpTraffic.MmsgBurst, HeadersRead);
+        foreach (int family in new[] { 4, 6 })
+        {
+            int[] ports = sockets.Where(s => s.Family == family).Select(static s => s.Port).ToArray();
+            int serverPort = family == 4 ? traffic.Port4 : traffic.Port6;
+            string where = $"IPv{family} sendmmsg";
+            CheckFlow(events, ports[0], serverPort, pid, traffic.ClientScript, " mmsg-1", family,
+                listedBytes, UdpTraffic.MmsgSizes.Length, 0, where + " with addresses (client end)");
+            CheckFlow(events, serverPort, ports[0], traffic.ServerPid, traffic.ServerScript, traffic.ServerScript, family,
+                listedBytes, UdpTraffic.MmsgSizes.Length, 0, where + " with addresses (server end)");
+            // The sender's program reads at most 64 headers of one call: the rest are counted, not attributed.
+            CheckFlow(events, ports[1], serverPort, pid, traffic.ClientScript, " mmsg-1", family,
+                (long)counted * UdpTraffic.MmsgBurstSize, counted, 0, where + " of 70, connected (client end)");
+            CheckFlow(events, serverPort, ports[1], traffic.ServerPid, traffic.ServerScript, traffic.ServerScript, family,
+                (long)UdpTraffic.MmsgBurst * UdpTraffic.MmsgBurstSize, UdpTraffic.MmsgBurst, 0, where + " of 70, connected (server end)");
+        }
+
+        JsonElement heartbeat = lines.Last(static d => Str(d, "event.action") == "heartbeat");
+        // At least this client's (another process of the host, a resolver, may use sendmmsg too).
+        Assert.True(Num(heartbeat, "heartbeat.counters.ebpf_udp_mmsg_uncounted") >= 2 * (UdpTraffic.MmsgBurst - HeadersRead),
+            $"ebpf_udp_mmsg_uncounted: {Num(heartbeat, "heartbeat.counters.ebpf_udp_mmsg_uncounted")}");
+        Assert.Equal(0, Num(heartbeat, "heartbeat.counters.ebpf_lost"));
     }
 
     /// <summary>One flow seen from one end (local → remote): one opened, one closed, the process, the counts.</summary>

@@ -33,12 +33,45 @@ internal sealed class UdpTraffic : IDisposable
         sys.stdin.read()
         """;
 
+    /// <summary>
+    /// What an <c>mmsg</c> client sends per family: one sendmmsg of three datagrams on an unconnected socket (an
+    /// address in each header), then one of <see cref="MmsgBurst"/> on a connected socket (no address).
+    /// </summary>
+    public static readonly int[] MmsgSizes = [100, 200, 300];
+    public const int MmsgBurst = 70;
+    public const int MmsgBurstSize = 10;
+
     // unconnected: sendto/recvfrom. connected: connect, then send/recv (sendto/recvfrom without an address),
     // write/read and sendmsg/recvmsg: each call kind once. once: one sendto per family and exit at once (no close).
+    // mmsg: see MmsgSizes (two sockets per family, each printed).
     // hold: unconnected, two datagrams, then waits for a line on stdin and sends one more ('n', no answer) and exits.
     private const string Client = """
-        import os, socket, sys
+        import os, socket, struct, sys
         v4, v6, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+        def sendmmsg(s, sizes, addr):
+            # libc's sendmmsg through ctypes (the socket module has none): one call, one header per datagram.
+            import ctypes
+            class iovec(ctypes.Structure): _fields_ = [('base', ctypes.c_void_p), ('len', ctypes.c_size_t)]
+            class msghdr(ctypes.Structure): _fields_ = [('name', ctypes.c_void_p), ('namelen', ctypes.c_uint32),
+                ('iov', ctypes.c_void_p), ('iovlen', ctypes.c_size_t), ('control', ctypes.c_void_p),
+                ('controllen', ctypes.c_size_t), ('flags', ctypes.c_int)]
+            class mmsghdr(ctypes.Structure): _fields_ = [('hdr', msghdr), ('len', ctypes.c_uint)]
+            libc = ctypes.CDLL(None, use_errno=True)
+            name = ctypes.create_string_buffer(addr, len(addr)) if addr else None
+            bufs = [ctypes.create_string_buffer(b'n' * n, n) for n in sizes]
+            iovs = (iovec * len(sizes))(*[iovec(ctypes.addressof(b), n) for b, n in zip(bufs, sizes)])
+            msgs = (mmsghdr * len(sizes))()
+            for i in range(len(sizes)):
+                if name is not None:
+                    msgs[i].hdr.name = ctypes.addressof(name); msgs[i].hdr.namelen = len(addr)
+                msgs[i].hdr.iov = ctypes.addressof(iovs) + i * ctypes.sizeof(iovec); msgs[i].hdr.iovlen = 1
+            sent = libc.sendmmsg(s.fileno(), msgs, len(sizes), 0)
+            if sent != len(sizes):
+                raise OSError(ctypes.get_errno(), 'sendmmsg sent %d of %d' % (sent, len(sizes)))
+        def sockaddr(family, host, port):
+            if family == socket.AF_INET:
+                return struct.pack('=H', family) + struct.pack('!H', port) + socket.inet_aton(host) + bytes(8)
+            return struct.pack('=H', family) + struct.pack('!H', port) + bytes(4) + socket.inet_pton(family, host) + bytes(4)
         targets = [(socket.AF_INET, '127.0.0.1', v4, 4), (socket.AF_INET6, '::1', v6, 6)]
         out = []
         socks = []
@@ -56,6 +89,13 @@ internal sealed class UdpTraffic : IDisposable
                 s.sendmsg([b'r' * 300]); s.recvmsg(65535)
             elif mode == 'once':
                 s.sendto(b'n' * 100, (host, port))
+            elif mode == 'mmsg':
+                sendmmsg(s, [%MMSG_SIZES%], sockaddr(family, host, port))
+                out.append('%d %d' % (name, s.getsockname()[1]))
+                s = socket.socket(family, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.connect((host, port))
+                sendmmsg(s, [%MMSG_BURST_SIZE%] * %MMSG_BURST%, None)
             elif mode == 'hold':
                 for size in (100, 200):
                     s.sendto(b'r' * size, (host, port))
@@ -76,7 +116,10 @@ internal sealed class UdpTraffic : IDisposable
     public UdpTraffic()
     {
         File.WriteAllText(ServerScript, Server);
-        File.WriteAllText(ClientScript, Client);
+        File.WriteAllText(ClientScript, Client
+            .Replace("%MMSG_SIZES%", string.Join(", ", MmsgSizes), StringComparison.Ordinal)
+            .Replace("%MMSG_BURST_SIZE%", MmsgBurstSize.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("%MMSG_BURST%", MmsgBurst.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
     }
 
     public string ServerScript => Path.Combine(_directory.FullName, "udp-server.py");
