@@ -27,7 +27,6 @@ internal static class ConnectionRoles
         long start = Math.Min(client?.Start ?? long.MaxValue, server?.Start ?? long.MaxValue);
         long end = Math.Max(client?.End ?? EventTimestamp.Unknown, server?.End ?? EventTimestamp.Unknown);
         bool closed = (client?.Closed ?? true) && (server?.Closed ?? true);
-        bool tcp = entry.Key.Transport == ConnectionTransport.Tcp;
         return new CorrelatedConnection
         {
             Key = entry.Key,
@@ -38,8 +37,9 @@ internal static class ConnectionRoles
             Start = start,
             End = end,
             Closed = closed,
-            ClientBytes = tcp ? Payload(receiver: server, sender: client, senderCountsSyn: true) : -1,
-            ServerBytes = tcp ? Payload(receiver: client, sender: server, senderCountsSyn: false) : -1,
+            // UDP has no tcp_info: its bytes are the tracer's flow counts (source.bytes/destination.bytes) or none.
+            ClientBytes = Payload(receiver: server, sender: client, senderCountsSyn: true),
+            ServerBytes = Payload(receiver: client, sender: server, senderCountsSyn: false),
         };
     }
 
@@ -65,7 +65,8 @@ internal static class ConnectionRoles
     /// peer's FIN once it arrived, the sender's <c>bytes_acked</c> its FIN once acknowledged and, on the client (this
     /// kernel counts the SYN acknowledged by the SYN-ACK), its SYN. The receiver's count is preferred: it is what
     /// actually arrived. A connection closed by a reset sends no FIN, so its count comes out one byte low. An exact
-    /// payload from the kernel tracer (either end's) comes before both.
+    /// payload from the kernel tracer (either end's) comes before both — for a UDP flow it is the only count: what
+    /// the receiving process read, else what the sender sent (a datagram lost between them is in one and not the other).
     /// </summary>
     private static long Payload(ConnectionEnd? receiver, ConnectionEnd? sender, bool senderCountsSyn)
     {

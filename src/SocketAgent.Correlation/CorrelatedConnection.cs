@@ -19,7 +19,7 @@ internal readonly struct CorrelatedConnection
     /// <summary>Every end seen closed.</summary>
     public required bool Closed { get; init; }
 
-    /// <summary>Payload bytes client → server, or -1 (UDP, or no counter seen).</summary>
+    /// <summary>Payload bytes client → server, or -1 (no counter seen: a UDP flow without the eBPF source).</summary>
     public required long ClientBytes { get; init; }
 
     /// <summary>Payload bytes server → client, or -1.</summary>

@@ -128,6 +128,41 @@ public sealed class CorrelateFilesTests : IDisposable
         Assert.Contains(CrossHostExchange.ServerBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), row, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A UDP exchange between the two hosts, each agent tracing with eBPF: the flow lines of both ends join into one
+    /// line naming both processes, with the bytes each way that the processes read. The client's socket is connected:
+    /// an unconnected one bound to the wildcard has no local address of its own (the kernel picks one per datagram),
+    /// so its flow lines say 0.0.0.0 and carry no community id to join on.
+    /// </summary>
+    [Fact]
+    public void Udp_flows_of_two_agents_give_one_line_naming_both_processes_with_the_bytes_each_way()
+    {
+        SocketAgent.Tests.Tracing.TracingAgent.RequireRoot();
+        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
+        using var namespaces = TestNetns.Create("e2u", 2, veth: true).HoldConnection();
+        string suffix = Guid.NewGuid().ToString("N")[..6];
+        string serverHost = $"e2u-db-{suffix}", clientHost = $"e2u-web-{suffix}";
+        string serverFile = Path.Combine(_work.FullName, "server.jsonl"), clientFile = Path.Combine(_work.FullName, "client.jsonl");
+        CrossHostExchange exchange;
+        using (DaemonProcess serverAgent = StartAgent(namespaces.NameA, serverHost, _work, "--source", "ebpf", "--output", "file", "--file-path", serverFile))
+        using (DaemonProcess clientAgent = StartAgent(namespaces.NameB, clientHost, _work, "--source", "ebpf", "--output", "file", "--file-path", clientFile))
+        {
+            WaitUntil(() => ReadShared(serverFile).Any() && ReadShared(clientFile).Any(), "the agents' snapshots");
+            exchange = CrossHostExchange.RunUdp(namespaces);
+            // The flows end with the sockets' release, when the scripts exit.
+            WaitForClose(() => ReadShared(serverFile), exchange.Port, "the server's agent");
+            WaitForClose(() => ReadShared(clientFile), exchange.Port, "the client's agent");
+            Assert.Equal(0, serverAgent.Terminate(TimeSpan.FromSeconds(20)));
+            Assert.Equal(0, clientAgent.Terminate(TimeSpan.FromSeconds(20)));
+        }
+
+        string[] serverEvents = [.. ReadShared(serverFile)], clientEvents = [.. ReadShared(clientFile)];
+        AgentProcess.Result result = AgentProcess.Run("correlate", clientFile, serverFile);
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        JsonElement line = AssertOneLine(result.Lines, exchange, serverHost, clientHost, serverEvents, clientEvents);
+        Assert.Equal("udp", line.GetProperty("network").GetProperty("transport").GetString());
+    }
+
     [Fact]
     public void Bad_lines_are_one_warning_and_a_missing_file_or_no_input_is_a_clear_error()
     {

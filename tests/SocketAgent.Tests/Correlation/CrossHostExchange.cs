@@ -61,6 +61,51 @@ internal sealed class CrossHostExchange
         return new CrossHostExchange(tag, port, clientPort);
     }
 
+    /// <summary>
+    /// The same over UDP, from a connected client socket: the client sends <see cref="ClientBytes"/> in datagrams of at most 1,000 bytes (pausing after
+    /// the first, so that the flow lasts over a second), the server
+    /// answers <see cref="ServerBytes"/> in datagrams of at most 1,400 to the address it read them from, then both exit
+    /// (their sockets' release ends the flows).
+    /// </summary>
+    public static CrossHostExchange RunUdp(TestNetns namespaces)
+    {
+        string tag = Guid.NewGuid().ToString("N")[..8];
+        using Process server = Start(namespaces.NameA,
+            $"""
+            import socket,sys,time
+            s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],0)); print(s.getsockname()[1],flush=True)
+            n=0
+            while n < {ClientBytes}:
+                d,peer=s.recvfrom(65536); n+=len(d)
+            left={ServerBytes}
+            while left > 0:
+                k=min(left,1400); s.sendto(b"s"*k,peer); left-=k; time.sleep(0.001)
+            time.sleep(0.5); s.close()
+            """, namespaces.AddressA, $"e2e-billing-server-{tag}", "--port=auto");
+        int port = int.Parse(server.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+        using Process client = Start(namespaces.NameB,
+            $"""
+            import socket,sys,time
+            c=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); c.settimeout(10); c.connect((sys.argv[1],int(sys.argv[2])))
+            left={ClientBytes}
+            first=True
+            while left > 0:
+                k=min(left,1000); c.send(b"c"*k); left-=k; time.sleep(0.001)
+                if first: first=False; time.sleep(0.6)
+            print(c.getsockname()[1],flush=True)
+            n=0
+            while n < {ServerBytes}:
+                n+=len(c.recv(65536))
+            time.sleep(0.5); c.close(); print(n,flush=True)
+            """, namespaces.AddressA, port.ToString(CultureInfo.InvariantCulture), $"e2e-report-client-{tag}", "--fetch=invoices");
+        int clientPort = int.Parse(client.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+        Assert.Equal(ServerBytes.ToString(CultureInfo.InvariantCulture), client.StandardOutput.ReadLine());
+        Assert.True(client.WaitForExit(10_000) && server.WaitForExit(10_000), "the python client or server did not finish");
+        Assert.Equal(0, client.ExitCode);
+        Assert.Equal(0, server.ExitCode);
+        return new CrossHostExchange(tag, port, clientPort);
+    }
+
     private static Process Start(string ns, string script, params string[] args)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, UseShellExecute = false };
