@@ -276,17 +276,21 @@ public sealed unsafe partial class KernelTracer : IDisposable, IUdpFlowTable
 
     private void DrainLoop()
     {
-        while (!_stop.Wait(_options.DrainInterval))
+        TimeSpan wait = _options.DrainInterval;
+        TimeSpan longest = _options.IdleDrainInterval > wait ? _options.IdleDrainInterval : wait;
+        while (!_stop.Wait(wait))
         {
             // A full queue (a cycle that fell behind) leaves the records in the ring buffer: what overflows it is
             // then counted by the kernel side, so every loss is counted in one place.
+            int consumed;
+            bool full;
             lock (_consume)
             {
-                if (_pending.Count < _options.MaxQueuedRecords)
-                {
-                    Libbpf.RingBufferConsume(_ring);
-                }
+                full = _pending.Count >= _options.MaxQueuedRecords;
+                consumed = full ? 0 : Libbpf.RingBufferConsume(_ring);
             }
+            // Idle: wait longer each time, up to IdleDrainInterval; records (or a full queue) bring it back at once.
+            wait = consumed != 0 || full ? _options.DrainInterval : wait * 2 < longest ? wait * 2 : longest;
         }
     }
 

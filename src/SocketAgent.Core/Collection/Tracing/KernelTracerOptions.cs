@@ -16,8 +16,16 @@ public sealed record KernelTracerOptions
     /// </summary>
     public int RingBufferBytes { get; init; } = DefaultRingBufferBytes;
 
-    /// <summary>How often the ring buffer is drained into the agent's queue.</summary>
+    /// <summary>How often the ring buffer is drained into the agent's queue while records come.</summary>
     public TimeSpan DrainInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The longest wait between two drains while nothing comes: the wait doubles from <see cref="DrainInterval"/> up
+    /// to this after each empty drain, and the first record brings it back. An idle tracer then wakes 20 times a
+    /// second instead of 100; a burst that starts during a 50 ms wait still has a quarter of the ring buffer's
+    /// 29,000-transition room per 10 ms to fill first (580,000 transitions a second).
+    /// </summary>
+    public TimeSpan IdleDrainInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// Records the agent holds for the next cycle at most; past it the drain pauses, so what cannot be held stays in
