@@ -119,8 +119,13 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         {
             return;
         }
+        long before = context.Sequencer.Last;
         _events.Stream(_source.PendingDestroys(), _transitions?.Drain() ?? [], outputs);
         EmitTracerLosses(outputs, _time.GetUtcNow());
+        if (context.Sequencer.Last != before)
+        {
+            outputs.EndStep();
+        }
     }
 
     private void EmitTracerLosses(OutputSet outputs, DateTimeOffset now)

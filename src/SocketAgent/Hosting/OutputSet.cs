@@ -126,6 +126,12 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     }
 
     /// <summary>
+    /// After a step between cycles that wrote: the local outputs (stdout, file) write out what they buffered, so those
+    /// lines go out now, not at the cycle's end. The spool's batch is made durable by the cycles only.
+    /// </summary>
+    public void EndStep() => _writer.Flush();
+
+    /// <summary>
     /// After each cycle: flush the local outputs, make the spool's batch durable and, when it has room again, name
     /// what it dropped in <c>loss</c> lines (which go to every output, the spool included). Returns the loss lines written.
     /// </summary>
