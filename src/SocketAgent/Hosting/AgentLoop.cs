@@ -129,11 +129,6 @@ internal sealed partial class AgentLoop : BackgroundService
         try
         {
             _cycle.RunStep(_context);
-            if (_context.Sequencer.Last != before)
-            {
-                await _context.Output.FlushAsync();
-            }
-            return true;
         }
         catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
         {
@@ -147,6 +142,7 @@ internal sealed partial class AgentLoop : BackgroundService
             LogStepFailed(ex);
             return true;
         }
+        return _context.Sequencer.Last == before || await FlushOutputAsync();
     }
 
     /// <summary>One cycle, then flush and persist; false when the agent must stop.</summary>
@@ -211,15 +207,25 @@ internal sealed partial class AgentLoop : BackgroundService
         LogReloaded(result.Applied.Count == 0 ? "none" : string.Join(", ", result.Applied));
     }
 
-    private async Task<bool> FlushAndPersistAsync()
+    /// <summary>Flushes stdout; false when its reader went away (the agent must stop).</summary>
+    private async Task<bool> FlushOutputAsync()
     {
         try
         {
             await _context.Output.FlushAsync();
+            return true;
         }
         catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
         {
             LogReaderGone();
+            return false;
+        }
+    }
+
+    private async Task<bool> FlushAndPersistAsync()
+    {
+        if (!await FlushOutputAsync())
+        {
             return false;
         }
 

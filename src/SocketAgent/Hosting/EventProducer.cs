@@ -113,13 +113,10 @@ internal sealed class EventProducer
         foreach ((NetworkNamespace ns, ChannelReader<SockDiagDestroyEvent> reader) in destroyed)
         {
             // A namespace no pass has reported yet (or one that vanished) has no directions; its closes still go out.
-            IConnectionDirectionResolver? directions = _lastPass.TryGetValue(ns.Inode, out LastPass? pass) ? pass.Directions : null;
+            LastPass? pass = _lastPass.GetValueOrDefault(ns.Inode);
             while (reader.TryRead(out SockDiagDestroyEvent e))
             {
-                if (_sockets.OnDestroyed(e.Record, e.At, ns) is SocketEvent closed)
-                {
-                    Emit(closed, directions, outputs);
-                }
+                EmitDestroyed(e, ns, pass, outputs);
             }
         }
     }
@@ -152,10 +149,7 @@ internal sealed class EventProducer
         // close those sockets again when the dump no longer (or still) shows them.
         foreach (SockDiagDestroyEvent destroyed in ns.Destroyed)
         {
-            if (_sockets.OnDestroyed(destroyed.Record, destroyed.At, ns.Namespace) is SocketEvent closed)
-            {
-                Emit(closed, pass.Directions, outputs);
-            }
+            EmitDestroyed(destroyed, ns.Namespace, pass, outputs);
         }
         if (ns.SocketSource.Length > 0)
         {
@@ -180,6 +174,18 @@ internal sealed class EventProducer
                 outputs.Emit(e);
                 Count("interface." + e.Action);
             }
+        }
+    }
+
+    /// <summary>
+    /// A destroy notification: its <c>closed</c> event, unless the socket's end was already reported. Directions come
+    /// from the namespace's last pass (built only when an event goes out), none when no pass read it yet.
+    /// </summary>
+    private void EmitDestroyed(SockDiagDestroyEvent destroyed, NetworkNamespace ns, LastPass? pass, OutputSet outputs)
+    {
+        if (_sockets.OnDestroyed(destroyed.Record, destroyed.At, ns) is SocketEvent closed)
+        {
+            Emit(closed, pass?.Directions, outputs);
         }
     }
 

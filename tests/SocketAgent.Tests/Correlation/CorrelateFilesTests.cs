@@ -84,26 +84,38 @@ public sealed class CorrelateFilesTests : IDisposable
 
     private static long Time(JsonElement value) => (value.GetDateTimeOffset().UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
 
-    [Fact]
-    public void Two_agents_files_give_one_line_per_connection_naming_both_processes_even_when_fed_twice()
+    /// <summary>
+    /// Two namespaces as two hosts, an agent in each writing to its file (with <paramref name="agentArgs"/>), the
+    /// exchange between them, and both agents stopped (exit 0) once each reported the connection closed.
+    /// </summary>
+    private (CrossHostExchange Exchange, string ServerHost, string ClientHost, string ServerFile, string ClientFile) RecordTwoHosts(
+        string prefix, Func<TestNetns, CrossHostExchange> run, params string[] agentArgs)
     {
-        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
-        using var namespaces = TestNetns.Create("e2e", 2, veth: true).HoldConnection();
+        using var namespaces = TestNetns.Create(prefix, 2, veth: true).HoldConnection();
         string suffix = Guid.NewGuid().ToString("N")[..6];
-        string serverHost = $"e2e-db-{suffix}", clientHost = $"e2e-web-{suffix}";
+        string serverHost = $"{prefix}-db-{suffix}", clientHost = $"{prefix}-web-{suffix}";
         string serverFile = Path.Combine(_work.FullName, "server.jsonl"), clientFile = Path.Combine(_work.FullName, "client.jsonl");
         CrossHostExchange exchange;
-        using (DaemonProcess serverAgent = StartAgent(namespaces.NameA, serverHost, _work, "--output", "file", "--file-path", serverFile))
-        using (DaemonProcess clientAgent = StartAgent(namespaces.NameB, clientHost, _work, "--output", "file", "--file-path", clientFile))
+        using (DaemonProcess serverAgent = StartAgent(namespaces.NameA, serverHost, _work, [.. agentArgs, "--output", "file", "--file-path", serverFile]))
+        using (DaemonProcess clientAgent = StartAgent(namespaces.NameB, clientHost, _work, [.. agentArgs, "--output", "file", "--file-path", clientFile]))
         {
             // Both agents are up once their snapshot (TestNetns' own connection) is in the files.
             WaitUntil(() => ReadShared(serverFile).Any() && ReadShared(clientFile).Any(), "the agents' snapshots");
-            exchange = CrossHostExchange.Run(namespaces);
+            exchange = run(namespaces);
             WaitForClose(() => ReadShared(serverFile), exchange.Port, "the server's agent");
             WaitForClose(() => ReadShared(clientFile), exchange.Port, "the client's agent");
             Assert.Equal(0, serverAgent.Terminate(TimeSpan.FromSeconds(20)));
             Assert.Equal(0, clientAgent.Terminate(TimeSpan.FromSeconds(20)));
         }
+        return (exchange, serverHost, clientHost, serverFile, clientFile);
+    }
+
+    [Fact]
+    public void Two_agents_files_give_one_line_per_connection_naming_both_processes_even_when_fed_twice()
+    {
+        Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
+        (CrossHostExchange exchange, string serverHost, string clientHost, string serverFile, string clientFile) =
+            RecordTwoHosts("e2e", CrossHostExchange.Run);
 
         string[] serverEvents = [.. ReadShared(serverFile)], clientEvents = [.. ReadShared(clientFile)];
         AgentProcess.Result once = AgentProcess.Run("correlate", clientFile, serverFile);
@@ -139,22 +151,9 @@ public sealed class CorrelateFilesTests : IDisposable
     {
         SocketAgent.Tests.Tracing.TracingAgent.RequireRoot();
         Assert.SkipWhen(TestNetns.Unavailable() is not null, TestNetns.Unavailable() ?? "");
-        using var namespaces = TestNetns.Create("e2u", 2, veth: true).HoldConnection();
-        string suffix = Guid.NewGuid().ToString("N")[..6];
-        string serverHost = $"e2u-db-{suffix}", clientHost = $"e2u-web-{suffix}";
-        string serverFile = Path.Combine(_work.FullName, "server.jsonl"), clientFile = Path.Combine(_work.FullName, "client.jsonl");
-        CrossHostExchange exchange;
-        using (DaemonProcess serverAgent = StartAgent(namespaces.NameA, serverHost, _work, "--source", "ebpf", "--output", "file", "--file-path", serverFile))
-        using (DaemonProcess clientAgent = StartAgent(namespaces.NameB, clientHost, _work, "--source", "ebpf", "--output", "file", "--file-path", clientFile))
-        {
-            WaitUntil(() => ReadShared(serverFile).Any() && ReadShared(clientFile).Any(), "the agents' snapshots");
-            exchange = CrossHostExchange.RunUdp(namespaces);
-            // The flows end with the sockets' release, when the scripts exit.
-            WaitForClose(() => ReadShared(serverFile), exchange.Port, "the server's agent");
-            WaitForClose(() => ReadShared(clientFile), exchange.Port, "the client's agent");
-            Assert.Equal(0, serverAgent.Terminate(TimeSpan.FromSeconds(20)));
-            Assert.Equal(0, clientAgent.Terminate(TimeSpan.FromSeconds(20)));
-        }
+        // The flows end with the sockets' release, when the scripts exit.
+        (CrossHostExchange exchange, string serverHost, string clientHost, string serverFile, string clientFile) =
+            RecordTwoHosts("e2u", CrossHostExchange.RunUdp, "--source", "ebpf");
 
         string[] serverEvents = [.. ReadShared(serverFile)], clientEvents = [.. ReadShared(clientFile)];
         AgentProcess.Result result = AgentProcess.Run("correlate", clientFile, serverFile);
