@@ -23,6 +23,7 @@ internal static class SocketEventReader
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });
             EndpointAddress source = default, destination = default;
             long sourceBytes = -1, destinationBytes = -1;
+            bool localIsDestination = false;
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return SocketEventParseResult.Invalid;
@@ -52,7 +53,11 @@ internal static class SocketEventReader
                 }
                 else if (reader.ValueTextEquals("socket"u8))
                 {
-                    ReadSocket(ref reader, line, interner, ref e);
+                    ReadSocket(ref reader, line, interner, ref e, ref localIsDestination);
+                }
+                else if (reader.ValueTextEquals("netns"u8))
+                {
+                    ReadNetns(ref reader, ref e);
                 }
                 else if (reader.ValueTextEquals("process"u8))
                 {
@@ -75,6 +80,11 @@ internal static class SocketEventReader
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
             {
                 return SocketEventParseResult.Invalid; // a second value, or trailing garbage, on the line
+            }
+            if (e.Local.IsEmpty && e.Remote.IsEmpty)
+            {
+                // socket.local_end says which ECS end this socket is (lines before it had socket.local/remote).
+                (e.Local, e.Remote) = localIsDestination ? (destination, source) : (source, destination);
             }
             AssignPayload(ref e, source, sourceBytes, destination, destinationBytes);
         }
@@ -176,19 +186,7 @@ internal static class SocketEventReader
             }
             else if (reader.ValueTextEquals("netns"u8))
             {
-                if (EnterObject(ref reader))
-                {
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        bool inode = reader.ValueTextEquals("inode"u8);
-                        reader.Read();
-                        if (inode && reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong value))
-                        {
-                            e.NetnsInode = value;
-                        }
-                        reader.Skip();
-                    }
-                }
+                ReadNetns(ref reader, ref e);
             }
             else
             {
@@ -200,7 +198,26 @@ internal static class SocketEventReader
         e.HasCommunityKey = communityIdLength > 0 && CommunityKey.TryParse(communityId[..communityIdLength], e.Transport, out e.Key);
     }
 
-    private static void ReadSocket(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
+    /// <summary><c>netns.inode</c> (top level; <c>network.netns</c> in lines written before it moved there).</summary>
+    private static void ReadNetns(ref Utf8JsonReader reader, ref ObservedSocketEvent e)
+    {
+        if (!EnterObject(ref reader))
+        {
+            return;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool inode = reader.ValueTextEquals("inode"u8);
+            reader.Read();
+            if (inode && reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong value))
+            {
+                e.NetnsInode = value;
+            }
+            reader.Skip();
+        }
+    }
+
+    private static void ReadSocket(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e, ref bool localIsDestination)
     {
         if (!EnterObject(ref reader))
         {
@@ -212,6 +229,11 @@ internal static class SocketEventReader
             {
                 reader.Read();
                 e.State = reader.TokenType == JsonTokenType.String ? interner.Intern(Raw(ref reader, line)) : null;
+            }
+            else if (reader.ValueTextEquals("local_end"u8))
+            {
+                reader.Read();
+                localIsDestination = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("destination"u8);
             }
             else if (reader.ValueTextEquals("local"u8))
             {

@@ -84,6 +84,10 @@ internal static class CliApp
         {
             Description = "Report this as host.name instead of the kernel hostname. Example: --host-name web-01",
         };
+        var fields = new Option<string?>("--fields")
+        {
+            Description = "How much detail a socket line carries: minimal (who talked to whom: endpoints, state, user, process id, name and executable), default (plus arguments, queues and the tcp_info people chart), full (every tcp_info field, the quoted command line, iana_number, state_code). Example: --fields minimal",
+        };
         var selectors = new SelectorOptions(SocketSourceKind.Auto,
             "Where sockets are read. auto: the daemon traces every TCP transition with eBPF (with its process) and takes snapshots over netlink sock_diag, falling back to netlink alone (one stderr line says why) when BPF cannot load, and to /proc/net when netlink is refused; ebpf: the same but fail instead of falling back; netlink: sock_diag only; procfs: /proc/net only. Example: --source netlink",
             ebpf: true);
@@ -91,6 +95,7 @@ internal static class CliApp
         var operations = new OperationsOptions();
         root.Add(once);
         root.Add(hostName);
+        root.Add(fields);
         selectors.AddTo(root);
         daemon.AddTo(root);
         operations.AddTo(root);
@@ -102,7 +107,7 @@ internal static class CliApp
         {
             AgentOptions options;
             string? configPath = result.GetValue(daemon.Config);
-            Dictionary<string, string?> commandLine = CommandLineSettings(result, daemon, selectors, hostName, operations);
+            Dictionary<string, string?> commandLine = CommandLineSettings(result, daemon, selectors, hostName, fields, operations);
             try
             {
                 options = AgentConfigurationLoader.Load(configPath, commandLine);
@@ -154,7 +159,8 @@ internal static class CliApp
     /// The settings given on the command line, as configuration keys, so they go through the same validation as the
     /// file and the environment and override both.
     /// </summary>
-    private static Dictionary<string, string?> CommandLineSettings(ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName, OperationsOptions operations)
+    private static Dictionary<string, string?> CommandLineSettings(
+        ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName, Option<string?> fields, OperationsOptions operations)
     {
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
         AddExplicit(result, daemon.Interval, "interval", settings);
@@ -162,6 +168,7 @@ internal static class CliApp
         AddExplicit(result, daemon.Heartbeat, "heartbeat", settings);
         AddExplicit(result, daemon.StateDir, "state_dir", settings);
         AddExplicit(result, hostName, "host_name", settings);
+        AddExplicit(result, fields, "fields", settings);
         AddExplicit(result, selectors.Source, "source", settings);
         AddExplicit(result, selectors.Netns, "netns", settings);
         AddExplicit(result, daemon.FilePath, "file:path", settings);

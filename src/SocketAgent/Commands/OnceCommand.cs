@@ -30,10 +30,14 @@ internal static class OnceCommand
         try
         {
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
-            using (var writer = new JsonLinesWriter(buffered, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem()))
+            using (var writer = new JsonLinesWriter(buffered, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem(), options.Fields))
             {
                 Write(snapshot, settings.Filter, writer);
                 writer.Flush();
+                if (KernelValues.Dropped > 0)
+                {
+                    streams.Error.WriteLine($"socket-agent: warning: {KernelValues.Dropped} values the kernel reported did not fit their field (a 64-bit counter above 2^63-1) and were left out of their lines");
+                }
             }
             buffered.Flush();
         }

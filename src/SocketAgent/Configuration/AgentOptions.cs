@@ -1,5 +1,6 @@
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
+using SocketAgent.Encoders.Json;
 using SocketAgent.State;
 
 namespace SocketAgent.Cli.Configuration;
@@ -30,6 +31,9 @@ internal sealed class AgentOptions
 
     /// <summary><c>source</c> (<c>--source</c>): auto, netlink or procfs. Default auto.</summary>
     public SocketSourceKind Source { get; set; } = SocketSourceKind.Auto;
+
+    /// <summary><c>fields</c> (<c>--fields</c>): how much detail a socket line carries. Default <c>default</c>.</summary>
+    public FieldProfile Fields { get; set; } = FieldProfile.Default;
 
     /// <summary>The eBPF source's kernel ring buffer, in bytes (<c>ebpf.ring_buffer_bytes</c>): a power of two.</summary>
     public int EbpfRingBufferBytes { get; set; } = SocketAgent.Collection.Tracing.KernelTracerOptions.DefaultRingBufferBytes;

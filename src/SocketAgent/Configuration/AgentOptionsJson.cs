@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
+using SocketAgent.Encoders.Json;
 
 namespace SocketAgent.Cli.Configuration;
 
@@ -27,6 +28,7 @@ internal static class AgentOptionsJson
             SocketSourceKind.Ebpf => "ebpf",
             _ => "auto",
         });
+        json.WriteString("fields", FieldProfiles.Name(options.Fields));
         json.WriteString("netns", options.Netns.Kind switch
         {
             NetworkNamespaceSelectionKind.All => "all",

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
+using SocketAgent.Encoders.Json;
 using SocketAgent.Model;
 
 namespace SocketAgent.Cli.Configuration;
@@ -87,6 +88,12 @@ internal static class AgentSettings
                 };
                 o.Source = kind.GetValueOrDefault();
                 return kind is not null;
+            }),
+            AgentSetting.Scalar("fields", "minimal, default or full", static t => t.Fields, static (o, v) =>
+            {
+                FieldProfile? profile = FieldProfiles.Parse(v);
+                o.Fields = profile.GetValueOrDefault(FieldProfile.Default);
+                return profile is not null;
             }),
             AgentSetting.Scalar("netns", "host, all or an absolute path such as /run/netns/NAME or /proc/PID/ns/net", static t => t.Netns, static (o, v) =>
             {

@@ -26,6 +26,8 @@ internal sealed class AgentSettingsText
 
     public string? Source { get; set; }
 
+    public string? Fields { get; set; }
+
     public string? Netns { get; set; }
 
     public CollectText? Collect { get; set; }

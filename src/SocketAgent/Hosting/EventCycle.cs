@@ -166,6 +166,7 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
                 [CounterNames.DestroyOverruns] = destroyLost,
                 [CounterNames.RtnetlinkNotifications] = _source.RtnetlinkNotifications,
                 ["filtered_out"] = _events.FilteredOut,
+                [CounterNames.ValuesDropped] = outputs.ValuesDropped,
                 ["namespaces"] = _source.NamespacesWatched,
                 ["processes_tracked"] = _source.ProcessesTracked,
             }.Concat(outputs.DeliveryCounters()).Concat(SourceCounters()).ToDictionary(),

@@ -35,6 +35,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     // Lines each local output failed to write; the heartbeat's output_errors is their sum.
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
     private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
+    private long _droppedLogged;
     private readonly CancellationTokenSource _stopDelivery = new();
     // The loss lines are exact on the data path; on stderr one line per kind and a count once a minute.
     private readonly MessageThrottle _lossLog;
@@ -70,7 +71,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         {
             Start("kafka", () => StartKafka(options.StateDirectory, time));
         }
-        _writer = new JsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem());
+        _writer = new JsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem(), options.Fields);
         if (context.PreviousRunUnclean is (long first, long last))
         {
             // The previous run ended without a clean stop: these numbers were either emitted before it ended or never
@@ -89,6 +90,9 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
 
     /// <summary>Lines each local output could not write, by output name.</summary>
     public IReadOnlyDictionary<string, long> Errors => _errors;
+
+    /// <summary>Kernel values left out of their lines because they did not fit their field (heartbeat <c>values_dropped</c>).</summary>
+    public long ValuesDropped => KernelValues.Dropped;
 
     public void Emit(SocketEvent e, IConnectionDirectionResolver? directions) =>
         _writer.WriteEvent(e, _context.Sequencer.Next(), _context.Identity, _host, directions);
@@ -138,6 +142,13 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     public int EndCycle(DateTimeOffset now)
     {
         _writer.Flush();
+        if (KernelValues.Dropped != _droppedLogged)
+        {
+            _context.Logger.LogWarning(
+                "{Count} values the kernel reported did not fit their field (a 64-bit counter above 2^63-1) and were left out of their lines (heartbeat counter values_dropped)",
+                KernelValues.Dropped - _droppedLogged);
+            _droppedLogged = KernelValues.Dropped;
+        }
         if (_spool is null)
         {
             return 0;

@@ -65,4 +65,10 @@ public static class CounterNames
 
     /// <summary>Lines the output could not take (a sink that failed or dropped them).</summary>
     public const string OutputErrors = "output_errors";
+
+    /// <summary>
+    /// Values the kernel reported that did not fit their field (<see cref="KernelValues.Dropped"/>): left out of
+    /// their lines, which were written.
+    /// </summary>
+    public const string ValuesDropped = "values_dropped";
 }

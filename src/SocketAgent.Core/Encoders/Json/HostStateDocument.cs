@@ -18,7 +18,7 @@ namespace SocketAgent.Encoders.Json;
 /// (order 0, the default), then <c>container</c> last.
 /// </para>
 /// <para>
-/// <see cref="Host"/>, <see cref="Network"/> and <see cref="Container"/> may be instances shared between documents
+/// <see cref="Host"/>, <see cref="Network"/>, <see cref="Netns"/> and <see cref="Container"/> may be instances shared between documents
 /// (the factory caches them): replace them rather than mutate them.
 /// </para>
 /// </remarks>
@@ -30,22 +30,26 @@ public abstract class HostStateDocument
 
     /// <summary>UTC time of the observation, RFC 3339 with nine fractional digits.</summary>
     [JsonPropertyName("@timestamp")]
-    [JsonPropertyOrder(-5)]
+    [JsonPropertyOrder(-6)]
     public required string Timestamp { get; set; }
 
-    [JsonPropertyOrder(-4)]
+    [JsonPropertyOrder(-5)]
     public required EventFields Event { get; set; }
 
-    [JsonPropertyOrder(-3)]
+    [JsonPropertyOrder(-4)]
     public required HostFields Host { get; set; }
 
     /// <summary>The agent that wrote the line; null for <c>--once</c> output.</summary>
-    [JsonPropertyOrder(-2)]
+    [JsonPropertyOrder(-3)]
     public AgentFields? Agent { get; set; }
 
-    /// <summary><c>network.type</c> (routes) and, when the namespace is known, <c>network.netns</c>; null when there is neither.</summary>
-    [JsonPropertyOrder(-1)]
+    /// <summary><c>network.type</c> (routes); null for the other datasets.</summary>
+    [JsonPropertyOrder(-2)]
     public NetworkFields? Network { get; set; }
+
+    /// <summary>The network namespace the document was collected in; null when the caller did not say.</summary>
+    [JsonPropertyOrder(-1)]
+    public NetnsFields? Netns { get; set; }
 
     /// <summary>The container of a process living in the namespace, when known.</summary>
     [JsonPropertyOrder(1)]

@@ -27,8 +27,6 @@ public sealed class HostStateDocumentFactory
     private readonly RouteTableNames _tables;
 
     // network objects of the current namespace: [0] no type, [1] ipv4, [2] ipv6.
-    private readonly NetworkFields?[] _networks = new NetworkFields?[3];
-    private NetnsFields? _networksNetns;
 
     /// <param name="routeTables">Table names for <c>route.table</c>; null for the iproute2 built-ins only.</param>
     public HostStateDocumentFactory(RouteTableNames? routeTables = null) => _tables = routeTables ?? RouteTableNames.BuiltIn;
@@ -45,7 +43,8 @@ public sealed class HostStateDocumentFactory
             Event = new EventFields { Dataset = RouteDataset, Action = action },
             Host = _common.GetHost(host),
             // A route's family is its destination's; trust the address should a source leave Family unset.
-            Network = GetNetwork(route.Family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 ? route.Family : route.Destination.AddressFamily, networkNamespace),
+            Network = GetNetwork(route.Family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 ? route.Family : route.Destination.AddressFamily),
+            Netns = _common.GetNetns(networkNamespace),
             Route = new RouteJson(route, _tables.GetName(route.Table)),
             Container = _common.GetNamespaceContainer(networkNamespace),
         };
@@ -62,7 +61,7 @@ public sealed class HostStateDocumentFactory
             Timestamp = _common.GetTimestamp(timestamp),
             Event = new EventFields { Dataset = InterfaceDataset, Action = action },
             Host = _common.GetHost(host),
-            Network = GetNetwork(AddressFamily.Unspecified, networkNamespace),
+            Netns = _common.GetNetns(networkNamespace),
             Interface = new InterfaceJson(link),
             Container = _common.GetNamespaceContainer(networkNamespace),
         };
@@ -79,7 +78,7 @@ public sealed class HostStateDocumentFactory
             Timestamp = _common.GetTimestamp(timestamp),
             Event = new EventFields { Dataset = NetstatDataset, Action = action },
             Host = _common.GetHost(host),
-            Network = GetNetwork(AddressFamily.Unspecified, networkNamespace),
+            Netns = _common.GetNetns(networkNamespace),
             Netstat = new NetstatJson(statistics),
             Container = _common.GetNamespaceContainer(networkNamespace),
         };
@@ -208,30 +207,15 @@ public sealed class HostStateDocumentFactory
         document.Agent = _common.GetAgent(agent);
     }
 
-    /// <summary><c>network</c>: the family's <c>type</c> and the namespace; null when there is neither.</summary>
-    private NetworkFields? GetNetwork(AddressFamily family, NetworkNamespace? networkNamespace)
+    /// <summary><c>network</c>: the family's <c>type</c>; null for a family that is neither IPv4 nor IPv6.</summary>
+    private static NetworkFields? GetNetwork(AddressFamily family) => family switch
     {
-        NetnsFields? netns = _common.GetNetns(networkNamespace);
-        if (!ReferenceEquals(netns, _networksNetns))
-        {
-            Array.Clear(_networks);
-            _networksNetns = netns;
-        }
+        AddressFamily.InterNetwork => s_ipv4,
+        AddressFamily.InterNetworkV6 => s_ipv6,
+        _ => null,
+    };
 
-        int slot = family switch
-        {
-            AddressFamily.InterNetwork => 1,
-            AddressFamily.InterNetworkV6 => 2,
-            _ => 0,
-        };
-        if (slot == 0 && netns is null)
-        {
-            return null;
-        }
-        return _networks[slot] ??= new NetworkFields
-        {
-            Type = slot switch { 1 => "ipv4", 2 => "ipv6", _ => null },
-            Netns = netns,
-        };
-    }
+    // Shared by every route document: immutable by convention (see HostStateDocument).
+    private static readonly NetworkFields s_ipv4 = new() { Type = "ipv4" };
+    private static readonly NetworkFields s_ipv6 = new() { Type = "ipv6" };
 }

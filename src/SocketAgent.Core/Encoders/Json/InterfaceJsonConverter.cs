@@ -155,35 +155,35 @@ internal sealed class InterfaceJsonConverter : JsonConverter<InterfaceJson>
     private static void WriteCounters(Utf8JsonWriter writer, InterfaceCounters c)
     {
         writer.WriteStartObject(s_rx);
-        writer.WriteNumber(s_packets, c.RxPackets);
-        writer.WriteNumber(s_bytes, c.RxBytes);
-        writer.WriteNumber(s_errors, c.RxErrors);
-        writer.WriteNumber(s_dropped, c.RxDropped);
-        writer.WriteNumber(s_fifoErrors, c.RxFifoErrors);
-        writer.WriteNumber(s_overErrors, c.RxOverErrors);
-        writer.WriteNumber(s_crcErrors, c.RxCrcErrors);
-        writer.WriteNumber(s_frameErrors, c.RxFrameErrors);
-        writer.WriteNumber(s_missedErrors, c.RxMissedErrors);
-        writer.WriteNumber(s_lengthErrors, c.RxLengthErrors);
-        writer.WriteNumber(s_compressed, c.RxCompressed);
-        writer.WriteNumber(s_nohandler, c.RxNoHandler);
+        KernelValues.Write(writer, s_packets, c.RxPackets);
+        KernelValues.Write(writer, s_bytes, c.RxBytes);
+        KernelValues.Write(writer, s_errors, c.RxErrors);
+        KernelValues.Write(writer, s_dropped, c.RxDropped);
+        KernelValues.Write(writer, s_fifoErrors, c.RxFifoErrors);
+        KernelValues.Write(writer, s_overErrors, c.RxOverErrors);
+        KernelValues.Write(writer, s_crcErrors, c.RxCrcErrors);
+        KernelValues.Write(writer, s_frameErrors, c.RxFrameErrors);
+        KernelValues.Write(writer, s_missedErrors, c.RxMissedErrors);
+        KernelValues.Write(writer, s_lengthErrors, c.RxLengthErrors);
+        KernelValues.Write(writer, s_compressed, c.RxCompressed);
+        KernelValues.Write(writer, s_nohandler, c.RxNoHandler);
         writer.WriteEndObject();
 
         writer.WriteStartObject(s_tx);
-        writer.WriteNumber(s_packets, c.TxPackets);
-        writer.WriteNumber(s_bytes, c.TxBytes);
-        writer.WriteNumber(s_errors, c.TxErrors);
-        writer.WriteNumber(s_dropped, c.TxDropped);
-        writer.WriteNumber(s_fifoErrors, c.TxFifoErrors);
-        writer.WriteNumber(s_abortedErrors, c.TxAbortedErrors);
-        writer.WriteNumber(s_carrierErrors, c.TxCarrierErrors);
-        writer.WriteNumber(s_heartbeatErrors, c.TxHeartbeatErrors);
-        writer.WriteNumber(s_windowErrors, c.TxWindowErrors);
-        writer.WriteNumber(s_compressed, c.TxCompressed);
+        KernelValues.Write(writer, s_packets, c.TxPackets);
+        KernelValues.Write(writer, s_bytes, c.TxBytes);
+        KernelValues.Write(writer, s_errors, c.TxErrors);
+        KernelValues.Write(writer, s_dropped, c.TxDropped);
+        KernelValues.Write(writer, s_fifoErrors, c.TxFifoErrors);
+        KernelValues.Write(writer, s_abortedErrors, c.TxAbortedErrors);
+        KernelValues.Write(writer, s_carrierErrors, c.TxCarrierErrors);
+        KernelValues.Write(writer, s_heartbeatErrors, c.TxHeartbeatErrors);
+        KernelValues.Write(writer, s_windowErrors, c.TxWindowErrors);
+        KernelValues.Write(writer, s_compressed, c.TxCompressed);
         writer.WriteEndObject();
 
-        writer.WriteNumber(s_multicast, c.Multicast);
-        writer.WriteNumber(s_collisions, c.Collisions);
+        KernelValues.Write(writer, s_multicast, c.Multicast);
+        KernelValues.Write(writer, s_collisions, c.Collisions);
     }
 
     private static void WriteMac(Utf8JsonWriter writer, byte[] mac)

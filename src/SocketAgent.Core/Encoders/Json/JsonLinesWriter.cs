@@ -54,19 +54,21 @@ public sealed class JsonLinesWriter : IDisposable
     /// <param name="output">Where the lines go, <c>\n</c>-terminated (<see cref="StreamLineSink"/>); not closed by <see cref="Dispose"/>.</param>
     /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="JsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
     /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
-    public JsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables)
-        : this(new StreamLineSink(output), userNames, routeTables)
+    /// <param name="fields">How much detail a socket line carries.</param>
+    public JsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables, FieldProfile fields = FieldProfile.Default)
+        : this(new StreamLineSink(output), userNames, routeTables, fields)
     {
     }
 
     /// <param name="sink">Where each line goes, with its routing metadata.</param>
     /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="JsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
     /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
-    public JsonLinesWriter(IEncodedLineSink sink, Func<uint, string?>? userNames, RouteTableNames? routeTables)
+    /// <param name="fields">How much detail a socket line carries.</param>
+    public JsonLinesWriter(IEncodedLineSink sink, Func<uint, string?>? userNames, RouteTableNames? routeTables, FieldProfile fields = FieldProfile.Default)
     {
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
-        _sockets = new SocketLineEncoder(userNames);
+        _sockets = new SocketLineEncoder(userNames, fields);
         _hostStateFactory = new HostStateDocumentFactory(routeTables);
         _writer = new Utf8JsonWriter(_buffer, WriterOptions);
     }

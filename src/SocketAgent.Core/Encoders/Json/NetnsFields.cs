@@ -1,7 +1,7 @@
 namespace SocketAgent.Encoders.Json;
 
 /// <summary>
-/// <c>network.netns.*</c>: the network namespace a document was collected in. Shared by every document of the
+/// <c>netns.*</c> (ours: ECS has no field for it): the network namespace a document was collected in. Shared by every document of the
 /// namespace (the factories cache it), so it is immutable.
 /// </summary>
 public sealed class NetnsFields

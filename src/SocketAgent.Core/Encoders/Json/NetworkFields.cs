@@ -13,14 +13,11 @@ public sealed class NetworkFields
     public string? IanaNumber { get; set; }
 
     /// <summary>
-    /// ECS <c>network.direction</c> of a TCP or UDP socket: <c>listening</c>, <c>ingress</c>, <c>egress</c> or
-    /// <c>internal</c> (see <see cref="ConnectionDirection"/>); null when not resolved.
+    /// ECS <c>network.direction</c> of a TCP or UDP socket: <c>ingress</c>, <c>egress</c> or <c>internal</c> (see
+    /// <see cref="ConnectionDirection"/>); null when not resolved and for listeners.
     /// </summary>
     public string? Direction { get; set; }
 
     /// <summary>Community ID v1 of the flow; only for TCP and UDP sockets with a remote end.</summary>
     public string? CommunityId { get; set; }
-
-    /// <summary>The network namespace the document was collected in; null when the caller did not say.</summary>
-    public NetnsFields? Netns { get; set; }
 }

@@ -37,7 +37,6 @@ internal sealed partial class SocketLineEncoder
 
     private static readonly JsonEncodedText s_source = JsonEncodedText.Encode("source");
     private static readonly JsonEncodedText s_destination = JsonEncodedText.Encode("destination");
-    private static readonly JsonEncodedText s_client = JsonEncodedText.Encode("client");
     private static readonly JsonEncodedText s_server = JsonEncodedText.Encode("server");
     private static readonly JsonEncodedText s_ip = JsonEncodedText.Encode("ip");
     private static readonly JsonEncodedText s_port = JsonEncodedText.Encode("port");
@@ -46,8 +45,7 @@ internal sealed partial class SocketLineEncoder
     private static readonly JsonEncodedText s_state = JsonEncodedText.Encode("state");
     private static readonly JsonEncodedText s_previousState = JsonEncodedText.Encode("previous_state");
     private static readonly JsonEncodedText s_stateCode = JsonEncodedText.Encode("state_code");
-    private static readonly JsonEncodedText s_local = JsonEncodedText.Encode("local");
-    private static readonly JsonEncodedText s_remote = JsonEncodedText.Encode("remote");
+    private static readonly JsonEncodedText s_localEnd = JsonEncodedText.Encode("local_end");
     private static readonly JsonEncodedText s_path = JsonEncodedText.Encode("path");
     private static readonly JsonEncodedText s_unix = JsonEncodedText.Encode("unix");
     private static readonly JsonEncodedText s_peerInode = JsonEncodedText.Encode("peer_inode");
@@ -98,7 +96,6 @@ internal sealed partial class SocketLineEncoder
     private static readonly JsonEncodedText s_unknownName = JsonEncodedText.Encode("unknown");
     private static readonly JsonEncodedText s_ipv4 = JsonEncodedText.Encode("ipv4");
     private static readonly JsonEncodedText s_ipv6 = JsonEncodedText.Encode("ipv6");
-    private static readonly JsonEncodedText s_listening = JsonEncodedText.Encode("listening");
     private static readonly JsonEncodedText s_ingress = JsonEncodedText.Encode("ingress");
     private static readonly JsonEncodedText s_egress = JsonEncodedText.Encode("egress");
     private static readonly JsonEncodedText s_internal = JsonEncodedText.Encode("internal");

@@ -31,6 +31,7 @@ internal sealed partial class SocketLineEncoder
     private readonly Dictionary<ProcessInfo, ProcessFragments> _processes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<uint, byte[]> _users = [];
     private readonly Func<uint, string?>? _userNames;
+    private readonly FieldProfile _profile;
     private readonly ArrayBufferWriter<byte> _fragmentBuffer = new(512);
     private readonly Utf8JsonWriter _fragmentWriter;
     private SocketOwners? _processesOwners;
@@ -60,9 +61,11 @@ internal sealed partial class SocketLineEncoder
     /// uid → account name for sockets whose uid no holder process shares (or that have no holder), so
     /// <c>user.name</c> is there whenever netstat -e would print a name; null leaves those names out.
     /// </param>
-    public SocketLineEncoder(Func<uint, string?>? userNames = null)
+    /// <param name="profile">How much detail a line carries.</param>
+    public SocketLineEncoder(Func<uint, string?>? userNames = null, FieldProfile profile = FieldProfile.Default)
     {
         _userNames = userNames;
+        _profile = profile;
         _fragmentWriter = new Utf8JsonWriter(_fragmentBuffer, JsonLinesWriter.WriterOptions);
     }
 
@@ -206,7 +209,10 @@ internal sealed partial class SocketLineEncoder
         writer.WriteEndArray();
     }
 
-    /// <summary>Everything after <c>agent</c>: <c>network</c>, the flow's ends, <c>socket</c>, <c>user</c>, <c>process</c>, <c>container</c>.</summary>
+    /// <summary>
+    /// Everything after <c>agent</c>: <c>network</c>, <c>netns</c>, the flow's ends, <c>socket</c>, <c>user</c>,
+    /// <c>process</c>, <c>container</c>, <c>error</c>.
+    /// </summary>
     private void WriteSocketBody(
         Utf8JsonWriter writer, SocketRecord record, IReadOnlyList<ProcessInfo> holders, NetworkNamespace? networkNamespace,
         IConnectionDirectionResolver? directions, SocketEvent? socketEvent)
@@ -214,28 +220,15 @@ internal sealed partial class SocketLineEncoder
         bool isUnix = record.Transport == Transport.Unix;
         ConnectionFlow flow = directions is null || isUnix ? ConnectionFlow.Unknown : directions.Resolve(record);
 
-        // Each address is formatted once, then written for socket.local/remote and for source/destination/client/server.
-        Span<byte> localIp = stackalloc byte[MaxIpLength];
-        Span<byte> remoteIp = stackalloc byte[MaxIpLength];
-        int localPort = 0, remotePort = 0;
-        if (!isUnix)
-        {
-            localIp = localIp[..IpText.FormatEndpoint(record.LocalAddress, record.Family, localIp)];
-            remoteIp = remoteIp[..IpText.FormatEndpoint(record.RemoteAddress, record.Family, remoteIp)];
-            // A port outside u16 can only come from a broken source; 0 ("none") keeps the line within the contract.
-            localPort = (uint)record.LocalPort <= ushort.MaxValue ? record.LocalPort : 0;
-            remotePort = (uint)record.RemotePort <= ushort.MaxValue ? record.RemotePort : 0;
-        }
-
         SocketTraffic? traffic = socketEvent?.Traffic;
-        WriteNetwork(writer, record, flow, networkNamespace, traffic);
-
-        if (!isUnix)
+        WriteNetwork(writer, record, flow, traffic);
+        if (networkNamespace is not null)
         {
-            WriteFlow(writer, flow, localIp, localPort, remoteIp, remotePort, traffic);
+            writer.WritePropertyName(s_netns);
+            writer.WriteRawValue(GetNamespace(networkNamespace).Netns, skipInputValidation: true);
         }
 
-        ProcessFragments? first = holders.Count > 0 ? GetProcess(holders[0]) : null;
+        LocalEnd localEnd = isUnix ? LocalEnd.None : WriteFlow(writer, record, flow, traffic);
 
         writer.WriteStartObject(s_socket);
         WriteState(writer, s_state, record.Transport, record.State);
@@ -243,13 +236,16 @@ internal sealed partial class SocketLineEncoder
         {
             WriteState(writer, s_previousState, record.Transport, previous);
         }
-        writer.WriteNumber(s_stateCode, (int)record.State);
-        if (!isUnix)
+        if (_profile == FieldProfile.Full)
         {
-            WriteEndpoint(writer, s_local, localIp, localPort);
-            WriteEndpoint(writer, s_remote, remoteIp, remotePort);
+            writer.WriteNumber(s_stateCode, (int)record.State);
         }
-        else
+        switch (localEnd)
+        {
+            case LocalEnd.Source: writer.WriteString(s_localEnd, s_source); break;
+            case LocalEnd.Destination: writer.WriteString(s_localEnd, s_destination); break;
+        }
+        if (isUnix)
         {
             if (record.UnixPath is string path)
             {
@@ -259,17 +255,21 @@ internal sealed partial class SocketLineEncoder
             writer.WriteString(s_type, UnixTypeName(record.UnixType));
             if (record.UnixPeerInode != 0)
             {
-                writer.WriteNumber(s_peerInode, record.UnixPeerInode);
+                KernelValues.Write(writer, s_peerInode, record.UnixPeerInode);
             }
             writer.WriteEndObject();
         }
-        writer.WriteNumber(s_inode, record.Inode);
-        if (record.Cookie is ulong cookie)
+        KernelValues.Write(writer, s_inode, record.Inode);
+        KernelValues.Write(writer, s_cookie, record.Cookie);
+        // Default leaves out an empty queue (absent means 0), full writes both as netstat prints them.
+        if (_profile == FieldProfile.Full || (_profile == FieldProfile.Default && record.RecvQueue != 0))
         {
-            writer.WriteNumber(s_cookie, cookie);
+            KernelValues.Write(writer, s_recvQ, record.RecvQueue);
         }
-        writer.WriteNumber(s_recvQ, record.RecvQueue);
-        writer.WriteNumber(s_sendQ, record.SendQueue);
+        if (_profile == FieldProfile.Full || (_profile == FieldProfile.Default && record.SendQueue != 0))
+        {
+            KernelValues.Write(writer, s_sendQ, record.SendQueue);
+        }
         if (record.InterfaceIndex != 0)
         {
             writer.WriteStartObject(s_interface);
@@ -280,34 +280,38 @@ internal sealed partial class SocketLineEncoder
         {
             writer.WriteNumber(s_rawProtocol, record.RawProtocol);
         }
-        if (record.Transport == Transport.Tcp && record.TcpInfo is TcpInfo tcpInfo)
+        // A listener has no peer: its tcp_info is all zeros and initial values, nothing to chart.
+        if (_profile != FieldProfile.Minimal && record.Transport == Transport.Tcp && record.State != KernelSocketState.Listen
+            && record.TcpInfo is TcpInfo tcpInfo)
         {
-            TcpInfoJsonWriter.Write(writer, s_tcpInfo, tcpInfo);
+            TcpInfoJsonWriter.Write(writer, s_tcpInfo, tcpInfo, _profile);
         }
         if (socketEvent is { Action: SocketEventAction.Closed })
         {
             writer.WriteBoolean(s_seenOpen, socketEvent.SeenOpen);
         }
+
+        byte[]? user = GetUser(record, holders);
         if (holders.Count > 1)
         {
             writer.WriteStartArray(s_processes);
             for (int i = 0; i < holders.Count; i++)
             {
-                writer.WriteRawValue(GetProcess(holders[i]).Process, skipInputValidation: true);
+                writer.WriteRawValue(GetProcess(holders[i]).For(user), skipInputValidation: true);
             }
             writer.WriteEndArray();
         }
         writer.WriteEndObject();
 
-        if (GetUser(record, holders, first) is byte[] user)
+        if (user is not null)
         {
             writer.WritePropertyName(s_user);
             writer.WriteRawValue(user, skipInputValidation: true);
         }
-        if (first is not null)
+        if (holders.Count > 0)
         {
             writer.WritePropertyName(s_process);
-            writer.WriteRawValue(first.Process, skipInputValidation: true);
+            writer.WriteRawValue(GetProcess(holders[0]).For(user), skipInputValidation: true);
         }
 
         // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
@@ -333,7 +337,7 @@ internal sealed partial class SocketLineEncoder
         }
     }
 
-    private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, NetworkNamespace? networkNamespace, SocketTraffic? traffic)
+    private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, SocketTraffic? traffic)
     {
         _communityIdLength = 0;
         writer.WriteStartObject(s_network);
@@ -354,10 +358,11 @@ internal sealed partial class SocketLineEncoder
             writer.WriteString(s_type, s_ipv6);
         }
 
+        // network.transport says the same for TCP and UDP: the number is for raw sockets, and for everyone in full.
         int iana = record.Transport switch
         {
-            Transport.Tcp => CommunityId.ProtocolTcp,
-            Transport.Udp => CommunityId.ProtocolUdp,
+            Transport.Tcp when _profile == FieldProfile.Full => CommunityId.ProtocolTcp,
+            Transport.Udp when _profile == FieldProfile.Full => CommunityId.ProtocolUdp,
             Transport.Raw when (uint)record.RawProtocol <= byte.MaxValue => record.RawProtocol,
             _ => -1,
         };
@@ -368,9 +373,10 @@ internal sealed partial class SocketLineEncoder
             writer.WriteString(s_ianaNumber, digits[..written]);
         }
 
+        // ECS allows ingress, egress, inbound, outbound, internal, external, unknown: a listener has no traffic yet, so
+        // no direction (its server end and state LISTEN say what it is).
         switch (flow.Direction)
         {
-            case ConnectionDirection.Listening: writer.WriteString(s_direction, s_listening); break;
             case ConnectionDirection.Ingress: writer.WriteString(s_direction, s_ingress); break;
             case ConnectionDirection.Egress: writer.WriteString(s_direction, s_egress); break;
             case ConnectionDirection.Internal: writer.WriteString(s_direction, s_internal); break;
@@ -389,57 +395,53 @@ internal sealed partial class SocketLineEncoder
             writer.WriteNumber(s_bytes, t.BytesSent + t.BytesReceived);
             writer.WriteNumber(s_packets, t.PacketsSent + t.PacketsReceived);
         }
-
-        if (networkNamespace is not null)
-        {
-            writer.WritePropertyName(s_netns);
-            writer.WriteRawValue(GetNamespace(networkNamespace).Netns, skipInputValidation: true);
-        }
         writer.WriteEndObject();
     }
 
     /// <summary>
-    /// ECS <c>source</c>/<c>destination</c> (who initiated, to whom) and <c>client</c>/<c>server</c> (who connected, who
-    /// listened) from the local and remote ends. A listener has only <c>server</c> (itself): it has no peer yet. An
-    /// internal connection whose ends no listener explains keeps <c>source</c> = local, <c>destination</c> = remote,
-    /// and no client or server.
+    /// The socket's two ends, once: ECS <c>source</c> (who initiated) and <c>destination</c> (to whom), or for a listener
+    /// (and an unconnected UDP socket) ECS <c>server</c>, itself, since it has no peer yet. Which of source and
+    /// destination is this socket is <c>socket.local_end</c>: the server end for a connection accepted from a listener,
+    /// else the source (an internal connection whose ends no listener explains, an unresolved direction). An end with
+    /// no address and no port (an unconnected socket's peer) is left out.
     /// </summary>
     /// <remarks>With <paramref name="traffic"/> (a closed connection the tracer saw), ECS <c>source.bytes</c> is what the
     /// source end sent and <c>destination.bytes</c> what the destination end sent, likewise for packets.</remarks>
-    private static void WriteFlow(
-        Utf8JsonWriter writer, ConnectionFlow flow, ReadOnlySpan<byte> localIp, int localPort, ReadOnlySpan<byte> remoteIp, int remotePort,
-        SocketTraffic? traffic)
+    private static LocalEnd WriteFlow(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, SocketTraffic? traffic)
     {
+        Span<byte> localIp = stackalloc byte[MaxIpLength];
+        localIp = localIp[..IpText.FormatEndpoint(record.LocalAddress, record.Family, localIp)];
+        // A port outside u16 can only come from a broken source; 0 ("none") keeps the line within the contract.
+        int localPort = (uint)record.LocalPort <= ushort.MaxValue ? record.LocalPort : 0;
+        if (flow.Direction == ConnectionDirection.Listening)
+        {
+            WriteEndpoint(writer, s_server, localIp, localPort);
+            return LocalEnd.None;
+        }
+
+        Span<byte> remoteIp = stackalloc byte[MaxIpLength];
+        remoteIp = remoteIp[..IpText.FormatEndpoint(record.RemoteAddress, record.Family, remoteIp)];
+        int remotePort = (uint)record.RemotePort <= ushort.MaxValue ? record.RemotePort : 0;
+        bool hasRemote = remotePort != 0 || !IsUnspecified(record.RemoteAddress);
+
         SocketTraffic? local = traffic;
         SocketTraffic? remote = traffic is SocketTraffic t ? new SocketTraffic(t.BytesReceived, t.BytesSent, t.PacketsReceived, t.PacketsSent) : null;
-        switch (flow.Direction)
+        if (flow.LocalRole == ConnectionRole.Server && hasRemote)
         {
-            case ConnectionDirection.Listening:
-                WriteEndpoint(writer, s_server, localIp, localPort);
-                break;
-            case ConnectionDirection.Ingress:
-            case ConnectionDirection.Egress:
-            case ConnectionDirection.Internal:
-                if (flow.LocalRole == ConnectionRole.Server)
-                {
-                    WriteEndpoint(writer, s_source, remoteIp, remotePort, remote);
-                    WriteEndpoint(writer, s_destination, localIp, localPort, local);
-                    WriteEndpoint(writer, s_client, remoteIp, remotePort);
-                    WriteEndpoint(writer, s_server, localIp, localPort);
-                }
-                else
-                {
-                    WriteEndpoint(writer, s_source, localIp, localPort, local);
-                    WriteEndpoint(writer, s_destination, remoteIp, remotePort, remote);
-                    if (flow.LocalRole == ConnectionRole.Client)
-                    {
-                        WriteEndpoint(writer, s_client, localIp, localPort);
-                        WriteEndpoint(writer, s_server, remoteIp, remotePort);
-                    }
-                }
-                break;
+            WriteEndpoint(writer, s_source, remoteIp, remotePort, remote);
+            WriteEndpoint(writer, s_destination, localIp, localPort, local);
+            return LocalEnd.Destination;
         }
+        WriteEndpoint(writer, s_source, localIp, localPort, local);
+        if (hasRemote)
+        {
+            WriteEndpoint(writer, s_destination, remoteIp, remotePort, remote);
+        }
+        return LocalEnd.Source;
     }
+
+    private static bool IsUnspecified(IPAddress? address) =>
+        address is null || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     private static void WriteEndpoint(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> ip, int port, SocketTraffic? sent = null)
     {
@@ -529,7 +531,7 @@ internal sealed partial class SocketLineEncoder
         {
             Utf8JsonWriter w = StartFragment();
             w.WriteStartObject();
-            w.WriteNumber(s_inode, ns.Inode);
+            KernelValues.Write(w, s_inode, ns.Inode);
             if (ns.Name is { Length: > 0 } name)
             {
                 w.WriteString(s_name, name);
@@ -562,18 +564,26 @@ internal sealed partial class SocketLineEncoder
         WriteUser(w, info.Uid, info.UserName);
         byte[] user = TakeFragment();
 
+        // The object without its closing brace: the line adds process.user only when it is not the socket's user.
         w = StartFragment();
         w.WriteStartObject();
         w.WriteNumber(s_pid, info.Pid);
         w.WriteString(s_name, info.Name);
-        w.WriteStartArray(s_args);
-        for (int i = 0; i < info.Args.Count; i++)
+        if (_profile != FieldProfile.Minimal)
         {
-            w.WriteStringValue(info.Args[i]);
+            w.WriteStartArray(s_args);
+            for (int i = 0; i < info.Args.Count; i++)
+            {
+                w.WriteStringValue(info.Args[i]);
+            }
+            w.WriteEndArray();
         }
-        w.WriteEndArray();
-        w.WriteNumber(s_argsCount, info.Args.Count);
-        if (info.CommandLine is string commandLine)
+        if (_profile == FieldProfile.Full)
+        {
+            // ECS's count of process.args: the array's length says the same.
+            w.WriteNumber(s_argsCount, info.Args.Count);
+        }
+        if (_profile == FieldProfile.Full && info.CommandLine is string commandLine)
         {
             w.WriteString(s_commandLine, commandLine);
         }
@@ -581,23 +591,39 @@ internal sealed partial class SocketLineEncoder
         {
             w.WriteString(s_executable, executable);
         }
-        if (info.ParentPid > 0)
+        if (_profile != FieldProfile.Minimal && info.ParentPid > 0)
         {
             w.WriteStartObject(s_parent);
             w.WriteNumber(s_pid, info.ParentPid);
             w.WriteEndObject();
         }
-        if (info.StartTime is DateTimeOffset startTime)
+        if (_profile == FieldProfile.Full)
         {
-            Span<byte> start = stackalloc byte[RfcTimestamp.Length];
-            RfcTimestamp.Format(startTime, start);
-            w.WriteString(s_start, start);
+            // What tells a reused pid apart in a long history; the event's own time and pid usually do.
+            if (info.StartTime is DateTimeOffset startTime)
+            {
+                Span<byte> start = stackalloc byte[RfcTimestamp.Length];
+                RfcTimestamp.Format(startTime, start);
+                w.WriteString(s_start, start);
+            }
         }
+        w.WriteEndObject();
+        byte[] process = TakeFragment();
+
+        w = StartFragment();
+        w.WriteStartObject();
         w.WritePropertyName(s_user);
         w.WriteRawValue(user, skipInputValidation: true);
         w.WriteEndObject();
+        w.Flush();
+        // ,"user":{...}} : the same object with the user as its last member.
+        ReadOnlySpan<byte> userMember = _fragmentBuffer.WrittenSpan[1..];
+        byte[] withUser = new byte[process.Length + userMember.Length];
+        process.AsSpan(0, process.Length - 1).CopyTo(withUser);
+        withUser[process.Length - 1] = (byte)',';
+        userMember.CopyTo(withUser.AsSpan(process.Length));
 
-        fragments = new ProcessFragments(TakeFragment(), user);
+        fragments = new ProcessFragments(process, withUser, user);
         _processes.Add(info, fragments);
         return fragments;
     }
@@ -608,11 +634,11 @@ internal sealed partial class SocketLineEncoder
     /// (TIME_WAIT, SYN_RECV) has none: the kernel's uid 0 means unknown, not root. Otherwise the socket's uid, with the
     /// name of a holder running as that uid, else the account name of the uid.
     /// </summary>
-    private byte[]? GetUser(SocketRecord record, IReadOnlyList<ProcessInfo> holders, ProcessFragments? first)
+    private byte[]? GetUser(SocketRecord record, IReadOnlyList<ProcessInfo> holders)
     {
         if (record.Transport == Transport.Unix)
         {
-            return first?.User;
+            return holders.Count > 0 ? GetProcess(holders[0]).User : null;
         }
         if (record.Inode == 0)
         {
@@ -683,6 +709,22 @@ internal sealed partial class SocketLineEncoder
     private static readonly JsonEncodedText s_seqpacket = JsonEncodedText.Encode("seqpacket");
     private static readonly JsonEncodedText s_rdm = JsonEncodedText.Encode("rdm");
 
-    /// <summary>The encoded <c>process</c> object of one holder, and its <c>user</c> object (also the socket's, usually).</summary>
-    private sealed record ProcessFragments(byte[] Process, byte[] User);
+    /// <summary>
+    /// The encoded <c>process</c> object of one holder without and with <c>process.user</c>, and its <c>user</c> object
+    /// (also the socket's, usually).
+    /// </summary>
+    private sealed record ProcessFragments(byte[] Process, byte[] ProcessWithUser, byte[] User)
+    {
+        /// <summary>The process object for a line whose <c>user</c> is <paramref name="socketUser"/>: the user is written once.</summary>
+        public byte[] For(byte[]? socketUser) =>
+            socketUser is not null && (ReferenceEquals(socketUser, User) || socketUser.AsSpan().SequenceEqual(User)) ? Process : ProcessWithUser;
+    }
+
+    /// <summary>Which ECS end of the flow the socket is (<c>socket.local_end</c>).</summary>
+    private enum LocalEnd : byte
+    {
+        None,
+        Source,
+        Destination,
+    }
 }
