@@ -15,7 +15,7 @@ public sealed class EventFields
     internal static readonly IReadOnlyList<string> InfoType = ["info"];
     internal static readonly IReadOnlyList<string> ConnectionStartType = ["connection", "start"];
     internal static readonly IReadOnlyList<string> ConnectionEndType = ["connection", "end"];
-    internal static readonly IReadOnlyList<string> ConnectionChangeType = ["connection", "change"];
+    internal static readonly IReadOnlyList<string> ConnectionChangeType = ["connection"];
     internal static readonly IReadOnlyList<string> CreationType = ["creation"];
     internal static readonly IReadOnlyList<string> DeletionType = ["deletion"];
     internal static readonly IReadOnlyList<string> ChangeType = ["change"];

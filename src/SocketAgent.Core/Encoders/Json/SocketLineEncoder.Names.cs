@@ -85,7 +85,6 @@ internal sealed partial class SocketLineEncoder
     private static readonly JsonEncodedText s_connection = JsonEncodedText.Encode("connection");
     private static readonly JsonEncodedText s_connectionStart = JsonEncodedText.Encode("start");
     private static readonly JsonEncodedText s_connectionEnd = JsonEncodedText.Encode("end");
-    private static readonly JsonEncodedText s_connectionChange = JsonEncodedText.Encode("change");
     private static readonly JsonEncodedText s_opened = JsonEncodedText.Encode("opened");
     private static readonly JsonEncodedText s_closed = JsonEncodedText.Encode("closed");
     private static readonly JsonEncodedText s_stateChanged = JsonEncodedText.Encode("state_changed");

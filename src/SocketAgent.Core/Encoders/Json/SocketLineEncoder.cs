@@ -195,12 +195,11 @@ internal sealed partial class SocketLineEncoder
         if (change)
         {
             writer.WriteStringValue(s_connection);
-            writer.WriteStringValue(action switch
+            // ECS pairs category network with start and end but not change: a state change is a connection event.
+            if (action != SocketEventAction.StateChanged)
             {
-                SocketEventAction.Opened => s_connectionStart,
-                SocketEventAction.Closed => s_connectionEnd,
-                _ => s_connectionChange,
-            });
+                writer.WriteStringValue(action == SocketEventAction.Opened ? s_connectionStart : s_connectionEnd);
+            }
         }
         else
         {

@@ -439,7 +439,8 @@ public class HostStateJsonTests
         Assert.Same(a.Network, b.Network);
         Assert.NotSame(a.Network, c.Network);
         Assert.Equal("ipv6", c.Network!.Type);
-        Assert.Equal(4026531840ul, d.Network!.Netns!.Inode);
+        Assert.Equal(4026531840ul, d.Netns!.Inode);
+        Assert.Same(a.Netns, b.Netns);
         Assert.Same(a.Host, d.Host);
         Assert.Same(a.Timestamp, d.Timestamp);
     }

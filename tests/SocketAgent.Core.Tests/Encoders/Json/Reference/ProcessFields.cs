@@ -20,9 +20,11 @@ public sealed class ProcessFields
     /// <summary>The kernel's task name (<c>comm</c>).</summary>
     public required string Name { get; init; }
 
-    public required IReadOnlyList<string> Args { get; init; }
+    /// <summary>Null in the minimal profile.</summary>
+    public IReadOnlyList<string>? Args { get; init; }
 
-    public int ArgsCount { get; init; }
+    /// <summary>Full profile only.</summary>
+    public int? ArgsCount { get; init; }
 
     public string? CommandLine { get; init; }
 
@@ -33,6 +35,7 @@ public sealed class ProcessFields
     /// <summary>Start time, RFC 3339 UTC.</summary>
     public string? Start { get; init; }
 
+    /// <summary>Only when it is not the socket's <c>user</c>.</summary>
     public UserFields? User { get; init; }
 }
 

@@ -42,13 +42,19 @@ internal sealed class ProcessFieldsJsonConverter : JsonConverter<ProcessFields>
             writer.WriteStartObject();
             writer.WriteNumber(s_pid, value.Pid);
             writer.WriteString(s_name, value.Name);
-            writer.WriteStartArray(s_args);
-            for (int i = 0; i < value.Args.Count; i++)
+            if (value.Args is { } args)
             {
-                writer.WriteStringValue(value.Args[i]);
+                writer.WriteStartArray(s_args);
+                for (int i = 0; i < args.Count; i++)
+                {
+                    writer.WriteStringValue(args[i]);
+                }
+                writer.WriteEndArray();
             }
-            writer.WriteEndArray();
-            writer.WriteNumber(s_argsCount, value.ArgsCount);
+            if (value.ArgsCount is int argsCount)
+            {
+                writer.WriteNumber(s_argsCount, argsCount);
+            }
             WriteIfNotNull(writer, s_commandLine, value.CommandLine);
             WriteIfNotNull(writer, s_executable, value.Executable);
             if (value.Parent is ParentProcessFields parent)

@@ -29,16 +29,16 @@ public sealed class SocketDocument
 
     public required NetworkFields Network { get; set; }
 
+    /// <summary>The namespace the socket was collected in (ours: ECS has no field for it).</summary>
+    public NetnsFields? Netns { get; set; }
+
     /// <summary>ECS <c>source</c>: the side that initiated the connection (see <see cref="ConnectionDirectionResolver"/>).</summary>
     public EndpointFields? Source { get; set; }
 
     /// <summary>ECS <c>destination</c>: the side the connection was made to.</summary>
     public EndpointFields? Destination { get; set; }
 
-    /// <summary>ECS <c>client</c>: the connecting side, when known.</summary>
-    public EndpointFields? Client { get; set; }
-
-    /// <summary>ECS <c>server</c>: the listening side (for a listener, the socket itself), when known.</summary>
+    /// <summary>ECS <c>server</c>: a listener (or unconnected UDP socket) itself; then there is no source or destination.</summary>
     public EndpointFields? Server { get; set; }
 
     public required SocketFields Socket { get; set; }

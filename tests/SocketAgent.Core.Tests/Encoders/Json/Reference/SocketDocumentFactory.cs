@@ -30,17 +30,23 @@ public sealed class SocketDocumentFactory
 
     private static readonly string[] s_ianaNumbers = CreateIanaNumbers();
 
-    private readonly Dictionary<ProcessInfo, ProcessFields> _processes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ProcessInfo, (ProcessFields Bare, ProcessFields WithUser)> _processes = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<uint, UserFields> _users = [];
     private readonly DocumentFieldCache _common = new();
     private SocketOwners? _processesOwners;
     private readonly Func<uint, string?>? _userNames;
+    private readonly FieldProfile _profile;
 
+    /// <param name="profile">The detail of the lines (the agent's <c>--fields</c>).</param>
     /// <param name="userNames">
     /// uid → account name for sockets whose uid no holder process shares (or that have no holder), so
     /// <c>user.name</c> is there whenever netstat -e would print a name; null leaves those names out.
     /// </param>
-    public SocketDocumentFactory(Func<uint, string?>? userNames = null) => _userNames = userNames;
+    public SocketDocumentFactory(Func<uint, string?>? userNames = null, FieldProfile profile = FieldProfile.Default)
+    {
+        _userNames = userNames;
+        _profile = profile;
+    }
 
     /// <summary>
     /// The document for <paramref name="record"/>, with its holders looked up in <paramref name="owners"/>.
@@ -149,25 +155,25 @@ public sealed class SocketDocumentFactory
         NetworkNamespace? networkNamespace,
         IConnectionDirectionResolver? directions)
     {
+        bool full = _profile == FieldProfile.Full;
+        UserFields? user = CreateUser(record, holders);
         ProcessFields? process = null;
         IReadOnlyList<ProcessFields>? processes = null;
         if (holders.Count > 0)
         {
-            process = GetProcess(holders[0]);
+            process = GetProcess(holders[0], user);
             if (holders.Count > 1)
             {
                 var all = new ProcessFields[holders.Count];
                 for (int i = 0; i < all.Length; i++)
                 {
-                    all[i] = GetProcess(holders[i]);
+                    all[i] = GetProcess(holders[i], user);
                 }
                 processes = all;
             }
         }
 
         bool isUnix = record.Transport == Transport.Unix;
-        EndpointFields? local = isUnix ? null : CreateEndpoint(record.LocalAddress, record.LocalPort, record.Family);
-        EndpointFields? remote = isUnix ? null : CreateEndpoint(record.RemoteAddress, record.RemotePort, record.Family);
         ConnectionFlow flow = directions is null || isUnix ? ConnectionFlow.Unknown : directions.Resolve(record);
 
         var document = new SocketDocument
@@ -185,31 +191,30 @@ public sealed class SocketDocumentFactory
                     AddressFamily.InterNetworkV6 => "ipv6",
                     _ => null,
                 },
-                IanaNumber = GetIanaNumber(record),
-                Direction = flow.EcsName,
+                IanaNumber = record.Transport == Transport.Raw || full ? GetIanaNumber(record) : null,
+                Direction = flow.Direction == ConnectionDirection.Listening ? null : flow.EcsName,
                 CommunityId = CommunityId.Compute(record),
-                Netns = _common.GetNetns(networkNamespace),
             },
+            Netns = _common.GetNetns(networkNamespace),
             Socket = new SocketFields
             {
                 State = SocketStateNames.Netstat(record.Transport, record.State),
-                StateCode = (int)record.State,
-                Local = local,
-                Remote = remote,
+                StateCode = full ? (int)record.State : null,
                 Path = isUnix ? record.UnixPath : null,
                 Unix = isUnix
                     ? new UnixFields { Type = GetUnixTypeName(record.UnixType), PeerInode = record.UnixPeerInode != 0 ? record.UnixPeerInode : null }
                     : null,
                 Inode = record.Inode,
                 Cookie = record.Cookie,
-                RecvQ = record.RecvQueue,
-                SendQ = record.SendQueue,
+                RecvQ = full || (_profile == FieldProfile.Default && record.RecvQueue != 0) ? record.RecvQueue : null,
+                SendQ = full || (_profile == FieldProfile.Default && record.SendQueue != 0) ? record.SendQueue : null,
                 Interface = record.InterfaceIndex != 0 ? new InterfaceFields { Index = record.InterfaceIndex } : null,
                 RawProtocol = record.Transport == Transport.Raw && (uint)record.RawProtocol <= byte.MaxValue ? record.RawProtocol : null,
-                TcpInfo = record.Transport == Transport.Tcp && record.TcpInfo is TcpInfo tcpInfo ? new TcpInfoJson(tcpInfo) : null,
+                TcpInfo = _profile != FieldProfile.Minimal && record.Transport == Transport.Tcp && record.State != KernelSocketState.Listen
+                    && record.TcpInfo is TcpInfo tcpInfo ? new TcpInfoJson(tcpInfo, full) : null,
                 Processes = processes,
             },
-            User = CreateUser(record, holders),
+            User = user,
             Process = process,
             // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
             // only some process's, while the holder's is the socket's.
@@ -218,67 +223,77 @@ public sealed class SocketDocumentFactory
                 : _common.GetNamespaceContainer(networkNamespace),
         };
 
-        if (local is not null && remote is not null)
+        if (!isUnix)
         {
-            ApplyFlow(document, flow, local, remote);
+            ApplyFlow(document, record, flow);
         }
         return document;
     }
 
     /// <summary>
-    /// Fills ECS <c>source</c>/<c>destination</c> (who initiated, to whom) and <c>client</c>/<c>server</c> (who
-    /// connected, who listened) from the local and remote ends, sharing the <c>socket.local</c>/<c>remote</c> objects.
-    /// A listener has only <c>server</c> (itself): it has no peer yet. An internal connection whose ends no listener
-    /// explains keeps <c>source</c> = local, <c>destination</c> = remote, and no client or server.
+    /// The ends, once: a listener is ECS <c>server</c> (itself); any other inet socket is <c>source</c> and, when it has a
+    /// peer address, <c>destination</c>, with <c>socket.local_end</c> saying which is this socket: the destination when
+    /// it was accepted from a listener (a server-role socket with a peer), else the source.
     /// </summary>
-    private static void ApplyFlow(SocketDocument document, ConnectionFlow flow, EndpointFields local, EndpointFields remote)
+    private static void ApplyFlow(SocketDocument document, SocketRecord record, ConnectionFlow flow)
     {
-        switch (flow.Direction)
+        EndpointFields local = CreateEndpoint(record.LocalAddress, record.LocalPort, record.Family);
+        if (flow.Direction == ConnectionDirection.Listening)
         {
-            case ConnectionDirection.Listening:
-                document.Server = local;
-                break;
-            case ConnectionDirection.Ingress:
-            case ConnectionDirection.Egress:
-            case ConnectionDirection.Internal:
-                if (flow.LocalRole == ConnectionRole.Server)
-                {
-                    document.Source = document.Client = remote;
-                    document.Destination = document.Server = local;
-                }
-                else
-                {
-                    document.Source = local;
-                    document.Destination = remote;
-                    if (flow.LocalRole == ConnectionRole.Client)
-                    {
-                        document.Client = local;
-                        document.Server = remote;
-                    }
-                }
-                break;
+            document.Server = local;
+            return;
+        }
+        EndpointFields? remote = record.RemotePort == 0 && (record.RemoteAddress is null || record.RemoteAddress.Equals(IPAddress.Any) || record.RemoteAddress.Equals(IPAddress.IPv6Any))
+            ? null
+            : CreateEndpoint(record.RemoteAddress, record.RemotePort, record.Family);
+        if (flow.LocalRole == ConnectionRole.Server && remote is not null)
+        {
+            document.Source = remote;
+            document.Destination = local;
+            document.Socket.LocalEnd = "destination";
+        }
+        else
+        {
+            document.Source = local;
+            document.Destination = remote;
+            document.Socket.LocalEnd = "source";
         }
     }
 
-    private ProcessFields GetProcess(ProcessInfo info)
+    private ProcessFields GetProcess(ProcessInfo info, UserFields? socketUser)
     {
-        if (!_processes.TryGetValue(info, out ProcessFields? fields))
+        if (!_processes.TryGetValue(info, out (ProcessFields Bare, ProcessFields WithUser) both))
         {
-            fields = new ProcessFields
+            bool minimal = _profile == FieldProfile.Minimal;
+            bool full = _profile == FieldProfile.Full;
+            ProcessFields Create(UserFields? user) => new()
             {
                 Pid = info.Pid,
                 Name = info.Name,
-                Args = info.Args,
-                ArgsCount = info.Args.Count,
-                CommandLine = info.CommandLine,
+                Args = minimal ? null : info.Args,
+                ArgsCount = full ? info.Args.Count : null,
+                CommandLine = full ? info.CommandLine : null,
                 Executable = info.Executable,
-                Parent = info.ParentPid > 0 ? new ParentProcessFields { Pid = info.ParentPid } : null,
-                Start = info.StartTime is DateTimeOffset start ? RfcTimestamp.Format(start) : null,
-                User = new UserFields { Id = GetUid(info.Uid), Name = info.UserName },
+                Parent = !minimal && info.ParentPid > 0 ? new ParentProcessFields { Pid = info.ParentPid } : null,
+                Start = full && info.StartTime is DateTimeOffset start ? RfcTimestamp.Format(start) : null,
+                User = user,
             };
-            _processes.Add(info, fields);
+            var user = new UserFields { Id = GetUid(info.Uid), Name = info.UserName };
+            both = (Create(null), Create(user));
+            _processes.Add(info, both);
         }
-        return fields;
+        // The user is written once: inside process only when it is not the socket's.
+        UserFields own = both.WithUser.User!;
+        return socketUser is not null && socketUser.Id == own.Id && socketUser.Name == own.Name ? both.Bare : both.WithUser;
+    }
+
+    private UserFields? ProcessUser(ProcessInfo info)
+    {
+        if (!_processes.ContainsKey(info))
+        {
+            GetProcess(info, null);
+        }
+        return _processes[info].WithUser.User;
     }
 
     private UserFields? CreateUser(SocketRecord record, IReadOnlyList<ProcessInfo> holders)
@@ -287,7 +302,7 @@ public sealed class SocketDocumentFactory
         {
             // Neither unix_diag (without UNIX_DIAG_UID) nor /proc/net/unix reports an owner uid, so the record's 0
             // means "unknown": use the holder's uid, as netstat users would read it.
-            return holders.Count > 0 ? GetProcess(holders[0]).User : null;
+            return holders.Count > 0 ? ProcessUser(holders[0]) : null;
         }
 
         if (record.Inode == 0)
@@ -303,7 +318,7 @@ public sealed class SocketDocumentFactory
         {
             if (holders[i].Uid == uid)
             {
-                return GetProcess(holders[i]).User;
+                return ProcessUser(holders[i]);
             }
         }
 

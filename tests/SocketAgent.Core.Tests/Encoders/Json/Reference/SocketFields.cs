@@ -15,14 +15,11 @@ public sealed class SocketFields
     /// <summary>For <c>state_changed</c> events: the state before, as netstat prints it.</summary>
     public string? PreviousState { get; set; }
 
-    /// <summary>The kernel's numeric <c>sk_state</c>.</summary>
-    public int StateCode { get; set; }
+    /// <summary>The kernel's numeric <c>sk_state</c>; full profile only.</summary>
+    public int? StateCode { get; set; }
 
-    /// <summary>Local end; inet sockets only.</summary>
-    public EndpointFields? Local { get; set; }
-
-    /// <summary>Remote end; inet sockets only, always present: <c>0.0.0.0</c>/<c>::</c> and port 0 when there is none (netstat's <c>*</c>).</summary>
-    public EndpointFields? Remote { get; set; }
+    /// <summary>Which ECS end the socket is: <c>source</c> or <c>destination</c>; null for listeners and UNIX sockets.</summary>
+    public string? LocalEnd { get; set; }
 
     /// <summary>UNIX socket path; abstract names start with '@'. Null when unbound.</summary>
     public string? Path { get; set; }
@@ -34,9 +31,10 @@ public sealed class SocketFields
     /// <summary>SO_COOKIE; null when the source cannot read it (/proc/net).</summary>
     public ulong? Cookie { get; set; }
 
-    public ulong RecvQ { get; set; }
+    /// <summary>Left out when empty (default profile) or in the minimal profile.</summary>
+    public ulong? RecvQ { get; set; }
 
-    public ulong SendQ { get; set; }
+    public ulong? SendQ { get; set; }
 
     public InterfaceFields? Interface { get; set; }
 

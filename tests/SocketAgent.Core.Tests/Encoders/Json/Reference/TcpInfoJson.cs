@@ -14,11 +14,15 @@ namespace SocketAgent.Tests.Encoders.Json.Reference;
 [JsonConverter(typeof(TcpInfoJsonConverter))]
 public readonly struct TcpInfoJson
 {
-    public TcpInfoJson(TcpInfo value)
+    public TcpInfoJson(TcpInfo value, bool full)
     {
         ArgumentNullException.ThrowIfNull(value);
         Value = value;
+        Full = full;
     }
 
     public TcpInfo Value { get; }
+
+    /// <summary>Every field (full profile), else the default set without zero counters.</summary>
+    public bool Full { get; }
 }

@@ -52,6 +52,18 @@ internal sealed class TcpInfoJsonConverter : JsonConverter<TcpInfoJson>
     {
         TcpInfo value = json.Value;
         writer.WriteStartObject();
+        if (!json.Full)
+        {
+            // The default set: rtt and cwnd as measured, the counters only when not zero.
+            Write(writer, s_rttUs, value.RttMicros);
+            Write(writer, s_totalRetrans, value.TotalRetrans is 0 ? null : value.TotalRetrans);
+            Write(writer, s_bytesAcked, value.BytesAcked is 0 ? null : value.BytesAcked);
+            Write(writer, s_bytesReceived, value.BytesReceived is 0 ? null : value.BytesReceived);
+            Write(writer, s_sndCwnd, value.SndCwnd);
+            Write(writer, s_deliveryRate, value.DeliveryRate is 0 ? null : value.DeliveryRate);
+            writer.WriteEndObject();
+            return;
+        }
         Write(writer, s_rttUs, value.RttMicros);
         Write(writer, s_rttvarUs, value.RttVarMicros);
         Write(writer, s_rtoUs, value.RtoMicros);
@@ -68,11 +80,12 @@ internal sealed class TcpInfoJsonConverter : JsonConverter<TcpInfoJson>
         Write(writer, s_segsOut, value.SegsOut);
         Write(writer, s_segsIn, value.SegsIn);
         Write(writer, s_sndCwnd, value.SndCwnd);
-        Write(writer, s_sndSsthresh, value.SndSsthresh);
+        // The kernel's "infinite" threshold and "unlimited" pacing are not measurements.
+        Write(writer, s_sndSsthresh, value.SndSsthresh >= 0x7fffffff ? null : value.SndSsthresh);
         Write(writer, s_sndMss, value.SndMss);
         Write(writer, s_pmtu, value.Pmtu);
         Write(writer, s_deliveryRate, value.DeliveryRate);
-        Write(writer, s_pacingRate, value.PacingRate);
+        Write(writer, s_pacingRate, value.PacingRate == ulong.MaxValue ? null : value.PacingRate);
         Write(writer, s_lastDataSentMs, value.LastDataSentMillis);
         Write(writer, s_lastDataRecvMs, value.LastDataRecvMillis);
         Write(writer, s_notsentBytes, value.NotsentBytes);
@@ -88,7 +101,8 @@ internal sealed class TcpInfoJsonConverter : JsonConverter<TcpInfoJson>
 
     private static void Write(Utf8JsonWriter writer, JsonEncodedText name, ulong? value)
     {
-        if (value is ulong v)
+        // A signed 64-bit field cannot hold more: left out, as the agent does.
+        if (value is ulong v && v <= long.MaxValue)
         {
             writer.WriteNumber(name, v);
         }
