@@ -63,7 +63,7 @@ internal sealed class DocumentFieldCache
         return _agentFields;
     }
 
-    /// <summary><c>network.netns</c> of <paramref name="ns"/>; null when no namespace is given.</summary>
+    /// <summary><c>netns</c> of <paramref name="ns"/>; null when no namespace is given or its inode does not fit a signed 64-bit field.</summary>
     public NetnsFields? GetNetns(NetworkNamespace? ns)
     {
         if (ns is null)
@@ -71,7 +71,7 @@ internal sealed class DocumentFieldCache
             return null;
         }
         Refresh(ns);
-        return _netns;
+        return KernelValues.Fits(ns.Inode) ? _netns : null;
     }
 
     /// <summary>The <c>container</c> of a process living in <paramref name="ns"/>, when its cgroup names one.</summary>

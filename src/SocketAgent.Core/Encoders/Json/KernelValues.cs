@@ -18,15 +18,24 @@ public static class KernelValues
     /// </summary>
     public static long Dropped => Volatile.Read(ref s_dropped);
 
+    /// <summary>True when <paramref name="value"/> fits a signed 64-bit field; false (counted) when it must be left out.</summary>
+    public static bool Fits(ulong value)
+    {
+        if (value <= long.MaxValue)
+        {
+            return true;
+        }
+        Interlocked.Increment(ref s_dropped);
+        return false;
+    }
+
     /// <summary>Writes <paramref name="value"/> as <paramref name="name"/>, or leaves it out (counted) when it is above <see cref="long.MaxValue"/>.</summary>
     public static void Write(Utf8JsonWriter writer, JsonEncodedText name, ulong value)
     {
-        if (value > long.MaxValue)
+        if (Fits(value))
         {
-            Interlocked.Increment(ref s_dropped);
-            return;
+            writer.WriteNumber(name, value);
         }
-        writer.WriteNumber(name, value);
     }
 
     /// <summary>As <see cref="Write(Utf8JsonWriter, JsonEncodedText, ulong)"/>; nothing when the kernel did not send the value.</summary>

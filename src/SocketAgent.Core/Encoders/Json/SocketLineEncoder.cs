@@ -221,7 +221,7 @@ internal sealed partial class SocketLineEncoder
 
         SocketTraffic? traffic = socketEvent?.Traffic;
         WriteNetwork(writer, record, flow, traffic);
-        if (networkNamespace is not null)
+        if (networkNamespace is not null && KernelValues.Fits(networkNamespace.Inode))
         {
             writer.WritePropertyName(s_netns);
             writer.WriteRawValue(GetNamespace(networkNamespace).Netns, skipInputValidation: true);
@@ -530,7 +530,7 @@ internal sealed partial class SocketLineEncoder
         {
             Utf8JsonWriter w = StartFragment();
             w.WriteStartObject();
-            KernelValues.Write(w, s_inode, ns.Inode);
+            w.WriteNumber(s_inode, ns.Inode);
             if (ns.Name is { Length: > 0 } name)
             {
                 w.WriteString(s_name, name);

@@ -28,24 +28,27 @@ public class ConnectionDirectionTests
     }
 
     [Fact]
-    public void Listener_IsListening_ServerOnly()
+    public void Listener_IsServerOnly_WithoutDirection()
     {
         JsonElement line = Line(WildcardListener);
 
-        Assert.Equal("listening", line.Str("network.direction"));
+        // ECS network.direction has no "listening": a listener has no traffic yet, its server end says what it is.
+        Assert.False(line.Has("network.direction"));
         AssertEndpoint(line, "server", "0.0.0.0", 22);
         Assert.False(line.Has("source"));
         Assert.False(line.Has("destination"));
         Assert.False(line.Has("client"));
+        Assert.False(line.Has("socket.local_end"));
     }
 
     [Fact]
-    public void UdpUnconnected_IsListening()
+    public void UdpUnconnected_IsServerOnly()
     {
         JsonElement line = Line(UdpUnconnected);
 
-        Assert.Equal("listening", line.Str("network.direction"));
+        Assert.False(line.Has("network.direction"));
         AssertEndpoint(line, "server", "0.0.0.0", 53);
+        Assert.False(line.Has("source"));
     }
 
     [Fact]
@@ -55,9 +58,9 @@ public class ConnectionDirectionTests
 
         Assert.Equal("ingress", line.Str("network.direction"));
         AssertEndpoint(line, "source", "198.51.100.7", 50123);
-        AssertEndpoint(line, "client", "198.51.100.7", 50123);
         AssertEndpoint(line, "destination", "192.0.2.1", 22);
-        AssertEndpoint(line, "server", "192.0.2.1", 22);
+        Assert.Equal("destination", line.Str("socket.local_end"));
+        AssertOnePair(line);
     }
 
     [Fact]
@@ -67,7 +70,8 @@ public class ConnectionDirectionTests
 
         Assert.Equal("ingress", line.Str("network.direction"));
         AssertEndpoint(line, "source", "203.0.113.9", 40000);
-        AssertEndpoint(line, "server", "192.0.2.1", 8443);
+        AssertEndpoint(line, "destination", "192.0.2.1", 8443);
+        Assert.Equal("destination", line.Str("socket.local_end"));
     }
 
     [Fact]
@@ -88,15 +92,15 @@ public class ConnectionDirectionTests
     }
 
     [Fact]
-    public void Egress_SourceAndClientAreLocal()
+    public void Egress_SourceIsLocal()
     {
         JsonElement line = Line(EventRecords.Tcp("2001:db8::1", 51000, "2001:db8:1::443", 443));
 
         Assert.Equal("egress", line.Str("network.direction"));
         AssertEndpoint(line, "source", "2001:db8::1", 51000);
-        AssertEndpoint(line, "client", "2001:db8::1", 51000);
         AssertEndpoint(line, "destination", "2001:db8:1::443", 443);
-        AssertEndpoint(line, "server", "2001:db8:1::443", 443);
+        Assert.Equal("source", line.Str("socket.local_end"));
+        AssertOnePair(line);
     }
 
     [Fact]
@@ -106,9 +110,8 @@ public class ConnectionDirectionTests
 
         Assert.Equal("internal", line.Str("network.direction"));
         AssertEndpoint(line, "source", "127.0.0.1", 45000);
-        AssertEndpoint(line, "client", "127.0.0.1", 45000);
         AssertEndpoint(line, "destination", "127.0.0.1", 6379);
-        AssertEndpoint(line, "server", "127.0.0.1", 6379);
+        Assert.Equal("source", line.Str("socket.local_end"));
     }
 
     [Fact]
@@ -118,7 +121,8 @@ public class ConnectionDirectionTests
 
         Assert.Equal("internal", line.Str("network.direction"));
         AssertEndpoint(line, "source", "127.0.0.1", 45000);
-        AssertEndpoint(line, "server", "127.0.0.1", 6379);
+        AssertEndpoint(line, "destination", "127.0.0.1", 6379);
+        Assert.Equal("destination", line.Str("socket.local_end"));
     }
 
     [Fact]
@@ -129,8 +133,8 @@ public class ConnectionDirectionTests
         Assert.Equal("internal", line.Str("network.direction"));
         AssertEndpoint(line, "source", "192.0.2.1", 47000);
         AssertEndpoint(line, "destination", "192.0.2.1", 9999);
-        Assert.False(line.Has("client"));
-        Assert.False(line.Has("server"));
+        Assert.Equal("source", line.Str("socket.local_end"));
+        AssertOnePair(line);
     }
 
     [Fact]
@@ -161,12 +165,14 @@ public class ConnectionDirectionTests
     }
 
     [Fact]
-    public void NoResolver_NoDirectionFields()
+    public void NoResolver_NoDirection_LocalEndIsTheSource()
     {
         JsonElement line = EventRecords.OneSocket(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.1", 5, "10.0.0.2", 6)));
 
         Assert.False(line.Has("network.direction"));
-        Assert.False(line.Has("source"));
+        AssertEndpoint(line, "source", "10.0.0.1", 5);
+        AssertEndpoint(line, "destination", "10.0.0.2", 6);
+        Assert.Equal("source", line.Str("socket.local_end"));
     }
 
     [Fact]
@@ -194,8 +200,10 @@ public class ConnectionDirectionTests
         SocketRecord client = EventRecords.Tcp("10.0.0.5", 40001, "10.0.0.5", 5432, cookie: 3);
         string[] lines = JsonLines.Write(TestRecords.Snapshot([listener, server, client], SocketOwners.Empty));
 
-        Assert.Equal(["listening", "ingress", "internal"], lines.Select(l => HostStateJsonLines.Parse(l).Str("network.direction")));
-        AssertEndpoint(HostStateJsonLines.Parse(lines[2]), "client", "10.0.0.5", 40001);
+        Assert.False(HostStateJsonLines.Parse(lines[0]).Has("network.direction"));
+        Assert.Equal(["ingress", "internal"], lines[1..].Select(l => HostStateJsonLines.Parse(l).Str("network.direction")));
+        AssertEndpoint(HostStateJsonLines.Parse(lines[2]), "source", "10.0.0.5", 40001);
+        Assert.Equal("source", HostStateJsonLines.Parse(lines[2]).Str("socket.local_end"));
     }
 
     [Fact]
@@ -211,6 +219,15 @@ public class ConnectionDirectionTests
         Assert.Equal(ConnectionDirection.Internal, ConnectionDirectionResolver.FromNamespace(state).Resolve(state.Sockets[0]).Direction);
         Assert.Equal(ConnectionDirection.Egress, ConnectionDirectionResolver.FromSockets(state.Sockets).Resolve(state.Sockets[0]).Direction);
     }
+
+    /// <summary>Each fact once: no client/server copies of the pair, no socket.local/remote.</summary>
+    private static void AssertOnePair(JsonElement line)
+    {
+        Assert.False(line.Has("client"));
+        Assert.False(line.Has("server"));
+        Assert.False(line.Has("socket.local"));
+        Assert.False(line.Has("socket.remote"));
+    }
 }
 
 internal static class ConnectionDirectionResolverTestExtensions
@@ -223,4 +240,5 @@ internal static class ConnectionDirectionResolverTestExtensions
         }
         return resolver;
     }
+
 }

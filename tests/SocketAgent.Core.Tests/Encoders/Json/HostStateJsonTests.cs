@@ -48,7 +48,7 @@ public class HostStateJsonTests
         Assert.Equal("0123456789abcdef0123456789abcdef", line.Str("host.id"));
         Assert.Equal("ipv4", line.Str("network.type"));
         Assert.False(line.Has("network.transport"));
-        Assert.False(line.Has("network.netns"));
+        Assert.False(line.Has("netns"));
         Assert.False(line.Has("container"));
     }
 
@@ -262,8 +262,9 @@ public class HostStateJsonTests
         Assert.Equal("link", details[2].Str("scope"));
         Assert.Equal(["tentative", "permanent"], details[2].Strings("flags"));
 
-        string[] rx = ["packets", "bytes", "errors", "dropped", "fifo_errors", "over_errors", "crc_errors", "frame_errors", "missed_errors", "length_errors", "compressed", "nohandler"];
-        ulong[] rxValues = [ulong.MaxValue, 18446744073709551614, 3, 5, 13, 10, 11, 12, 14, 9, 20, 22];
+        // The fixture's rx packets and bytes are above 2^63-1: a search cluster's long cannot hold them, so they are left out.
+        string[] rx = ["errors", "dropped", "fifo_errors", "over_errors", "crc_errors", "frame_errors", "missed_errors", "length_errors", "compressed", "nohandler"];
+        ulong[] rxValues = [3, 5, 13, 10, 11, 12, 14, 9, 20, 22];
         Assert.Equal(rx, link.Get("rx").EnumerateObject().Select(p => p.Name));
         Assert.Equal(rxValues, link.Get("rx").EnumerateObject().Select(p => p.Value.GetUInt64()));
         string[] tx = ["packets", "bytes", "errors", "dropped", "fifo_errors", "aborted_errors", "carrier_errors", "heartbeat_errors", "window_errors", "compressed"];
@@ -372,8 +373,8 @@ public class HostStateJsonTests
 
         foreach (JsonElement line in lines)
         {
-            Assert.Equal(4026532301ul, line.U64("network.netns.inode"));
-            Assert.Equal("blue", line.Str("network.netns.name"));
+            Assert.Equal(4026532301ul, line.U64("netns.inode"));
+            Assert.Equal("blue", line.Str("netns.name"));
             Assert.Equal(ns.ContainerId, line.Str("container.id"));
         }
     }
@@ -384,11 +385,11 @@ public class HostStateJsonTests
         NetworkNamespace ns = HostStateRecords.HostNamespace;
         JsonElement line = Interface(HostStateRecords.Loopback, ns);
 
-        Assert.Equal(4026531840ul, line.U64("network.netns.inode"));
-        Assert.False(line.Has("network.netns.name"));
+        Assert.Equal(4026531840ul, line.U64("netns.inode"));
+        Assert.False(line.Has("netns.name"));
         Assert.False(line.Has("network.type"));
         Assert.False(line.Has("container"));
-        Assert.Equal(["inode"], line.Get("network.netns").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["inode"], line.Get("netns").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
@@ -397,8 +398,8 @@ public class HostStateJsonTests
         var ns = new NetworkNamespace { Inode = 7, Name = "", ContainerId = "" };
         JsonElement line = Statistic(HostStateRecords.Ip6, ns);
 
-        Assert.Equal(7ul, line.U64("network.netns.inode"));
-        Assert.False(line.Has("network.netns.name"));
+        Assert.Equal(7ul, line.U64("netns.inode"));
+        Assert.False(line.Has("netns.name"));
         Assert.False(line.Has("container"));
     }
 
@@ -413,7 +414,7 @@ public class HostStateJsonTests
         Assert.Equal(TestRecords.Curl.ContainerId, Parse(lines[0]).Str("container.id"));
         Assert.Equal(ns.ContainerId, Parse(lines[1]).Str("container.id"));
         Assert.Equal(ns.ContainerId, Parse(lines[2]).Str("container.id"));
-        Assert.All(lines, line => Assert.Equal("blue", Parse(line).Str("network.netns.name")));
+        Assert.All(lines, line => Assert.Equal("blue", Parse(line).Str("netns.name")));
     }
 
     [Fact]
@@ -421,7 +422,7 @@ public class HostStateJsonTests
     {
         JsonElement line = JsonLines.WriteOne(TestRecords.TcpListenerV4);
 
-        Assert.False(line.Has("network.netns"));
+        Assert.False(line.Has("netns"));
         Assert.False(line.Has("container"));
     }
 

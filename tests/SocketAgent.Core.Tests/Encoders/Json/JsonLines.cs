@@ -7,10 +7,10 @@ namespace SocketAgent.Tests.Encoders.Json;
 /// <summary>Runs records through <see cref="JsonLinesWriter"/>; every line is schema-validated on the way.</summary>
 internal static class JsonLines
 {
-    public static byte[] WriteBytes(SocketSnapshot snapshot, string action = "snapshot")
+    public static byte[] WriteBytes(SocketSnapshot snapshot, string action = "snapshot", FieldProfile profile = FieldProfile.Default)
     {
         var stream = new MemoryStream();
-        using (var writer = new JsonLinesWriter(stream))
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, profile))
         {
             writer.WriteSnapshot(snapshot, action);
             writer.Flush();
@@ -18,12 +18,12 @@ internal static class JsonLines
         return stream.ToArray();
     }
 
-    public static string[] Write(SocketSnapshot snapshot, string action = "snapshot") =>
-        SchemaValidator.AssertValidLines(WriteBytes(snapshot, action));
+    public static string[] Write(SocketSnapshot snapshot, string action = "snapshot", FieldProfile profile = FieldProfile.Default) =>
+        SchemaValidator.AssertValidLines(WriteBytes(snapshot, action, profile));
 
-    public static JsonElement WriteOne(SocketRecord record, SocketOwners? owners = null)
+    public static JsonElement WriteOne(SocketRecord record, SocketOwners? owners = null, FieldProfile profile = FieldProfile.Default)
     {
-        string[] lines = Write(TestRecords.Snapshot([record], owners));
+        string[] lines = Write(TestRecords.Snapshot([record], owners), profile: profile);
         Assert.Single(lines);
         using JsonDocument document = JsonDocument.Parse(lines[0]);
         return document.RootElement.Clone();

@@ -56,8 +56,14 @@ public class SocketJsonSchemaTests
     [InlineData("extra socket field", "$.socket.extra", "1")]
     [InlineData("extra tcp_info field", "$.socket.tcp_info.extra", "1")]
     [InlineData("extra process field", "$.process.extra", "1")]
-    [InlineData("negative port", "$.socket.local.port", "-1")]
-    [InlineData("port too big", "$.socket.remote.port", "65536")]
+    [InlineData("negative port", "$.source.port", "-1")]
+    [InlineData("port too big", "$.destination.port", "65536")]
+    [InlineData("local_end not an end", "$.socket.local_end", "\"local\"")]
+    [InlineData("listening is not an ECS direction", "$.network.direction", "\"listening\"")]
+    [InlineData("client copy of the ends", "$.client", """{"ip":"127.0.0.1","port":1}""")]
+    [InlineData("socket.local copy of an end", "$.socket.local", """{"ip":"127.0.0.1","port":1}""")]
+    [InlineData("netns under network", "$.network.netns", """{"inode":1}""")]
+    [InlineData("counter above signed 64-bit", "$.socket.cookie", "9223372036854775808")]
     [InlineData("numeric user id", "$.user.id", "1000")]
     [InlineData("bad community id", "$.network.community_id", "\"2:abc\"")]
     [InlineData("unknown dataset", "$.event.dataset", "\"sockets\"")]
@@ -69,7 +75,7 @@ public class SocketJsonSchemaTests
     [InlineData("missing state", "$.socket.state", null)]
     [InlineData("missing host", "$.host", null)]
     [InlineData("unix field on tcp", "$.socket.path", "\"/tmp/x\"")]
-    [InlineData("bad ip", "$.socket.remote.ip", "\"not-an-ip\"")]
+    [InlineData("bad ip", "$.destination.ip", "\"not-an-ip\"")]
     public void Schema_RejectsDrift(string why, string path, string? json)
     {
         JsonObject line = ValidTcpLine();
@@ -82,7 +88,7 @@ public class SocketJsonSchemaTests
     public void Schema_RejectsInetEndpointsOnUnix()
     {
         JsonObject line = ParseLine(JsonLines.Write(TestRecords.Snapshot([TestRecords.UnixPath]))[0]);
-        Mutate(line, "$.socket.local", """{"ip":"127.0.0.1","port":1}""");
+        Mutate(line, "$.source", """{"ip":"127.0.0.1","port":1}""");
 
         Assert.NotNull(SchemaValidator.Validate(JsonSerializer.SerializeToElement(line, TestJsonContext.Default.JsonObject)));
     }
@@ -97,10 +103,10 @@ public class SocketJsonSchemaTests
     }
 
     [Fact]
-    public void Schema_RequiresRemoteOnInet()
+    public void Schema_RequiresLocalEndWithSource()
     {
         JsonObject line = ValidTcpLine();
-        Mutate(line, "$.socket.remote", null);
+        Mutate(line, "$.socket.local_end", null);
 
         Assert.NotNull(SchemaValidator.Validate(JsonSerializer.SerializeToElement(line, TestJsonContext.Default.JsonObject)));
     }

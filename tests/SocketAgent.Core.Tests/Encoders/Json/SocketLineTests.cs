@@ -24,9 +24,9 @@ public class SocketLineTests
     }
 
     [Fact]
-    public void TcpListenerV4_HasWildcardRemoteAndNoCommunityId()
+    public void TcpListenerV4_IsItsServerEnd_WithNoCommunityId()
     {
-        JsonElement doc = JsonLines.WriteOne(TestRecords.TcpListenerV4);
+        JsonElement doc = JsonLines.WriteOne(TestRecords.TcpListenerV4, profile: FieldProfile.Full);
 
         Assert.Equal("tcp", doc.Str("network.transport"));
         Assert.Equal("ipv4", doc.Str("network.type"));
@@ -34,11 +34,12 @@ public class SocketLineTests
         Assert.False(doc.Has("network.community_id"));
         Assert.Equal("LISTEN", doc.Str("socket.state"));
         Assert.Equal(10, doc.Get("socket.state_code").GetInt32());
-        Assert.Equal("0.0.0.0", doc.Str("socket.local.ip"));
-        Assert.Equal(22, doc.Get("socket.local.port").GetInt32());
-        Assert.Equal("0.0.0.0", doc.Str("socket.remote.ip"));
-        Assert.Equal(0, doc.Get("socket.remote.port").GetInt32());
+        Assert.Equal("0.0.0.0", doc.Str("server.ip"));
+        Assert.Equal(22, doc.Get("server.port").GetInt32());
+        Assert.False(doc.Has("source"));
+        Assert.False(doc.Has("destination"));
         Assert.Equal(128UL, doc.U64("socket.send_q"));
+        Assert.Equal(0UL, doc.U64("socket.recv_q"));
         Assert.Equal(23456UL, doc.U64("socket.inode"));
         Assert.Equal(4097UL, doc.U64("socket.cookie"));
         Assert.False(doc.Has("socket.tcp_info"));
@@ -57,14 +58,15 @@ public class SocketLineTests
     public void TcpEstablishedV6_HasCommunityIdTcpInfoAndContainer()
     {
         SocketRecord record = TestRecords.TcpEstablishedV6;
-        JsonElement doc = JsonLines.WriteOne(record);
+        JsonElement doc = JsonLines.WriteOne(record, profile: FieldProfile.Full);
 
         Assert.Equal("ipv6", doc.Str("network.type"));
         Assert.Equal(CommunityId.Compute(6, record.LocalAddress!, 51000, record.RemoteAddress!, 443), doc.Str("network.community_id"));
         Assert.Equal("ESTABLISHED", doc.Str("socket.state"));
-        Assert.Equal("2001:db8::10", doc.Str("socket.local.ip"));
-        Assert.Equal("2001:db8:1::443", doc.Str("socket.remote.ip"));
-        Assert.Equal(443, doc.Get("socket.remote.port").GetInt32());
+        Assert.Equal("source", doc.Str("socket.local_end"));
+        Assert.Equal("2001:db8::10", doc.Str("source.ip"));
+        Assert.Equal("2001:db8:1::443", doc.Str("destination.ip"));
+        Assert.Equal(443, doc.Get("destination.port").GetInt32());
 
         JsonElement tcp = doc.Get("socket.tcp_info");
         TcpInfo info = TestRecords.FullTcpInfo;
@@ -79,6 +81,8 @@ public class SocketLineTests
         Assert.Equal(info.BytesReceived, tcp.Get("bytes_received").GetUInt64());
         Assert.Equal(info.BytesRetrans, tcp.Get("bytes_retrans").GetUInt64());
         Assert.Equal(info.PacingRate, tcp.Get("pacing_rate").GetUInt64());
+        // 2147483647 is the kernel's "no threshold yet", not a measurement.
+        Assert.False(tcp.Has("snd_ssthresh"));
         Assert.Equal(info.DeliveryRate, tcp.Get("delivery_rate").GetUInt64());
         Assert.Equal(info.BusyTimeMicros, tcp.Get("busy_time_us").GetUInt64());
         Assert.Equal(info.LastDataSentMillis, tcp.Get("last_data_sent_ms").GetUInt32());
@@ -87,7 +91,7 @@ public class SocketLineTests
         Assert.Equal(info.RcvWnd, tcp.Get("rcv_wnd").GetUInt32());
         Assert.Equal(info.TotalRto, tcp.Get("total_rto").GetUInt16());
         Assert.Equal(info.TotalRtoTimeMillis, tcp.Get("total_rto_time_ms").GetUInt32());
-        Assert.Equal(31, tcp.EnumerateObject().Count());
+        Assert.Equal(30, tcp.EnumerateObject().Count());
 
         Assert.Equal("1000", doc.Str("user.id"));
         Assert.Equal("alice", doc.Str("user.name"));
@@ -95,14 +99,76 @@ public class SocketLineTests
         Assert.Equal(3, doc.Get("process.args_count").GetInt32());
         Assert.Equal("curl -s 'https://example.com/a b'", doc.Str("process.command_line"));
         Assert.Equal("/usr/bin/curl", doc.Str("process.executable"));
-        Assert.Equal("1000", doc.Str("process.user.id"));
+        // The user once: the socket's user is the process's.
+        Assert.False(doc.Has("process.user"));
         Assert.Equal(TestRecords.Curl.ContainerId, doc.Str("container.id"));
+    }
+
+    [Fact]
+    public void TcpEstablishedV6_Default_IsLean()
+    {
+        JsonElement doc = JsonLines.WriteOne(TestRecords.TcpEstablishedV6);
+
+        TcpInfo info = TestRecords.FullTcpInfo;
+        JsonElement tcp = doc.Get("socket.tcp_info");
+        Assert.Equal(["rtt_us", "total_retrans", "bytes_acked", "bytes_received", "snd_cwnd", "delivery_rate"], tcp.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(info.BytesAcked, tcp.Get("bytes_acked").GetUInt64());
+        Assert.Equal(["curl", "-s", "https://example.com/a b"], doc.Get("process.args").EnumerateArray().Select(e => e.GetString()));
+        foreach (string absent in new[] { "process.command_line", "process.args_count", "process.start", "process.user", "network.iana_number",
+            "socket.state_code", "socket.recv_q", "client", "server", "socket.local", "socket.remote" })
+        {
+            Assert.False(doc.Has(absent), absent);
+        }
+        Assert.Equal(517UL, doc.U64("socket.send_q"));
+    }
+
+    [Fact]
+    public void TcpEstablishedV6_Minimal_WhoTalkedToWhom()
+    {
+        JsonElement doc = JsonLines.WriteOne(TestRecords.TcpEstablishedV6, profile: FieldProfile.Minimal);
+
+        Assert.Equal("2001:db8::10", doc.Str("source.ip"));
+        Assert.Equal(443, doc.Get("destination.port").GetInt32());
+        Assert.Equal(4242, doc.Get("process.pid").GetInt32());
+        Assert.Equal("curl", doc.Str("process.name"));
+        Assert.Equal("/usr/bin/curl", doc.Str("process.executable"));
+        Assert.Equal("alice", doc.Str("user.name"));
+        foreach (string absent in new[] { "socket.tcp_info", "process.args", "process.parent", "socket.send_q", "socket.recv_q" })
+        {
+            Assert.False(doc.Has(absent), absent);
+        }
+    }
+
+    [Fact]
+    public void KernelSentinelsAndValuesAboveSigned64_AreLeftOut()
+    {
+        TcpInfo sentinels = new()
+        {
+            RttMicros = 10, SndSsthresh = TcpInfoJsonWriter.InfiniteSsthresh, PacingRate = ulong.MaxValue,
+            BytesAcked = (ulong)long.MaxValue + 1, BytesReceived = 7,
+        };
+        SocketRecord v6 = TestRecords.TcpEstablishedV6;
+        var record = new SocketRecord
+        {
+            Transport = v6.Transport, Family = v6.Family, State = v6.State, LocalAddress = v6.LocalAddress, LocalPort = v6.LocalPort,
+            RemoteAddress = v6.RemoteAddress, RemotePort = v6.RemotePort, Inode = v6.Inode, Cookie = v6.Cookie, TcpInfo = sentinels,
+        };
+        long before = KernelValues.Dropped;
+
+        JsonElement tcp = JsonLines.WriteOne(record, profile: FieldProfile.Full).Get("socket.tcp_info");
+
+        Assert.False(tcp.Has("snd_ssthresh"));
+        Assert.False(tcp.Has("pacing_rate"));
+        Assert.False(tcp.Has("bytes_acked"));
+        Assert.Equal(7UL, tcp.Get("bytes_received").GetUInt64());
+        // Sentinels are not measurements (not counted); the out-of-range counter is (other tests may count too).
+        Assert.True(KernelValues.Dropped >= before + 1);
     }
 
     [Fact]
     public void TruncatedTcpInfo_OmitsAbsentFields()
     {
-        JsonElement tcp = JsonLines.WriteOne(TestRecords.TcpTruncatedInfo).Get("socket.tcp_info");
+        JsonElement tcp = JsonLines.WriteOne(TestRecords.TcpTruncatedInfo, profile: FieldProfile.Full).Get("socket.tcp_info");
 
         Assert.Equal(45U, tcp.Get("rtt_us").GetUInt32());
         Assert.Equal(1, tcp.Get("retransmits").GetInt32());
@@ -128,7 +194,7 @@ public class SocketLineTests
     [Fact]
     public void UdpUnconnected_HasBlankStateAndNoCommunityId()
     {
-        JsonElement doc = JsonLines.WriteOne(TestRecords.UdpUnconnectedV4, SocketOwners.Empty);
+        JsonElement doc = JsonLines.WriteOne(TestRecords.UdpUnconnectedV4, SocketOwners.Empty, FieldProfile.Full);
 
         Assert.Equal("udp", doc.Str("network.transport"));
         Assert.Equal("17", doc.Str("network.iana_number"));
@@ -146,7 +212,7 @@ public class SocketLineTests
         JsonElement doc = JsonLines.WriteOne(TestRecords.UdpConnectedV6);
 
         Assert.Equal("ESTABLISHED", doc.Str("socket.state"));
-        Assert.Equal("fe80::1", doc.Str("socket.local.ip"));
+        Assert.Equal("fe80::1", doc.Str(doc.Str("socket.local_end") + ".ip"));
         Assert.Equal(2U, doc.Get("socket.interface.index").GetUInt32());
         Assert.Equal(1024UL, doc.U64("socket.recv_q"));
         Assert.Equal(
@@ -163,7 +229,7 @@ public class SocketLineTests
         Assert.Equal("58", doc.Str("network.iana_number"));
         Assert.Equal(58, doc.Get("socket.raw_protocol").GetInt32());
         Assert.Equal("7", doc.Str("socket.state"));
-        Assert.Equal("::", doc.Str("socket.remote.ip"));
+        Assert.False(doc.Has("destination")); // no peer: "::" and port 0 are not an end
         Assert.False(doc.Has("network.community_id"));
     }
 
@@ -247,7 +313,7 @@ public class SocketLineTests
     {
         var kthread = new ProcessInfo { Pid = 2, Name = "kthreadd" };
         var owners = new SocketOwners(new Dictionary<ulong, ProcessInfo[]> { [3001] = [kthread] }, 1, 0);
-        JsonElement doc = JsonLines.WriteOne(TestRecords.UdpUnconnectedV4, owners);
+        JsonElement doc = JsonLines.WriteOne(TestRecords.UdpUnconnectedV4, owners, FieldProfile.Full);
 
         Assert.Equal(2, doc.Get("process.pid").GetInt32());
         Assert.Equal(0, doc.Get("process.args").GetArrayLength());

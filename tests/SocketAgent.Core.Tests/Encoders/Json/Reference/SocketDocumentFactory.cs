@@ -202,12 +202,13 @@ public sealed class SocketDocumentFactory
                 StateCode = full ? (int)record.State : null,
                 Path = isUnix ? record.UnixPath : null,
                 Unix = isUnix
-                    ? new UnixFields { Type = GetUnixTypeName(record.UnixType), PeerInode = record.UnixPeerInode != 0 ? record.UnixPeerInode : null }
+                    ? new UnixFields { Type = GetUnixTypeName(record.UnixType), PeerInode = record.UnixPeerInode != 0 ? Signed64(record.UnixPeerInode) : null }
                     : null,
-                Inode = record.Inode,
-                Cookie = record.Cookie,
-                RecvQ = full || (_profile == FieldProfile.Default && record.RecvQueue != 0) ? record.RecvQueue : null,
-                SendQ = full || (_profile == FieldProfile.Default && record.SendQueue != 0) ? record.SendQueue : null,
+                // A signed 64-bit field (what a search cluster maps) cannot hold more: such a value is left out.
+                Inode = Signed64(record.Inode),
+                Cookie = record.Cookie is ulong cookie ? Signed64(cookie) : null,
+                RecvQ = full || (_profile == FieldProfile.Default && record.RecvQueue != 0) ? Signed64(record.RecvQueue) : null,
+                SendQ = full || (_profile == FieldProfile.Default && record.SendQueue != 0) ? Signed64(record.SendQueue) : null,
                 Interface = record.InterfaceIndex != 0 ? new InterfaceFields { Index = record.InterfaceIndex } : null,
                 RawProtocol = record.Transport == Transport.Raw && (uint)record.RawProtocol <= byte.MaxValue ? record.RawProtocol : null,
                 TcpInfo = _profile != FieldProfile.Minimal && record.Transport == Transport.Tcp && record.State != KernelSocketState.Listen
@@ -243,7 +244,8 @@ public sealed class SocketDocumentFactory
             document.Server = local;
             return;
         }
-        EndpointFields? remote = record.RemotePort == 0 && (record.RemoteAddress is null || record.RemoteAddress.Equals(IPAddress.Any) || record.RemoteAddress.Equals(IPAddress.IPv6Any))
+        // A port outside u16 is written as 0 (CreateEndpoint): such a peer with no address is no peer.
+        EndpointFields? remote = (uint)record.RemotePort is 0 or > ushort.MaxValue && (record.RemoteAddress is null || record.RemoteAddress.Equals(IPAddress.Any) || record.RemoteAddress.Equals(IPAddress.IPv6Any))
             ? null
             : CreateEndpoint(record.RemoteAddress, record.RemotePort, record.Family);
         if (flow.LocalRole == ConnectionRole.Server && remote is not null)
@@ -332,6 +334,8 @@ public sealed class SocketDocumentFactory
         }
         return user;
     }
+
+    private static ulong? Signed64(ulong value) => value <= long.MaxValue ? value : null;
 
     private string GetUid(uint uid) =>
         _users.TryGetValue(uid, out UserFields? user) ? user.Id : uid.ToString(CultureInfo.InvariantCulture);

@@ -26,7 +26,7 @@ public sealed class SocketFields
 
     public UnixFields? Unix { get; set; }
 
-    public ulong Inode { get; set; }
+    public ulong? Inode { get; set; }
 
     /// <summary>SO_COOKIE; null when the source cannot read it (/proc/net).</summary>
     public ulong? Cookie { get; set; }
