@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian/Ubuntu machine that has the .NET 10 SDK, then runs every test.
 # The integration tests use the real kernel and compare with the real tools: ss (iproute2), netstat (net-tools),
-# python3 (child processes holding sockets). They run as root in CI (network namespaces, other users' /proc).
+# python3 (child processes holding sockets); node and npm fetch the ECS definitions. They run as root in CI (network namespaces, other users' /proc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,9 @@ command -v netstat >/dev/null 2>&1 || need+=(net-tools)
 [ -x /usr/bin/python3 ] || need+=(python3)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+# The ECS conformance test fetches Elastic's ECS definitions (@elastic/ecs, pinned) with npm and reads them with node.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 # Native AOT links with clang or gcc.
 { command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || need+=(clang)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)

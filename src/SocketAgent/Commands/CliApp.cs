@@ -39,6 +39,7 @@ internal static class CliApp
           socket-agent correlate web-01.jsonl db-01.jsonl  which process talked to which, across two agents' events
           socket-agent --http-listen 9464                  the daemon, with /metrics and /healthz on 127.0.0.1:9464
           socket-agent healthcheck                         exit 0 when that agent's /healthz says ready
+          socket-agent schema --elasticsearch DIR          the JSON Schema's Elasticsearch index templates
 
         Exit codes: 0 success (also when the reader closes stdout, and after SIGTERM), 1 collection, output or
         state directory failed, 2 bad usage or an invalid setting.
@@ -50,7 +51,7 @@ internal static class CliApp
         ParseResult result = root.Parse(args);
         if (result.CommandResult.Command != root)
         {
-            // netstat, correlate, healthcheck: SIGHUP's default from here (the daemon's start keeps holding it).
+            // netstat, correlate, healthcheck, schema: SIGHUP's default from here (the daemon's start keeps holding it).
             StartupHangUp.Release();
         }
         if (result.Errors.Count > 0)
@@ -102,6 +103,7 @@ internal static class CliApp
         root.Add(NetstatCommand.Build(streams));
         root.Add(HealthcheckCommand.Build(streams));
         root.Add(CorrelateCommand.Build(streams));
+        root.Add(SchemaCommand.Build(streams));
 
         root.SetAction(result =>
         {
