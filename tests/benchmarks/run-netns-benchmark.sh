@@ -95,7 +95,7 @@ done
 host=$(printf '%s\n' "${host_times[@]}" | median)
 all=$(printf '%s\n' "${all_times[@]}" | median)
 lines_all=$("$bin" --once --netns all 2>/dev/null | wc -l)
-seen=$("$bin" --once --netns all 2>/dev/null | jq -r 'select(.event.dataset=="socket") | .network.netns.name // empty' | grep -c "^$prefix-" || true)
+seen=$("$bin" --once --netns all 2>/dev/null | jq -r 'select(.event.dataset=="socket") | .netns.name // empty' | grep -c "^$prefix-" || true)
 budget=$(echo "2 * $host + $per_ns_budget_ms * $namespaces" | bc -l)
 per_ns=$(echo "($all - $host) / $namespaces" | bc -l)
 verdict=$(echo "$all <= $budget" | bc -l)

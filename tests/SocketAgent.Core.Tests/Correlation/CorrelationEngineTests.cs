@@ -173,12 +173,12 @@ public sealed class CorrelationEngineTests
     {
         // The server's events as if the client's agent, in the client's namespace, had reported them: two one-sided lines.
         var same = new CorrelationHarness();
-        long clientNetns = JsonNode.Parse(Client[0])!["network"]!["netns"]!["inode"]!.GetValue<long>();
+        long clientNetns = JsonNode.Parse(Client[0])!["netns"]!["inode"]!.GetValue<long>();
         same.Feed(Client);
         same.Feed(Server.Select(l => Rewrite(l, TimeSpan.Zero, n =>
         {
             n["agent"]!["id"] = ClientAgent;
-            n["network"]!["netns"]!["inode"] = clientNetns;
+            n["netns"]!["inode"] = clientNetns;
         })));
         Assert.Equal(2, same.Finish().Count(static l => l.GetProperty("correlation").GetProperty("sides").GetInt32() == 1));
     }
@@ -190,9 +190,9 @@ public sealed class CorrelationEngineTests
         harness.Feed(Client);
         harness.Feed(Server.Select(l => Rewrite(l, TimeSpan.Zero, static n =>
         {
-            if (n["socket"]!["remote"]!["port"]!.GetValue<int>() == 36626)
+            if (RemoteEnd(n) is JsonObject remote && remote["port"]!.GetValue<int>() == 36626)
             {
-                n["socket"]!["remote"]!["port"] = 36627; // same id, but not this connection's far end
+                remote["port"] = 36627; // same id, but not this connection's far end
             }
         })));
         Assert.Equal(2, harness.Finish().Count(static l => l.GetProperty("correlation").GetProperty("sides").GetInt32() == 1));

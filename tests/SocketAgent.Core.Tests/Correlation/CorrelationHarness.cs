@@ -109,9 +109,22 @@ internal sealed class CorrelationHarness
     public static void OtherConnection(JsonObject node, int clientPort, string communityId)
     {
         node["network"]!["community_id"] = communityId;
-        bool isClient = node["socket"]!["local"]!["port"]!.GetValue<int>() != 7407;
-        (isClient ? node["socket"]!["local"] : node["socket"]!["remote"])!["port"] = clientPort;
+        bool isClient = LocalEnd(node)!["port"]!.GetValue<int>() != 7407;
+        (isClient ? LocalEnd(node) : RemoteEnd(node))!["port"] = clientPort;
     }
+
+    /// <summary>The ECS end (<c>source</c> or <c>destination</c>) that <c>socket.local_end</c> names; null for a listener.</summary>
+    public static JsonObject? LocalEnd(JsonObject node) =>
+        node["socket"]?["local_end"]?.GetValue<string>() is string end ? node[end]?.AsObject() : null;
+
+    /// <summary>The other ECS end: the peer of the socket; null for a listener or a socket with no peer.</summary>
+    public static JsonObject? RemoteEnd(JsonObject node) =>
+        node["socket"]?["local_end"]?.GetValue<string>() switch
+        {
+            "source" => node["destination"]?.AsObject(),
+            "destination" => node["source"]?.AsObject(),
+            _ => null,
+        };
 
     public static string CommunityId(int seed)
     {

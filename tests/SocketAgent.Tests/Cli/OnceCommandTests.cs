@@ -126,7 +126,8 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
     [MemberData(nameof(Sources))]
     public void A_forked_socket_names_both_processes_with_full_arguments(string source)
     {
-        AgentLines lines = RunOnce(source, "-t", "-l");
+        // process.command_line (the arguments as one shell-quoted string) is in the full profile only.
+        AgentLines lines = RunOnce(source, "-t", "-l", "--fields", "full");
 
         JsonElement listener = lines.SingleInet("tcp", "127.0.0.1", _live.ChildListenerPort);
         Assert.Equal(_live.ChildPid, Num(listener, "process.pid"));
@@ -159,13 +160,13 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         {
             long pid when pid == self => Num(d, "socket.inode") is long inode && own.Contains((ulong)inode),
             long pid when pid == _live.ChildPid || pid == _live.GrandchildPid =>
-                Num(d, "socket.local.port") == _live.ChildListenerPort && Str(d, "network.transport") == "tcp"
+                LocalPort(d) == _live.ChildListenerPort && Str(d, "network.transport") == "tcp"
                 || Str(d, "socket.path")?.StartsWith("@socket-agent-test-", StringComparison.Ordinal) == true,
             _ => false,
         };
         HashSet<string> Keys(AgentLines lines) => lines.Documents.Where(Fixture)
-            .Select(d => string.Join('|', Str(d, "network.transport"), Str(d, "socket.state"), Str(d, "socket.local.ip"),
-                Num(d, "socket.local.port"), Str(d, "socket.remote.ip"), Num(d, "socket.remote.port"), Str(d, "socket.path"),
+            .Select(d => string.Join('|', Str(d, "network.transport"), Str(d, "socket.state"), LocalIp(d),
+                LocalPort(d), RemoteIp(d), RemotePort(d), Str(d, "socket.path"),
                 Num(d, "socket.inode"), Num(d, "process.pid")))
             .ToHashSet();
 

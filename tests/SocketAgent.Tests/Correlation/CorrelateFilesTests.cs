@@ -57,9 +57,9 @@ public sealed class CorrelateFilesTests : IDisposable
         Assert.Equal(clientHost, client.GetProperty("host").GetProperty("name").GetString());
         Assert.Equal(serverHost, server.GetProperty("host").GetProperty("name").GetString());
         Assert.Equal(exchange.ClientPort, client.GetProperty("port").GetInt32());
-        Assert.Contains(exchange.ClientMarker, client.GetProperty("process").GetProperty("command_line").GetString());
+        // The agents write the default profile: process.args, no process.command_line (correlate passes on what it gets).
         Assert.Contains(exchange.ClientMarker, client.GetProperty("process").GetProperty("args").EnumerateArray().Select(static a => a.GetString()));
-        Assert.Contains(exchange.ServerMarker, server.GetProperty("process").GetProperty("command_line").GetString());
+        Assert.Contains(exchange.ServerMarker, AgentLines.Args(server));
         Assert.Equal("python3", server.GetProperty("process").GetProperty("name").GetString());
         Assert.Equal(CrossHostExchange.ClientBytes, client.GetProperty("bytes").GetInt64());
         Assert.Equal(CrossHostExchange.ServerBytes, server.GetProperty("bytes").GetInt64());
@@ -73,8 +73,7 @@ public sealed class CorrelateFilesTests : IDisposable
             JsonElement closed = events.Select(static l => JsonDocument.Parse(l).RootElement)
                 .Single(l => l.GetProperty("event").GetProperty("action").GetString() == "closed"
                              && l.TryGetProperty("network", out JsonElement n) && n.TryGetProperty("community_id", out _)
-                             && (l.GetProperty("socket").GetProperty("local").GetProperty("port").GetInt32() == exchange.ClientPort
-                                 || l.GetProperty("socket").GetProperty("remote").GetProperty("port").GetInt32() == exchange.ClientPort));
+                             && (AgentLines.LocalPort(l) == exchange.ClientPort || AgentLines.RemotePort(l) == exchange.ClientPort));
             Assert.InRange(Time(closed.GetProperty("event").GetProperty("start")) - start, 0, 1_000_000_000L);
             Assert.InRange(end - Time(closed.GetProperty("event").GetProperty("end")), 0, 1_000_000_000L);
         }

@@ -76,19 +76,25 @@ public sealed class EventStreamTests : IDisposable
 
             int self = Environment.ProcessId;
             // The listener: opened, then closed, and nothing else.
-            string?[] listenerActions = all.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == port
-                    && Num(e, "socket.remote.port") == 0)
-                .Select(static e => Str(e, "event.action")).ToArray();
-            Assert.Equal(["opened", "closed"], listenerActions);
+            JsonElement[] listenerEvents = all.Where(e => Str(e, "event.dataset") == "socket" && LocalPort(e) == port
+                    && RemotePort(e) is null).ToArray();
+            Assert.Equal(["opened", "closed"], listenerEvents.Select(static e => Str(e, "event.action")));
+            // A listener is its own server end, no source/destination and no direction.
+            Assert.Equal(port, Num(listenerEvents[0], "server.port"));
+            Assert.Null(Get(listenerEvents[0], "source"));
+            Assert.Null(Str(listenerEvents[0], "network.direction"));
 
             // The client end: opened ESTABLISHED, FIN_WAIT2 after its half-close, then closed.
-            JsonElement[] clientEvents = all.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == clientPort).ToArray();
+            JsonElement[] clientEvents = all.Where(e => Str(e, "event.dataset") == "socket" && LocalPort(e) == clientPort).ToArray();
             Assert.Equal("opened", Str(clientEvents[0], "event.action"));
             Assert.Equal("ESTABLISHED", Str(clientEvents[0], "socket.state"));
             Assert.Equal(self, Num(clientEvents[0], "process.pid"));
             Assert.Equal("internal", Str(clientEvents[0], "network.direction")); // loopback: both ends on this host
-            Assert.Equal("127.0.0.1", Str(clientEvents[0], "client.ip"));
-            Assert.Equal(port, Num(clientEvents[0], "server.port"));
+            // The client end initiated: it is the source, the listener's port the destination.
+            Assert.Equal("source", Str(clientEvents[0], "socket.local_end"));
+            Assert.Equal("127.0.0.1", Str(clientEvents[0], "source.ip"));
+            Assert.Equal(clientPort, Num(clientEvents[0], "source.port"));
+            Assert.Equal(port, Num(clientEvents[0], "destination.port"));
             // ESTABLISHED → (FIN_WAIT1, when a cycle catches it) → FIN_WAIT2.
             Assert.Contains(clientEvents, static e => Str(e, "event.action") == "state_changed" && Str(e, "socket.state") == "FIN_WAIT2"
                 && Str(e, "socket.previous_state") is "ESTABLISHED" or "FIN_WAIT1");
@@ -97,16 +103,19 @@ public sealed class EventStreamTests : IDisposable
             Assert.True(Num(clientClosed, "event.duration") > 0);
 
             // The server end: opened, CLOSE_WAIT, closed — closed once.
-            JsonElement[] serverEvents = all.Where(e => Str(e, "event.dataset") == "socket" && Num(e, "socket.local.port") == port
-                && Num(e, "socket.remote.port") == clientPort).ToArray();
+            JsonElement[] serverEvents = all.Where(e => Str(e, "event.dataset") == "socket" && LocalPort(e) == port
+                && RemotePort(e) == clientPort).ToArray();
             Assert.Equal("opened", Str(serverEvents[0], "event.action"));
+            // Accepted from the listener: the server end is the destination, the client the source.
+            Assert.Equal("destination", Str(serverEvents[0], "socket.local_end"));
+            Assert.Equal(clientPort, Num(serverEvents[0], "source.port"));
             Assert.Contains(serverEvents, static e => Str(e, "event.action") == "state_changed" && Str(e, "socket.state") == "CLOSE_WAIT");
             Assert.Single(serverEvents, static e => Str(e, "event.action") == "closed");
 
             // Every short connection's client end is reported closed exactly once, with its final byte counters.
             var closedShort = all.Where(e => Str(e, "event.dataset") == "socket" && Str(e, "event.action") == "closed"
-                    && Num(e, "socket.remote.port") == port && Num(e, "socket.local.port") is long p && shortPorts.Contains((int)p))
-                .Select(static e => (int)Num(e, "socket.local.port")!.Value).ToList();
+                    && RemotePort(e) == port && LocalPort(e) is long p && shortPorts.Contains((int)p))
+                .Select(static e => (int)LocalPort(e)!.Value).ToList();
             Assert.Equal(shortPorts.Order(), closedShort.Order());
         }
     }
@@ -150,7 +159,7 @@ public sealed class EventStreamTests : IDisposable
         }
 
         bool IsEnd(JsonElement e, int local, int remote) => Str(e, "event.dataset") == "socket" && Str(e, "event.action") == "closed"
-            && Num(e, "socket.local.port") == local && Num(e, "socket.remote.port") == remote;
+            && LocalPort(e) == local && RemotePort(e) == remote;
         var ends = new HashSet<string>();
         daemon.WaitForLine(line =>
         {

@@ -158,13 +158,13 @@ public sealed class OnceDaemonParityTests : IDisposable
         .Select(static d =>
         {
             string transport = Str(d, "network.transport") ?? "?";
-            string local = $"{Str(d, "socket.local.ip") ?? Str(d, "source.ip")}:{Num(d, "socket.local.port") ?? Num(d, "source.port")}";
-            string remote = Num(d, "socket.remote.port") is long port and > 0 ? $"->{Str(d, "socket.remote.ip")}:{port}" : "";
+            string local = $"{LocalIp(d)}:{LocalPort(d)}";
+            string remote = RemotePort(d) is long port and > 0 ? $"->{RemoteIp(d)}:{port}" : "";
             string args = Get(d, "process.args") is { ValueKind: JsonValueKind.Array } a
                 ? string.Join(' ', a.EnumerateArray().Select(static x => x.GetString()))
                 : "";
             string netlinkOnly = (Get(d, "socket.cookie") is not null ? "cookie " : "") + (Get(d, "socket.tcp_info") is not null ? "tcp_info" : "");
-            string netns = Get(d, "network.netns") is { } ns ? $" netns {ns.GetRawText()}" : "";
+            string netns = Get(d, "netns") is { } ns ? $" netns {ns.GetRawText()}" : "";
             return $"{transport} {local}{remote} {Str(d, "socket.state")} {Str(d, "process.name")} [{args}] {netlinkOnly} host {Str(d, "host.name")}{netns}";
         })
         .Order(StringComparer.Ordinal)

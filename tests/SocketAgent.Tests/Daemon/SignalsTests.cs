@@ -91,11 +91,11 @@ public sealed class SignalsTests : IDisposable
 
             List<JsonElement> lines = [.. agent.AllLines.Select(static l => JsonDocument.Parse(l).RootElement.Clone())];
             // The old filter was in effect: the first listener was in the snapshot, the second connection was not reported.
-            Assert.Contains(lines, d => Str(d, "event.action") == "snapshot" && Num(d, "socket.local.port") == firstPort);
-            Assert.DoesNotContain(lines, d => Num(d, "socket.remote.port") == beforePort || Num(d, "socket.local.port") == beforePort);
+            Assert.Contains(lines, d => Str(d, "event.action") == "snapshot" && LocalPort(d) == firstPort);
+            Assert.DoesNotContain(lines, d => RemotePort(d) == beforePort || LocalPort(d) == beforePort);
             // The new one after the SIGHUP: the second listener's new connection is, the first listener's is not.
-            Assert.Contains(lines, d => Str(d, "event.action") == "opened" && Num(d, "socket.local.port") == secondPort && Num(d, "socket.remote.port") == afterPort);
-            Assert.DoesNotContain(lines, d => Num(d, "socket.remote.port") == oldPort || Num(d, "socket.local.port") == oldPort);
+            Assert.Contains(lines, d => Str(d, "event.action") == "opened" && LocalPort(d) == secondPort && RemotePort(d) == afterPort);
+            Assert.DoesNotContain(lines, d => RemotePort(d) == oldPort || LocalPort(d) == oldPort);
             Assert.Contains("SIGHUP: configuration reloaded; settings changed: filters.include.local_ports", agent.StandardError);
             Assert.DoesNotContain("change only at a restart", agent.StandardError);
         }
@@ -108,7 +108,7 @@ public sealed class SignalsTests : IDisposable
     private static bool Matches(string line, int localPort, int remotePort)
     {
         JsonElement d = JsonDocument.Parse(line).RootElement;
-        return Num(d, "socket.local.port") == localPort && Num(d, "socket.remote.port") == remotePort;
+        return LocalPort(d) == localPort && RemotePort(d) == remotePort;
     }
 
     [Fact]

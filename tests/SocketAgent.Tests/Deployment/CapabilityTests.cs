@@ -35,7 +35,9 @@ public sealed class CapabilityTests : IDisposable
         var lines = new AgentLines(result.Lines);
         JsonElement root = SingleListener(lines, rootPort, netnsName: null);
         Assert.Equal(rootOwned.Id, Num(root, "process.pid"));
-        Assert.Equal("0", Str(root, "process.user.id"));
+        // A root process holding a root socket: its user is the socket's, so no process.user (written only where they differ).
+        Assert.Equal("0", Str(root, "user.id"));
+        Assert.Null(Get(root, "process.user"));
         Assert.NotNull(Str(root, "process.executable"));
         JsonElement other = SingleListener(lines, otherPort, _netns);
         Assert.Equal(inOtherNetns.Id, Num(other, "process.pid"));
@@ -71,7 +73,7 @@ public sealed class CapabilityTests : IDisposable
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
         var lines = new AgentLines(result.Lines);
         Assert.Equal(rootOwned.Id, Num(SingleListener(lines, rootPort, netnsName: null), "process.pid"));
-        Assert.DoesNotContain(lines.Where("tcp"), d => Num(d, "socket.local.port") == otherPort && Str(d, "network.netns.name") == _netns);
+        Assert.DoesNotContain(lines.Where("tcp"), d => LocalPort(d) == otherPort && Str(d, "netns.name") == _netns);
         Assert.Matches($@"could not enter \d+ network namespaces? \(needs CAP_SYS_ADMIN\): [^\n]*{_netns}", result.StandardError);
     }
 
@@ -112,7 +114,7 @@ public sealed class CapabilityTests : IDisposable
                 }
                 using JsonDocument doc = JsonDocument.Parse(line);
                 JsonElement d = doc.RootElement;
-                seen = Str(d, "event.action") == "closed" && (Num(d, "socket.local.port") == port || Num(d, "socket.remote.port") == port)
+                seen = Str(d, "event.action") == "closed" && (LocalPort(d) == port || RemotePort(d) == port)
                     && Get(d, "socket.seen_open") is { ValueKind: JsonValueKind.False };
             }
             agent.Kill();
@@ -169,10 +171,11 @@ public sealed class CapabilityTests : IDisposable
                 using JsonDocument doc = JsonDocument.Parse(line);
                 JsonElement d = doc.RootElement;
                 tracedSource |= Str(d, "heartbeat.source") == "ebpf+netlink";
-                // The client end, owned by this (root) process, reported at ESTABLISHED with its command line.
-                tracedOpen |= Str(d, "event.action") == "opened" && Num(d, "socket.remote.port") == port
-                    && Num(d, "process.pid") == Environment.ProcessId && Str(d, "process.user.id") == "0"
-                    && Str(d, "process.command_line") is { Length: > 0 };
+                // The client end, owned by this (root) process, reported at ESTABLISHED with its arguments (the
+                // process's user is process.user only where it differs from the socket's user).
+                tracedOpen |= Str(d, "event.action") == "opened" && RemotePort(d) == port
+                    && Num(d, "process.pid") == Environment.ProcessId && (Str(d, "process.user.id") ?? Str(d, "user.id")) == "0"
+                    && Args(d) is { Length: > 0 };
             }
             agent.Kill();
             string log = await stderr;
@@ -230,8 +233,8 @@ public sealed class CapabilityTests : IDisposable
     }
 
     private static JsonElement SingleListener(AgentLines lines, int port, string? netnsName) =>
-        Assert.Single(lines.Where("tcp"), d => Num(d, "socket.local.port") == port && Str(d, "socket.state") == "LISTEN"
-            && Str(d, "socket.local.ip") == "127.0.0.1" && Str(d, "network.netns.name") == netnsName);
+        Assert.Single(lines.Where("tcp"), d => LocalPort(d) == port && Str(d, "socket.state") == "LISTEN"
+            && LocalIp(d) == "127.0.0.1" && Str(d, "netns.name") == netnsName);
 
     private AgentProcess.Result RunOnceAsNobody(IEnumerable<string> capabilities)
     {

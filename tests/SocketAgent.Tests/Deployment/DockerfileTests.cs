@@ -175,5 +175,5 @@ public sealed partial class DockerfileTests
 
     private static JsonElement Listener(ToolRun.Result result, int port) =>
         Assert.Single(new AgentLines(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Where("tcp"),
-            d => Num(d, "socket.local.port") == port && Str(d, "socket.state") == "LISTEN");
+            d => LocalPort(d) == port && Str(d, "socket.state") == "LISTEN");
 }

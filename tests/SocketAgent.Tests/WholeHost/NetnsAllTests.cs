@@ -45,7 +45,7 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
     private AgentLines Lines => _fixture.Lines!;
 
     private IEnumerable<JsonElement> In(string name, string dataset) => Lines.Documents.Where(d =>
-        Str(d, "event.dataset") == dataset && Str(d, "network.netns.name") == name);
+        Str(d, "event.dataset") == dataset && Str(d, "netns.name") == name);
 
     [Fact]
     public void Every_line_is_schema_valid_and_names_its_namespace()
@@ -54,7 +54,7 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
         {
             SchemaValidator.AssertValid(line);
         }
-        Assert.All(Lines.Documents, d => Assert.NotNull(Num(d, "network.netns.inode")));
+        Assert.All(Lines.Documents, d => Assert.NotNull(Num(d, "netns.inode")));
     }
 
     [Fact]
@@ -63,25 +63,25 @@ public sealed class NetnsAllTests : IClassFixture<NetnsAllTests.Fixture>
         ulong inodeA = TestNetns.Inode(Ns.NameA), inodeB = TestNetns.Inode(Ns.NameB);
 
         JsonElement listener = Assert.Single(In(Ns.NameA, "socket"), d =>
-            Str(d, "socket.local.ip") == Ns.AddressA && Num(d, "socket.local.port") == Ns.Port && Str(d, "socket.state") == "LISTEN");
-        Assert.Equal((long)inodeA, Num(listener, "network.netns.inode"));
+            LocalIp(d) == Ns.AddressA && LocalPort(d) == Ns.Port && Str(d, "socket.state") == "LISTEN");
+        Assert.Equal((long)inodeA, Num(listener, "netns.inode"));
         Assert.Equal(Ns.ServerPid, Num(listener, "process.pid"));
 
         JsonElement client = Assert.Single(In(Ns.NameB, "socket"), d =>
-            Str(d, "socket.remote.ip") == Ns.AddressA && Num(d, "socket.remote.port") == Ns.Port);
-        Assert.Equal((long)inodeB, Num(client, "network.netns.inode"));
+            RemoteIp(d) == Ns.AddressA && RemotePort(d) == Ns.Port);
+        Assert.Equal((long)inodeB, Num(client, "netns.inode"));
         Assert.Equal("ESTABLISHED", Str(client, "socket.state"));
         Assert.Equal(Ns.ClientPid, Num(client, "process.pid"));
-        Assert.Equal(Ns.ClientPort, Num(client, "socket.local.port"));
+        Assert.Equal(Ns.ClientPort, LocalPort(client));
 
         // The accepted end in A and the client in B are one flow: the same Community ID on both "hosts".
         JsonElement accepted = Assert.Single(In(Ns.NameA, "socket"), d =>
-            Num(d, "socket.local.port") == Ns.Port && Num(d, "socket.remote.port") == Ns.ClientPort);
+            LocalPort(d) == Ns.Port && RemotePort(d) == Ns.ClientPort);
         Assert.Equal(Str(client, "network.community_id"), Str(accepted, "network.community_id"));
 
         // netstat and ss on the host never see them; neither does the agent's own namespace.
         Assert.DoesNotContain(Lines.Documents, d => Str(d, "event.dataset") == "socket"
-            && Str(d, "network.netns.name") is null && Num(d, "socket.local.port") == Ns.Port && Str(d, "socket.local.ip") == Ns.AddressA);
+            && Str(d, "netns.name") is null && LocalPort(d) == Ns.Port && LocalIp(d) == Ns.AddressA);
     }
 
     [Fact]

@@ -2,7 +2,8 @@
 // two-namespace fixture in tests/SocketAgent.Core.Tests/Fixtures/correlation) with its identity changed — ports,
 // a real Community ID v1, times, event ids and sequences, byte counters, one of many processes — so line sizes and
 // field layout are the daemon's own. 80 % of the connections are seen by both agents (server and client), 20 % only
-// by the client agent (a server nobody monitors).
+// by the client agent (a server nobody monitors). The templates are --fields full lines; what is written is the
+// default profile (Default below), the daemon's usual line.
 //
 //   dotnet run -c Release --project tests/benchmarks/correlate -- OUT_DIR [EVENTS=1000000] [CONCURRENT=2000]
 
@@ -20,7 +21,7 @@ Directory.CreateDirectory(outDir);
 
 string templates = Path.Combine(AppContext.BaseDirectory, "templates");
 JsonObject[] Load(string name) => File.ReadAllLines(Path.Combine(templates, name))
-    .Select(static l => JsonNode.Parse(l)!.AsObject())
+    .Select(static l => Default(JsonNode.Parse(l)!.AsObject()))
     .Where(static n => n["network"]?["community_id"] is not null).ToArray();
 JsonObject[] clientTemplates = Load("client.jsonl"); // opened, state_changed (CLOSE_WAIT), closed
 JsonObject[] serverTemplates = Load("server.jsonl"); // opened, state_changed (FIN_WAIT2), closed
@@ -90,9 +91,8 @@ void Add(List<(long, string)> sink, JsonObject[] template, string agent, string 
         e["agent"]!["id"] = agent == "web" ? "5bad1edd-2fa2-4793-81ce-e3ac668f5049" : "d1377882-d5f5-4b7c-ba2c-123a60cf28c5";
         e["network"]!["community_id"] = communityId;
         JsonObject socket = e["socket"]!.AsObject();
-        socket["local"] = new JsonObject { ["ip"] = localIp, ["port"] = localPort };
-        socket["remote"] = new JsonObject { ["ip"] = remoteIp, ["port"] = remotePort };
-        foreach (string role in new[] { "source", "destination", "client", "server" })
+        // The ends are source and destination; socket.local_end (kept from the template) says which is this agent's.
+        foreach (string role in new[] { "source", "destination" })
         {
             if (e[role] is JsonObject endpoint)
             {
@@ -101,17 +101,62 @@ void Add(List<(long, string)> sink, JsonObject[] template, string agent, string 
                 endpoint["port"] = local ? localPort : remotePort;
             }
         }
-        socket["tcp_info"]!["bytes_acked"] = bytes[i].Acked;
-        socket["tcp_info"]!["bytes_received"] = bytes[i].Received;
+        JsonObject tcpInfo = socket["tcp_info"]!.AsObject();
+        tcpInfo.Remove("bytes_acked");
+        tcpInfo.Remove("bytes_received");
+        if (bytes[i].Acked != 0)
+        {
+            tcpInfo["bytes_acked"] = bytes[i].Acked; // the default profile leaves out a zero counter
+        }
+        if (bytes[i].Received != 0)
+        {
+            tcpInfo["bytes_received"] = bytes[i].Received;
+        }
         JsonObject process = e["process"]!.AsObject();
         process["pid"] = pid;
         string[] argv = command.Split(' ');
         process["args"] = new JsonArray(argv.Select(static a => (JsonNode)JsonValue.Create(a)!).ToArray());
-        process["args_count"] = argv.Length;
-        process["command_line"] = command;
         process["name"] = Path.GetFileName(argv[0]);
         sink.Add((times[i], e.ToJsonString(s_json)));
     }
+}
+
+// A --fields full line as the default profile writes it: no command_line, args_count, process.start, iana_number
+// (tcp/udp), state_code; queues only when not empty; tcp_info only rtt, retransmissions, bytes, cwnd, delivery rate,
+// and those counters only when not zero.
+static JsonObject Default(JsonObject line)
+{
+    line["network"]?.AsObject().Remove("iana_number");
+    if (line["process"] is JsonObject process)
+    {
+        process.Remove("command_line");
+        process.Remove("args_count");
+        process.Remove("start");
+    }
+    if (line["socket"] is JsonObject socket)
+    {
+        socket.Remove("state_code");
+        foreach (string queue in new[] { "recv_q", "send_q" })
+        {
+            if (socket[queue]?.GetValue<long>() == 0)
+            {
+                socket.Remove(queue);
+            }
+        }
+        if (socket["tcp_info"] is JsonObject tcpInfo)
+        {
+            var kept = new JsonObject();
+            foreach (string name in new[] { "rtt_us", "total_retrans", "bytes_acked", "bytes_received", "snd_cwnd", "delivery_rate" })
+            {
+                if (tcpInfo[name] is JsonNode value && (name is "rtt_us" or "snd_cwnd" || value.GetValue<long>() != 0))
+                {
+                    kept[name] = value.DeepClone();
+                }
+            }
+            socket["tcp_info"] = kept;
+        }
+    }
+    return line;
 }
 
 static void Write(string path, List<(long Time, string Line)> lines)
