@@ -30,9 +30,10 @@ internal static class OnceCommand
         try
         {
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
-            using (var writer = new JsonLinesWriter(buffered, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem(), options.Fields))
+            Func<uint, string?> userNames = new UserNameResolver().GetUserName;
+            using (var writer = new JsonLinesWriter(buffered, userNames, RouteTableNames.LoadSystem(), options.Fields))
             {
-                Write(snapshot, settings.Filter, writer);
+                Write(snapshot, settings.Filter, writer, buffered, userNames, options.Fields);
                 writer.Flush();
                 if (KernelValues.Dropped > 0)
                 {
@@ -48,7 +49,9 @@ internal static class OnceCommand
         return ExitCodes.Success;
     }
 
-    private static void Write(HostSnapshot snapshot, SocketFilter filter, JsonLinesWriter writer)
+    /// <param name="output">What <paramref name="writer"/> writes to: the socket lines encoded on other cores are appended to it.</param>
+    private static void Write(
+        HostSnapshot snapshot, SocketFilter filter, JsonLinesWriter writer, Stream output, Func<uint, string?> userNames, FieldProfile fields)
     {
         foreach (NamespaceState state in snapshot.Namespaces)
         {
@@ -67,7 +70,7 @@ internal static class OnceCommand
                     Sockets = state.Sockets.Where(s => filter.Keep(s, snapshot.Owners.Lookup(s.Inode))).ToList(),
                 };
             }
-            writer.WriteSnapshot(sockets, state.Namespace, directions);
+            ParallelSocketLines.Write(writer, output, sockets, state.Namespace, directions, userNames, fields);
         }
         foreach (NamespaceState state in snapshot.Namespaces)
         {
