@@ -53,7 +53,7 @@ public sealed class EventSequencer
     {
         long sequence = Interlocked.Increment(ref _last);
         EnsureReserved(sequence);
-        return new EventStamp(NewVersion7(_timeProvider.GetUtcNow()).ToString(), sequence);
+        return new EventStamp(NewVersion7(_timeProvider.GetUtcNow()), sequence);
     }
 
     /// <summary>

@@ -124,7 +124,10 @@ internal sealed partial class SocketLineEncoder
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(socketEvent.Socket);
-        ArgumentException.ThrowIfNullOrEmpty(stamp.Id, nameof(stamp));
+        if (!stamp.HasId)
+        {
+            throw new ArgumentException("The event stamp has no id.", nameof(stamp));
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(stamp.Sequence, nameof(stamp));
 
         if (_processesOwners is not null || _processes.Count >= MaxCachedProcesses)
@@ -150,7 +153,16 @@ internal sealed partial class SocketLineEncoder
             _ => s_unknownName,
         });
         WriteClassification(writer, action);
-        writer.WriteString(s_id, stamp.Id);
+        if (stamp.Uuid != Guid.Empty)
+        {
+            Span<byte> id = stackalloc byte[36];
+            stamp.Uuid.TryFormat(id, out int written);
+            writer.WriteString(s_id, id[..written]);
+        }
+        else
+        {
+            writer.WriteString(s_id, stamp.Id);
+        }
         writer.WriteNumber(s_sequence, stamp.Sequence);
         if (action == SocketEventAction.Closed)
         {

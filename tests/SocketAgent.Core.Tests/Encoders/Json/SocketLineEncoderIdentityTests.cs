@@ -189,7 +189,9 @@ public sealed class SocketLineEncoderIdentityTests
                 var writer = new Lines(uid => uid % 2 == 0 ? null : id);
                 for (int i = 0; i < events.Length; i++)
                 {
-                    writer.AssertEventIdentical(events[i], new EventStamp(id + "x" + i, sequence + i), agent, host, i % 2 == 0 ? directions : null);
+                    // The daemon's stamps carry a UUID, formatted into the line as UTF-8; a text id is written as given.
+                    EventStamp stamp = i % 3 == 0 ? new EventStamp(Guid.CreateVersion7(), sequence + i) : new EventStamp(id + "x" + i, sequence + i);
+                    writer.AssertEventIdentical(events[i], stamp, agent, host, i % 2 == 0 ? directions : null);
                 }
             }, iter: 500, threads: 1);
     }
