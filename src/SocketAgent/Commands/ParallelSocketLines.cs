@@ -28,24 +28,33 @@ internal static class ParallelSocketLines
 
         SocketRecord[] all = [.. sockets.Sockets];
         int size = (all.Length + slices - 1) / slices;
-        var rest = new MemoryStream[slices - 1];
-        Task encoded = Task.WhenAll(Enumerable.Range(1, slices - 1).Select(i => Task.Run(() =>
+        // A generous guess of a line's size (the buffers grow if it is short): one allocation per slice.
+        nuint guess = (nuint)size * (fields == FieldProfile.Full ? 2048u : 1024u);
+        var rest = new NativeLineBuffer[slices - 1];
+        try
         {
-            var memory = new MemoryStream();
-            using (var sliceWriter = new JsonLinesWriter(memory, userNames, routeTables: null, fields))
+            Task encoded = Task.WhenAll(Enumerable.Range(1, slices - 1).Select(i => Task.Run(() =>
             {
+                rest[i - 1] = new NativeLineBuffer(guess);
+                using var sliceWriter = new JsonLinesWriter(rest[i - 1], userNames, routeTables: null, fields);
                 sliceWriter.WriteSnapshot(Slice(sockets, all, i * size, size), ns, directions);
                 sliceWriter.Flush();
-            }
-            rest[i - 1] = memory;
-        })));
+            })));
 
-        writer.WriteSnapshot(Slice(sockets, all, 0, size), ns, directions);
-        writer.Flush();
-        encoded.GetAwaiter().GetResult();
-        foreach (MemoryStream memory in rest)
+            writer.WriteSnapshot(Slice(sockets, all, 0, size), ns, directions);
+            writer.Flush();
+            encoded.GetAwaiter().GetResult();
+            foreach (NativeLineBuffer lines in rest)
+            {
+                lines.CopyTo(output);
+            }
+        }
+        finally
         {
-            output.Write(memory.GetBuffer(), 0, (int)memory.Length);
+            foreach (NativeLineBuffer? lines in rest)
+            {
+                lines?.Dispose();
+            }
         }
     }
 
