@@ -137,6 +137,35 @@ public sealed class HostCollector : IDisposable
         bool networkDue = !_options.FollowChanges || timestamp - _lastNetworkRead >= _options.FullReadInterval;
         bool statistics = request.Statistics && (_options.Parts & CollectedParts.Statistics) != 0;
 
+        bool attribute = _options.AttributeProcesses && (_options.Parts & CollectedParts.Sockets) != 0;
+        // A one-shot scan walks the fd tables while the namespaces are dumped, as ss does (/proc first): on the pool,
+        // never in a namespace thread; which sockets are wanted is applied once both are done. The daemon's owner
+        // cache follows the socket lists instead.
+        Task<FdTableScan?>? walking = attribute && _owners is null
+            ? Task.Run(() => _scanner!.Walk(wantedInodes: null, diagnostics))
+            : null;
+        try
+        {
+            return Collect(request, timestamp, networkDue, statistics, attribute, walking, diagnostics);
+        }
+        finally
+        {
+            // The proc root the walk kept open is closed once the walk is done, whether the attribution used it or the
+            // collection failed first (then without waiting for it, and without masking the collection's error).
+            walking?.ContinueWith(static walk =>
+            {
+                if (walk.IsCompletedSuccessfully)
+                {
+                    walk.Result?.Dispose();
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private HostCollection Collect(
+        CollectionRequest request, DateTimeOffset timestamp, bool networkDue, bool statistics, bool attribute, Task<FdTableScan?>? walking,
+        CollectionDiagnostics diagnostics)
+    {
         IReadOnlyList<NetworkNamespace> selected = _enumerator.Enumerate(_options.Namespaces, diagnostics);
         IReadOnlyList<NamespaceOutcome<NamespaceRead>> outcomes = _namespaces.Collect(
             selected, ns => ReadNamespace(ns, request.Query, networkDue, statistics, diagnostics), diagnostics);
@@ -164,9 +193,8 @@ public sealed class HostCollector : IDisposable
             _lastNetworkRead = timestamp;
         }
 
-        // Attribution on the caller's thread (it walks /proc with several threads: never in a namespace thread).
-        bool attribute = _options.AttributeProcesses && (_options.Parts & CollectedParts.Sockets) != 0;
-        SocketOwners owners = attribute ? Attribute(reads, diagnostics) : SocketOwners.Empty;
+        // Attribution on the caller's thread (it reads /proc with several threads: never in a namespace thread).
+        SocketOwners owners = attribute ? Attribute(reads, walking, diagnostics) : SocketOwners.Empty;
 
         var namespaces = new List<NamespaceCollection>(reads.Count);
         foreach (NamespaceRead read in reads)
@@ -253,13 +281,13 @@ public sealed class HostCollector : IDisposable
         };
     }
 
-    private SocketOwners Attribute(List<NamespaceRead> reads, CollectionDiagnostics diagnostics)
+    private SocketOwners Attribute(List<NamespaceRead> reads, Task<FdTableScan?>? walking, CollectionDiagnostics diagnostics)
     {
         // The daemon's owner cache takes the socket lists as they are; only a one-shot scan needs the set of inodes
         // (built per pass, it was most of an idle daemon cycle's garbage on 20,000 sockets: 1.1 MB a cycle).
         SocketOwners owners = _owners is not null
             ? _owners.Resolve(reads.Select(static r => r.Sockets).ToList(), diagnostics)
-            : _scanner!.Scan(Inodes(reads), diagnostics);
+            : ResolveWalk(walking!, Inodes(reads), diagnostics);
 
         if (owners.ProcessesDenied > 0)
         {
@@ -286,6 +314,12 @@ public sealed class HostCollector : IDisposable
                 $"{unattributed} of {wanted} sockets could not be attributed to a process: {owners.ProcessesDenied} processes' /proc/<pid>/fd could not be read ({remedy})");
         }
         return owners;
+    }
+
+    private SocketOwners ResolveWalk(Task<FdTableScan?> walking, HashSet<ulong> wanted, CollectionDiagnostics diagnostics)
+    {
+        FdTableScan? walked = walking.GetAwaiter().GetResult();
+        return walked is null ? SocketOwners.Empty : _scanner!.Resolve(walked, wanted, diagnostics);
     }
 
     private static HashSet<ulong> Inodes(List<NamespaceRead> reads)

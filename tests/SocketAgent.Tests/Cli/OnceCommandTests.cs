@@ -177,4 +177,51 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         Assert.Contains(netlink, k => k.StartsWith("tcp|LISTEN|127.0.0.1|" + _live.ChildListenerPort + "|", StringComparison.Ordinal));
         Assert.Equal(netlink.Order(), procfs.Order());
     }
+
+    [Fact]
+    public void Field_profiles_trade_detail_for_bytes_on_the_same_live_connection()
+    {
+        int port = LiveSockets.PortOf(_live.TcpV4Listener);
+        int clientPort = LiveSockets.PortOf(_live.TcpV4Client);
+        JsonElement Accepted(string profile) =>
+            RunOnce("netlink", "--fields", profile).SingleInet("tcp", "127.0.0.1", port, "127.0.0.1", clientPort);
+
+        JsonElement minimal = Accepted("minimal"), standard = Accepted("default"), full = Accepted("full");
+
+        // The same facts where every profile has them: the ends once, the owner, the kernel's ids.
+        foreach (JsonElement line in new[] { minimal, standard, full })
+        {
+            Assert.Equal("destination", Str(line, "socket.local_end"));
+            Assert.Equal(port, Num(line, "destination.port"));
+            Assert.Equal(clientPort, Num(line, "source.port"));
+            Assert.Equal(Environment.ProcessId, Num(line, "process.pid"));
+            Assert.NotNull(Num(line, "socket.cookie"));
+            Assert.Null(Get(line, "client"));
+            Assert.Null(Get(line, "socket.local"));
+        }
+        Assert.Null(Get(minimal, "socket.tcp_info"));
+        Assert.Null(Get(minimal, "process.args"));
+        Assert.NotNull(Get(standard, "process.args"));
+        Assert.Null(Get(standard, "process.command_line"));
+        Assert.NotNull(Num(standard, "socket.tcp_info.rtt_us"));
+        Assert.Null(Get(standard, "socket.tcp_info.rto_us"));
+        Assert.NotNull(Str(full, "process.command_line"));
+        Assert.NotNull(Num(full, "socket.tcp_info.rto_us"));
+        Assert.Equal(1, Num(full, "socket.state_code"));
+        Assert.Equal("6", Str(full, "network.iana_number"));
+        int Bytes(JsonElement line) => line.GetRawText().Length;
+        Assert.True(Bytes(minimal) < Bytes(standard) && Bytes(standard) < Bytes(full),
+            $"minimal {Bytes(minimal)}, default {Bytes(standard)}, full {Bytes(full)} bytes");
+    }
+
+    [Fact]
+    public void An_unknown_field_profile_is_refused_with_the_values_it_takes()
+    {
+        AgentProcess.Result result = AgentProcess.Run("--once", "--fields", "everything");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Empty(result.Lines);
+        Assert.Contains("fields", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("minimal, default or full", result.StandardError, StringComparison.Ordinal);
+    }
 }

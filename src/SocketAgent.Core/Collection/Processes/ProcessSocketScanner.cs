@@ -46,6 +46,17 @@ internal sealed class ProcessSocketScanner
     /// </summary>
     public SocketOwners Scan(IReadOnlySet<ulong>? wantedInodes, CollectionDiagnostics diagnostics)
     {
+        using FdTableScan? walked = Walk(wantedInodes, diagnostics);
+        return walked is null ? SocketOwners.Empty : Resolve(walked, wantedInodes, diagnostics);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Scan"/>: lists the processes and walks their fd tables, recording the socket fds
+    /// (only <paramref name="wantedInodes"/> when given). A one-shot view runs it while the sockets are dumped, as ss
+    /// does, since which sockets are wanted is not known yet; null when the proc mount cannot be opened (warned).
+    /// </summary>
+    public FdTableScan? Walk(IReadOnlySet<ulong>? wantedInodes, CollectionDiagnostics diagnostics)
+    {
         ArgumentNullException.ThrowIfNull(diagnostics);
 
         int rootFd = ProcFs.OpenDirectory(_rootPath);
@@ -53,60 +64,75 @@ internal sealed class ProcessSocketScanner
         {
             diagnostics.WarnOnce("processes.proc_unavailable",
                 $"Cannot open {_rootPath} ({Marshal.GetPInvokeErrorMessage(-rootFd)}): sockets are not attributed to processes.");
-            return SocketOwners.Empty;
+            return null;
         }
 
         try
         {
             int[] pids = ListPids(rootFd);
-            if (pids.Length == 0)
-            {
-                return SocketOwners.Empty;
-            }
-
-            FdTableWalker.Worker[] workers = FdTableWalker.Walk(rootFd, pids, wantedInodes, _degreeOfParallelism);
-
-            int scanned = 0, denied = 0, vanished = 0, failed = 0, hitCount = 0;
-            foreach (FdTableWalker.Worker worker in workers)
-            {
-                scanned += worker.Listed - worker.DeniedAfterListing;
-                denied += worker.Denied;
-                vanished += worker.Vanished;
-                failed += worker.Failed;
-                hitCount += worker.Hits.Count;
-            }
-
-            Dictionary<int, ProcessInfo> infos = ReadProcessInfos(rootFd, workers, ref vanished);
-            Dictionary<ulong, ProcessInfo[]> byInode = Group(workers, infos, hitCount);
-
-            if (vanished > 0)
-            {
-                diagnostics.Count(VanishedCounter, vanished);
-            }
-            if (denied > 0)
-            {
-                diagnostics.Count(DeniedCounter, denied);
-            }
-            if (failed > 0)
-            {
-                diagnostics.Count(FailedCounter, failed);
-            }
-            return new SocketOwners(byInode, scanned, denied);
+            return new FdTableScan(rootFd, pids.Length == 0 ? [] : FdTableWalker.Walk(rootFd, pids, wantedInodes, _degreeOfParallelism));
         }
-        finally
+        catch
         {
             Interop.Sys.Close(rootFd);
+            throw;
         }
     }
 
-    private Dictionary<int, ProcessInfo> ReadProcessInfos(int rootFd, FdTableWalker.Worker[] workers, ref int vanished)
+    /// <summary>
+    /// The second half of <see cref="Scan"/>: the holders of <paramref name="wantedInodes"/> (every socket the walk saw
+    /// when null), with the details of each holder read once. Exited processes and unreadable fd tables are counted in
+    /// <paramref name="diagnostics"/>, never thrown.
+    /// </summary>
+    public SocketOwners Resolve(FdTableScan walked, IReadOnlySet<ulong>? wantedInodes, CollectionDiagnostics diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(walked);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        FdTableWalker.Worker[] workers = walked.Workers;
+        if (workers.Length == 0)
+        {
+            return SocketOwners.Empty;
+        }
+
+        int scanned = 0, denied = 0, vanished = 0, failed = 0, hitCount = 0;
+        foreach (FdTableWalker.Worker worker in workers)
+        {
+            scanned += worker.Listed - worker.DeniedAfterListing;
+            denied += worker.Denied;
+            vanished += worker.Vanished;
+            failed += worker.Failed;
+            hitCount += worker.Hits.Count;
+        }
+
+        Dictionary<int, ProcessInfo> infos = ReadProcessInfos(walked.RootFd, workers, wantedInodes, ref vanished);
+        Dictionary<ulong, ProcessInfo[]> byInode = Group(workers, infos, hitCount, wantedInodes);
+
+        if (vanished > 0)
+        {
+            diagnostics.Count(VanishedCounter, vanished);
+        }
+        if (denied > 0)
+        {
+            diagnostics.Count(DeniedCounter, denied);
+        }
+        if (failed > 0)
+        {
+            diagnostics.Count(FailedCounter, failed);
+        }
+        return new SocketOwners(byInode, scanned, denied);
+    }
+
+    private Dictionary<int, ProcessInfo> ReadProcessInfos(int rootFd, FdTableWalker.Worker[] workers, IReadOnlySet<ulong>? wanted, ref int vanished)
     {
         var holderSet = new HashSet<int>();
         foreach (FdTableWalker.Worker worker in workers)
         {
             foreach (SocketHit hit in worker.Hits)
             {
-                holderSet.Add(hit.Pid);
+                if (wanted is null || wanted.Contains(hit.Inode))
+                {
+                    holderSet.Add(hit.Pid);
+                }
             }
         }
 
@@ -137,14 +163,15 @@ internal sealed class ProcessSocketScanner
         return infos;
     }
 
-    private static Dictionary<ulong, ProcessInfo[]> Group(FdTableWalker.Worker[] workers, Dictionary<int, ProcessInfo> infos, int hitCount)
+    private static Dictionary<ulong, ProcessInfo[]> Group(
+        FdTableWalker.Worker[] workers, Dictionary<int, ProcessInfo> infos, int hitCount, IReadOnlySet<ulong>? wanted)
     {
         var byInode = new Dictionary<ulong, ProcessInfo[]>(hitCount);
         foreach (FdTableWalker.Worker worker in workers)
         {
             foreach (SocketHit hit in worker.Hits)
             {
-                if (!infos.TryGetValue(hit.Pid, out ProcessInfo? info))
+                if ((wanted is not null && !wanted.Contains(hit.Inode)) || !infos.TryGetValue(hit.Pid, out ProcessInfo? info))
                 {
                     continue;
                 }

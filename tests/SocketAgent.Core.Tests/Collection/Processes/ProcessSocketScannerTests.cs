@@ -69,6 +69,27 @@ public class ProcessSocketScannerTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    public void A_walk_made_before_the_sockets_are_known_resolves_only_the_wanted_ones(int threads)
+    {
+        // --once walks the fd tables while the sockets are dumped: every socket fd is recorded, the wanted set comes after.
+        using FakeProcRoot root = CreateRoot();
+        var diagnostics = new CollectionDiagnostics();
+        var scanner = new ProcessSocketScanner(root.Path, degreeOfParallelism: threads);
+
+        using FdTableScan? walked = scanner.Walk(wantedInodes: null, diagnostics);
+        Assert.NotNull(walked);
+        SocketOwners owners = scanner.Resolve(walked, new HashSet<ulong> { 888, 4242 }, diagnostics);
+
+        Assert.Equal(1, owners.Count);
+        Assert.Equal([100], owners.Lookup(888).Select(p => p.Pid));
+        Assert.Empty(owners.Lookup(777));
+        // As with the wanted set given up front: 400 holds no wanted socket, so its details were never read.
+        Assert.Equal(1, diagnostics.Get(ProcessSocketScanner.VanishedCounter));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
     [InlineData(4)]
     public void BigFdTablesSpreadOverManyBatchesAreFullyResolved(int threads)
     {
