@@ -51,6 +51,7 @@ internal sealed partial class SocketLineEncoder
     private byte[]? _netnsJson;
 
     private readonly byte[] _communityId = new byte[CommunityId.MaxUtf8Length];
+    private readonly CommunityIdCache _communityIds = new();
     private int _communityIdLength;
     private byte[]? _namespaceContainerJson;
 
@@ -394,7 +395,7 @@ internal sealed partial class SocketLineEncoder
         }
 
         // Kept for the line's routing metadata (the Kafka flow topic's key): the outputs need not parse it back.
-        if (CommunityId.TryFormat(record, _communityId, out int communityIdLength))
+        if (_communityIds.TryFormat(record, _communityId, out int communityIdLength))
         {
             _communityIdLength = communityIdLength;
             writer.WriteString(s_communityId, _communityId.AsSpan(0, communityIdLength));
