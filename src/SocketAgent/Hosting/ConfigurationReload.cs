@@ -34,8 +34,8 @@ internal static class ConfigurationReload
             return new Result(running, [], [], ex.Message);
         }
 
-        // Field by field, so a setting added to AgentOptions later stays at its running value (and is named as kept
-        // when it changes) until someone decides it can change at run time.
+        // Field by field: a setting added to AgentOptions must be listed here with its running value (ConfigurationReloadTests
+        // fails otherwise: the default would pose as an applied change) until someone decides it can change at run time.
         var next = new AgentOptions
         {
             Interval = loaded.Interval,
@@ -45,7 +45,11 @@ internal static class ConfigurationReload
             StateDirectory = running.StateDirectory,
             HostName = running.HostName,
             Source = running.Source,
+            // The encoder is built once with its profile.
+            Fields = running.Fields,
             EbpfRingBufferBytes = running.EbpfRingBufferBytes,
+            EbpfUdpFlows = running.EbpfUdpFlows,
+            EbpfUdpIdleTimeout = running.EbpfUdpIdleTimeout,
             Netns = running.Netns,
             Collect = running.Collect,
             Redaction = running.Redaction,
