@@ -247,6 +247,9 @@ internal static class SocketEventReader
             {
                 if (EnterObject(ref reader))
                 {
+                    // The default profile leaves a zero counter out, as ss -i does: within tcp_info, absent means 0.
+                    e.BytesAcked = 0;
+                    e.BytesReceived = 0;
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         bool acked = reader.ValueTextEquals("bytes_acked"u8);

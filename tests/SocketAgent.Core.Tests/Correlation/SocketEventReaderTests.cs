@@ -7,6 +7,20 @@ namespace SocketAgent.Tests.Correlation;
 public sealed class SocketEventReaderTests
 {
     [Fact]
+    public void A_default_profile_line_without_zero_counters_reads_them_as_zero_and_its_ends_from_local_end()
+    {
+        // The default profile leaves a tcp_info counter out when it is zero (as ss -i does); no tcp_info at all is unknown.
+        const string line = """{"@timestamp":"2026-12-06T08:00:00.000000000Z","event":{"dataset":"socket","action":"closed","kind":"event","category":["network"],"type":["connection","end"],"id":"01a24a3a-6458-7388-a47f-61797da80df4","sequence":9,"end":"2026-12-06T08:00:00.000000000Z"},"host":{"name":"h"},"agent":{"id":"a"},"network":{"transport":"tcp","type":"ipv4","direction":"ingress","community_id":"1:vX3W/5Wg76yfbJD1IsS9ZIKTVRw="},"source":{"ip":"10.216.7.2","port":36626},"destination":{"ip":"10.216.7.1","port":7407},"socket":{"state":"CLOSE","local_end":"destination","inode":0,"cookie":5,"tcp_info":{"rtt_us":40,"bytes_received":12,"snd_cwnd":10},"seen_open":true}}""";
+        var e = new ObservedSocketEvent();
+
+        Assert.Equal(SocketEventParseResult.Connection, SocketEventReader.Read(Encoding.UTF8.GetBytes(line), new Utf8Interner(4), ref e));
+        Assert.Equal(0, e.BytesAcked);
+        Assert.Equal(12, e.BytesReceived);
+        Assert.Equal("10.216.7.1:7407", e.Local.ToString());
+        Assert.Equal("10.216.7.2:36626", e.Remote.ToString());
+    }
+
+    [Fact]
     public void A_captured_closed_event_gives_every_field_the_join_needs()
     {
         string line = Client.Single(static l => l.Contains("\"closed\"", StringComparison.Ordinal));
