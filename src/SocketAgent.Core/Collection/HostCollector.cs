@@ -142,7 +142,7 @@ public sealed class HostCollector : IDisposable
         // never in a namespace thread; which sockets are wanted is applied once both are done. The daemon's owner
         // cache follows the socket lists instead.
         Task<FdTableScan?>? walking = attribute && _owners is null
-            ? Task.Run(() => _scanner!.Walk(wantedInodes: null, diagnostics))
+            ? Task.Run(() => _scanner!.Walk(diagnostics))
             : null;
         try
         {

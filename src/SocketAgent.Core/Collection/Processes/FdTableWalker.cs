@@ -25,25 +25,26 @@ internal sealed class FdTableWalker
 
     private readonly int _rootFd;
     private readonly int[] _pids;
-    private readonly IReadOnlySet<ulong>? _wanted;
     private readonly bool _shareBatches;
     private readonly ConcurrentQueue<FdBatch> _batches = new();
     private int _nextPid = -1;
     private int _activeListers;
 
-    private FdTableWalker(int rootFd, int[] pids, IReadOnlySet<ulong>? wanted, bool shareBatches)
+    private FdTableWalker(int rootFd, int[] pids, bool shareBatches)
     {
         _rootFd = rootFd;
         _pids = pids;
-        _wanted = wanted;
         _shareBatches = shareBatches;
     }
 
-    /// <summary>Walks the fd tables of <paramref name="pids"/> (names relative to <paramref name="rootFd"/>) on up to <paramref name="threads"/> threads.</summary>
-    public static Worker[] Walk(int rootFd, int[] pids, IReadOnlySet<ulong>? wanted, int threads)
+    /// <summary>
+    /// Walks the fd tables of <paramref name="pids"/> (names relative to <paramref name="rootFd"/>) on up to
+    /// <paramref name="threads"/> threads, recording every socket fd: which sockets are wanted is the caller's to apply.
+    /// </summary>
+    public static Worker[] Walk(int rootFd, int[] pids, int threads)
     {
         int count = Math.Clamp(threads, 1, Math.Max(1, pids.Length));
-        var walker = new FdTableWalker(rootFd, pids, wanted, shareBatches: count > 1);
+        var walker = new FdTableWalker(rootFd, pids, shareBatches: count > 1);
         var workers = new Worker[count];
         for (int i = 0; i < count; i++)
         {
@@ -202,9 +203,7 @@ internal sealed class FdTableWalker
                             }
                             return;
                         }
-                        if (length > 0
-                            && SocketLinkParser.TryParseInode(new ReadOnlySpan<byte>(link, length), out ulong inode)
-                            && (walker._wanted is null || walker._wanted.Contains(inode)))
+                        if (length > 0 && SocketLinkParser.TryParseInode(new ReadOnlySpan<byte>(link, length), out ulong inode))
                         {
                             Hits.Add(new SocketHit(inode, directory.Pid));
                         }

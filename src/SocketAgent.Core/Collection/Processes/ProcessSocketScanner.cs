@@ -46,16 +46,16 @@ internal sealed class ProcessSocketScanner
     /// </summary>
     public SocketOwners Scan(IReadOnlySet<ulong>? wantedInodes, CollectionDiagnostics diagnostics)
     {
-        using FdTableScan? walked = Walk(wantedInodes, diagnostics);
+        using FdTableScan? walked = Walk(diagnostics);
         return walked is null ? SocketOwners.Empty : Resolve(walked, wantedInodes, diagnostics);
     }
 
     /// <summary>
-    /// The first half of <see cref="Scan"/>: lists the processes and walks their fd tables, recording the socket fds
-    /// (only <paramref name="wantedInodes"/> when given). A one-shot view runs it while the sockets are dumped, as ss
+    /// The first half of <see cref="Scan"/>: lists the processes and walks their fd tables, recording every socket fd
+    /// (<see cref="Resolve"/> applies the wanted inodes). A one-shot view runs it while the sockets are dumped, as ss
     /// does, since which sockets are wanted is not known yet; null when the proc mount cannot be opened (warned).
     /// </summary>
-    public FdTableScan? Walk(IReadOnlySet<ulong>? wantedInodes, CollectionDiagnostics diagnostics)
+    public FdTableScan? Walk(CollectionDiagnostics diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
 
@@ -70,7 +70,7 @@ internal sealed class ProcessSocketScanner
         try
         {
             int[] pids = ListPids(rootFd);
-            return new FdTableScan(rootFd, pids.Length == 0 ? [] : FdTableWalker.Walk(rootFd, pids, wantedInodes, _degreeOfParallelism));
+            return new FdTableScan(rootFd, pids.Length == 0 ? [] : FdTableWalker.Walk(rootFd, pids, _degreeOfParallelism));
         }
         catch
         {

@@ -76,7 +76,7 @@ public class ProcessSocketScannerTests
         var diagnostics = new CollectionDiagnostics();
         var scanner = new ProcessSocketScanner(root.Path, degreeOfParallelism: threads);
 
-        using FdTableScan? walked = scanner.Walk(wantedInodes: null, diagnostics);
+        using FdTableScan? walked = scanner.Walk(diagnostics);
         Assert.NotNull(walked);
         SocketOwners owners = scanner.Resolve(walked, new HashSet<ulong> { 888, 4242 }, diagnostics);
 
