@@ -31,9 +31,10 @@ internal static class ParallelSocketLines
         // A generous guess of a line's size (the buffers grow if it is short): one allocation per slice.
         nuint guess = (nuint)size * (fields == FieldProfile.Full ? 2048u : 1024u);
         var rest = new NativeLineBuffer[slices - 1];
+        Task? encoded = null;
         try
         {
-            Task encoded = Task.WhenAll(Enumerable.Range(1, slices - 1).Select(i => Task.Run(() =>
+            encoded = Task.WhenAll(Enumerable.Range(1, slices - 1).Select(i => Task.Run(() =>
             {
                 rest[i - 1] = new NativeLineBuffer(guess);
                 using var sliceWriter = new JsonLinesWriter(rest[i - 1], userNames, routeTables: null, fields);
@@ -51,6 +52,12 @@ internal static class ParallelSocketLines
         }
         finally
         {
+            // When the caller's slice failed (a closed stdout), the others may still be encoding into their buffers:
+            // they are freed only once every worker is done (WaitAny: without rethrowing over the caller's error).
+            if (encoded is not null)
+            {
+                Task.WaitAny(encoded);
+            }
             foreach (NativeLineBuffer? lines in rest)
             {
                 lines?.Dispose();
