@@ -26,8 +26,6 @@ public sealed class HostStateDocumentFactory
     private readonly DocumentFieldCache _common = new();
     private readonly RouteTableNames _tables;
 
-    // network objects of the current namespace: [0] no type, [1] ipv4, [2] ipv6.
-
     /// <param name="routeTables">Table names for <c>route.table</c>; null for the iproute2 built-ins only.</param>
     public HostStateDocumentFactory(RouteTableNames? routeTables = null) => _tables = routeTables ?? RouteTableNames.BuiltIn;
 

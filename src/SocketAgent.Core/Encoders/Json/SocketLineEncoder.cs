@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using SocketAgent.Events;
+using SocketAgent.Encoders.Netstat;
 using SocketAgent.Model;
 
 namespace SocketAgent.Encoders.Json;
@@ -434,7 +435,7 @@ internal sealed partial class SocketLineEncoder
         Span<byte> remoteIp = stackalloc byte[MaxIpLength];
         remoteIp = remoteIp[..IpText.FormatEndpoint(record.RemoteAddress, record.Family, remoteIp)];
         int remotePort = (uint)record.RemotePort <= ushort.MaxValue ? record.RemotePort : 0;
-        bool hasRemote = remotePort != 0 || !IsUnspecified(record.RemoteAddress);
+        bool hasRemote = remotePort != 0 || !NetstatAddressText.IsUnspecified(record.RemoteAddress);
 
         SocketTraffic? local = traffic;
         SocketTraffic? remote = traffic is SocketTraffic t ? new SocketTraffic(t.BytesReceived, t.BytesSent, t.PacketsReceived, t.PacketsSent) : null;
@@ -451,9 +452,6 @@ internal sealed partial class SocketLineEncoder
         }
         return LocalEnd.Source;
     }
-
-    private static bool IsUnspecified(IPAddress? address) =>
-        address is null || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     private static void WriteEndpoint(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> ip, int port, SocketTraffic? sent = null)
     {
@@ -576,8 +574,17 @@ internal sealed partial class SocketLineEncoder
         WriteUser(w, info.Uid, info.UserName);
         byte[] user = TakeFragment();
 
-        // The object without its closing brace: the line adds process.user only when it is not the socket's user.
-        w = StartFragment();
+        // Encoded without and with process.user: a line writes the user once, so process.user only when it is not
+        // the socket's (ProcessFragments.For).
+        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user);
+        _processes.Add(info, fragments);
+        return fragments;
+    }
+
+    /// <summary>The <c>process</c> object of <paramref name="info"/> as the profile asks, with <paramref name="user"/> as its <c>user</c> when given.</summary>
+    private byte[] EncodeProcess(ProcessInfo info, byte[]? user)
+    {
+        Utf8JsonWriter w = StartFragment();
         w.WriteStartObject();
         w.WriteNumber(s_pid, info.Pid);
         w.WriteString(s_name, info.Name);
@@ -609,35 +616,20 @@ internal sealed partial class SocketLineEncoder
             w.WriteNumber(s_pid, info.ParentPid);
             w.WriteEndObject();
         }
-        if (_profile == FieldProfile.Full)
+        // What tells a reused pid apart in a long history; the event's own time and pid usually do.
+        if (_profile == FieldProfile.Full && info.StartTime is DateTimeOffset startTime)
         {
-            // What tells a reused pid apart in a long history; the event's own time and pid usually do.
-            if (info.StartTime is DateTimeOffset startTime)
-            {
-                Span<byte> start = stackalloc byte[RfcTimestamp.Length];
-                RfcTimestamp.Format(startTime, start);
-                w.WriteString(s_start, start);
-            }
+            Span<byte> start = stackalloc byte[RfcTimestamp.Length];
+            RfcTimestamp.Format(startTime, start);
+            w.WriteString(s_start, start);
+        }
+        if (user is not null)
+        {
+            w.WritePropertyName(s_user);
+            w.WriteRawValue(user, skipInputValidation: true);
         }
         w.WriteEndObject();
-        byte[] process = TakeFragment();
-
-        w = StartFragment();
-        w.WriteStartObject();
-        w.WritePropertyName(s_user);
-        w.WriteRawValue(user, skipInputValidation: true);
-        w.WriteEndObject();
-        w.Flush();
-        // ,"user":{...}} : the same object with the user as its last member.
-        ReadOnlySpan<byte> userMember = _fragmentBuffer.WrittenSpan[1..];
-        byte[] withUser = new byte[process.Length + userMember.Length];
-        process.AsSpan(0, process.Length - 1).CopyTo(withUser);
-        withUser[process.Length - 1] = (byte)',';
-        userMember.CopyTo(withUser.AsSpan(process.Length));
-
-        fragments = new ProcessFragments(process, withUser, user);
-        _processes.Add(info, fragments);
-        return fragments;
+        return TakeFragment();
     }
 
     /// <summary>
