@@ -85,7 +85,10 @@ public sealed class EventStreamTests : IDisposable
             Assert.Null(Str(listenerEvents[0], "network.direction"));
 
             // The client end: opened ESTABLISHED, FIN_WAIT2 after its half-close, then closed.
-            JsonElement[] clientEvents = all.Where(e => Str(e, "event.dataset") == "socket" && LocalPort(e) == clientPort).ToArray();
+            // By both ports: with -t the daemon sees every TCP socket of the host, and another test's connection may hold
+            // the same ephemeral port towards another listener (CI saw one, whose destination.port was not ours).
+            JsonElement[] clientEvents = all.Where(e => Str(e, "event.dataset") == "socket" && LocalPort(e) == clientPort
+                && RemotePort(e) == port).ToArray();
             Assert.Equal("opened", Str(clientEvents[0], "event.action"));
             Assert.Equal("ESTABLISHED", Str(clientEvents[0], "socket.state"));
             Assert.Equal(self, Num(clientEvents[0], "process.pid"));
