@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using SocketAgent.Metrics;
 
 namespace SocketAgent.Delivery;
 
@@ -33,7 +32,8 @@ public sealed class DeliveryLoop : IDisposable
     // Nothing will ever confirm them, so the watermark steps over them.
     private readonly Dictionary<long, long> _gaps = [];
     // Send → confirmation per confirmed send; written by the loop, snapshotted by any thread (the metrics scrape).
-    private readonly DurationHistogram _latency = new(DurationHistogram.DeliveryLatencyBounds);
+    private long _latencyCount;
+    private long _latencyTicks; // TimeSpan ticks: a long, so concurrent adds stay exact
     private IRemoteOutput _output;
     private long _cursor;
     private long _watermark;
@@ -72,7 +72,8 @@ public sealed class DeliveryLoop : IDisposable
         PermanentFailures = Interlocked.Read(ref _permanent),
         Watermark = Interlocked.Read(ref _watermark),
         CircuitState = Volatile.Read(ref _circuit),
-        Latency = _latency.Snapshot(),
+        LatencyCount = Interlocked.Read(ref _latencyCount),
+        LatencySum = TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks)),
         LastError = Volatile.Read(ref _lastError),
         SinceProgress = _options.TimeProvider.GetElapsedTime(Interlocked.Read(ref _progressAt)),
     };
@@ -252,7 +253,10 @@ public sealed class DeliveryLoop : IDisposable
                     }
                     if (_sentAt.Remove(outcome.Sequence, out long sent))
                     {
-                        _latency.Observe(Stopwatch.GetElapsedTime(sent, now));
+                        TimeSpan latency = Stopwatch.GetElapsedTime(sent, now);
+                        Interlocked.Add(ref _latencyTicks, latency.Ticks);
+                        Interlocked.Increment(ref _latencyCount);
+                        DeliveryTelemetry.Latency.Record(latency.TotalSeconds);
                     }
                     break;
                 case DeliveryOutcome.Permanent:

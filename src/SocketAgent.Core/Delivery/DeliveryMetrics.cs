@@ -1,12 +1,8 @@
-using SocketAgent.Metrics;
-
 namespace SocketAgent.Delivery;
 
 /// <summary>A delivery loop's counters for the heartbeat and the operations endpoint: what operators watch when a broker is slow or down.</summary>
 public sealed record DeliveryMetrics
 {
-    private static readonly HistogramSnapshot s_noLatency = new DurationHistogram(DurationHistogram.DeliveryLatencyBounds).Snapshot();
-
     public long Produced { get; init; }
     public long Persisted { get; init; }
     public long Retries { get; init; }
@@ -16,11 +12,14 @@ public sealed record DeliveryMetrics
     public long Watermark { get; init; }
     public string CircuitState { get; init; } = "closed";
 
-    /// <summary>Time from handing a record to the output to its confirmation, one observation per confirmed send, since start.</summary>
-    public HistogramSnapshot Latency { get; init; } = s_noLatency;
+    /// <summary>Confirmed sends timed since start (send → confirmation; the buckets are <see cref="DeliveryTelemetry.Latency"/>'s).</summary>
+    public long LatencyCount { get; init; }
 
-    /// <summary>The mean of <see cref="Latency"/> (the heartbeat's <c>delivery_latency_ms</c>); null before the first confirmation.</summary>
-    public double? AverageLatencyMilliseconds => Latency.Count == 0 ? null : Latency.Sum * 1000 / Latency.Count;
+    /// <summary>The sum of those <see cref="LatencyCount"/> latencies.</summary>
+    public TimeSpan LatencySum { get; init; }
+
+    /// <summary>The mean latency (the heartbeat's <c>delivery_latency_ms</c>); null before the first confirmation.</summary>
+    public double? AverageLatencyMilliseconds => LatencyCount == 0 ? null : LatencySum.TotalMilliseconds / LatencyCount;
 
     public string? LastError { get; init; }
 

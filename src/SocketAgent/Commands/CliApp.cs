@@ -38,6 +38,7 @@ internal static class CliApp
           socket-agent netstat -i | -rn | -s               what netstat -i, -rn, -s print
           socket-agent correlate web-01.jsonl db-01.jsonl  which process talked to which, across two agents' events
           socket-agent --http-listen 9464                  the daemon, with /metrics and /healthz on 127.0.0.1:9464
+          socket-agent --otlp-endpoint http://otelcol:4318 the daemon, pushing its own metrics over OTLP
           socket-agent healthcheck                         exit 0 when that agent's /healthz says ready
           socket-agent schema --elasticsearch DIR          the JSON Schema's Elasticsearch index templates
 
@@ -177,6 +178,7 @@ internal static class CliApp
         AddExplicit(result, daemon.KafkaBootstrapServers, "kafka:bootstrap_servers", settings);
         AddExplicit(result, daemon.KafkaTopic, "kafka:topic", settings);
         AddExplicit(result, operations.HttpListen, OperationsOptions.SettingKey, settings);
+        AddExplicit(result, operations.OtlpEndpoint, OperationsOptions.OtlpSettingKey, settings);
         if (result.GetValue(daemon.Output) is { Length: > 0 } outputs)
         {
             settings["outputs"] = string.Join(',', outputs);

@@ -64,4 +64,11 @@ internal sealed class AgentOptions
     /// listens. Default (null): off.
     /// </summary>
     public System.Net.IPEndPoint? HttpListen { get; set; }
+
+    /// <summary>
+    /// <c>otlp.endpoint</c> (<c>--otlp-endpoint</c>): the OpenTelemetry Collector (or any OTLP receiver) the agent's
+    /// own metrics are pushed to. Default (null): off, unless the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> or
+    /// <c>OTEL_EXPORTER_OTLP_METRICS_ENDPOINT</c> is set (see <see cref="Hosting.Telemetry.TelemetryExport"/>).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; }
 }

@@ -82,6 +82,9 @@ internal static class AgentOptionsJson
         json.WriteStartObject("http");
         json.WriteString("listen", Hosting.Operations.HttpListenAddress.Format(options.HttpListen));
         json.WriteEndObject();
+        json.WriteStartObject("otlp");
+        json.WriteString("endpoint", options.OtlpEndpoint?.OriginalString ?? "");
+        json.WriteEndObject();
 
         json.WriteEndObject();
         json.Flush();

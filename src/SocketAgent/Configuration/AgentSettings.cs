@@ -211,6 +211,18 @@ internal static class AgentSettings
                 o.HttpListen = endpoint;
                 return ok;
             }),
+            AgentSetting.Scalar("otlp:endpoint", "an http:// or https:// URL of an OTLP receiver, such as http://127.0.0.1:4318 (empty: off)",
+                static t => t.Otlp?.Endpoint, static (o, v) =>
+            {
+                if (v.Length == 0)
+                {
+                    o.OtlpEndpoint = null;
+                    return true;
+                }
+                bool ok = Uri.TryCreate(v, UriKind.Absolute, out Uri? endpoint) && endpoint.Scheme is "http" or "https" && endpoint.Host.Length > 0;
+                o.OtlpEndpoint = ok ? endpoint : null;
+                return ok;
+            }),
         };
         AddRule(settings, "filters:include", static t => t.Filters?.Include, static o => o.Filters.Include);
         AddRule(settings, "filters:exclude", static t => t.Filters?.Exclude, static o => o.Filters.Exclude);

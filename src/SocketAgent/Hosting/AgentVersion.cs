@@ -5,7 +5,7 @@ namespace SocketAgent.Cli.Hosting;
 /// <summary>
 /// The agent's version, read from the assembly's informational version: <c>&lt;Version&gt;</c> of
 /// Directory.Build.props (its only source; README's stated release is tested against it) plus the
-/// <c>+commit</c> the SDK appends. <c>--version</c>, <c>agent.version</c> and <c>socket_agent_build_info</c> all read it here.
+/// <c>+commit</c> the SDK appends. <c>--version</c>, <c>agent.version</c> and the telemetry resource's <c>service.version</c> all read it here.
 /// </summary>
 internal static class AgentVersion
 {

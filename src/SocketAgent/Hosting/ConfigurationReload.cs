@@ -55,6 +55,7 @@ internal static class ConfigurationReload
             Redaction = running.Redaction,
             Outputs = running.Outputs,
             HttpListen = running.HttpListen,
+            OtlpEndpoint = running.OtlpEndpoint,
         };
 
         // Compared through --print-config's rendering: the one place every setting is spelt by its name.

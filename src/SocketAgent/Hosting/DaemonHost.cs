@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Logging.Console;
 using SocketAgent.Cli.Commands;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting.Operations;
+using SocketAgent.Cli.Hosting.Telemetry;
 using SocketAgent.Collection.Tracing;
 using SocketAgent.State;
 
@@ -29,20 +29,6 @@ internal static class DaemonHost
         // First: from here a SIGHUP or SIGUSR1 no longer ends the process, whatever start is doing.
         using var signals = new DaemonSignals();
 
-        Socket? operations = null;
-        if (options.HttpListen is { } listen)
-        {
-            try
-            {
-                operations = OperationsEndpoint.Listen(listen);
-            }
-            catch (OperationsEndpointException ex)
-            {
-                streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
-                return ExitCodes.Failure;
-            }
-        }
-
         AgentStateStore store;
         try
         {
@@ -51,7 +37,6 @@ internal static class DaemonHost
         catch (AgentStateException ex)
         {
             streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
-            operations?.Dispose();
             return ExitCodes.Failure;
         }
 
@@ -75,7 +60,6 @@ internal static class DaemonHost
             catch (TracerUnavailableException ex)
             {
                 streams.Error.WriteLine($"socket-agent: error: --source ebpf: {ex.Message}");
-                operations?.Dispose();
                 return ExitCodes.Failure;
             }
             if (transitions?.UdpUnavailable is string noUdp)
@@ -91,10 +75,33 @@ internal static class DaemonHost
 
         var output = new BufferedStream(DataStream(streams.Output), 1 << 16);
         var status = new DaemonStatus();
+        // The agent's own telemetry: instruments only when something exports them (the scrape endpoint, OTLP).
+        using var metrics = new AgentMetrics(enabled: options.HttpListen is not null || TelemetryExport.OtlpWanted(options));
+        TelemetryExport? export = null;
+        OperationsEndpoint? operations = null;
         try
         {
-            using IHost host = Build(options, store, output, status, cycle, operations, signals, reload ?? (() => options));
-            signals.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent");
+            using IHost host = Build(options, store, output, status, cycle, metrics, signals, reload ?? (() => options));
+            ILoggerFactory logs = host.Services.GetRequiredService<ILoggerFactory>();
+            signals.Logger = logs.CreateLogger("SocketAgent");
+            if (metrics.Enabled)
+            {
+                export = TelemetryExport.Create(options, store.AgentId, options.HostName ?? Environment.MachineName, logs);
+            }
+            if (options.HttpListen is { } listen)
+            {
+                try
+                {
+                    // Before the loop: it answers (and /healthz says 503) while the first snapshot is taken.
+                    operations = OperationsEndpoint.Start(listen, export?.Provider, metrics.Health, logs);
+                }
+                catch (OperationsEndpointException ex)
+                {
+                    streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+                    status.Fail(ExitCodes.Failure);
+                    return status.ExitCode;
+                }
+            }
             host.Run();
         }
         catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
@@ -108,6 +115,9 @@ internal static class DaemonHost
         }
         finally
         {
+            // Stopped after the loop, so a scrape during the stop is still answered; OTLP sends its last export.
+            operations?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            export?.Dispose();
             transitions?.Dispose();
             try
             {
@@ -135,7 +145,7 @@ internal static class DaemonHost
         return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 
-    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle> cycle, Socket? operations,
+    private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle> cycle, AgentMetrics metrics,
         DaemonSignals signals, Func<AgentOptions> reload)
     {
         // The empty builder: no appsettings.json, no DOTNET_ variables, no command-line provider — the agent's
@@ -165,14 +175,7 @@ internal static class DaemonHost
             Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SocketAgent"),
             StartedAt = time.GetUtcNow(),
         });
-        var metrics = new AgentMetrics(enabled: options.HttpListen is not null);
         builder.Services.AddSingleton(metrics);
-        if (operations is not null)
-        {
-            // Before the loop: it answers (and /healthz says 503) while the first snapshot is taken.
-            builder.Services.AddHostedService(sp => new OperationsEndpoint(operations, new OperationsRoutes(metrics, () => sp.GetRequiredService<CycleContext>().Options.Interval, time),
-                sp.GetRequiredService<ILogger<OperationsEndpoint>>()));
-        }
         builder.Services.AddHostedService<AgentLoop>();
         return builder.Build();
     }

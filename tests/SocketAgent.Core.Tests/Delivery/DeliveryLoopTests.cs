@@ -107,21 +107,43 @@ public sealed class DeliveryLoopTests
     }
 
     [Fact]
-    public async Task Every_confirmed_record_is_one_latency_observation_and_the_average_is_the_histograms_mean()
+    public async Task Every_confirmed_record_is_one_latency_observation_in_the_histogram_and_the_average_is_their_mean()
     {
         var spool = new MemorySpool(300);
         var broker = new FakeBroker { Delay = TimeSpan.FromMilliseconds(1) };
         using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
-        Assert.Equal(0, loop.Metrics.Latency.Count);
+        Assert.Equal(0, loop.Metrics.LatencyCount);
         Assert.Null(loop.Metrics.AverageLatencyMilliseconds);
+        // The histogram instrument is process-wide (other tests' loops may record too), so a listener of our own must
+        // see at least every confirmation of this loop.
+        long recorded = 0;
+        double recordedSum = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument, DeliveryTelemetry.Latency))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            Interlocked.Increment(ref recorded);
+            lock (listener)
+            {
+                recordedSum += value;
+            }
+        });
+        listener.Start();
 
         DeliveryMetrics metrics = await RunUntil(loop, spool, 300);
 
         Assert.Equal(300, metrics.Persisted);
-        Assert.Equal(300, metrics.Latency.Count);
-        Assert.Equal(300, metrics.Latency.BucketCounts.Sum());
-        Assert.True(metrics.Latency.Sum > 0);
-        Assert.Equal(metrics.Latency.Sum * 1000 / 300, metrics.AverageLatencyMilliseconds);
+        Assert.Equal(300, metrics.LatencyCount);
+        Assert.True(metrics.LatencySum > TimeSpan.Zero);
+        Assert.Equal(metrics.LatencySum.TotalMilliseconds / 300, metrics.AverageLatencyMilliseconds);
+        Assert.True(Interlocked.Read(ref recorded) >= 300, $"{recorded} latencies recorded into the histogram");
+        Assert.Equal("s", DeliveryTelemetry.Latency.Unit);
     }
 
     [Fact]

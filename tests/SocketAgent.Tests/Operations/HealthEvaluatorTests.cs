@@ -1,11 +1,11 @@
 using SocketAgent.Cli.Hosting;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Delivery;
-using SocketAgent.Metrics;
 using SocketAgent.Spool;
 
 namespace SocketAgent.Tests.Operations;
 
+[Collection(nameof(AgentMetersCollection))]
 public sealed class HealthEvaluatorTests
 {
     private static readonly DateTimeOffset s_now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
@@ -21,7 +21,7 @@ public sealed class HealthEvaluatorTests
         Cycles = 5,
         FailedCycles = 0,
         LastSuccessAt = lastSuccess ?? s_now,
-        CycleDuration = new DurationHistogram([1]).Snapshot(),
+        Interval = s_interval,
         Cycle = cycle,
         LastSpoolDropAt = lastDrop,
         LastPermanentFailureAt = lastPermanent,
@@ -129,7 +129,7 @@ public sealed class HealthEvaluatorTests
     [Fact]
     public void The_metrics_holder_notes_when_counters_grow_and_since_when_the_circuit_is_open()
     {
-        var metrics = new AgentMetrics(enabled: true);
+        using var metrics = new AgentMetrics(enabled: true);
         var cycle = new ScriptedSource();
         var time = new ManualTime(s_now);
         CycleContext context = NewContext(time);
@@ -152,7 +152,7 @@ public sealed class HealthEvaluatorTests
         Assert.Equal(s_now.AddSeconds(1), metrics.Current!.LastSpoolDropAt);         // no new drop
         Assert.Equal(s_now.AddSeconds(1), metrics.Current.CircuitNotClosedSince);    // still not closed
         Assert.Equal(s_now.AddSeconds(1), metrics.Current.LastSuccessAt);            // this cycle did not complete
-        Assert.Equal(3, metrics.Current.CycleDuration.Count);
+        Assert.Equal(context.Options.Interval, metrics.Current.Interval);         // what staleness is judged by
 
         time.Now = s_now.AddSeconds(3);
         cycle.Next = WithKafka(Cycle(["file", "kafka"]), drops: 3, circuit: "closed", fileErrors: 1);
@@ -163,7 +163,7 @@ public sealed class HealthEvaluatorTests
     [Fact]
     public void Off_it_publishes_nothing()
     {
-        var metrics = new AgentMetrics(enabled: false);
+        using var metrics = new AgentMetrics(enabled: false);
 
         metrics.OnCycleEnded(NewContext(new ManualTime(s_now)), new ScriptedSource { Next = Cycle(["stdout"]) }, completed: true, TimeSpan.Zero);
 

@@ -3,13 +3,15 @@ using System.Net.Sockets;
 using System.Text.Json;
 using SocketAgent.Tests.Daemon;
 using SocketAgent.Tests.Delivery.Kafka;
+using SocketAgent.Tests.Deployment;
 using SocketAgent.Tests.Infrastructure;
+using SocketAgent.Tests.Telemetry;
 
 namespace SocketAgent.Tests.Operations;
 
 /// <summary>
-/// The real daemon with <c>--http-listen</c>: /metrics scraped over HTTP and parsed as Prometheus text, counters that
-/// follow a real socket, the delivery latency histogram of a daemon delivering to the mock Kafka cluster, /healthz
+/// The real daemon with <c>--http-listen</c>: /metrics scraped over HTTP and parsed by the Python
+/// <c>prometheus_client</c> parser (not by code of ours), counters that follow a real socket, the delivery latency histogram of a daemon delivering to the mock Kafka cluster, /healthz
 /// for a healthy agent and for one whose file output cannot write, and
 /// <c>socket-agent healthcheck</c>'s exit codes against it and against a closed port.
 /// </summary>
@@ -72,22 +74,21 @@ public sealed class OperationsDaemonTests : IDisposable
         throw new TimeoutException($"{path}: last answer {last}; stderr: {agent.StandardError}");
     }
 
-    private async Task<PrometheusText> ScrapeAsync()
+    private async Task<PrometheusScrape> ScrapeAsync()
     {
-        using HttpResponseMessage response = await _client.GetAsync(Url("/metrics"), Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
-        return PrometheusText.Parse(await response.Content.ReadAsStringAsync(Token));
+        PrometheusScrape scrape = await PrometheusScrape.GetAsync(_client, new Uri(Url("/metrics")), openMetrics: false, Token);
+        Assert.StartsWith("text/plain", scrape.ContentType);
+        Assert.Contains("version=0.0.4", scrape.ContentType);
+        return scrape;
     }
 
-    private static double Events(PrometheusText metrics, string action) =>
-        metrics["socket_agent_events_total"].Samples
-            .Where(s => s.Label("dataset") == "socket" && s.Label("action") == action).Sum(static s => s.Value);
+    private static double Events(PrometheusScrape metrics, string action) =>
+        metrics.Samples("socket_agent_events_total").Where(s => s.Has(("event_dataset", "socket"), ("event_action", action))).Sum(static s => s.Value);
 
-    private async Task<PrometheusText> WaitForMetricsAsync(Func<PrometheusText, bool> done)
+    private async Task<PrometheusScrape> WaitForMetricsAsync(Func<PrometheusScrape, bool> done)
     {
         DateTime deadline = DateTime.UtcNow + s_wait;
-        PrometheusText metrics;
+        PrometheusScrape metrics;
         while (!done(metrics = await ScrapeAsync()))
         {
             Assert.True(DateTime.UtcNow < deadline, "the metrics never showed the change");
@@ -102,30 +103,35 @@ public sealed class OperationsDaemonTests : IDisposable
         using DaemonProcess agent = Start([]);
         await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
 
-        PrometheusText before = await ScrapeAsync();
+        PrometheusScrape before = await ScrapeAsync();
         foreach (string family in (string[])[
-            "socket_agent_build_info", "socket_agent_ready", "socket_agent_cycles_total", "socket_agent_cycle_failures_total",
-            "socket_agent_cycle_duration_seconds", "socket_agent_last_successful_cycle_timestamp_seconds", "socket_agent_events_total",
-            "socket_agent_events_filtered_total", "socket_agent_sockets_tracked", "socket_agent_processes_tracked",
-            "socket_agent_network_namespaces", "socket_agent_warnings_total", "socket_agent_output_write_errors_total",
-            "process_resident_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds", "process_open_fds"])
+            "target_info", "socket_agent_ready", "socket_agent_cycles", "socket_agent_cycle_failures", "socket_agent_cycle_duration_seconds",
+            "socket_agent_cycle_last_success_time_seconds", "socket_agent_events", "socket_agent_events_filtered", "socket_agent_socket_count",
+            "socket_agent_process_count", "socket_agent_network_namespace_count", "socket_agent_warnings", "socket_agent_output_write_errors",
+            "socket_agent_source_info", "process_unix_file_descriptor_count", "dotnet_process_memory_working_set_bytes", "dotnet_process_cpu_time_seconds"])
         {
-            Assert.True(before.Families.ContainsKey(family), $"no {family}");
+            Assert.NotNull(before.TryFamily(family));
         }
-        foreach (PrometheusText.Family family in before.Families.Values)
+        foreach (PrometheusFamily family in before.Families.Where(static f => f.Name.StartsWith("socket_agent_", StringComparison.Ordinal)))
         {
             Assert.False(string.IsNullOrWhiteSpace(family.Help), $"{family.Name} has no HELP");
-            Assert.Equal(family.Type == "counter", family.Name.EndsWith("_total", StringComparison.Ordinal));
+            // Each series names the meter (the component) it comes from.
+            Assert.All(family.Samples, static s => Assert.StartsWith("SocketAgent.", s.Labels["otel_scope_name"]));
         }
+        Assert.Equal("counter", before.Family("socket_agent_events").Type);
+        Assert.Equal("gauge", before.Family("socket_agent_socket_count").Type);
+        Assert.Equal("histogram", before.Family("socket_agent_cycle_duration_seconds").Type);
         string agentId = File.ReadAllText(Path.Combine(_dir.FullName, "state", "agent-id")).Trim();
-        Assert.Equal(agentId, Assert.Single(before["socket_agent_build_info"].Samples).Label("agent_id"));
-        Assert.Equal(1, before.Value("socket_agent_ready"));
-        Assert.True(before.Value("socket_agent_events_total", ("dataset", "socket"), ("action", "snapshot")) > 0);
-        Assert.Equal(before.Value("socket_agent_cycles_total"), before.Value("socket_agent_cycle_duration_seconds_count"));
-        double lastCycle = before.Value("socket_agent_last_successful_cycle_timestamp_seconds");
+        Assert.Equal(1, before.Sample("target_info", ("service_instance_id", agentId), ("service_name", "socket-agent")));
+        Assert.Equal(1, before.Sample("socket_agent_ready"));
+        Assert.True(before.Sample("socket_agent_events_total", ("event_dataset", "socket"), ("event_action", "snapshot")) > 0);
+        // The duration is recorded as a cycle ends, the count published just after: a scrape between the two sees one more.
+        Assert.InRange(before.Sample("socket_agent_cycle_duration_seconds_count") - before.Sample("socket_agent_cycles_total"), 0, 1);
+        double lastCycle = before.Sample("socket_agent_cycle_last_success_time_seconds");
         Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - lastCycle, -1, 10);
-        Assert.Equal(0, before.Value("socket_agent_output_write_errors_total", ("output", "stdout")));
-        Assert.True(before.Value("process_resident_memory_bytes") > 1 << 20);
+        Assert.Equal(0, before.Sample("socket_agent_output_write_errors_total", ("socket_agent_output", "stdout")));
+        Assert.True(before.Sample("dotnet_process_memory_working_set_bytes") > 1 << 20);
+        Assert.True(before.Sample("process_unix_file_descriptor_count") > 3);
 
         double opened = Events(before, "opened"), closed = Events(before, "closed");
         using (var server = new TcpListener(IPAddress.Loopback, 0))
@@ -135,9 +141,9 @@ public sealed class OperationsDaemonTests : IDisposable
             await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)server.LocalEndpoint).Port, Token);
             using TcpClient accepted = await server.AcceptTcpClientAsync(Token);
             // The listener, the client and the accepted end: three opened sockets at least.
-            PrometheusText during = await WaitForMetricsAsync(m => Events(m, "opened") >= opened + 3);
-            Assert.True(during.Value("socket_agent_sockets_tracked") >= 3);
-            Assert.True(during.Value("socket_agent_cycles_total") > before.Value("socket_agent_cycles_total"));
+            PrometheusScrape during = await WaitForMetricsAsync(m => Events(m, "opened") >= opened + 3);
+            Assert.True(during.Sample("socket_agent_socket_count") >= 3);
+            Assert.True(during.Sample("socket_agent_cycles_total") > before.Sample("socket_agent_cycles_total"));
         }
         await WaitForMetricsAsync(m => Events(m, "closed") >= closed + 2);
 
@@ -198,9 +204,9 @@ public sealed class OperationsDaemonTests : IDisposable
             string reason = Assert.Single(health.RootElement.GetProperty("reasons").EnumerateArray()).GetString()!;
             Assert.StartsWith("output file failed to write", reason);
         }
-        PrometheusText metrics = await ScrapeAsync();
-        Assert.True(metrics.Value("socket_agent_output_write_errors_total", ("output", "file")) > 0);
-        Assert.Equal(0, metrics.Value("socket_agent_ready"));
+        PrometheusScrape metrics = await ScrapeAsync();
+        Assert.True(metrics.Sample("socket_agent_output_write_errors_total", ("socket_agent_output", "file")) > 0);
+        Assert.Equal(0, metrics.Sample("socket_agent_ready"));
 
         AgentProcess.Result check = DaemonProcess.Run(["healthcheck", "--url", Url("/healthz")]);
         Assert.Equal(1, check.ExitCode);
@@ -217,9 +223,9 @@ public sealed class OperationsDaemonTests : IDisposable
         (HttpStatusCode status, string body) = await WaitForAsync("/healthz",
             static (_, body) => body.Contains("\"kafka\":\"spooling\"", StringComparison.Ordinal), agent);
         Assert.Equal(HttpStatusCode.OK, status); // the spool absorbs the outage: still ready
-        PrometheusText metrics = await ScrapeAsync();
-        Assert.Equal(1, metrics.Value("socket_agent_delivery_spooling", ("output", "kafka")));
-        Assert.Equal(0, metrics.Value("socket_agent_spool_write_failing", ("output", "kafka")));
+        PrometheusScrape metrics = await ScrapeAsync();
+        Assert.Equal(1, metrics.Sample("socket_agent_delivery_spooling"));
+        Assert.Equal(0, metrics.Sample("socket_agent_spool_write_failing"));
         string heartbeat = agent.WaitForLine(static l => l.Contains("\"spooling\":1", StringComparison.Ordinal), s_wait);
         Assert.Contains("\"dataset\":\"agent\"", heartbeat);
 
@@ -257,7 +263,7 @@ public sealed class OperationsDaemonTests : IDisposable
                     connections.Add(client);
                     connections.Add(await server.AcceptTcpClientAsync(Token));
                 }
-                await WaitForMetricsAsync(m => m.Value("socket_agent_sockets_tracked") >= 600);
+                await WaitForMetricsAsync(m => m.Sample("socket_agent_socket_count") >= 600);
                 connections.ForEach(static c => c.Dispose());
                 connections.Clear();
                 await Task.Delay(1000, Token);
@@ -270,13 +276,13 @@ public sealed class OperationsDaemonTests : IDisposable
             Assert.Contains(health.RootElement.GetProperty("reasons").EnumerateArray(),
                 static r => r.GetString()!.StartsWith("the kafka spool", StringComparison.Ordinal));
 
-            PrometheusText metrics = await ScrapeAsync();
-            Assert.True(metrics.Value("socket_agent_spool_dropped_events_total", ("output", "kafka")) > 0);
-            Assert.Equal(1048576, metrics.Value("socket_agent_spool_max_bytes", ("output", "kafka")));
-            Assert.True(metrics.Value("socket_agent_spool_bytes", ("output", "kafka")) > 0.9 * 1048576);
-            Assert.True(metrics.Value("socket_agent_spool_watermark_lag_events", ("output", "kafka")) > 0);
-            Assert.Equal(0, metrics.Value("socket_agent_delivery_confirmed_total", ("output", "kafka")));
-            Assert.Equal(1, metrics["socket_agent_delivery_circuit_state"].Samples.Sum(static s => s.Value));
+            PrometheusScrape metrics = await ScrapeAsync();
+            Assert.True(metrics.Sample("socket_agent_spool_dropped_total") > 0);
+            Assert.Equal(1048576, metrics.Sample("socket_agent_spool_limit_bytes"));
+            Assert.True(metrics.Sample("socket_agent_spool_size_bytes") > 0.9 * 1048576);
+            Assert.True(metrics.Sample("socket_agent_spool_watermark_lag") > 0);
+            Assert.Equal(0, metrics.Sample("socket_agent_delivery_confirmed_total"));
+            Assert.Equal(1, metrics.Samples("socket_agent_delivery_circuit_state").Sum(static s => s.Value));
         }
         finally
         {
@@ -295,22 +301,82 @@ public sealed class OperationsDaemonTests : IDisposable
         await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
 
         // The first full snapshot and the heartbeats are confirmed by the mock cluster within moments.
-        PrometheusText metrics = await WaitForMetricsAsync(static m => m.Families.ContainsKey("socket_agent_delivery_latency_seconds")
-            && m.Value("socket_agent_delivery_latency_seconds_count", ("output", "kafka")) > 0);
+        PrometheusScrape metrics = await WaitForMetricsAsync(static m => m.TrySample("socket_agent_delivery_latency_seconds_count") > 0);
 
-        PrometheusText.Family latency = metrics["socket_agent_delivery_latency_seconds"];
+        PrometheusFamily latency = metrics.Family("socket_agent_delivery_latency_seconds");
         Assert.Equal("histogram", latency.Type);
-        Assert.False(metrics.Families.ContainsKey("socket_agent_delivery_latency_average_seconds"));
-        double count = metrics.Value("socket_agent_delivery_latency_seconds_count", ("output", "kafka"));
-        Assert.True(metrics.Value("socket_agent_delivery_latency_seconds_sum", ("output", "kafka")) > 0);
-        Assert.Equal(count, metrics.Value("socket_agent_delivery_latency_seconds_bucket", ("output", "kafka"), ("le", "+Inf")));
-        Assert.Equal(["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "+Inf"],
-            latency.Samples.Where(static s => s.Name == "socket_agent_delivery_latency_seconds_bucket").Select(static s => s.Label("le")));
+        double count = metrics.Sample("socket_agent_delivery_latency_seconds_count");
+        Assert.True(metrics.Sample("socket_agent_delivery_latency_seconds_sum") > 0);
+        Assert.Equal(count, metrics.Sample("socket_agent_delivery_latency_seconds_bucket", ("le", "+Inf")));
+        Assert.Equal(["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "60.0", "+Inf"],
+            latency.Samples.Where(static s => s.Name == "socket_agent_delivery_latency_seconds_bucket").Select(static s => s.Labels["le"]));
         // One observation per confirmed send: never more than were sent; confirmed events were all sent at least once.
-        Assert.True(count <= metrics.Value("socket_agent_delivery_sent_total", ("output", "kafka")));
-        Assert.True(metrics.Value("socket_agent_delivery_confirmed_total", ("output", "kafka")) > 0);
+        Assert.True(count <= metrics.Sample("socket_agent_delivery_sent_total"));
+        Assert.True(metrics.Sample("socket_agent_delivery_confirmed_total") > 0);
+        Assert.Equal(1, metrics.Sample("socket_agent_delivery_circuit_state", ("socket_agent_circuit_state", "closed")));
+
+        // With the Kafka output every series the README's table names exists (OTLP's export failures apart), and so
+        // does every metric the Grafana dashboard queries.
+        var families = metrics.Families.Select(static f => f.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (string name in MetricsTableTests.DocumentedPrometheusNames().Where(static n => !n.StartsWith("socket_agent_telemetry_", StringComparison.Ordinal)))
+        {
+            Assert.True(metrics.TryFamily(name) is not null, $"{name} is in the README's table but not in the scrape");
+        }
+        foreach (string name in GrafanaDashboard.MetricNames(Path.Combine(RepositoryFiles.Root, "deploy", "grafana", "socket-agent.json")))
+        {
+            Assert.True(metrics.TryFamily(name) is not null || metrics.Samples(name).Count > 0, $"the dashboard queries {name}, which the agent does not export");
+        }
 
         Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Three_thousand_slow_clients_leave_the_cycle_time_unchanged_and_a_fresh_scrape_answered_within_a_second()
+    {
+        // UDP only: the 3,000 TCP connections to the endpoint are not sockets the cycle has to report, so what is
+        // compared is the cost of serving them beside the collection, not the cost of collecting them.
+        using DaemonProcess agent = DaemonProcess.Start(["--http-listen", $"127.0.0.1:{_port}", "--interval", "200ms",
+            "--state-dir", Path.Combine(_dir.FullName, "state"), "-u"]);
+        await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
+
+        async Task<(double Sum, double Count)> CyclesAsync()
+        {
+            PrometheusScrape m = await ScrapeAsync();
+            return (m.Sample("socket_agent_cycle_duration_seconds_sum"), m.Sample("socket_agent_cycle_duration_seconds_count"));
+        }
+        (double Sum, double Count) start = await CyclesAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3), Token);
+        (double Sum, double Count) quiet = await CyclesAsync();
+
+        var slow = new List<Socket>(3000);
+        try
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                slow.Add(socket);
+                await socket.ConnectAsync(IPAddress.Loopback, _port, Token);
+                await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: x\r\n"u8.ToArray(), Token);
+            }
+            (double Sum, double Count) held = await CyclesAsync();
+            await Task.Delay(TimeSpan.FromSeconds(3), Token);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            (double Sum, double Count) abused = await CyclesAsync();
+            watch.Stop();
+
+            double before = (quiet.Sum - start.Sum) / (quiet.Count - start.Count), during = (abused.Sum - held.Sum) / (abused.Count - held.Count);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"mean cycle {before * 1000:F2} ms quiet, {during * 1000:F2} ms beside 3,000 slow clients ({during / before:F2}x); scrape {watch.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"a scrape took {watch.Elapsed} beside 3,000 slow clients");
+            Assert.True(abused.Count - held.Count >= 10, $"only {abused.Count - held.Count} cycles in 3 s beside the slow clients");
+            // Unchanged within the noise of a shared 2-core machine.
+            Assert.True(during < before * 2 + 0.002, $"mean cycle {during * 1000:F2} ms beside the slow clients, {before * 1000:F2} ms before");
+        }
+        finally
+        {
+            slow.ForEach(static s => s.Dispose());
+        }
+        Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(15)));
     }
 
     [Fact]

@@ -1,25 +1,57 @@
-using SocketAgent.Metrics;
+using SocketAgent.Cli.Hosting.Telemetry;
 
 namespace SocketAgent.Cli.Hosting.Operations;
 
 /// <summary>
-/// Between the agent loop and the operations endpoint: after every cycle the loop calls <see cref="OnCycleEnded"/>
-/// (on its own thread), which records the duration and publishes a new <see cref="MetricsSnapshot"/>; scrapes read
-/// <see cref="Current"/>. So a scrape costs the cycle nothing but one copy per cycle, and a slow scrape cannot hold
-/// up a cycle. Off (no copy at all) when the endpoint is.
+/// Between the agent loop and whoever reads the agent's state (the OpenTelemetry instruments, <c>/healthz</c>): after
+/// every cycle the loop calls <see cref="OnCycleEnded"/> (on its own thread), which records the cycle's duration and
+/// publishes a new <see cref="MetricsSnapshot"/>; readers take <see cref="Current"/>. So a scrape or an OTLP export
+/// costs the cycle nothing but one copy per cycle, and a slow reader cannot hold up a cycle. Off (no copy, no
+/// instrument) when neither the endpoint nor OTLP is.
+/// <para>
+/// The instruments are created here, one meter per component (<see cref="CycleInstruments"/>,
+/// <see cref="EventStreamInstruments"/>, <see cref="DeliveryInstruments"/>, <see cref="ProcessInstruments"/>), and
+/// live as long as this object: an exporter subscribes to them by meter name.
+/// </para>
 /// </summary>
-internal sealed class AgentMetrics
+internal sealed class AgentMetrics : IDisposable
 {
-    private readonly DurationHistogram _cycleDuration = new(DurationHistogram.CycleBounds);
+    private readonly CycleInstruments? _cycle;
+    private readonly EventStreamInstruments? _events;
+    private readonly DeliveryInstruments? _delivery;
+    private readonly ProcessInstruments? _process;
+    private readonly TimeProvider _time;
     private MetricsSnapshot? _current;
     private DateTimeOffset? _lastSuccessAt;
 
-    public AgentMetrics(bool enabled) => Enabled = enabled;
+    public AgentMetrics(bool enabled, TimeProvider? time = null)
+    {
+        Enabled = enabled;
+        _time = time ?? TimeProvider.System;
+        if (enabled)
+        {
+            _cycle = new CycleInstruments(this);
+            _events = new EventStreamInstruments(this);
+            _delivery = new DeliveryInstruments(this);
+            _process = new ProcessInstruments();
+        }
+    }
+
+    /// <summary>The meters whose instruments an exporter should collect (besides the runtime's).</summary>
+    public static IReadOnlyList<string> MeterNames { get; } =
+        [CycleInstruments.MeterName, EventStreamInstruments.MeterName, SocketAgent.Delivery.DeliveryTelemetry.MeterName, ProcessInstruments.MeterName];
 
     public bool Enabled { get; }
 
     /// <summary>The last published snapshot; null until the first cycle ended.</summary>
     public MetricsSnapshot? Current => Volatile.Read(ref _current);
+
+    /// <summary>Ready or not, and why, as of now (<c>/healthz</c>, <c>socket_agent.ready</c>).</summary>
+    public HealthReport Health()
+    {
+        MetricsSnapshot? snapshot = Current;
+        return HealthEvaluator.Evaluate(snapshot, snapshot?.Interval ?? TimeSpan.Zero, _time.GetUtcNow());
+    }
 
     /// <param name="completed">The cycle wrote its events, and the loop flushed them and saved the sequence.</param>
     public void OnCycleEnded(CycleContext context, IAgentCycle cycle, bool completed, TimeSpan duration)
@@ -29,7 +61,7 @@ internal sealed class AgentMetrics
             return;
         }
         DateTimeOffset now = context.TimeProvider.GetUtcNow();
-        _cycleDuration.Observe(duration);
+        _cycle?.Duration.Record(duration.TotalSeconds);
         if (completed)
         {
             _lastSuccessAt = now;
@@ -45,7 +77,7 @@ internal sealed class AgentMetrics
             Cycles = context.CycleNumber,
             FailedCycles = context.FailedCycles,
             LastSuccessAt = _lastSuccessAt,
-            CycleDuration = _cycleDuration.Snapshot(),
+            Interval = context.Options.Interval,
             Cycle = metrics,
             LastSpoolDropAt = Grew(previous?.Cycle?.Spool?.Drops, metrics?.Spool?.Drops, previous?.LastSpoolDropAt, now),
             LastPermanentFailureAt = Grew(previous?.Cycle?.Delivery?.PermanentFailures, metrics?.Delivery?.PermanentFailures, previous?.LastPermanentFailureAt, now),
@@ -73,5 +105,13 @@ internal sealed class AgentMetrics
             }
         }
         return times;
+    }
+
+    public void Dispose()
+    {
+        _cycle?.Dispose();
+        _events?.Dispose();
+        _delivery?.Dispose();
+        _process?.Dispose();
     }
 }

@@ -1,5 +1,3 @@
-using SocketAgent.Metrics;
-
 namespace SocketAgent.Cli.Hosting.Operations;
 
 /// <summary>
@@ -24,7 +22,8 @@ internal sealed class MetricsSnapshot
     /// <summary>When the last cycle that completed (events written, output flushed, sequence saved) ended; null before the first.</summary>
     public DateTimeOffset? LastSuccessAt { get; init; }
 
-    public required HistogramSnapshot CycleDuration { get; init; }
+    /// <summary>The interval in effect when the snapshot was published (a SIGHUP can change it): what <see cref="HealthEvaluator"/> judges staleness by.</summary>
+    public required TimeSpan Interval { get; init; }
 
     /// <summary>The event stream's own figures; null for a cycle that is no <see cref="IMetricsSource"/>.</summary>
     public CycleMetrics? Cycle { get; init; }

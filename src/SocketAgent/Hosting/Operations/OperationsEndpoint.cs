@@ -1,275 +1,177 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace SocketAgent.Cli.Hosting.Operations;
 
 /// <summary>
-/// The HTTP listener of <c>http.listen</c>: a small HTTP/1.1 responder on a <see cref="Socket"/>, one request per
-/// connection (<c>Connection: close</c>), serving <see cref="OperationsRoutes"/>.
+/// The HTTP side of <c>http.listen</c>, on Kestrel (the slim core: no MVC, no routing, HTTP/1.1 only): <c>GET
+/// /metrics</c> is OpenTelemetry's Prometheus exporter middleware over the agent's <see cref="MeterProvider"/>,
+/// <c>GET /healthz</c> the <see cref="HealthReport"/> as JSON (200 ready, 503 not). HEAD of both; 404 for other
+/// paths, 405 for other methods.
 /// <para>
-/// Why not <see cref="HttpListener"/>: on Linux it is the managed reimplementation, whose timeouts cannot be set
-/// (<see cref="HttpListenerTimeoutManager"/> only round-trips two values there), which has no bound on open
-/// connections, and which reads a slow client's head for up to 90 s — an agent on every server must not let one
-/// stuck scraper or port scanner hold sockets and memory. Here every exchange has one deadline
-/// (<see cref="DefaultExchangeTimeout"/>, head read and answer sent), the head is bounded (<see cref="MaxHeadBytes"/>), and
-/// at most <see cref="MaxConnections"/> are served at once (more are closed at accept). GET and HEAD without a body
-/// are all it needs, so the parser is the request line and nothing else — and native AOT stays trim-clean.
+/// Kestrel rather than the exporter's <c>HttpListener</c> host: on Linux <c>HttpListener</c> is a managed
+/// reimplementation whose timeouts cannot be set and which bounds neither connections nor a slow client's head — an
+/// agent on every server must not let a stuck scraper or a local process hold its endpoint. Kestrel's limits, set
+/// below and in the README, are what keep it answering: a client has <see cref="RequestHeadersTimeout"/> to send its
+/// head (<see cref="MaxRequestHeadersTotalSize"/> at most, else 431), an idle keep-alive connection is closed after
+/// <see cref="KeepAliveTimeout"/>, and at most <see cref="MaxConnections"/> are open at once (more are closed at
+/// accept), so stuck clients cost bounded memory and leave in seconds.
 /// </para>
-/// Bound before the host starts (<see cref="Listen"/>: an address in use stops the agent with a message naming it)
-/// and registered before <see cref="AgentLoop"/>, so it answers (<c>/healthz</c>: 503) during the first cycle.
-/// Stopped last: the listener closes, open exchanges are cancelled.
+/// Started after the host is built and before it runs (<see cref="Start"/>: an address in use stops the agent with
+/// a message naming it, before the first cycle), so it answers (<c>/healthz</c>: 503) during the first cycle; stopped
+/// after the loop.
 /// </summary>
-internal sealed partial class OperationsEndpoint : IHostedService, IDisposable
+internal sealed partial class OperationsEndpoint : IAsyncDisposable
 {
-    internal const int MaxConnections = 16;
-    internal const int MaxHeadBytes = 8192;
-    internal static readonly TimeSpan DefaultExchangeTimeout = TimeSpan.FromSeconds(5);
+    public const string MetricsPath = "/metrics";
+    public const string HealthPath = "/healthz";
 
-    // SOL_SOCKET / SO_REUSEADDR as Linux numbers them: set raw, because .NET's ReuseAddress option also sets
-    // SO_REUSEPORT on Linux, which would let a second agent bind the same port instead of failing.
-    private const int SolSocket = 1;
-    private const int SoReuseAddr = 2;
+    /// <summary>Open connections at most; Kestrel closes the ones beyond at accept.</summary>
+    internal const long MaxConnections = 4096;
 
-    private readonly Socket _listener;
-    private readonly IPEndPoint _localEndPoint;
-    private readonly OperationsRoutes _routes;
+    /// <summary>Bytes of request headers at most (request line apart).</summary>
+    internal const int MaxRequestHeadersTotalSize = 8192;
+
+    internal static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly WebApplication _app;
     private readonly ILogger _logger;
-    private readonly TimeSpan _exchangeTimeout;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<Task, byte> _exchanges = new();
-    private Task? _accepting;
-    private int _connections;
-    private long _refused;
-    private SocketError _lastAcceptError = SocketError.Success;
+    private int _disposed;
 
-    /// <param name="listener">A listening socket from <see cref="Listen"/>; the endpoint owns it from here.</param>
-    /// <param name="exchangeTimeout">The deadline of one exchange; default <see cref="DefaultExchangeTimeout"/>.</param>
-    public OperationsEndpoint(Socket listener, OperationsRoutes routes, ILogger<OperationsEndpoint> logger, TimeSpan? exchangeTimeout = null)
+    private OperationsEndpoint(WebApplication app, IPEndPoint localEndPoint, ILogger logger)
     {
-        _listener = listener;
-        _localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
-        _routes = routes;
+        _app = app;
+        LocalEndPoint = localEndPoint;
         _logger = logger;
-        _exchangeTimeout = exchangeTimeout ?? DefaultExchangeTimeout;
     }
 
     /// <summary>Where it listens (the bound port, for a test that asked for port 0).</summary>
-    public IPEndPoint LocalEndPoint => _localEndPoint;
+    public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Exchanges in progress.</summary>
-    public int Connections => Volatile.Read(ref _connections);
-
-    /// <summary>Connections closed at accept because <see cref="MaxConnections"/> were being served.</summary>
-    public long Refused => Interlocked.Read(ref _refused);
-
-    /// <summary>
-    /// Binds and listens on <paramref name="endpoint"/>: called before the host starts, so an address in use stops
-    /// the agent with one clear line before anything else happens.
-    /// </summary>
+    /// <summary>Binds <paramref name="endpoint"/> and starts answering.</summary>
+    /// <param name="meterProvider">The provider with the Prometheus exporter; null: <c>/metrics</c> is 404.</param>
+    /// <param name="health">Ready or not as of now (<see cref="AgentMetrics.Health"/>).</param>
     /// <exception cref="OperationsEndpointException">The address cannot be bound.</exception>
-    public static Socket Listen(IPEndPoint endpoint)
+    public static OperationsEndpoint Start(IPEndPoint endpoint, MeterProvider? meterProvider, Func<HealthReport> health, ILoggerFactory logs)
     {
-        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "socket-agent" });
+        // The agent's own logging (stderr, its format): Kestrel's warnings (a bad request, a limit hit) go there too.
+        builder.Services.AddSingleton(logs);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
+            kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
+            kestrel.Limits.KeepAliveTimeout = KeepAliveTimeout;
+            kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersTotalSize;
+            kestrel.Limits.MaxRequestLineSize = 4096;
+            kestrel.Limits.MaxRequestBodySize = 0;
+            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        WebApplication app = builder.Build();
+        app.Use(static (context, next) =>
+        {
+            PathString path = context.Request.Path;
+            if (path != MetricsPath && path != HealthPath)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET, HEAD";
+                return Task.CompletedTask;
+            }
+            context.Response.Headers.CacheControl = "no-store";
+            return next(context);
+        });
+        if (meterProvider is not null)
+        {
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(meterProvider, static context => context.Request.Path == MetricsPath,
+                path: null, configureBranchedPipeline: null, optionsName: null);
+        }
+        app.Run(context => context.Request.Path == HealthPath ? WriteHealthAsync(context, health()) : NotFound(context));
+
         try
         {
-            // A restart must not fail on the previous run's connections still in TIME_WAIT (those it had to close first).
-            listener.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
-            listener.Bind(endpoint);
-            listener.Listen(64);
-            return listener;
+            app.StartAsync().GetAwaiter().GetResult();
         }
-        catch (SocketException ex)
+        catch (IOException ex)
         {
-            listener.Dispose();
-            string reason = ex.SocketErrorCode switch
+            ((IDisposable)app).Dispose();
+            SocketError error = (ex.InnerException as SocketException)?.SocketErrorCode ?? SocketError.SocketError;
+            string reason = error switch
             {
                 SocketError.AddressAlreadyInUse => "the address is already in use (another agent, or another program on that port?)",
                 SocketError.AddressNotAvailable => "no interface of this host has that address",
                 SocketError.AccessDenied => "permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)",
-                _ => ex.Message,
+                _ => ex.GetBaseException().Message,
             };
             throw new OperationsEndpointException($"cannot listen on {HttpListenAddress.Format(endpoint)} for the operations endpoint (http.listen): {reason}", ex);
         }
+
+        var bound = new IPEndPoint(endpoint.Address, BoundPort(app, endpoint.Port));
+        var operations = new OperationsEndpoint(app, bound, logs.CreateLogger<OperationsEndpoint>());
+        operations.LogListening(HttpListenAddress.Format(bound));
+        return operations;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    private static Task NotFound(HttpContext context)
     {
-        LogListening(HttpListenAddress.Format(LocalEndPoint));
-        _accepting = AcceptAsync(_listener, _stopping.Token);
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    private static Task WriteHealthAsync(HttpContext context, HealthReport health)
     {
-        if (_accepting is null)
+        context.Response.StatusCode = health.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.ContentType = "application/json";
+        if (HttpMethods.IsHead(context.Request.Method))
         {
-            return;
+            return Task.CompletedTask;
         }
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
-        await _accepting.ConfigureAwait(false);
-        // Exchanges see the cancellation at their next await; they only need the moment to close their socket.
-        await Task.WhenAll(_exchanges.Keys).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        health.WriteJson(context.Response.BodyWriter);
+        return context.Response.BodyWriter.FlushAsync(context.RequestAborted).AsTask();
     }
 
-    private async Task AcceptAsync(Socket listener, CancellationToken stopping)
+    /// <summary>The port Kestrel bound (the one asked for, or the kernel's pick for port 0).</summary>
+    private static int BoundPort(WebApplication app, int asked)
     {
-        while (!stopping.IsCancellationRequested)
+        ICollection<string>? addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        foreach (string address in addresses ?? [])
         {
-            Socket client;
-            try
+            if (Uri.TryCreate(address, UriKind.Absolute, out Uri? uri))
             {
-                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+                return uri.Port;
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // Out of file descriptors (EMFILE) and the like: say so (once per cause), breathe, go on; the agent
-                // itself is unaffected.
-                if (ex.SocketErrorCode != _lastAcceptError)
-                {
-                    _lastAcceptError = ex.SocketErrorCode;
-                    LogAcceptFailed(ex.Message);
-                }
-                await Task.Delay(100, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _connections) > MaxConnections)
-            {
-                Interlocked.Decrement(ref _connections);
-                Interlocked.Increment(ref _refused);
-                client.Dispose();
-                continue;
-            }
-            Task exchange = ServeAsync(client, stopping);
-            _exchanges.TryAdd(exchange, 0);
-            _ = exchange.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _),
-                _exchanges, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-    }
-
-    /// <summary>One exchange: read the head (bounded), answer, close. Never throws: a bad client costs only itself.</summary>
-    private async Task ServeAsync(Socket client, CancellationToken stopping)
-    {
-        await Task.Yield(); // off the accept loop
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxHeadBytes);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        deadline.CancelAfter(_exchangeTimeout);
-        try
-        {
-            client.NoDelay = true;
-            int received = 0;
-            int headEnd;
-            while ((headEnd = HttpRequestHead.FindEnd(buffer.AsSpan(0, received))) < 0)
-            {
-                if (received == MaxHeadBytes)
-                {
-                    await SendAsync(client, OperationsResponse.HeadTooLarge, includeBody: true, deadline.Token).ConfigureAwait(false);
-                    await LingerAsync(client, buffer, deadline.Token).ConfigureAwait(false);
-                    return;
-                }
-                int read = await client.ReceiveAsync(buffer.AsMemory(received, MaxHeadBytes - received), SocketFlags.None, deadline.Token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return; // the client gave up before a full head
-                }
-                received += read;
-            }
-            (OperationsResponse response, bool head) = Route(buffer.AsSpan(0, headEnd));
-            await SendAsync(client, response, includeBody: !head, deadline.Token).ConfigureAwait(false);
-            await LingerAsync(client, buffer, deadline.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Too slow (the deadline), gone (reset), or the agent is stopping: drop the connection.
-        }
-        catch (Exception ex)
-        {
-            // A bug in building an answer must not take the agent down: log it, drop the connection.
-            LogExchangeFailed(ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            client.Dispose();
-            Interlocked.Decrement(ref _connections);
-        }
-    }
-
-    /// <summary>
-    /// Ends the exchange the way RFC 9112 §9.6 asks: half-close, then read (and discard) until the client closes its
-    /// side. Closing with unread bytes in the receive queue would make the kernel send a reset, which can destroy the
-    /// answer before the client reads it; and the client closing first leaves TIME_WAIT on its side, not the agent's.
-    /// Bounded by the exchange's deadline.
-    /// </summary>
-    private static async Task LingerAsync(Socket client, byte[] buffer, CancellationToken cancellationToken)
-    {
-        client.Shutdown(SocketShutdown.Send);
-        while (await client.ReceiveAsync(buffer.AsMemory(0, MaxHeadBytes), SocketFlags.None, cancellationToken).ConfigureAwait(false) > 0)
-        {
-        }
-    }
-
-    private (OperationsResponse Response, bool Head) Route(ReadOnlySpan<byte> head)
-    {
-        if (!HttpRequestHead.TryParse(head, out ReadOnlySpan<byte> method, out ReadOnlySpan<byte> path))
-        {
-            return (OperationsResponse.BadRequest, false);
-        }
-        return (_routes.Handle(method, path), method.SequenceEqual("HEAD"u8));
-    }
-
-    private static async Task SendAsync(Socket client, OperationsResponse response, bool includeBody, CancellationToken cancellationToken)
-    {
-        var head = new StringBuilder(192)
-            .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {response.Reason}\r\n")
-            .Append(CultureInfo.InvariantCulture, $"Content-Type: {response.ContentType}\r\n")
-            .Append(CultureInfo.InvariantCulture, $"Content-Length: {response.Body.Length}\r\n")
-            .Append("Cache-Control: no-store\r\nConnection: close\r\n");
-        if (response.Allow is not null)
-        {
-            head.Append(CultureInfo.InvariantCulture, $"Allow: {response.Allow}\r\n");
-        }
-        head.Append("\r\n");
-        await SendAllAsync(client, Encoding.ASCII.GetBytes(head.ToString()), cancellationToken).ConfigureAwait(false);
-        if (includeBody)
-        {
-            await SendAllAsync(client, response.Body, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task SendAllAsync(Socket client, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        while (!bytes.IsEmpty)
-        {
-            int sent = await client.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            bytes = bytes[sent..];
-        }
+        return asked;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "operations endpoint listening on http://{Address} (/metrics, /healthz)")]
     private partial void LogListening(string address);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "operations endpoint: accept failed: {Reason}")]
-    private partial void LogAcceptFailed(string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "operations endpoint: a request failed")]
-    private partial void LogExchangeFailed(Exception exception);
-
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _stopping.Cancel();
-        _listener.Dispose();
-        _stopping.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        // Open exchanges get a moment to finish; a stuck client is cut off.
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(grace.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting.Operations;
+
+namespace SocketAgent.Cli.Hosting.Telemetry;
+
+/// <summary>
+/// The OpenTelemetry <see cref="MeterProvider"/> that collects the agent's meters (<see cref="AgentMetrics.MeterNames"/>
+/// and the runtime's <c>System.Runtime</c>) and hands them to the exporters that are on: the Prometheus scrape
+/// endpoint (<c>http.listen</c>, served by <see cref="OperationsEndpoint"/>) and OTLP push (<c>otlp.endpoint</c>, or
+/// the standard <c>OTEL_EXPORTER_OTLP_*</c> variables). Neither on: no provider, no instrument, no cost.
+/// <para>
+/// OTLP goes through the exporter's own configuration, so every standard variable works as the OpenTelemetry
+/// specification says (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>_HEADERS</c>, <c>_TIMEOUT</c>,
+/// <c>OTEL_METRIC_EXPORT_INTERVAL</c>, <c>OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE</c>); <c>--otlp-endpoint</c>
+/// only sets the endpoint. The exporter reports failures to an EventSource nobody listens to on a server, so its
+/// HTTP client is given a handler that logs the first failure and the recovery (<see cref="OtlpExportObserver"/>).
+/// </para>
+/// </summary>
+internal sealed class TelemetryExport : IDisposable
+{
+    /// <summary>How long a stop waits for the last OTLP export (the exporter's own timeout bounds each request).</summary>
+    private const int ShutdownTimeoutMilliseconds = 3000;
+
+    private readonly OtlpExportObserver? _observer;
+
+    private TelemetryExport(MeterProvider provider, bool prometheus, Uri? otlp, OtlpExportObserver? observer)
+    {
+        Provider = provider;
+        Prometheus = prometheus;
+        OtlpEndpoint = otlp;
+        _observer = observer;
+    }
+
+    public MeterProvider Provider { get; }
+
+    /// <summary>The Prometheus exporter is registered (<see cref="OperationsEndpoint"/> serves it).</summary>
+    public bool Prometheus { get; }
+
+    /// <summary>Where OTLP pushes, as configured (the exporter may add <c>/v1/metrics</c>); null: off.</summary>
+    public Uri? OtlpEndpoint { get; }
+
+    /// <summary>Whether OTLP push is on: <c>otlp.endpoint</c>, or one of the standard endpoint variables.</summary>
+    public static bool OtlpWanted(AgentOptions options) =>
+        options.OtlpEndpoint is not null
+        || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
+        || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
+
+    /// <returns>Null when neither exporter is on.</returns>
+    public static TelemetryExport? Create(AgentOptions options, string agentId, string hostName, ILoggerFactory logs)
+    {
+        bool prometheus = options.HttpListen is not null;
+        bool otlp = OtlpWanted(options);
+        if (!prometheus && !otlp)
+        {
+            return null;
+        }
+
+        MeterProviderBuilder builder = Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(resource => resource
+                .Clear()
+                .AddService("socket-agent", serviceVersion: AgentVersion.Current, serviceInstanceId: agentId, autoGenerateServiceInstanceId: false)
+                .AddAttributes([new("host.name", hostName)])
+                .AddTelemetrySdk()
+                // Last, so that OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME override the defaults above.
+                .AddEnvironmentVariableDetector())
+            .AddMeter([.. AgentMetrics.MeterNames, ProcessInstruments.RuntimeMeterName]);
+
+        if (prometheus)
+        {
+            builder.AddPrometheusExporter(static o =>
+            {
+                // Scrapes that arrive together (two Prometheus servers, a curl beside one) share one collection.
+                o.ScrapeResponseCacheDurationMilliseconds = 300;
+                o.ScrapeEndpointPath = OperationsEndpoint.MetricsPath;
+            });
+        }
+
+        Uri? endpoint = null;
+        if (otlp)
+        {
+            var observer = new OtlpExportObserver(logs.CreateLogger("SocketAgent.Telemetry"));
+            builder.AddMeter(OtlpExportObserver.MeterName);
+            builder.AddOtlpExporter(exporter =>
+            {
+                if (options.OtlpEndpoint is Uri configured)
+                {
+                    // An endpoint set in code is used as it is (the exporter appends /v1/metrics only to the
+                    // variable's): give http/protobuf its signal path as OTEL_EXPORTER_OTLP_ENDPOINT would have it.
+                    exporter.Endpoint = exporter.Protocol == OtlpExportProtocol.HttpProtobuf && configured.AbsolutePath is "/" or ""
+                        ? new Uri(configured, "v1/metrics")
+                        : configured;
+                }
+                endpoint = exporter.Endpoint;
+                int timeout = exporter.TimeoutMilliseconds;
+                exporter.HttpClientFactory = () => new HttpClient(observer.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(timeout) };
+            });
+            MeterProvider provider = builder.Build();
+            return new TelemetryExport(provider, prometheus, endpoint, observer);
+        }
+        return new TelemetryExport(builder.Build(), prometheus, otlp: null, observer: null);
+    }
+
+    public void Dispose()
+    {
+        // Shutdown exports what OTLP has not sent yet (the last cycle's figures), bounded; Dispose alone would not wait.
+        Provider.Shutdown(ShutdownTimeoutMilliseconds);
+        Provider.Dispose();
+        _observer?.Dispose();
+    }
+}
