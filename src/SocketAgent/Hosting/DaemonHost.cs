@@ -77,32 +77,42 @@ internal static class DaemonHost
         var status = new DaemonStatus();
         // The agent's own telemetry: instruments only when something exports them (the scrape endpoint, OTLP).
         using var metrics = new AgentMetrics(enabled: options.HttpListen is not null || TelemetryExport.OtlpWanted(options));
-        TelemetryExport? export = null;
-        OperationsEndpoint? operations = null;
         try
         {
+            TelemetryExport? export = null;
+            OperationsEndpoint? operations = null;
             using IHost host = Build(options, store, output, status, cycle, metrics, signals, reload ?? (() => options));
             ILoggerFactory logs = host.Services.GetRequiredService<ILoggerFactory>();
             signals.Logger = logs.CreateLogger("SocketAgent");
-            if (metrics.Enabled)
+            try
             {
-                export = TelemetryExport.Create(options, store.AgentId, options.HostName ?? Environment.MachineName, logs);
+                if (metrics.Enabled)
+                {
+                    export = TelemetryExport.Create(options, store.AgentId, options.HostName ?? Environment.MachineName, logs);
+                }
+                if (options.HttpListen is { } listen)
+                {
+                    try
+                    {
+                        // Before the loop: it answers (and /healthz says 503) while the first snapshot is taken.
+                        operations = OperationsEndpoint.Start(listen, export?.Provider, metrics.Health, logs);
+                    }
+                    catch (OperationsEndpointException ex)
+                    {
+                        streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+                        status.Fail(ExitCodes.Failure);
+                        return status.ExitCode;
+                    }
+                }
+                host.Run();
             }
-            if (options.HttpListen is { } listen)
+            finally
             {
-                try
-                {
-                    // Before the loop: it answers (and /healthz says 503) while the first snapshot is taken.
-                    operations = OperationsEndpoint.Start(listen, export?.Provider, metrics.Health, logs);
-                }
-                catch (OperationsEndpointException ex)
-                {
-                    streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
-                    status.Fail(ExitCodes.Failure);
-                    return status.ExitCode;
-                }
+                // After the loop, so a scrape during the stop is still answered and OTLP sends its last export; before
+                // the host (its logging) is disposed, so an export that fails then is still said.
+                operations?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                export?.Dispose();
             }
-            host.Run();
         }
         catch (IOException ex) when (StandardStreams.IsBrokenPipe(ex))
         {
@@ -115,9 +125,6 @@ internal static class DaemonHost
         }
         finally
         {
-            // Stopped after the loop, so a scrape during the stop is still answered; OTLP sends its last export.
-            operations?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            export?.Dispose();
             transitions?.Dispose();
             try
             {

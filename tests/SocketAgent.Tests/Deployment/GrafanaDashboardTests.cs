@@ -31,10 +31,17 @@ internal static partial class GrafanaDashboard
 
     /// <summary>The metric names (the agent's, the runtime's, the process's) the expressions use.</summary>
     public static IReadOnlySet<string> MetricNames(string path) =>
-        Expressions(path).SelectMany(static e => MetricName().Matches(e).Select(static m => m.Value)).ToHashSet(StringComparer.Ordinal);
+        Expressions(path)
+            .Select(static e => LabelContext().Replace(e, " "))
+            .SelectMany(static e => MetricName().Matches(e).Select(static m => m.Value))
+            .ToHashSet(StringComparer.Ordinal);
 
     [GeneratedRegex(@"\b(socket_agent|dotnet|process)_[a-z_]+\b")]
     private static partial Regex MetricName();
+
+    /// <summary>Where PromQL names labels, not metrics: selectors, grouping clauses, a label_values' second argument.</summary>
+    [GeneratedRegex(@"\{[^}]*\}|\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)|,\s*[a-z_]+\s*\)")]
+    private static partial Regex LabelContext();
 }
 
 /// <summary>

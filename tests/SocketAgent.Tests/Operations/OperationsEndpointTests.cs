@@ -140,7 +140,7 @@ public sealed class OperationsEndpointTests : IAsyncLifetime
     [InlineData("DELETE /healthz HTTP/1.1", 405)]
     [InlineData("PUT /healthz HTTP/1.1", 405)]
     [InlineData("GET /metrics HTTP/2.0", 505)]
-    [InlineData("GET metrics HTTP/1.1", 400)]
+    [InlineData("GET http://x/nothing HTTP/1.1", 404)]
     [InlineData("GET /met rics HTTP/1.1", 400)]
     [InlineData("\u0016\u0003\u0001 TLS hello", 400)]
     public async Task Answers_by_method_and_path(string requestLine, int status)

@@ -111,7 +111,21 @@ internal sealed partial class OperationsEndpoint : IAsyncDisposable
         catch (IOException ex)
         {
             ((IDisposable)app).Dispose();
-            SocketError error = (ex.InnerException as SocketException)?.SocketErrorCode ?? SocketError.SocketError;
+            // Kestrel wraps the bind's SocketException (in an AddressInUseException for that case).
+            SocketError error = SocketError.SocketError;
+            for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+            {
+                if (inner is SocketException socket)
+                {
+                    error = socket.SocketErrorCode;
+                    break;
+                }
+                if (inner is Microsoft.AspNetCore.Connections.AddressInUseException)
+                {
+                    error = SocketError.AddressAlreadyInUse;
+                    break;
+                }
+            }
             string reason = error switch
             {
                 SocketError.AddressAlreadyInUse => "the address is already in use (another agent, or another program on that port?)",

@@ -58,20 +58,40 @@ internal sealed partial class OtlpExportObserver : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
+    /// <summary>
+    /// Both paths: the exporter sends with the synchronous <see cref="HttpClient.Send(HttpRequestMessage, CancellationToken)"/>
+    /// (from its export thread), which does not go through <see cref="SendAsync"/>.
+    /// </summary>
     private sealed class ObservingHandler(OtlpExportObserver observer) : DelegatingHandler
     {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            HttpResponseMessage response;
             try
             {
-                response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                return Judge(request, base.Send(request, cancellationToken));
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
             {
                 observer.Failed($"{request.RequestUri}: {ex.GetBaseException().Message}");
                 throw;
             }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return Judge(request, await base.SendAsync(request, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                observer.Failed($"{request.RequestUri}: {ex.GetBaseException().Message}");
+                throw;
+            }
+        }
+
+        private HttpResponseMessage Judge(HttpRequestMessage request, HttpResponseMessage response)
+        {
             // gRPC answers 200 and reports failure in its trailers; the status is what can be judged here.
             if (response.IsSuccessStatusCode)
             {

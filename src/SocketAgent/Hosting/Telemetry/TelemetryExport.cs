@@ -87,6 +87,12 @@ internal sealed class TelemetryExport : IDisposable
             builder.AddMeter(OtlpExportObserver.MeterName);
             builder.AddOtlpExporter(exporter =>
             {
+                if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL"))
+                    && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL")))
+                {
+                    // The specification's default (and the collector's port 4318); the .NET exporter's own is gRPC.
+                    exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                }
                 if (options.OtlpEndpoint is Uri configured)
                 {
                     // An endpoint set in code is used as it is (the exporter appends /v1/metrics only to the
