@@ -1,3 +1,4 @@
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Encoders.Json;
@@ -64,4 +65,9 @@ internal sealed class AgentOptions
     /// listens. Default (null): off.
     /// </summary>
     public System.Net.IPEndPoint? HttpListen { get; set; }
+
+    /// <summary>
+    /// <c>log.format</c> (<c>--log-format</c>): the agent's own log lines on stderr, plain text or ECS JSON. Default text.
+    /// </summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
 }

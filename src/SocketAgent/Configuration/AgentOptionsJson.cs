@@ -82,6 +82,9 @@ internal static class AgentOptionsJson
         json.WriteStartObject("http");
         json.WriteString("listen", Hosting.Operations.HttpListenAddress.Format(options.HttpListen));
         json.WriteEndObject();
+        json.WriteStartObject("log");
+        json.WriteString("format", Logging.LogFormats.Name(options.LogFormat));
+        json.WriteEndObject();
 
         json.WriteEndObject();
         json.Flush();

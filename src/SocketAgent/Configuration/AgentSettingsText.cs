@@ -48,6 +48,8 @@ internal sealed class AgentSettingsText
 
     public HttpText? Http { get; set; }
 
+    public LogText? Log { get; set; }
+
     internal sealed class CollectText
     {
         public List<string>? Transports { get; set; }
@@ -151,5 +153,10 @@ internal sealed class AgentSettingsText
     internal sealed class HttpText
     {
         public string? Listen { get; set; }
+    }
+
+    internal sealed class LogText
+    {
+        public string? Format { get; set; }
     }
 }
