@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting;
 using SocketAgent.Cli.Hosting.Operations;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 
 namespace SocketAgent.Cli.Commands;
@@ -39,6 +40,7 @@ internal static class CliApp
           socket-agent correlate web-01.jsonl db-01.jsonl  which process talked to which, across two agents' events
           socket-agent --http-listen 9464                  the daemon, with /metrics and /healthz on 127.0.0.1:9464
           socket-agent --otlp-endpoint http://otelcol:4318 the daemon, pushing its own metrics over OTLP
+          socket-agent --log-format json                   the daemon, its own log lines on stderr as ECS JSON
           socket-agent healthcheck                         exit 0 when that agent's /healthz says ready
           socket-agent schema --elasticsearch DIR          the JSON Schema's Elasticsearch index templates
 
@@ -95,12 +97,14 @@ internal static class CliApp
             ebpf: true);
         var daemon = new DaemonOptions();
         var operations = new OperationsOptions();
+        var logging = new LogOptions();
         root.Add(once);
         root.Add(hostName);
         root.Add(fields);
         selectors.AddTo(root);
         daemon.AddTo(root);
         operations.AddTo(root);
+        logging.AddTo(root);
         root.Add(NetstatCommand.Build(streams));
         root.Add(HealthcheckCommand.Build(streams));
         root.Add(CorrelateCommand.Build(streams));
@@ -110,13 +114,15 @@ internal static class CliApp
         {
             AgentOptions options;
             string? configPath = result.GetValue(daemon.Config);
-            Dictionary<string, string?> commandLine = CommandLineSettings(result, daemon, selectors, hostName, fields, operations);
+            Dictionary<string, string?> commandLine = CommandLineSettings(result, daemon, selectors, hostName, fields, operations, logging);
             try
             {
                 options = AgentConfigurationLoader.Load(configPath, commandLine);
             }
             catch (AgentConfigurationException ex)
             {
+                // Plain, whatever --log-format says: the format is one of the settings that were just refused, and
+                // a usage error is read by the person who typed the command.
                 streams.Error.WriteLine($"socket-agent: {ex.Message}");
                 return ExitCodes.Usage;
             }
@@ -163,7 +169,8 @@ internal static class CliApp
     /// file and the environment and override both.
     /// </summary>
     private static Dictionary<string, string?> CommandLineSettings(
-        ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName, Option<string?> fields, OperationsOptions operations)
+        ParseResult result, DaemonOptions daemon, SelectorOptions selectors, Option<string?> hostName, Option<string?> fields, OperationsOptions operations,
+        LogOptions logging)
     {
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
         AddExplicit(result, daemon.Interval, "interval", settings);
@@ -179,6 +186,7 @@ internal static class CliApp
         AddExplicit(result, daemon.KafkaTopic, "kafka:topic", settings);
         AddExplicit(result, operations.HttpListen, OperationsOptions.SettingKey, settings);
         AddExplicit(result, operations.OtlpEndpoint, OperationsOptions.OtlpSettingKey, settings);
+        AddExplicit(result, logging.Format, LogOptions.SettingKey, settings);
         if (result.GetValue(daemon.Output) is { Length: > 0 } outputs)
         {
             settings["outputs"] = string.Join(',', outputs);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Collection.Processes;
@@ -127,7 +128,8 @@ internal static class NetstatCommand
             Namespaces = run.Namespaces,
             AttributeProcesses = options.ProgramColumn,
         };
-        HostSnapshot? snapshot = SnapshotRunner.TryCollect(collectorOptions, options.ToSocketQuery(), streams.Error, out int exitCode);
+        // netstat takes no --log-format (its output and notices are net-tools'): its diagnostics stay plain lines.
+        HostSnapshot? snapshot = SnapshotRunner.TryCollect(collectorOptions, options.ToSocketQuery(), new StderrLog(LogFormat.Text, streams.Error), out int exitCode);
         if (snapshot is null)
         {
             return exitCode;

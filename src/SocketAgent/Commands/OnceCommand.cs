@@ -1,5 +1,6 @@
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Model;
@@ -17,11 +18,12 @@ internal static class OnceCommand
 {
     /// <param name="options">The agent's settings (config file, environment, command line).</param>
     /// <param name="query">The sockets the command line selects (-t -u -w -x -4 -6 -l).</param>
-    /// <param name="streams">stdout for the lines, stderr for diagnostics.</param>
+    /// <param name="streams">stdout for the lines, stderr for diagnostics (in <c>log.format</c>).</param>
     public static int Run(AgentOptions options, SocketQuery query, StandardStreams streams)
     {
+        var log = new StderrLog(options.LogFormat, streams.Error);
         CollectionSettings settings = CollectionSettings.From(options, followChanges: false, TimeProvider.System);
-        HostSnapshot? snapshot = SnapshotRunner.TryCollect(settings.Collector, query, streams.Error, out int exitCode);
+        HostSnapshot? snapshot = SnapshotRunner.TryCollect(settings.Collector, query, log, out int exitCode);
         if (snapshot is null)
         {
             return exitCode;
@@ -37,7 +39,7 @@ internal static class OnceCommand
                 writer.Flush();
                 if (KernelValues.Dropped > 0)
                 {
-                    streams.Error.WriteLine($"socket-agent: warning: {KernelValues.Dropped} values the kernel reported did not fit their field (a 64-bit counter above 2^63-1) and were left out of their lines");
+                    log.Warning($"{KernelValues.Dropped} values the kernel reported did not fit their field (a 64-bit counter above 2^63-1) and were left out of their lines");
                 }
             }
             buffered.Flush();

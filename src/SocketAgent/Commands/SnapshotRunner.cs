@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Model;
@@ -8,7 +10,8 @@ namespace SocketAgent.Cli.Commands;
 internal static class SnapshotRunner
 {
     /// <summary>The snapshot, or null after a one-line error on stderr; <paramref name="exitCode"/> says which error.</summary>
-    public static HostSnapshot? TryCollect(HostCollectorOptions options, SocketQuery query, TextWriter error, out int exitCode)
+    /// <param name="log">stderr, in the format the command logs in (netstat: always text).</param>
+    public static HostSnapshot? TryCollect(HostCollectorOptions options, SocketQuery query, StderrLog log, out int exitCode)
     {
         var diagnostics = new CollectionDiagnostics();
         try
@@ -21,34 +24,34 @@ internal static class SnapshotRunner
         catch (NetworkNamespaceException ex)
         {
             // A --netns PATH that is not a network namespace is a bad value, like an unknown flag.
-            error.WriteLine($"socket-agent: --netns: {ex.Message}");
+            log.Write(LogLevel.Error, "--netns", ex.Message);
             exitCode = ExitCodes.Usage;
             return null;
         }
         catch (SocketSourceUnavailableException ex)
         {
-            error.WriteLine($"socket-agent: error: cannot read the socket tables: {ex.Message}");
+            log.Error($"cannot read the socket tables: {ex.Message}", ex);
             exitCode = ExitCodes.Failure;
             return null;
         }
         finally
         {
-            ReportDiagnostics(diagnostics, error);
+            ReportDiagnostics(diagnostics, log);
         }
     }
 
-    public static void ReportDiagnostics(CollectionDiagnostics diagnostics, TextWriter error)
+    public static void ReportDiagnostics(CollectionDiagnostics diagnostics, StderrLog log)
     {
         foreach (string warning in diagnostics.Warnings)
         {
-            error.WriteLine($"socket-agent: warning: {warning}");
+            log.Warning(warning);
         }
         foreach ((string counter, long value) in diagnostics.Counters.OrderBy(static c => c.Key, StringComparer.Ordinal))
         {
             // Routine races (a process exiting mid-scan) are counted but only shown when something was skipped.
             if (value > 0 && (counter.Contains("malformed", StringComparison.Ordinal) || counter.Contains("skipped", StringComparison.Ordinal)))
             {
-                error.WriteLine($"socket-agent: warning: {counter} = {value}");
+                log.Warning($"{counter} = {value}");
             }
         }
     }

@@ -1,3 +1,4 @@
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Encoders.Json;
@@ -71,4 +72,9 @@ internal sealed class AgentOptions
     /// <c>OTEL_EXPORTER_OTLP_METRICS_ENDPOINT</c> is set (see <see cref="Hosting.Telemetry.TelemetryExport"/>).
     /// </summary>
     public Uri? OtlpEndpoint { get; set; }
+
+    /// <summary>
+    /// <c>log.format</c> (<c>--log-format</c>): the agent's own log lines on stderr, plain text or ECS JSON. Default text.
+    /// </summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
 }

@@ -85,6 +85,9 @@ internal static class AgentOptionsJson
         json.WriteStartObject("otlp");
         json.WriteString("endpoint", options.OtlpEndpoint?.OriginalString ?? "");
         json.WriteEndObject();
+        json.WriteStartObject("log");
+        json.WriteString("format", Logging.LogFormats.Name(options.LogFormat));
+        json.WriteEndObject();
 
         json.WriteEndObject();
         json.Flush();

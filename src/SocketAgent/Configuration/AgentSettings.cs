@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using SocketAgent.Cli.Hosting.Operations;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Collection.Namespaces;
 using SocketAgent.Encoders.Json;
@@ -222,6 +223,12 @@ internal static class AgentSettings
                 bool ok = Uri.TryCreate(v, UriKind.Absolute, out Uri? endpoint) && endpoint.Scheme is "http" or "https" && endpoint.Host.Length > 0;
                 o.OtlpEndpoint = ok ? endpoint : null;
                 return ok;
+            }),
+            AgentSetting.Scalar(LogOptions.SettingKey, LogFormats.Expected, static t => t.Log?.Format, static (o, v) =>
+            {
+                LogFormat? format = LogFormats.Parse(v);
+                o.LogFormat = format.GetValueOrDefault();
+                return format is not null;
             }),
         };
         AddRule(settings, "filters:include", static t => t.Filters?.Include, static o => o.Filters.Include);

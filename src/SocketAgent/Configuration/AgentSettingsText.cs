@@ -49,6 +49,7 @@ internal sealed class AgentSettingsText
     public HttpText? Http { get; set; }
 
     public OtlpText? Otlp { get; set; }
+    public LogText? Log { get; set; }
 
     internal sealed class CollectText
     {
@@ -158,5 +159,10 @@ internal sealed class AgentSettingsText
     internal sealed class OtlpText
     {
         public string? Endpoint { get; set; }
+    }
+
+    internal sealed class LogText
+    {
+        public string? Format { get; set; }
     }
 }

@@ -8,8 +8,8 @@ namespace SocketAgent.Cli.Hosting;
 /// the command line still override it) and the settings that can change between two cycles take their new value —
 /// <c>interval</c>, <c>stats_interval</c>, <c>heartbeat</c>, <c>filters.*</c>. Every other setting shapes something
 /// built once at start (the outputs and their connections, the spool and state files, the collector's sockets and
-/// namespaces, the tracer, the redactor its process cache was filled with, the operations listener) and keeps its
-/// running value; the changed ones are named. A configuration that is refused changes nothing.
+/// namespaces, the tracer, the redactor its process cache was filled with, the operations listener, the logger's
+/// format) and keeps its running value; the changed ones are named. A configuration that is refused changes nothing.
 /// </summary>
 internal static class ConfigurationReload
 {
@@ -56,6 +56,8 @@ internal static class ConfigurationReload
             Outputs = running.Outputs,
             HttpListen = running.HttpListen,
             OtlpEndpoint = running.OtlpEndpoint,
+            // The logger's formatter is chosen when the host is built, and a shipper parsing stderr expects one format.
+            LogFormat = running.LogFormat,
         };
 
         // Compared through --print-config's rendering: the one place every setting is spelt by its name.

@@ -6,6 +6,7 @@ using SocketAgent.Cli.Commands;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Cli.Hosting.Telemetry;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection.Tracing;
 using SocketAgent.State;
 
@@ -28,15 +29,17 @@ internal static class DaemonHost
     {
         // First: from here a SIGHUP or SIGUSR1 no longer ends the process, whatever start is doing.
         using var signals = new DaemonSignals();
+        // Until the host's logger exists the lines are written here, in the format the logger will use.
+        var log = new StderrLog(options.LogFormat, streams.Error);
 
         AgentStateStore store;
         try
         {
-            store = AgentStateStore.Open(options.StateDirectory, warning => streams.Error.WriteLine($"socket-agent: warning: {warning}"));
+            store = AgentStateStore.Open(options.StateDirectory, log.Warning);
         }
         catch (AgentStateException ex)
         {
-            streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+            log.Error(ex.Message);
             return ExitCodes.Failure;
         }
 
@@ -55,20 +58,20 @@ internal static class DaemonHost
                     },
                     CollectionSettings.From(options, followChanges: true, TimeProvider.System).Collector.Redactor,
                     TimeProvider.System,
-                    reason => streams.Error.WriteLine($"socket-agent: notice: eBPF source unavailable, using netlink only: {reason}"));
+                    reason => log.Notice($"eBPF source unavailable, using netlink only: {reason}"));
             }
             catch (TracerUnavailableException ex)
             {
-                streams.Error.WriteLine($"socket-agent: error: --source ebpf: {ex.Message}");
+                log.Error($"--source ebpf: {ex.Message}");
                 return ExitCodes.Failure;
             }
             if (transitions?.UdpUnavailable is string noUdp)
             {
-                streams.Error.WriteLine($"socket-agent: notice: UDP flows are not traced (TCP is): {noUdp}");
+                log.Notice($"UDP flows are not traced (TCP is): {noUdp}");
             }
             else if (transitions?.UdpReleaseUnavailable is string noRelease)
             {
-                streams.Error.WriteLine($"socket-agent: notice: UDP flows end by ebpf.udp_idle_timeout only: {noRelease}");
+                log.Notice($"UDP flows end by ebpf.udp_idle_timeout only: {noRelease}");
             }
             cycle = _ => new EventCycle(options, TimeProvider.System, transitions);
         }
@@ -99,7 +102,7 @@ internal static class DaemonHost
                     }
                     catch (OperationsEndpointException ex)
                     {
-                        streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+                        log.Error(ex.Message);
                         status.Fail(ExitCodes.Failure);
                         return status.ExitCode;
                     }
@@ -120,7 +123,7 @@ internal static class DaemonHost
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            streams.Error.WriteLine($"socket-agent: error: {ex.Message}");
+            log.Error(ex.Message, ex);
             status.Fail(ExitCodes.Failure);
         }
         finally
@@ -158,7 +161,7 @@ internal static class DaemonHost
         // The empty builder: no appsettings.json, no DOTNET_ variables, no command-line provider — the agent's
         // settings are AgentOptions, read once by AgentConfigurationLoader.
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "socket-agent" });
-        ConfigureLogging(builder.Logging);
+        ConfigureLogging(builder.Logging, options.LogFormat);
         builder.Services.AddSystemd();
         builder.Services.Configure<ConsoleLifetimeOptions>(static o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(static o => o.ShutdownTimeout = s_shutdownTimeout);
@@ -187,7 +190,7 @@ internal static class DaemonHost
         return builder.Build();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging)
+    private static void ConfigureLogging(ILoggingBuilder logging, LogFormat format)
     {
         logging.SetMinimumLevel(LogLevel.Information);
         // The host's own chatter (lifetime, hosted services) only when something is wrong.
@@ -202,5 +205,13 @@ internal static class DaemonHost
         });
         // Every level to stderr: stdout is data only.
         logging.Services.Configure<ConsoleLoggerOptions>(static o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (format == LogFormat.Json)
+        {
+            // The console provider picks its formatter by name among the ConsoleFormatter services. PostConfigure:
+            // AddSystemd, which comes after, names journald's formatter when systemd runs the agent — but asked for
+            // JSON, the journal gets JSON too (a shipper reading it parses MESSAGE).
+            logging.Services.AddSingleton<ConsoleFormatter>(static sp => new EcsConsoleFormatter(TimeProvider.System));
+            logging.Services.PostConfigure<ConsoleLoggerOptions>(static o => o.FormatterName = EcsConsoleFormatter.FormatterName);
+        }
     }
 }

@@ -165,7 +165,7 @@ internal sealed partial class EcsLineChecker(EcsDefinitions ecs, TemplateMapping
         value.ValueKind == JsonValueKind.Number && value.GetRawText().AsSpan().IndexOfAny(".eE") < 0;
 
     /// <summary>Why <paramref name="value"/> does not fit an Elasticsearch/ECS field type, or null when it does.</summary>
-    private static string? Misfit(string type, JsonElement value)
+    internal static string? Misfit(string type, JsonElement value)
     {
         switch (type)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting;
+using SocketAgent.Cli.Logging;
 using SocketAgent.Collection;
 using SocketAgent.Encoders.Json;
 
@@ -41,6 +42,22 @@ public sealed class ConfigurationReloadTests
         Assert.Empty(result.Applied);
     }
 
+    [Fact]
+    public void A_new_log_format_waits_for_a_restart_and_is_named()
+    {
+        ConfigurationReload.Result result = ConfigurationReload.Apply(NonDefault(), () =>
+        {
+            AgentOptions loaded = NonDefault();
+            loaded.LogFormat = LogFormat.Text;
+            return loaded;
+        });
+
+        // The console logger's formatter is chosen when the host is built; a shipper parsing stderr keeps its format.
+        Assert.Equal(LogFormat.Json, result.Options.LogFormat);
+        Assert.Equal(["log.format"], result.Kept);
+        Assert.Empty(result.Applied);
+    }
+
     /// <summary>Settings away from their defaults, those built once at start in particular.</summary>
     private static AgentOptions NonDefault() => new()
     {
@@ -51,6 +68,7 @@ public sealed class ConfigurationReloadTests
         EbpfRingBufferBytes = 1 << 20,
         EbpfUdpFlows = 8192,
         EbpfUdpIdleTimeout = TimeSpan.FromMinutes(5),
+        LogFormat = LogFormat.Json,
     };
 
     private static string Printed(AgentOptions options)
