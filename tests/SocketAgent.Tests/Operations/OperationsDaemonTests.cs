@@ -297,7 +297,7 @@ public sealed class OperationsDaemonTests : IDisposable
         using var cluster = new MockKafkaCluster(1);
         string topic = "socket-agent-ops-" + Guid.NewGuid().ToString("N");
         cluster.CreateTopic(topic, partitions: 1, replicationFactor: 1);
-        using DaemonProcess agent = Start(["--output", "kafka", "--kafka-bootstrap-servers", cluster.BootstrapServers, "--kafka-topic", topic]);
+        using DaemonProcess agent = Start(["--output", "kafka", "--output", "stdout", "--kafka-bootstrap-servers", cluster.BootstrapServers, "--kafka-topic", topic]);
         await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
 
         // The first full snapshot and the heartbeats are confirmed by the mock cluster within moments.
@@ -308,11 +308,14 @@ public sealed class OperationsDaemonTests : IDisposable
         double count = metrics.Sample("socket_agent_delivery_latency_seconds_count");
         Assert.True(metrics.Sample("socket_agent_delivery_latency_seconds_sum") > 0);
         Assert.Equal(count, metrics.Sample("socket_agent_delivery_latency_seconds_bucket", ("le", "+Inf")));
-        Assert.Equal(["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "60.0", "+Inf"],
+        Assert.Equal(["0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "+Inf"],
             latency.Samples.Where(static s => s.Name == "socket_agent_delivery_latency_seconds_bucket").Select(static s => s.Labels["le"]));
-        // One observation per confirmed send: never more than were sent; confirmed events were all sent at least once.
-        Assert.True(count <= metrics.Sample("socket_agent_delivery_sent_total"));
-        Assert.True(metrics.Sample("socket_agent_delivery_confirmed_total") > 0);
+        // One observation per confirmed send: never more than were sent. The histogram is recorded as sends are
+        // confirmed and the counters are published at the end of a cycle, so the counters are read a cycle later.
+        double cycles = metrics.Sample("socket_agent_cycles_total");
+        PrometheusScrape later = await WaitForMetricsAsync(m => m.Sample("socket_agent_cycles_total") >= cycles + 2);
+        Assert.True(count <= later.Sample("socket_agent_delivery_sent_total"), $"{count} latencies, {later.Sample("socket_agent_delivery_sent_total")} sent");
+        Assert.True(later.Sample("socket_agent_delivery_confirmed_total") > 0);
         Assert.Equal(1, metrics.Sample("socket_agent_delivery_circuit_state", ("socket_agent_circuit_state", "closed")));
 
         // With the Kafka output every series the README's table names exists (OTLP's export failures apart), and so
@@ -333,8 +336,10 @@ public sealed class OperationsDaemonTests : IDisposable
     [Fact]
     public async Task Three_thousand_slow_clients_leave_the_cycle_time_unchanged_and_a_fresh_scrape_answered_within_a_second()
     {
-        // UDP only: the 3,000 TCP connections to the endpoint are not sockets the cycle has to report, so what is
-        // compared is the cost of serving them beside the collection, not the cost of collecting them.
+        // UDP only: the TCP connections below are not sockets the cycle reports. But every process's descriptors are
+        // walked to find socket owners, so 3,000 connections cost the cycle something wherever they are held: the
+        // baseline is the same number of idle connections held between two sockets of this test, and what is compared
+        // is the cost of the endpoint serving 3,000 slow clients beside the collection.
         using DaemonProcess agent = DaemonProcess.Start(["--http-listen", $"127.0.0.1:{_port}", "--interval", "200ms",
             "--state-dir", Path.Combine(_dir.FullName, "state"), "-u"]);
         await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
@@ -344,37 +349,68 @@ public sealed class OperationsDaemonTests : IDisposable
             PrometheusScrape m = await ScrapeAsync();
             return (m.Sample("socket_agent_cycle_duration_seconds_sum"), m.Sample("socket_agent_cycle_duration_seconds_count"));
         }
-        (double Sum, double Count) start = await CyclesAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3), Token);
-        (double Sum, double Count) quiet = await CyclesAsync();
+        async Task<double> MeanCycleAsync(TimeSpan window)
+        {
+            (double Sum, double Count) first = await CyclesAsync();
+            await Task.Delay(window, Token);
+            (double Sum, double Count) last = await CyclesAsync();
+            Assert.True(last.Count - first.Count >= 5, $"only {last.Count - first.Count} cycles in {window}");
+            return (last.Sum - first.Sum) / (last.Count - first.Count);
+        }
 
-        var slow = new List<Socket>(3000);
+        var sockets = new List<Socket>(6000);
+        double idle;
+        using (var elsewhere = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            elsewhere.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            elsewhere.Listen(4096);
+            try
+            {
+                for (int i = 0; i < 3000; i++)
+                {
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    sockets.Add(socket);
+                    await socket.ConnectAsync(elsewhere.LocalEndPoint!, Token);
+                    sockets.Add(await elsewhere.AcceptAsync(Token));
+                }
+                await Task.Delay(500, Token);
+                idle = await MeanCycleAsync(TimeSpan.FromMilliseconds(2500));
+            }
+            finally
+            {
+                sockets.ForEach(static s => s.Dispose());
+                sockets.Clear();
+            }
+        }
+
         try
         {
             for (int i = 0; i < 3000; i++)
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                slow.Add(socket);
+                sockets.Add(socket);
                 await socket.ConnectAsync(IPAddress.Loopback, _port, Token);
                 await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: x\r\n"u8.ToArray(), Token);
             }
-            (double Sum, double Count) held = await CyclesAsync();
-            await Task.Delay(TimeSpan.FromSeconds(3), Token);
+            await Task.Delay(500, Token);
+            // Within Kestrel's 5 s header timeout from the first of them: all are still held.
+            double abused = await MeanCycleAsync(TimeSpan.FromMilliseconds(2500));
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            (double Sum, double Count) abused = await CyclesAsync();
+            using var fresh = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+            string body = await fresh.GetStringAsync(Url("/metrics"), Token);
             watch.Stop();
 
-            double before = (quiet.Sum - start.Sum) / (quiet.Count - start.Count), during = (abused.Sum - held.Sum) / (abused.Count - held.Count);
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"mean cycle {before * 1000:F2} ms quiet, {during * 1000:F2} ms beside 3,000 slow clients ({during / before:F2}x); scrape {watch.Elapsed.TotalMilliseconds:F0} ms");
+                $"mean cycle {idle * 1000:F2} ms beside 3,000 idle connections, {abused * 1000:F2} ms beside 3,000 slow clients of the endpoint "
+                + $"({abused / idle:F2}x); a fresh scrape {watch.Elapsed.TotalMilliseconds:F0} ms");
+            Assert.Contains("socket_agent_cycles_total", body);
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"a scrape took {watch.Elapsed} beside 3,000 slow clients");
-            Assert.True(abused.Count - held.Count >= 10, $"only {abused.Count - held.Count} cycles in 3 s beside the slow clients");
             // Unchanged within the noise of a shared 2-core machine.
-            Assert.True(during < before * 2 + 0.002, $"mean cycle {during * 1000:F2} ms beside the slow clients, {before * 1000:F2} ms before");
+            Assert.True(abused < idle * 1.5 + 0.002, $"mean cycle {abused * 1000:F2} ms beside the slow clients, {idle * 1000:F2} ms beside idle connections");
         }
         finally
         {
-            slow.ForEach(static s => s.Dispose());
+            sockets.ForEach(static s => s.Dispose());
         }
         Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(15)));
     }

@@ -65,8 +65,12 @@ internal sealed partial class OperationsEndpoint : IAsyncDisposable
     public static OperationsEndpoint Start(IPEndPoint endpoint, MeterProvider? meterProvider, Func<HealthReport> health, ILoggerFactory logs)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "socket-agent" });
-        // The agent's own logging (stderr, its format): Kestrel's warnings (a bad request, a limit hit) go there too.
-        builder.Services.AddSingleton(logs);
+        // The agent's own logging (stderr, its format): Kestrel's warnings go there too. Not the generic host's failure to
+        // start: a bind failure is said once, by the caller, from the OperationsEndpointException below.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(logs));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -176,6 +180,17 @@ internal sealed partial class OperationsEndpoint : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "operations endpoint listening on http://{Address} (/metrics, /healthz)")]
     private partial void LogListening(string address);
+
+    /// <summary>Hands the web host's loggers to the agent's factory, so that the web host's own filters apply first.</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory logs) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => logs.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+            // The factory is the agent's: it outlives the endpoint.
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
