@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Net;
 using System.Runtime.InteropServices;
 using SocketAgent.Cli.Configuration;
+using SocketAgent.Cli.Hosting.Operations;
+using SocketAgent.Cli.Hosting.Telemetry;
 using SocketAgent.Correlation;
 
 namespace SocketAgent.Cli.Commands;
@@ -27,6 +30,7 @@ internal static class CorrelateCommand
               socket-agent correlate --table a.jsonl b.jsonl           the same, as a table
               cat *.jsonl | socket-agent correlate -                   from stdin
               socket-agent correlate --kafka-bootstrap-servers kafka:9092 --kafka-topic socket-agent.flows
+              socket-agent correlate --kafka-bootstrap-servers kafka:9092 --http-listen 9465   with /metrics
             """);
         var files = new Argument<string[]>("files") { Description = "Event files (JSON lines from the daemon); - reads stdin.", Arity = ArgumentArity.ZeroOrMore };
         var table = new Option<bool>("--table") { Description = "Print a table for people instead of JSON lines. Example: socket-agent correlate --table a.jsonl b.jsonl" };
@@ -53,6 +57,16 @@ internal static class CorrelateCommand
         {
             Description = "A librdkafka consumer property, passed through (repeatable): TLS, SASL. Example: --kafka-property security.protocol=SASL_SSL",
         };
+        var httpListen = new Option<string?>("--http-listen")
+        {
+            Description = "Serve its own metrics on /metrics (Prometheus) and /healthz over HTTP on [ADDR:]PORT (a bare port binds 127.0.0.1; default off). Example: --http-listen 9465",
+            HelpName = "[ADDR:]PORT",
+        };
+        var otlpEndpoint = new Option<string?>("--otlp-endpoint")
+        {
+            Description = "Push its own metrics over OTLP to this receiver (default off; the standard OTEL_EXPORTER_OTLP_* variables are honoured too). Example: --otlp-endpoint http://otel-collector:4318",
+            HelpName = "URL",
+        };
         command.Add(files);
         command.Add(table);
         command.Add(wait);
@@ -63,6 +77,8 @@ internal static class CorrelateCommand
         command.Add(topics);
         command.Add(group);
         command.Add(properties);
+        command.Add(httpListen);
+        command.Add(otlpEndpoint);
 
         command.SetAction(result =>
         {
@@ -104,6 +120,17 @@ internal static class CorrelateCommand
                 propertyMap[property[..equals]] = property[(equals + 1)..];
             }
 
+            IPEndPoint? listen = null;
+            if (result.GetValue(httpListen) is string listenText && !HttpListenAddress.TryParse(listenText, out listen))
+            {
+                return Usage(streams, $"correlate: --http-listen '{listenText}' is not {HttpListenAddress.Expected}");
+            }
+            Uri? otlp = null;
+            if (result.GetValue(otlpEndpoint) is string otlpText && !TelemetryExport.TryParseEndpoint(otlpText, out otlp))
+            {
+                return Usage(streams, $"correlate: --otlp-endpoint '{otlpText}' is not an http:// or https:// URL");
+            }
+
             var options = new CorrelationOptions
             {
                 Wait = waitValue,
@@ -112,7 +139,7 @@ internal static class CorrelateCommand
                 MaxConnections = max,
                 WaitInWallTime = bootstrapServers is not null,
             };
-            var run = new CorrelateRun(streams, options, result.GetValue(table));
+            var run = new CorrelateRun(streams, options, result.GetValue(table), listen, otlp);
             if (bootstrapServers is null)
             {
                 return run.Files(paths);
@@ -150,8 +177,8 @@ internal static class CorrelateCommand
         return false;
     }
 
-    /// <summary>One invocation: the sink, the engine, the input, and the summary on stderr.</summary>
-    private sealed class CorrelateRun(StandardStreams streams, CorrelationOptions options, bool table)
+    /// <summary>One invocation: the sink, the engine, the input, its telemetry, and the summary on stderr.</summary>
+    private sealed class CorrelateRun(StandardStreams streams, CorrelationOptions options, bool table, IPEndPoint? listen, Uri? otlp)
     {
         private readonly StreamWriter? _tableText = table ? new StreamWriter(streams.Output, StandardStreams.Utf8NoBom, 1 << 16, leaveOpen: true) : null;
 
@@ -203,6 +230,33 @@ internal static class CorrelateCommand
         }
 
         private int Guard(Action run, CorrelationEngine engine)
+        {
+            CorrelateTelemetry? telemetry;
+            try
+            {
+                telemetry = CorrelateTelemetry.Start(listen, otlp, () => Figures(engine));
+            }
+            catch (OperationsEndpointException ex)
+            {
+                streams.Error.WriteLine($"socket-agent: correlate: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+            // Disposed last: the final OTLP export carries the counts of the summary line.
+            using (telemetry)
+            {
+                return Correlate(run, engine);
+            }
+        }
+
+        /// <summary>The engine's counters as the instruments read them, from the exporter's thread (single longs each).</summary>
+        private static CorrelationFigures Figures(CorrelationEngine engine)
+        {
+            CorrelationCounters c = engine.Counters;
+            return new CorrelationFigures(c.Lines, c.Invalid, c.Ignored, c.ConnectionEvents, c.DuplicateEvents, c.LateEvents,
+                c.TwoSided, c.OneSided, c.Expired, c.Evicted, engine.Pending);
+        }
+
+        private int Correlate(Action run, CorrelationEngine engine)
         {
             try
             {

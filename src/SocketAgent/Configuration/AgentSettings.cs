@@ -220,8 +220,8 @@ internal static class AgentSettings
                     o.OtlpEndpoint = null;
                     return true;
                 }
-                bool ok = Uri.TryCreate(v, UriKind.Absolute, out Uri? endpoint) && endpoint.Scheme is "http" or "https" && endpoint.Host.Length > 0;
-                o.OtlpEndpoint = ok ? endpoint : null;
+                bool ok = Hosting.Telemetry.TelemetryExport.TryParseEndpoint(v, out Uri? endpoint);
+                o.OtlpEndpoint = endpoint;
                 return ok;
             }),
             AgentSetting.Scalar(LogOptions.SettingKey, LogFormats.Expected, static t => t.Log?.Format, static (o, v) =>

@@ -190,7 +190,7 @@ internal static class DaemonHost
         return builder.Build();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, LogFormat format)
+    internal static void ConfigureLogging(ILoggingBuilder logging, LogFormat format)
     {
         logging.SetMinimumLevel(LogLevel.Information);
         // The host's own chatter (lifetime, hosted services) only when something is wrong.

@@ -24,7 +24,7 @@ public sealed class MetricsTableTests
     /// <summary>Every instrument of the agent's own meters, as (meter, instrument), in a stable order.</summary>
     internal static IReadOnlyList<Instrument> AgentInstruments()
     {
-        var meters = new HashSet<string>(AgentMetrics.MeterNames, StringComparer.Ordinal) { OtlpExportObserver.MeterName };
+        var meters = new HashSet<string>(AgentMetrics.MeterNames, StringComparer.Ordinal) { OtlpExportObserver.MeterName, CorrelationInstruments.MeterName };
         var found = new Dictionary<(string, string), Instrument>();
         using var listener = new MeterListener
         {
@@ -43,6 +43,7 @@ public sealed class MetricsTableTests
         // Creating them publishes them to the listener (and the static delivery histogram was published at start).
         using var metrics = new AgentMetrics(enabled: true);
         using var observer = new OtlpExportObserver(NullLogger.Instance);
+        using var correlation = new CorrelationInstruments(static () => default);
         GC.KeepAlive(DeliveryTelemetry.Latency);
         lock (found)
         {

@@ -45,16 +45,38 @@ internal sealed class TelemetryExport : IDisposable
     public Uri? OtlpEndpoint { get; }
 
     /// <summary>Whether OTLP push is on: <c>otlp.endpoint</c>, or one of the standard endpoint variables.</summary>
-    public static bool OtlpWanted(AgentOptions options) =>
-        options.OtlpEndpoint is not null
+    public static bool OtlpWanted(AgentOptions options) => OtlpWanted(options.OtlpEndpoint);
+
+    /// <summary>Whether OTLP push is on: an endpoint given, or one of the standard endpoint variables.</summary>
+    public static bool OtlpWanted(Uri? endpoint) =>
+        endpoint is not null
         || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
         || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
 
-    /// <returns>Null when neither exporter is on.</returns>
-    public static TelemetryExport? Create(AgentOptions options, string agentId, string hostName, ILoggerFactory logs)
+    /// <summary>An OTLP endpoint as <c>otlp.endpoint</c> and <c>--otlp-endpoint</c> take it: an absolute http(s) URL with a host.</summary>
+    public static bool TryParseEndpoint(string text, out Uri? endpoint)
     {
-        bool prometheus = options.HttpListen is not null;
-        bool otlp = OtlpWanted(options);
+        bool ok = Uri.TryCreate(text, UriKind.Absolute, out endpoint) && endpoint.Scheme is "http" or "https" && endpoint.Host.Length > 0;
+        if (!ok)
+        {
+            endpoint = null;
+        }
+        return ok;
+    }
+
+    /// <summary>The daemon's: the agent's meters, <c>service.instance.id</c> = <c>agent.id</c>.</summary>
+    /// <returns>Null when neither exporter is on.</returns>
+    public static TelemetryExport? Create(AgentOptions options, string agentId, string hostName, ILoggerFactory logs) =>
+        Create(options.HttpListen is not null, options.OtlpEndpoint, "socket-agent", agentId, hostName, AgentMetrics.MeterNames, logs);
+
+    /// <param name="prometheus">Register the Prometheus exporter (an <see cref="OperationsEndpoint"/> serves it).</param>
+    /// <param name="otlpEndpoint">Where OTLP pushes; null: only if the standard variables say so.</param>
+    /// <param name="meters">The meters to collect, besides the runtime's <c>System.Runtime</c>.</param>
+    /// <returns>Null when neither exporter is on.</returns>
+    public static TelemetryExport? Create(bool prometheus, Uri? otlpEndpoint, string serviceName, string instanceId, string hostName,
+        IEnumerable<string> meters, ILoggerFactory logs)
+    {
+        bool otlp = OtlpWanted(otlpEndpoint);
         if (!prometheus && !otlp)
         {
             return null;
@@ -63,12 +85,12 @@ internal sealed class TelemetryExport : IDisposable
         MeterProviderBuilder builder = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(resource => resource
                 .Clear()
-                .AddService("socket-agent", serviceVersion: AgentVersion.Current, serviceInstanceId: agentId, autoGenerateServiceInstanceId: false)
+                .AddService(serviceName, serviceVersion: AgentVersion.Current, serviceInstanceId: instanceId, autoGenerateServiceInstanceId: false)
                 .AddAttributes([new("host.name", hostName)])
                 .AddTelemetrySdk()
                 // Last, so that OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME override the defaults above.
                 .AddEnvironmentVariableDetector())
-            .AddMeter([.. AgentMetrics.MeterNames, ProcessInstruments.RuntimeMeterName]);
+            .AddMeter([.. meters, ProcessInstruments.RuntimeMeterName]);
 
         if (prometheus)
         {
@@ -93,7 +115,7 @@ internal sealed class TelemetryExport : IDisposable
                     // The specification's default (and the collector's port 4318); the .NET exporter's own is gRPC.
                     exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
                 }
-                if (options.OtlpEndpoint is Uri configured)
+                if (otlpEndpoint is Uri configured)
                 {
                     // An endpoint set in code is used as it is (the exporter appends /v1/metrics only to the
                     // variable's): give http/protobuf its signal path as OTEL_EXPORTER_OTLP_ENDPOINT would have it.
