@@ -42,6 +42,8 @@ public sealed class DeliveryLoop : IDisposable
     private long _acknowledged;
     private long? _acknowledgedAt;
     private long _produced, _persisted, _retries, _rewinds, _rebuilds, _permanent;
+    // Which output reports an outcome: the failures of one discarded at a rewind (DiscardQueued) are void.
+    private int _generation;
     private string _circuit = "closed";
     private string? _lastError;
     // When delivery last made progress: the watermark moved, or a pass found nothing to send and nothing in flight.
@@ -56,7 +58,7 @@ public sealed class DeliveryLoop : IDisposable
         _options = options ?? new DeliveryLoopOptions();
         _log = log ?? (static _ => { });
         _acknowledged = _watermark = _cursor = spool.Watermark;
-        _output = outputFactory(OnOutcome);
+        _output = CreateOutput();
         _pipeline = BuildPipeline();
         _progressAt = _options.TimeProvider.GetTimestamp();
     }
@@ -218,10 +220,16 @@ public sealed class DeliveryLoop : IDisposable
         // succeed before any outcome came back, so the circuit breaker never saw a dead output. Records still in
         // flight after the timeout are not failures: the output reports every one (librdkafka within
         // message.timeout.ms), and resending them early would only pile duplicates into its queue on a slow link.
+        // A record not confirmed ends the wait at once: the records queued behind it are discarded and resent in
+        // order (Rewind) before a remote that comes back can deliver them ahead of it.
         long deadline = Environment.TickCount64 + (long)_options.DrainTimeout.TotalMilliseconds;
         while (_output.InFlight > produced && Environment.TickCount64 < deadline)
         {
             _output.Flush(TimeSpan.FromMilliseconds(1));
+            if (!_outcomes.IsEmpty && Settle())
+            {
+                Rewind();
+            }
         }
         if (Settle())
         {
@@ -232,6 +240,7 @@ public sealed class DeliveryLoop : IDisposable
     /// <summary>Something was not confirmed: resend from the watermark (what was confirmed meanwhile is skipped).</summary>
     private void Rewind()
     {
+        DiscardQueued();
         ReplayFromWatermark();
         Interlocked.Increment(ref _rewinds);
         throw new DeliveryRetryException(_lastError ?? "a record was not confirmed");
@@ -351,12 +360,49 @@ public sealed class DeliveryLoop : IDisposable
             _log($"disposing the failed output: {ex.Message}");
         }
         // Outcomes of the old output still queued are settled by the next pass; anything unconfirmed is resent.
-        _output = _outputFactory(OnOutcome);
+        _output = CreateOutput();
         ReplayFromWatermark();
         Interlocked.Increment(ref _rebuilds);
     }
 
-    private void OnOutcome(long sequence, DeliveryOutcome outcome, string? error) => _outcomes.Enqueue((sequence, outcome, error));
+    /// <summary>
+    /// Before a resend from the watermark: records produced after the one that was not confirmed may still wait in the
+    /// output's queue (librdkafka holds each for message.timeout.ms). Delivered once the remote is back, they would
+    /// arrive before the resend of the older ones — the order broken, seen as "sequence 1 arrived after 8500" after
+    /// an outage longer than the message timeout. The output is rebuilt, which discards its queue; the resend then
+    /// goes out in order. Nothing is lost: every discarded record is above the watermark and is sent again.
+    /// </summary>
+    private void DiscardQueued()
+    {
+        if (_output.InFlight == 0)
+        {
+            return;
+        }
+        try
+        {
+            _output.Dispose();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log($"discarding the output's queue: {ex.Message}");
+        }
+        _output = CreateOutput();
+    }
+
+    /// <summary>A new output whose outcomes count until the next one replaces it (its confirmations count after that too).</summary>
+    private IRemoteOutput CreateOutput()
+    {
+        int generation = Interlocked.Increment(ref _generation);
+        return _outputFactory((sequence, outcome, error) =>
+        {
+            // A discarded output's failures are void: its queue was dropped on purpose and is being resent. What it
+            // confirmed, or refused for good, is still true.
+            if (outcome is DeliveryOutcome.Persisted or DeliveryOutcome.Permanent || generation == Volatile.Read(ref _generation))
+            {
+                _outcomes.Enqueue((sequence, outcome, error));
+            }
+        });
+    }
 
     private ResiliencePipeline BuildPipeline()
     {
