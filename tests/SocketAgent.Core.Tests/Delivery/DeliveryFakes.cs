@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Text;
 using SocketAgent.Delivery;
@@ -164,5 +165,120 @@ internal sealed class FakeBroker
     {
         Interlocked.Increment(ref OutputsBuilt);
         return new FakeOutput(callback, this);
+    }
+}
+
+/// <summary>
+/// A remote that models librdkafka's queue during an outage: records wait in order; while the remote is down the one
+/// at the head fails once it is older than <see cref="Timeout"/> (message.timeout.ms), the ones behind it keep
+/// waiting; when the remote comes back the queue is delivered from its head. The remote comes back on its own
+/// <see cref="ReturnAfterFirstFailure"/> after the first failure. Disposing an output discards what it still holds,
+/// as destroying a producer does. Producing takes <see cref="ProduceCost"/>, so a burst spans time.
+/// </summary>
+internal sealed class ExpiringBroker
+{
+    private long _firstFailureAt = -1;
+
+    public ConcurrentQueue<long> Received { get; } = new();
+    public required TimeSpan Timeout { get; init; }
+    public required TimeSpan ReturnAfterFirstFailure { get; init; }
+    public TimeSpan ProduceCost { get; init; }
+    public int OutputsBuilt;
+
+    public bool Down
+    {
+        get
+        {
+            long first = Interlocked.Read(ref _firstFailureAt);
+            return first < 0 || Stopwatch.GetElapsedTime(first) < ReturnAfterFirstFailure;
+        }
+    }
+
+    public void Failed() => Interlocked.CompareExchange(ref _firstFailureAt, Stopwatch.GetTimestamp(), -1);
+
+    public IRemoteOutput Build(DeliveryCallback callback)
+    {
+        Interlocked.Increment(ref OutputsBuilt);
+        return new ExpiringOutput(callback, this);
+    }
+}
+
+internal sealed class ExpiringOutput : IRemoteOutput
+{
+    private readonly DeliveryCallback _callback;
+    private readonly ExpiringBroker _broker;
+    private readonly ConcurrentQueue<(DeliveryRecord Record, long ProducedAt)> _queue = new();
+    private readonly Thread _thread;
+    private volatile bool _disposed;
+    private int _inFlight;
+
+    public ExpiringOutput(DeliveryCallback callback, ExpiringBroker broker)
+    {
+        _callback = callback;
+        _broker = broker;
+        _thread = new Thread(Run) { IsBackground = true };
+        _thread.Start();
+    }
+
+    public string Name => "expiring";
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public bool Produce(DeliveryRecord record)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < _broker.ProduceCost)
+        {
+            Thread.SpinWait(20);
+        }
+        Interlocked.Increment(ref _inFlight);
+        _queue.Enqueue((record, Stopwatch.GetTimestamp()));
+        return true;
+    }
+
+    public int Flush(TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (InFlight > 0 && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(1);
+        }
+        return InFlight;
+    }
+
+    private void Run()
+    {
+        while (!_disposed)
+        {
+            if (!_queue.TryPeek(out (DeliveryRecord Record, long ProducedAt) head))
+            {
+                Thread.Sleep(1);
+                continue;
+            }
+            if (!_broker.Down)
+            {
+                _queue.TryDequeue(out _);
+                _broker.Received.Enqueue(head.Record.Sequence);
+                Interlocked.Decrement(ref _inFlight);
+                _callback(head.Record.Sequence, DeliveryOutcome.Persisted, null);
+            }
+            else if (Stopwatch.GetElapsedTime(head.ProducedAt) >= _broker.Timeout)
+            {
+                _queue.TryDequeue(out _);
+                _broker.Failed();
+                Interlocked.Decrement(ref _inFlight);
+                _callback(head.Record.Sequence, DeliveryOutcome.Retriable, "message timed out (simulated)");
+            }
+            else
+            {
+                Thread.Sleep(1);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _thread.Join();
     }
 }

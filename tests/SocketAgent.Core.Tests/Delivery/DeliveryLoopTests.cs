@@ -255,4 +255,27 @@ public sealed class DeliveryLoopTests
         AssertEverySequenceArrived(broker, 500);
         Assert.Equal("closed", loop.Metrics.CircuitState);
     }
+    [Fact]
+    public async Task After_an_outage_longer_than_the_timeout_nothing_queued_behind_a_failed_record_arrives_before_its_resend()
+    {
+        // 3,000 records produced over about 300 ms into a dead remote; the first fails after 200 ms, the remote is
+        // back 100 ms later — while the records produced after the first 100 ms still wait in the output's queue.
+        // Delivered then, they would arrive before the resend of the ones that failed: the loop must discard them.
+        var spool = new MemorySpool(3_000);
+        var broker = new ExpiringBroker
+        {
+            Timeout = TimeSpan.FromMilliseconds(200),
+            ReturnAfterFirstFailure = TimeSpan.FromMilliseconds(100),
+            ProduceCost = TimeSpan.FromMicroseconds(100),
+        };
+        using var loop = new DeliveryLoop(spool, broker.Build, s_fast);
+
+        await RunUntil(loop, spool, 3_000);
+
+        Assert.Equal(3_000, spool.Watermark);
+        // First arrivals in order, every one of them: duplicates may follow, a later record may not come first.
+        long[] first = [.. broker.Received.Distinct()];
+        Assert.Equal(Enumerable.Range(1, 3_000).Select(static i => (long)i), first);
+        Assert.True(broker.OutputsBuilt >= 2, "the output holding the queue was not discarded");
+    }
 }
