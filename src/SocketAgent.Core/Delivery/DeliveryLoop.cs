@@ -351,16 +351,8 @@ public sealed class DeliveryLoop : IDisposable
     private void RebuildOutput(Exception reason)
     {
         _log($"output {_output.Name} failed fatally ({reason.Message}); rebuilding it and replaying from event.sequence {_watermark + 1}");
-        try
-        {
-            _output.Dispose();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _log($"disposing the failed output: {ex.Message}");
-        }
         // Outcomes of the old output still queued are settled by the next pass; anything unconfirmed is resent.
-        _output = CreateOutput();
+        ReplaceOutput("disposing the failed output");
         ReplayFromWatermark();
         Interlocked.Increment(ref _rebuilds);
     }
@@ -374,17 +366,22 @@ public sealed class DeliveryLoop : IDisposable
     /// </summary>
     private void DiscardQueued()
     {
-        if (_output.InFlight == 0)
+        if (_output.InFlight > 0)
         {
-            return;
+            ReplaceOutput("discarding the output's queue");
         }
+    }
+
+    /// <summary>Disposes the output (a failure to is logged, not thrown: the new one must come) and builds the next.</summary>
+    private void ReplaceOutput(string disposing)
+    {
         try
         {
             _output.Dispose();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _log($"discarding the output's queue: {ex.Message}");
+            _log($"{disposing}: {ex.Message}");
         }
         _output = CreateOutput();
     }

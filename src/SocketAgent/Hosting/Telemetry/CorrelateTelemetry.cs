@@ -41,7 +41,7 @@ internal sealed class CorrelateTelemetry : IDisposable
         var instruments = new CorrelationInstruments(read);
         var process = new ProcessInstruments();
         TelemetryExport export = TelemetryExport.Create(listen is not null, otlpEndpoint, "socket-agent-correlate", Guid.NewGuid().ToString(),
-            Environment.MachineName, [CorrelationInstruments.MeterName, ProcessInstruments.MeterName, OtlpExportObserver.MeterName], logs)!;
+            Environment.MachineName, [CorrelationInstruments.MeterName, ProcessInstruments.MeterName], logs)!;
         OperationsEndpoint? endpoint = null;
         try
         {

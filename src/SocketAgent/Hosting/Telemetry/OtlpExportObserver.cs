@@ -27,9 +27,6 @@ internal sealed partial class OtlpExportObserver : IDisposable
             description: "OTLP export requests that failed (no answer, or an HTTP error status), retries included.");
     }
 
-    /// <summary>Whether the last request failed.</summary>
-    public bool Failing => Volatile.Read(ref _failing) != 0;
-
     /// <summary>A handler for one <see cref="HttpClient"/> of the exporter (it may make more than one).</summary>
     public HttpMessageHandler CreateHandler() => new ObservingHandler(this) { InnerHandler = new SocketsHttpHandler() };
 

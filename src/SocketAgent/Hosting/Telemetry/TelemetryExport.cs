@@ -28,21 +28,13 @@ internal sealed class TelemetryExport : IDisposable
 
     private readonly OtlpExportObserver? _observer;
 
-    private TelemetryExport(MeterProvider provider, bool prometheus, Uri? otlp, OtlpExportObserver? observer)
+    private TelemetryExport(MeterProvider provider, OtlpExportObserver? observer)
     {
         Provider = provider;
-        Prometheus = prometheus;
-        OtlpEndpoint = otlp;
         _observer = observer;
     }
 
     public MeterProvider Provider { get; }
-
-    /// <summary>The Prometheus exporter is registered (<see cref="OperationsEndpoint"/> serves it).</summary>
-    public bool Prometheus { get; }
-
-    /// <summary>Where OTLP pushes, as configured (the exporter may add <c>/v1/metrics</c>); null: off.</summary>
-    public Uri? OtlpEndpoint { get; }
 
     /// <summary>Whether OTLP push is on: <c>otlp.endpoint</c>, or one of the standard endpoint variables.</summary>
     public static bool OtlpWanted(AgentOptions options) => OtlpWanted(options.OtlpEndpoint);
@@ -102,10 +94,10 @@ internal sealed class TelemetryExport : IDisposable
             });
         }
 
-        Uri? endpoint = null;
+        OtlpExportObserver? observer = null;
         if (otlp)
         {
-            var observer = new OtlpExportObserver(logs.CreateLogger("SocketAgent.Telemetry"));
+            var watching = observer = new OtlpExportObserver(logs.CreateLogger("SocketAgent.Telemetry"));
             builder.AddMeter(OtlpExportObserver.MeterName);
             builder.AddOtlpExporter(exporter =>
             {
@@ -123,14 +115,11 @@ internal sealed class TelemetryExport : IDisposable
                         ? new Uri(configured, "v1/metrics")
                         : configured;
                 }
-                endpoint = exporter.Endpoint;
                 int timeout = exporter.TimeoutMilliseconds;
-                exporter.HttpClientFactory = () => new HttpClient(observer.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(timeout) };
+                exporter.HttpClientFactory = () => new HttpClient(watching.CreateHandler()) { Timeout = TimeSpan.FromMilliseconds(timeout) };
             });
-            MeterProvider provider = builder.Build();
-            return new TelemetryExport(provider, prometheus, endpoint, observer);
         }
-        return new TelemetryExport(builder.Build(), prometheus, otlp: null, observer: null);
+        return new TelemetryExport(builder.Build(), observer);
     }
 
     public void Dispose()
