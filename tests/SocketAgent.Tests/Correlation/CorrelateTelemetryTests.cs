@@ -68,12 +68,7 @@ public sealed class CorrelateTelemetryTests : IDisposable
     public async Task Its_metrics_are_scraped_while_it_reads_and_the_endpoint_closes_with_it()
     {
         string[] lines = EventLines();
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
+        int port = LoopbackPort.Free();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,

@@ -22,7 +22,7 @@ public sealed class FullStateDiskTests : IDisposable
     private readonly Lazy<MockKafkaCluster> _cluster = new(static () => new MockKafkaCluster(3));
     private readonly string _topic = "socket-agent-fulldisk-" + Guid.NewGuid().ToString("N");
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackPort.Free();
 
     public void Dispose()
     {
@@ -232,12 +232,6 @@ public sealed class FullStateDiskTests : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     private static int Occurrences(string text, string value)
     {

@@ -39,7 +39,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     {
         for (int attempt = 1; ; attempt++)
         {
-            int port = FreePort();
+            int port = LoopbackPort.Free();
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
@@ -54,12 +54,6 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 
     private async Task AcceptLoopAsync()
     {

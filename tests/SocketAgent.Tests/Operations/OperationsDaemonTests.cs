@@ -21,7 +21,7 @@ public sealed class OperationsDaemonTests : IDisposable
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("socket-agent-ops-");
     private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackPort.Free();
 
     public void Dispose()
     {
@@ -36,12 +36,6 @@ public sealed class OperationsDaemonTests : IDisposable
             "--state-dir", Path.Combine(_dir.FullName, "state"), "-t"], environment);
 
     /// <summary>A port nobody listens on right now (the kernel's pick, released at once).</summary>
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     private async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
     {
@@ -242,7 +236,7 @@ public sealed class OperationsDaemonTests : IDisposable
     public async Task Kafka_down_is_ready_while_the_spool_absorbs_it_and_503_once_the_spool_is_full()
     {
         // A broker address nobody answers on, and the smallest spool: a few thousand socket events fill it.
-        using DaemonProcess agent = Start(["--output", "kafka", "--kafka-bootstrap-servers", $"127.0.0.1:{FreePort()}", "--kafka-topic", "ops-test"],
+        using DaemonProcess agent = Start(["--output", "kafka", "--kafka-bootstrap-servers", $"127.0.0.1:{LoopbackPort.Free()}", "--kafka-topic", "ops-test"],
             new Dictionary<string, string> { ["SOCKETAGENT_SPOOL__MAX_BYTES"] = "1048576" });
         (_, string ready) = await WaitForAsync("/healthz", static (status, _) => status == HttpStatusCode.OK, agent);
         Assert.Contains("\"kafka\":", ready);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SocketAgent.Tests.Daemon;
 using SocketAgent.Tests.Telemetry;
+using SocketAgent.Tests.Infrastructure;
 
 namespace SocketAgent.Tests.Operations;
 
@@ -26,18 +27,12 @@ public sealed class OtlpExportDaemonTests : IDisposable
 
     private string StateDir => Path.Combine(_dir.FullName, "state");
 
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 
     [Fact]
     public async Task Otlp_carries_the_names_units_kinds_and_values_of_the_scrape_and_the_agent_id_as_the_resource()
     {
         await using OtlpHttpReceiver receiver = await OtlpHttpReceiver.StartAsync(Token);
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         using DaemonProcess agent = DaemonProcess.Start(["--otlp-endpoint", receiver.BaseUri.ToString(), "--http-listen", $"127.0.0.1:{port}",
             "--interval", "200ms", "--state-dir", StateDir, "-t"],
             new Dictionary<string, string> { ["OTEL_METRIC_EXPORT_INTERVAL"] = "500", ["OTEL_RESOURCE_ATTRIBUTES"] = "deployment.environment.name=test" });
@@ -114,7 +109,7 @@ public sealed class OtlpExportDaemonTests : IDisposable
     [Fact]
     public async Task An_unreachable_collector_is_logged_once_and_the_stream_goes_on()
     {
-        int closed = FreePort();
+        int closed = LoopbackPort.Free();
         using DaemonProcess agent = DaemonProcess.Start(["--otlp-endpoint", $"http://127.0.0.1:{closed}", "--interval", "200ms", "--heartbeat", "300ms",
             "--state-dir", StateDir, "-t"], new Dictionary<string, string> { ["OTEL_METRIC_EXPORT_INTERVAL"] = "300", ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "1000" });
 

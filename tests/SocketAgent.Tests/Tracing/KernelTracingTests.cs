@@ -41,7 +41,7 @@ public sealed class KernelTracingTests : IDisposable
             (pid, connections) = traffic.RunClient(1, tag);
             clients.Add((pid, tag, connections));
         }
-        int refusedPort = FreePort();
+        int refusedPort = LoopbackPort.Free();
         int refusedPid = traffic.RunRefused(refusedPort);
         WaitForNextHeartbeats(agent);
         List<JsonElement> lines = Stop(agent);
@@ -249,11 +249,5 @@ public sealed class KernelTracingTests : IDisposable
         return result;
     }
 
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
 }
