@@ -89,10 +89,8 @@ internal static class DaemonHost
             signals.Logger = logs.CreateLogger("SocketAgent");
             try
             {
-                if (metrics.Enabled)
-                {
-                    export = TelemetryExport.Create(options, store.AgentId, options.HostName ?? Environment.MachineName, logs);
-                }
+                // Null when neither exporter is on, the same condition as metrics.Enabled.
+                export = TelemetryExport.Create(options, store.AgentId, options.HostName ?? Environment.MachineName, logs);
                 if (options.HttpListen is { } listen)
                 {
                     try
