@@ -70,6 +70,18 @@ public sealed class HostCollector : IDisposable
     /// <summary>Processes the owner cache follows (0 for one-shot passes).</summary>
     public int ProcessesTracked => _owners?.ProcessesTracked ?? 0;
 
+    /// <summary>
+    /// Makes the next pass of every namespace a full one: the kernel tracer lost records, and only a complete dump
+    /// shows which connections opened or ended unseen. Call it between passes, from the thread that calls <c>Collect</c>.
+    /// </summary>
+    public void RequestFullDumps()
+    {
+        foreach (NamespaceWatch watch in _watches.Values)
+        {
+            watch.Sockets.RequestFullDump();
+        }
+    }
+
     /// <summary>sock_diag destroy notifications received, and those lost (kernel overruns plus a full queue).</summary>
     public (long Delivered, long Lost) DestroyNotifications
     {
@@ -251,7 +263,8 @@ public sealed class HostCollector : IDisposable
         IReadOnlyList<ProtocolStatistics> counters = statistics
             ? new ProtocolStatisticsReader(NetworkNamespaceRunner.ThreadNetDirectory).Read(diagnostics)
             : [];
-        return new NamespaceRead(watch, isNew, records, sockets ? watch.Sockets.SourceName : string.Empty, network, counters);
+        return new NamespaceRead(watch, isNew, records, sockets ? watch.Sockets.SourceName : string.Empty, network, counters,
+            sockets && watch.Sockets.TcpConnectionsOmitted);
     }
 
     private NamespaceCollection Complete(NamespaceRead read)
@@ -273,6 +286,7 @@ public sealed class HostCollector : IDisposable
             IsNew = read.IsNew,
             Sockets = read.Sockets,
             SocketSource = read.SocketSource,
+            TcpConnectionsOmitted = read.TcpConnectionsOmitted,
             Destroyed = destroyed ?? (IReadOnlyList<SockDiagDestroyEvent>)[],
             Interfaces = (parts & CollectedParts.Interfaces) != 0 ? read.Network?.Interfaces : null,
             Routes = (parts & CollectedParts.Routes) != 0 ? read.Network?.Routes : null,
@@ -374,5 +388,5 @@ public sealed class HostCollector : IDisposable
 
     private sealed record NamespaceRead(
         NamespaceWatch Watch, bool IsNew, IReadOnlyList<SocketRecord> Sockets, string SocketSource, NetworkState? Network,
-        IReadOnlyList<ProtocolStatistics> Statistics);
+        IReadOnlyList<ProtocolStatistics> Statistics, bool TcpConnectionsOmitted);
 }

@@ -14,6 +14,12 @@ internal sealed class NamespaceCollection
     /// <summary>Every socket matching the query, or empty when sockets are not collected.</summary>
     public required IReadOnlyList<SocketRecord> Sockets { get; init; }
 
+    /// <summary>
+    /// <see cref="Sockets"/> holds TCP's listeners but none of its connections: the kernel tracer reports those
+    /// (<see cref="SocketQuery.TcpTraced"/>) between the periodic full dumps, so a connection missing here is not closed.
+    /// </summary>
+    public bool TcpConnectionsOmitted { get; init; }
+
     /// <summary><c>netlink</c> or <c>procfs</c>: which source read <see cref="Sockets"/>; empty when not collected.</summary>
     public required string SocketSource { get; init; }
 

@@ -93,10 +93,13 @@ internal sealed class SocketDiffer
     /// <summary>
     /// Applies the complete socket list of one namespace collected at <paramref name="at"/>, and returns what changed
     /// since its previous collection. <paramref name="owners"/> may hold only the new sockets' owners.
-    /// <paramref name="firstSight"/> matters only for the namespace's first collection.
+    /// <paramref name="firstSight"/> matters only for the namespace's first collection. With
+    /// <paramref name="tcpConnectionsOmitted"/> the list is complete except for TCP sockets outside LISTEN (the kernel
+    /// tracer reports those): tracked ones it lacks are neither closed nor marked missing.
     /// </summary>
     public IReadOnlyList<SocketEvent> Apply(
-        NetworkNamespace @namespace, IReadOnlyList<SocketRecord> sockets, SocketOwners owners, DateTimeOffset at, FirstSight firstSight = FirstSight.Snapshot)
+        NetworkNamespace @namespace, IReadOnlyList<SocketRecord> sockets, SocketOwners owners, DateTimeOffset at,
+        FirstSight firstSight = FirstSight.Snapshot, bool tcpConnectionsOmitted = false)
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(sockets);
@@ -167,7 +170,7 @@ internal sealed class SocketDiffer
             }
         }
 
-        SweepCookies(table, generation, at, ref events);
+        SweepCookies(table, generation, at, tcpConnectionsOmitted, ref events);
         SweepFallback(table, generation, at, ref events);
         return events ?? (IReadOnlyList<SocketEvent>)s_none;
     }
@@ -356,12 +359,13 @@ internal sealed class SocketDiffer
         }
     }
 
-    private void SweepCookies(NamespaceSockets table, int generation, DateTimeOffset at, ref List<SocketEvent>? events)
+    private void SweepCookies(NamespaceSockets table, int generation, DateTimeOffset at, bool tcpConnectionsOmitted, ref List<SocketEvent>? events)
     {
         foreach (KeyValuePair<ulong, TrackedSocket> pair in table.ByCookie)
         {
             TrackedSocket tracked = pair.Value;
-            if (tracked.Generation == generation)
+            if (tracked.Generation == generation
+                || (tcpConnectionsOmitted && tracked.Record.Transport == Transport.Tcp && tracked.Record.State != KernelSocketState.Listen))
             {
                 continue;
             }

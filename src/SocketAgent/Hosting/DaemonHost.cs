@@ -8,6 +8,7 @@ using SocketAgent.Cli.Hosting.Operations;
 using SocketAgent.Cli.Hosting.Telemetry;
 using SocketAgent.Cli.Logging;
 using SocketAgent.Collection.Tracing;
+using SocketAgent.Delivery.Outputs;
 using SocketAgent.State;
 
 namespace SocketAgent.Cli.Hosting;
@@ -141,7 +142,7 @@ internal static class DaemonHost
     /// <summary>
     /// The console's stdout stream swallows EPIPE (writes to a closed pipe "succeed"), which is right for a one-shot
     /// command but would keep a daemon writing into the void after <c>| head</c> exits. A FileStream on fd 1
-    /// reports it, so the loop can stop.
+    /// reports it, so the loop can stop. A pipe gets a 1 MiB buffer (<see cref="StdoutOutput.WidenPipe"/>).
     /// </summary>
     private static Stream DataStream(Stream output)
     {
@@ -150,6 +151,7 @@ internal static class DaemonHost
             return output;
         }
         var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false);
+        StdoutOutput.WidenPipe(handle);
         return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 

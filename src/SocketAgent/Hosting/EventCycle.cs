@@ -134,6 +134,8 @@ internal sealed class EventCycle : IAgentCycle, IMetricsSource, IDisposable
         {
             outputs.EmitKernelLoss(lost, now);
             _events.Count("agent.loss");
+            // The lost records may have been opens or closes: the next pass dumps every TCP socket to find them.
+            _source.RequestFullDumps();
         }
         if (_transitions?.TakeUdpEvictions() is long evicted and > 0)
         {

@@ -153,7 +153,7 @@ internal sealed class EventProducer
         }
         if (ns.SocketSource.Length > 0)
         {
-            IReadOnlyList<SocketEvent> changes = _sockets.Apply(ns.Namespace, ns.Sockets, owners, now, sight);
+            IReadOnlyList<SocketEvent> changes = _sockets.Apply(ns.Namespace, ns.Sockets, owners, now, sight, ns.TcpConnectionsOmitted);
             if (changes.Count > 0)
             {
                 Emit(changes, pass.Directions, outputs);

@@ -61,6 +61,38 @@ public sealed class SocketDifferTracedTests
     }
 
     [Fact]
+    public void A_pass_that_left_tcp_connections_to_the_tracer_closes_none_of_them_and_the_next_full_one_does()
+    {
+        var differ = new SocketDiffer(new SocketDifferOptions { DestroyEventsExpected = true });
+        differ.Apply(Host, [Tcp(5, SockState.Established, inode: 50), Tcp(6, SockState.Listen, inode: 60), Tcp(9, SockState.Listen, inode: 90)],
+            SocketOwners.Empty, At(0));
+        differ.OnTraced(Traced(SocketEventAction.Opened, 7, SockState.Established, 1));
+
+        // Listeners are still dumped: one that went is closed. The connections, snapshot's and tracer's alike, stay.
+        for (int second = 2; second <= 4; second++)
+        {
+            IReadOnlyList<SocketEvent> pass = differ.Apply(Host, [Tcp(6, SockState.Listen, inode: 60)], SocketOwners.Empty, At(second),
+                tcpConnectionsOmitted: true);
+            if (second == 3)
+            {
+                SocketEvent listenerClosed = Assert.Single(pass);
+                Assert.Equal((SocketEventAction.Closed, 9UL), (listenerClosed.Action, listenerClosed.Socket.Cookie));
+            }
+            else
+            {
+                Assert.Empty(pass);
+            }
+        }
+        Assert.Equal(3, differ.TrackedCount);
+
+        // The periodic full dump: what the tracer never closed (a lost record) is missing now, and closed one pass later.
+        Assert.Empty(differ.Apply(Host, [Tcp(6, SockState.Listen, inode: 60), Tcp(5, SockState.Established, inode: 50)], SocketOwners.Empty, At(5)));
+        SocketEvent closed = Assert.Single(differ.Apply(Host, [Tcp(6, SockState.Listen, inode: 60), Tcp(5, SockState.Established, inode: 50)],
+            SocketOwners.Empty, At(6)));
+        Assert.Equal((SocketEventAction.Closed, 7UL), (closed.Action, closed.Socket.Cookie));
+    }
+
+    [Fact]
     public void A_traced_socket_whose_close_was_lost_is_closed_when_two_snapshots_miss_it()
     {
         var differ = new SocketDiffer(new SocketDifferOptions { DestroyEventsExpected = true });

@@ -40,6 +40,14 @@ internal static class FullDumpPolicy
     }
 
     /// <summary>
+    /// With the kernel tracer reporting every TCP transition, whether this pass can leave TCP's connections to it: yes
+    /// between full dumps; no for the first pass (the tracer only sees what changes after it started), and when the
+    /// periodic full dump is due (the safety net for records the tracer lost) or was requested (<paramref name="sinceLastFull"/> null).
+    /// </summary>
+    public static bool TracedBetweenFullDumps(TimeSpan? sinceLastFull, TimeSpan fullDumpInterval) =>
+        sinceLastFull is { } elapsed && (fullDumpInterval == Timeout.InfiniteTimeSpan || elapsed < fullDumpInterval);
+
+    /// <summary>
     /// The check after a non-ESTABLISHED dump: <c>CurrEstab</c> counts ESTABLISHED and CLOSE_WAIT sockets, so it must
     /// equal the carried ESTABLISHED sockets plus the CLOSE_WAIT ones just dumped. A socket that changed state between
     /// the counter read and the dump also fails it; that costs a full dump, never a wrong list.

@@ -24,6 +24,12 @@ public enum FullDumpReason
     /// <summary><c>/proc/net/snmp</c> could not be read or parsed, so nothing proves the table unchanged.</summary>
     CountersUnavailable,
 
+    /// <summary>
+    /// No TCP connection was dumped, only the listeners: the kernel tracer reports every transition between the
+    /// periodic full dumps (<see cref="SocketQuery.TcpTraced"/>).
+    /// </summary>
+    Traced,
+
     /// <summary>The query cannot be served incrementally (listeners only, no TCP) or the source is /proc/net.</summary>
     NotIncremental,
 }

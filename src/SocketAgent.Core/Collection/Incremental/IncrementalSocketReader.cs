@@ -53,6 +53,12 @@ internal sealed class IncrementalSocketReader : IDisposable
     public long IncrementalCycles { get; private set; }
     public int SocketsTracked { get; private set; }
 
+    /// <summary>
+    /// The last pass left out TCP's connections (every TCP socket but the listeners) because the tracer reports them
+    /// (<see cref="SocketQuery.TcpTraced"/>): their absence from it says nothing about them.
+    /// </summary>
+    public bool TcpConnectionsOmitted { get; private set; }
+
     /// <summary>How long the last cycle took (counters, dumps, merge).</summary>
     public TimeSpan LastDumpTime { get; private set; }
 
@@ -97,9 +103,15 @@ internal sealed class IncrementalSocketReader : IDisposable
             _lastQuery = query;
         }
 
-        TcpOpenCounters? counters = ReadCounters(diagnostics);
         long now = _options.TimeProvider.GetTimestamp();
         TimeSpan? sinceFull = _lastFullTimestamp is { } last ? _options.TimeProvider.GetElapsedTime(last, now) : null;
+        TcpConnectionsOmitted = false;
+        if (query.TcpTraced && FullDumpPolicy.TracedBetweenFullDumps(sinceFull, _options.FullDumpInterval))
+        {
+            return ReadTraced(query, diagnostics);
+        }
+
+        TcpOpenCounters? counters = ReadCounters(diagnostics);
         FullDumpReason reason = FullDumpPolicy.BeforeDump(counters, _lastCounters, _pendingHandshakes, sinceFull, _options.FullDumpInterval);
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(NetlinkDumpReader.BufferSize);
@@ -154,6 +166,42 @@ internal sealed class IncrementalSocketReader : IDisposable
             LastReason = FullDumpReason.NotIncremental;
             FullCycles++;
             return _fallback.Read(query, diagnostics);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A pass while the kernel tracer reports every TCP transition: only TCP's listeners are dumped (the kernel walks
+    /// its listening hash alone; the connection table, with every TIME_WAIT entry of a churning host, is not walked),
+    /// beside UDP, raw and UNIX. The TCP connections are left to the tracer until the next periodic full dump, which
+    /// also ends any whose close the tracer lost; <see cref="TcpConnectionsOmitted"/> tells the differ not to take
+    /// their absence for a close.
+    /// </summary>
+    private List<SocketRecord> ReadTraced(SocketQuery query, CollectionDiagnostics diagnostics)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(NetlinkDumpReader.BufferSize);
+        try
+        {
+            List<SocketRecord> result = DumpTcp(query, 1u << (int)KernelSocketState.Listen, buffer, diagnostics, reuse: null);
+            DumpOthers(query, buffer, result, diagnostics);
+            TcpConnectionsOmitted = true;
+            LastReason = FullDumpReason.Traced;
+            IncrementalCycles++;
+            return result;
+        }
+        catch (NetlinkException e)
+        {
+            Forget();
+            _socket?.Dispose();
+            _socket = null;
+            diagnostics.Count("incremental.netlink_failed");
+            diagnostics.Warn($"netlink sock_diag dump failed ({e.Message}); this cycle was read by the full reader");
+            LastReason = FullDumpReason.NotIncremental;
+            FullCycles++;
+            return [.. _fallback.Read(query, diagnostics)];
         }
         finally
         {

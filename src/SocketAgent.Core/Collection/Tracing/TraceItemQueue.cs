@@ -11,8 +11,12 @@ internal sealed class TraceItemQueue
     /// <summary>2,048 records of 160 bytes: 320 KiB a chunk.</summary>
     internal const int ChunkSize = 2048;
 
-    /// <summary>Empty chunks kept for reuse; the rest go back to the GC.</summary>
-    private const int SpareChunks = 4;
+    /// <summary>
+    /// Empty chunks kept for reuse (5 MiB); the rest go back to the GC. Under a burst the queue grows and shrinks by
+    /// chunks all the time: a fresh 320 KiB array is zeroed and page-faulted in (8 % of the drain at 20,000
+    /// connections a second with 4 spares).
+    /// </summary>
+    private const int SpareChunks = 16;
 
     private readonly Queue<TraceItem[]> _chunks = new();
     private readonly Stack<TraceItem[]> _spare = new();

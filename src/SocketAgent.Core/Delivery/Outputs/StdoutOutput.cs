@@ -45,12 +45,29 @@ public sealed class StdoutOutput : ILineOutput
         _buffer = new byte[bufferSize];
     }
 
+    /// <summary>1 MiB: what an unprivileged process may give a pipe (/proc/sys/fs/pipe-max-size by default).</summary>
+    public const int PipeCapacity = 1 << 20;
+
     /// <summary>
     /// An output on file descriptor 1 through a FileStream (not the console stream, which hides EPIPE). The
     /// descriptor itself stays open on dispose: the runtime owns it.
     /// </summary>
-    public static StdoutOutput OpenStandardOutput(int bufferSize = DefaultBufferSize) =>
-        new(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0), bufferSize);
+    public static StdoutOutput OpenStandardOutput(int bufferSize = DefaultBufferSize)
+    {
+        var handle = new SafeFileHandle(1, ownsHandle: false);
+        WidenPipe(handle);
+        return new(new FileStream(handle, FileAccess.Write, bufferSize: 0), bufferSize);
+    }
+
+    /// <summary>
+    /// Gives a pipe on stdout <see cref="PipeCapacity"/> instead of the kernel's 64 KiB, so a reader that falls behind
+    /// for a moment (<c>| jq</c>, a shipper between two reads) does not stop the agent at every 64 KiB write: the kernel
+    /// tracer's bursts are several megabytes a second. Anything else (a file, a terminal) is left alone, and so is a
+    /// refusal (a pipe limit lowered by the administrator): the pipe then keeps its size.
+    /// </summary>
+    public static bool WidenPipe(SafeFileHandle handle) =>
+        // On anything but a pipe the kernel answers EBADF or EINVAL and nothing changes: no need to look first.
+        Interop.Sys.Fcntl((int)handle.DangerousGetHandle(), Interop.Sys.F_SETPIPE_SZ, PipeCapacity) >= PipeCapacity;
 
     public string Name => "stdout";
 

@@ -179,6 +179,52 @@ public sealed class IncrementalCycleLiveTests
         });
     }
 
+    [Fact]
+    public void With_the_tracer_a_pass_between_full_dumps_reads_the_listeners_and_leaves_the_connections_to_it()
+    {
+        InQuietNamespace(() =>
+        {
+            var diagnostics = new CollectionDiagnostics();
+            using var reader = new IncrementalSocketReader(new IncrementalCollectorOptions { FullDumpInterval = TimeSpan.FromHours(1) });
+            SocketQuery traced = SocketQuery.All with { TcpTraced = true, IncludeTcpRemnants = false };
+            using Socket listener = Listen();
+            (Socket client, Socket server) = Connect(listener);
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            try
+            {
+                // The first pass is whole: the tracer only sees what changes after it started.
+                IReadOnlyList<SocketRecord> first = reader.Read(traced, diagnostics);
+                Assert.Equal(FullDumpReason.FirstCycle, reader.LastReason);
+                Assert.False(reader.TcpConnectionsOmitted);
+                Assert.Equal(2, first.Count(s => s.Transport == Transport.Tcp && s.State == KernelSocketState.Established));
+
+                // Then the listeners, UDP and the rest, and no TCP connection, old or new.
+                (Socket late, Socket lateServer) = Connect(listener);
+                using (late)
+                using (lateServer)
+                {
+                    IReadOnlyList<SocketRecord> pass = reader.Read(traced, diagnostics);
+                    Assert.Equal(FullDumpReason.Traced, reader.LastReason);
+                    Assert.True(reader.TcpConnectionsOmitted);
+                    Assert.All(pass.Where(s => s.Transport == Transport.Tcp), s => Assert.Equal(KernelSocketState.Listen, s.State));
+                    Assert.Single(pass, s => s.Transport == Transport.Tcp);
+                    Assert.Contains(pass, s => s.Transport == Transport.Udp && s.LocalPort == ((IPEndPoint)udp.LocalEndPoint!).Port);
+
+                    // A requested full dump (the tracer lost records) is whole again.
+                    reader.RequestFullDump();
+                    IReadOnlyList<SocketRecord> full = reader.Read(traced, diagnostics);
+                    Assert.False(reader.TcpConnectionsOmitted);
+                    Assert.Equal(4, full.Count(s => s.Transport == Transport.Tcp && s.State == KernelSocketState.Established));
+                }
+            }
+            finally
+            {
+                Reset(client, server);
+            }
+        });
+    }
+
     private static string Key(SocketRecord s) =>
         $"{s.Transport} {s.TableFamily} {s.State} {s.LocalAddress}:{s.LocalPort} {s.RemoteAddress}:{s.RemotePort} {s.Inode} {s.Cookie} {s.UnixPath}";
 
