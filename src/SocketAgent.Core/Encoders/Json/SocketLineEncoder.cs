@@ -53,6 +53,7 @@ internal sealed partial class SocketLineEncoder
 
     private readonly byte[] _communityId = new byte[CommunityId.MaxUtf8Length];
     private readonly CommunityIdCache _communityIds = new();
+    private readonly FlowFragmentCache _flowFragments = new();
     private int _communityIdLength;
     private byte[]? _namespaceContainerJson;
 
@@ -234,14 +235,23 @@ internal sealed partial class SocketLineEncoder
         ConnectionFlow flow = directions is null || isUnix ? ConnectionFlow.Unknown : directions.Resolve(record);
 
         SocketTraffic? traffic = socketEvent?.Traffic;
-        WriteNetwork(writer, record, flow, traffic);
-        if (networkNamespace is not null && KernelValues.Fits(networkNamespace.Inode))
+        LocalEnd localEnd;
+        if (socketEvent is not null && traffic is null && !isUnix && record.Cookie is ulong cookie and not 0)
         {
-            writer.WritePropertyName(s_netns);
-            writer.WriteRawValue(GetNamespace(networkNamespace).Netns, skipInputValidation: true);
+            // An event of a socket written moments ago (the tracer's opened and state changes): its flow members are
+            // the same bytes as then.
+            FlowFragmentCache.Entry fragment = _flowFragments.Find(cookie, record, flow, networkNamespace)
+                ?? EncodeFlowFragment(cookie, record, flow, networkNamespace);
+            // The members go in as one raw value: the writer (SkipValidation) puts the comma before it and after it.
+            writer.WriteRawValue(fragment.Members, skipInputValidation: true);
+            fragment.CommunityIdUtf8.CopyTo(_communityId);
+            _communityIdLength = fragment.CommunityIdUtf8.Length;
+            localEnd = (LocalEnd)fragment.LocalEnd;
         }
-
-        LocalEnd localEnd = isUnix ? LocalEnd.None : WriteFlow(writer, record, flow, traffic);
+        else
+        {
+            localEnd = WriteFlowMembers(writer, record, flow, traffic, networkNamespace, isUnix);
+        }
 
         writer.WriteStartObject(s_socket);
         WriteState(writer, s_state, record.Transport, record.State);
@@ -348,6 +358,36 @@ internal sealed partial class SocketLineEncoder
             writer.WriteString(s_message, failure.Message);
             writer.WriteEndObject();
         }
+    }
+
+    /// <summary><c>network</c>, <c>netns</c>, and the flow's ends (none for a UNIX socket).</summary>
+    private LocalEnd WriteFlowMembers(
+        Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, SocketTraffic? traffic, NetworkNamespace? networkNamespace, bool isUnix)
+    {
+        WriteNetwork(writer, record, flow, traffic);
+        if (networkNamespace is not null && KernelValues.Fits(networkNamespace.Inode))
+        {
+            writer.WritePropertyName(s_netns);
+            writer.WriteRawValue(GetNamespace(networkNamespace).Netns, skipInputValidation: true);
+        }
+        return isUnix ? LocalEnd.None : WriteFlow(writer, record, flow, traffic);
+    }
+
+    /// <summary>Encodes the flow members of a socket event without traffic counts and keeps them for its next lines.</summary>
+    private FlowFragmentCache.Entry EncodeFlowFragment(ulong cookie, SocketRecord record, ConnectionFlow flow, NetworkNamespace? networkNamespace)
+    {
+        // GetNamespace may encode with the fragment writer too: done before the fragment starts.
+        if (networkNamespace is not null)
+        {
+            GetNamespace(networkNamespace);
+        }
+        Utf8JsonWriter w = StartFragment();
+        w.WriteStartObject();
+        LocalEnd localEnd = WriteFlowMembers(w, record, flow, traffic: null, networkNamespace, isUnix: false);
+        w.WriteEndObject();
+        w.Flush();
+        ReadOnlySpan<byte> members = _fragmentBuffer.WrittenSpan[1..^1];
+        return _flowFragments.Add(cookie, record, flow, networkNamespace, members, LastCommunityId, (byte)localEnd);
     }
 
     private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, SocketTraffic? traffic)
