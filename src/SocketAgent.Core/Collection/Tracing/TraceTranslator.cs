@@ -17,7 +17,9 @@ internal sealed class TraceTranslator
 {
     private readonly TracedProcessCache _processes;
     private readonly MonotonicClock _clock;
-    private readonly Dictionary<ulong, ConnectionRole> _roles = [];
+    // By cookie, from ESTABLISHED to CLOSE: which end the socket is, and its addresses as objects, so the transitions
+    // in between (two or three per end) reuse them instead of allocating two IPAddress each.
+    private readonly Dictionary<ulong, Connection> _connections = [];
     private readonly Dictionary<uint, NetworkNamespace> _namespaces = [];
     private readonly UdpFlowTracker _udp;
 
@@ -69,12 +71,14 @@ internal sealed class TraceTranslator
         var oldState = (KernelSocketState)r.OldState;
         var newState = (KernelSocketState)r.NewState;
         SocketEventAction action;
-        ConnectionRole role = _roles.GetValueOrDefault(r.Cookie);
+        Connection? connection = _connections.GetValueOrDefault(r.Cookie);
+        ConnectionRole role = connection?.Role ?? ConnectionRole.Unknown;
         if (newState == KernelSocketState.Established && oldState is KernelSocketState.SynSent or KernelSocketState.SynRecv)
         {
             action = SocketEventAction.Opened;
             role = oldState == KernelSocketState.SynSent ? ConnectionRole.Client : ConnectionRole.Server;
-            _roles[r.Cookie] = role;
+            connection = new Connection(role);
+            _connections[r.Cookie] = connection;
         }
         else if (newState == KernelSocketState.Listen)
         {
@@ -83,7 +87,7 @@ internal sealed class TraceTranslator
         }
         else if (newState == KernelSocketState.Close)
         {
-            _roles.Remove(r.Cookie);
+            _connections.Remove(r.Cookie);
             if (oldState == KernelSocketState.SynRecv)
             {
                 HalfOpenClosed++;
@@ -100,7 +104,7 @@ internal sealed class TraceTranslator
             action = SocketEventAction.StateChanged;
         }
 
-        SocketRecord record = Record(r, newState);
+        SocketRecord record = Record(r, newState, connection);
         ProcessInfo[] owners = r.Pid != 0 ? _processes.Owners((int)r.Pid, r.Uid, r.Comm) : [];
         var e = new SocketEvent
         {
@@ -125,9 +129,9 @@ internal sealed class TraceTranslator
         });
     }
 
-    private static SocketRecord Record(in TcpTraceRecord r, KernelSocketState state)
+    private static SocketRecord Record(in TcpTraceRecord r, KernelSocketState state, Connection? connection)
     {
-        (AddressFamily family, IPAddress local, IPAddress remote) = Addresses(r);
+        (AddressFamily family, IPAddress local, IPAddress remote) = connection is null ? Addresses(r) : connection.Addresses(r);
         return new SocketRecord
         {
             Transport = Transport.Tcp,
@@ -159,6 +163,33 @@ internal sealed class TraceTranslator
             return (AddressFamily.InterNetwork, local.MapToIPv4(), remote.Equals(IPAddress.IPv6Any) ? IPAddress.Any : remote.MapToIPv4());
         }
         return (AddressFamily.InterNetworkV6, local, remote);
+    }
+
+    /// <summary>What the translator keeps of one connection between its ESTABLISHED and its CLOSE.</summary>
+    private sealed class Connection(ConnectionRole role)
+    {
+        private Address16 _source;
+        private Address16 _destination;
+        private ushort _family;
+        private (AddressFamily Family, IPAddress Local, IPAddress Remote)? _addresses;
+
+        public ConnectionRole Role { get; } = role;
+
+        /// <summary>The record's addresses: the objects made for the last record when its bytes are the same.</summary>
+        public (AddressFamily, IPAddress, IPAddress) Addresses(in TcpTraceRecord r)
+        {
+            if (_addresses is { } known && r.Family == _family
+                && ((ReadOnlySpan<byte>)r.SourceAddress).SequenceEqual(_source) && ((ReadOnlySpan<byte>)r.DestinationAddress).SequenceEqual(_destination))
+            {
+                return known;
+            }
+            _source = r.SourceAddress;
+            _destination = r.DestinationAddress;
+            _family = r.Family;
+            (AddressFamily, IPAddress, IPAddress) made = TraceTranslator.Addresses(r);
+            _addresses = made;
+            return made;
+        }
     }
 
     private NetworkNamespace Namespace(uint inode)
