@@ -1,41 +1,72 @@
+using System.Runtime.InteropServices;
+
 namespace SocketAgent.Correlation;
 
 /// <summary>
-/// The last <c>capacity</c> event ids, to drop redelivered events (at-least-once input). First in, first out: an id
-/// older than the window is forgotten — harmless, because applying an event twice merges to the same state and the
-/// emitted-connection set catches what is already out.
+/// About the last <c>capacity</c> event ids, to drop redelivered events (at-least-once input). A four-way
+/// set-associative table: an id lives in one of four slots chosen by its random bits (64 bytes, one cache line), and a
+/// new id pushes out the oldest of the four. So an id stays until four later ids landed in its set — on average for
+/// about <c>capacity</c> ids, sometimes fewer. Forgetting early is harmless: applying an event twice merges to the same
+/// state, and the emitted-connection set catches what is already out; only the duplicates counter then misses it.
 /// </summary>
+/// <remarks>
+/// It replaced a <see cref="HashSet{T}"/> with a FIFO queue beside it: at 262,144 ids that was 11 MB touched at three
+/// random places per event (bucket, entry, the evicted id's bucket), 10 % of correlate's CPU; this is one 64-byte
+/// set, 4 MB, touched once.
+/// </remarks>
 internal sealed class RecentIdSet
 {
-    private readonly HashSet<Guid> _ids;
-    private readonly Queue<Guid> _order;
-    private readonly int _capacity;
+    private readonly Guid[] _slots;
+    private readonly int _setMask;
+    private int _count;
+
+    private const int Ways = 4;
 
     public RecentIdSet(int capacity)
     {
-        _capacity = capacity;
-        _ids = new HashSet<Guid>(Math.Min(capacity, 1 << 16));
-        _order = new Queue<Guid>(Math.Min(capacity, 1 << 16));
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        if (capacity == 0)
+        {
+            _slots = [];
+            return;
+        }
+        // A power of two of sets of four slots, holding at least `capacity` ids.
+        int sets = (int)Math.Min(1u << 28, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, (capacity + Ways - 1) / Ways)));
+        _slots = new Guid[sets * Ways];
+        _setMask = sets - 1;
     }
 
-    public int Count => _ids.Count;
+    /// <summary>Ids held (at most the table's size).</summary>
+    public int Count => _count;
 
-    /// <summary>False when <paramref name="id"/> was seen within the window.</summary>
+    /// <summary>False when <paramref name="id"/> was seen recently.</summary>
     public bool Add(Guid id)
     {
-        if (_capacity == 0)
+        if (_slots.Length == 0 || id == Guid.Empty)
         {
             return true;
         }
-        if (!_ids.Add(id))
+        // UUIDv7 and v4 ids end in random bits: the last eight bytes pick the set.
+        ulong random = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(new ReadOnlySpan<Guid>(in id))[8..]);
+        Span<Guid> set = _slots.AsSpan((int)((random ^ (random >> 29)) & (uint)_setMask) * Ways, Ways);
+        if (set[0] == id || set[1] == id || set[2] == id || set[3] == id)
         {
             return false;
         }
-        _order.Enqueue(id);
-        if (_order.Count > _capacity)
+        if (set[Ways - 1] == Guid.Empty)
         {
-            _ids.Remove(_order.Dequeue());
+            _count++;
         }
+        // Newest first: the oldest falls off the end.
+        set[..(Ways - 1)].CopyTo(set[1..]);
+        set[0] = id;
         return true;
+    }
+
+    /// <summary>Forgets every id (a partition changed hands: its events must be read again).</summary>
+    public void Clear()
+    {
+        Array.Clear(_slots);
+        _count = 0;
     }
 }
