@@ -20,6 +20,13 @@ internal sealed class RecentIdSet
 
     public int Count => _ids.Count;
 
+    /// <summary>Forgets every id (a partition was revoked: its events may come back and must be read again).</summary>
+    public void Clear()
+    {
+        _ids.Clear();
+        _order.Clear();
+    }
+
     /// <summary>False when <paramref name="id"/> was seen within the window.</summary>
     public bool Add(Guid id)
     {
