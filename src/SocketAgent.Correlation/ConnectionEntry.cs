@@ -29,6 +29,12 @@ internal sealed class ConnectionEntry
     public ConnectionEntry? Older { get; set; }
     public ConnectionEntry? Newer { get; set; }
 
+    /// <summary>
+    /// The partition (an <see cref="OffsetTracker"/> index) of the first event applied that came with a position, or
+    /// -1: when that partition is revoked the entry is dropped, open or not, for its new owner rebuilds it.
+    /// </summary>
+    public int Partition { get; set; } = -1;
+
     /// <summary>Per partition, the smallest offset of an event applied; null until an event with a position came.</summary>
     public List<SourcePosition>? Positions { get; set; }
 

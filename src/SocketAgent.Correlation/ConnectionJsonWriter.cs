@@ -5,7 +5,8 @@ namespace SocketAgent.Correlation;
 
 /// <summary>
 /// Writes each connection as one JSON line with a <see cref="Utf8JsonWriter"/> (no reflection). Host names, agent ids
-/// and process fields are the agents' own JSON text, copied byte for byte. Buffered; <see cref="Flush"/> pushes the
+/// and process fields are the agents' own JSON text, copied byte for byte; <c>event.id</c> is the connection's
+/// <see cref="ConnectionId"/>, the same in every line written for it. Buffered; <see cref="Flush"/> pushes the
 /// lines to the stream (the Kafka mode flushes before it commits offsets).
 /// </summary>
 internal sealed class ConnectionJsonWriter : IConnectionSink
@@ -33,6 +34,8 @@ internal sealed class ConnectionJsonWriter : IConnectionSink
         _writer.WriteString("dataset"u8, "correlation"u8);
         _writer.WriteString("action"u8, "connection"u8);
         _writer.WriteString("kind"u8, "event"u8);
+        ConnectionId.Derive(connection).TryFormat(scratch, out int idLength);
+        _writer.WriteString("id"u8, scratch[..idLength]);
         _writer.WriteStartArray("category"u8);
         _writer.WriteStringValue("network"u8);
         _writer.WriteEndArray();

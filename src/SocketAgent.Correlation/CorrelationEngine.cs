@@ -97,6 +97,10 @@ internal sealed class CorrelationEngine
         }
 
         (ConnectionEntry entry, ConnectionEnd target) = Find(ref e, start, end);
+        if (!position.IsNone && entry.Partition < 0)
+        {
+            entry.Partition = position.Partition;
+        }
         bool wasClosed = entry.AnyClosed;
         target.Apply(ref e);
         entry.LastActivity = Math.Max(entry.LastActivity, e.Timestamp);
@@ -221,6 +225,31 @@ internal sealed class CorrelationEngine
             }
         }
         _emitted.Expire(_now);
+    }
+
+    /// <summary>
+    /// Forgets, without writing them, the connections whose events came from the partition behind
+    /// <paramref name="partition"/> (an <see cref="OffsetTracker"/> index): it was revoked or lost, its new owner reads
+    /// it again from the committed offset — which no connection held here is past — and writes them. The recent event
+    /// ids are forgotten too, so that if the partition comes back here its events are read again, not taken for
+    /// duplicates of events whose state was just dropped. Returns how many connections were dropped.
+    /// </summary>
+    public int DropPartition(int partition)
+    {
+        var dropped = new List<ConnectionEntry>();
+        for (ConnectionEntry? entry = _activity.Oldest; entry is not null; entry = entry.Newer)
+        {
+            if (entry.Partition == partition || (entry.Positions?.Exists(p => p.Partition == partition) ?? false))
+            {
+                dropped.Add(entry);
+            }
+        }
+        foreach (ConnectionEntry entry in dropped)
+        {
+            Remove(entry);
+        }
+        _recentIds.Clear();
+        return dropped.Count;
     }
 
     /// <summary>Writes everything still held (end of the files): one-sided, or open when no end closed.</summary>

@@ -3,17 +3,20 @@ using Confluent.Kafka;
 namespace SocketAgent.Correlation;
 
 /// <summary>
-/// The Kafka mode: a consumer group member (auto-commit off) feeding the join. Offsets are committed only for what is
-/// out: per partition, the smallest offset still referenced by a pending connection, after the written lines were
-/// flushed — so a restart re-reads exactly the events of connections not yet written (and the in-memory dedupe
-/// keeps the output single within a run). Runs until <paramref name="stopping"/> fires, then writes what is due,
-/// flushes, commits and leaves the group.
+/// The Kafka mode: a consumer group member (auto-commit off, cooperative-sticky assignment) feeding the join. Offsets
+/// are committed only for what is out: per owned partition, the smallest offset still referenced by a pending
+/// connection, after the written lines were flushed — so the next reader of a partition (this member after a restart,
+/// or another after a rebalance) re-reads exactly the events of connections not yet written. A partition revoked or
+/// lost takes its pending connections with it, uncommitted and unwritten: its new owner rebuilds them from the
+/// committed offset. Runs until <paramref name="stopping"/> fires, then writes what is due, flushes, commits and
+/// leaves the group.
 /// </summary>
 internal static class KafkaCorrelation
 {
     public static void Run(KafkaCorrelationOptions options, CorrelationEngine engine, OffsetTracker offsets, IConnectionSink sink,
         Action<string> warn, TimeProvider time, CancellationToken stopping)
     {
+        int sessionTimeout = (int)options.SessionTimeout.TotalMilliseconds;
         var config = new ConsumerConfig
         {
             BootstrapServers = options.BootstrapServers,
@@ -22,6 +25,13 @@ internal static class KafkaCorrelation
             EnableAutoOffsetStore = false,
             // A new group starts at the beginning of the retained events, not at the end: nothing is skipped.
             AutoOffsetReset = AutoOffsetReset.Earliest,
+            // A member killed without leaving holds its partitions until the session times out (librdkafka's default
+            // is 45 s): its connections wait that long for a new owner.
+            SessionTimeoutMs = sessionTimeout,
+            HeartbeatIntervalMs = Math.Clamp(sessionTimeout / 3, 100, 3000),
+            // Incremental rebalances: a member joining or leaving moves only the partitions that change owner, so the
+            // others keep their pending connections instead of all dropping them and re-reading.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
         };
         foreach ((string key, string value) in options.Properties)
         {
@@ -31,6 +41,19 @@ internal static class KafkaCorrelation
         bool assigned = false;
         KafkaException? unreachable = null;
         var reported = new HashSet<ErrorCode>();
+        var committer = new OffsetCommitter(sink, offsets, warn, sessionTimeout);
+        long Wall() => time.GetTimestamp() * 1000 / time.TimestampFrequency;
+        void Drop(List<TopicPartitionOffset> partitions, string how)
+        {
+            int dropped = 0;
+            foreach (TopicPartitionOffset partition in partitions)
+            {
+                dropped += engine.DropPartition(offsets.IndexOf(partition.TopicPartition));
+                offsets.Revoked(partition.TopicPartition);
+            }
+            warn($"kafka: {how} {string.Join(", ", partitions.Select(static p => $"{p.Topic}[{p.Partition.Value}]"))}: "
+                + $"{dropped} pending connections dropped, their new owner reads them again");
+        }
         using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(config)
             .SetErrorHandler((_, error) =>
             {
@@ -44,8 +67,27 @@ internal static class KafkaCorrelation
                 }
             })
             .SetLogHandler((_, _) => { }) // librdkafka's own log lines are noise next to the error handler's
-            .SetPartitionsAssignedHandler((_, _) => assigned = true)
-            .SetPartitionsRevokedHandler((c, _) => Commit(c, offsets, sink, warn))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                // Reading starts at the committed offset (librdkafka fetches it): the new owner rebuilds what the
+                // previous one held from there.
+                assigned = true;
+                committer.Rebalanced();
+                partitions.ForEach(offsets.Assigned);
+            })
+            .SetPartitionsRevokedHandler((c, partitions) =>
+            {
+                // Still ours during the callback: a last commit of what is out, then nothing more for them.
+                committer.Rebalanced();
+                committer.Commit(c, Wall(), partitions.Select(static p => p.TopicPartition).ToList());
+                Drop(partitions, "partitions revoked:");
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                // Lost (this member's session expired): they may already be another member's, so no commit at all.
+                committer.Rebalanced();
+                Drop(partitions, "partitions lost (the session timed out):");
+            })
             .Build();
         consumer.Subscribe(options.Topics);
 
@@ -77,7 +119,7 @@ internal static class KafkaCorrelation
                     stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
                     continue;
                 }
-                long wall = time.GetTimestamp() * 1000 / time.TimestampFrequency;
+                long wall = Wall();
                 if (result is { IsPartitionEOF: false, Message.Value: { } value })
                 {
                     assigned = true;
@@ -93,12 +135,13 @@ internal static class KafkaCorrelation
                 }
                 if (wall >= nextCommit)
                 {
-                    Commit(consumer, offsets, sink, warn);
+                    committer.Commit(consumer, wall);
                     nextCommit = wall + (long)options.CommitInterval.TotalMilliseconds;
                 }
             }
-            engine.Poll(time.GetTimestamp() * 1000 / time.TimestampFrequency);
-            Commit(consumer, offsets, sink, warn);
+            long last = Wall();
+            engine.Poll(last);
+            committer.Commit(consumer, last);
         }
         finally
         {
@@ -110,26 +153,6 @@ internal static class KafkaCorrelation
             {
                 warn($"kafka: leaving the group failed: {ex.Error.Reason}");
             }
-        }
-    }
-
-    /// <summary>Flushes the written lines, then commits past them — never the other way round.</summary>
-    private static void Commit(IConsumer<Ignore, byte[]> consumer, OffsetTracker offsets, IConnectionSink sink, Action<string> warn)
-    {
-        sink.Flush();
-        List<TopicPartitionOffset> committable = offsets.CommittableOffsets();
-        if (committable.Count == 0)
-        {
-            return;
-        }
-        try
-        {
-            consumer.Commit(committable);
-            offsets.Committed(committable);
-        }
-        catch (KafkaException ex)
-        {
-            warn($"kafka: commit failed ({ex.Error.Reason}); will retry");
         }
     }
 }

@@ -5,6 +5,9 @@ namespace SocketAgent.Correlation;
 /// <summary>
 /// Which Kafka offsets may be committed: per partition, the smallest offset still referenced by a pending connection
 /// (its events must be read again after a restart), or past the last message consumed when nothing is pending there.
+/// Only partitions this member owns now are ever offered: a revoked (or lost) partition's state is forgotten at once,
+/// so nothing is committed for it again — its new owner commits from what it re-read, and a stale offset from here
+/// would move that owner's position back, or past connections it still holds.
 /// </summary>
 internal sealed class OffsetTracker
 {
@@ -21,6 +24,24 @@ internal sealed class OffsetTracker
         }
         return index;
     }
+
+    /// <summary>The group gave this member <paramref name="partition"/>: its offsets may be committed from now on.</summary>
+    public void Assigned(TopicPartition partition) => _partitions[IndexOf(partition)].Owned = true;
+
+    /// <summary>
+    /// <paramref name="partition"/> was revoked or lost: what was read from it, what is held back in it and what was
+    /// committed for it are forgotten, and it is not committed again unless it is assigned again.
+    /// </summary>
+    public void Revoked(TopicPartition partition)
+    {
+        if (_indexes.TryGetValue(partition, out int index))
+        {
+            _partitions[index] = new PartitionState(partition);
+        }
+    }
+
+    /// <summary>Whether this member owns the partition behind <paramref name="index"/> (an index from <see cref="IndexOf"/>).</summary>
+    public bool Owns(int index) => index >= 0 && index < _partitions.Count && _partitions[index].Owned;
 
     public void Consumed(SourcePosition position)
     {
@@ -50,13 +71,16 @@ internal sealed class OffsetTracker
         }
     }
 
-    /// <summary>The offsets to commit now: for each partition read, the next message a restarted consumer must read.</summary>
-    public List<TopicPartitionOffset> CommittableOffsets()
+    /// <summary>
+    /// The offsets to commit now: for each partition owned and read (of <paramref name="only"/>, when given), the next
+    /// message its next reader must read.
+    /// </summary>
+    public List<TopicPartitionOffset> CommittableOffsets(IReadOnlyCollection<TopicPartition>? only = null)
     {
         var offsets = new List<TopicPartitionOffset>(_partitions.Count);
         foreach (PartitionState state in _partitions)
         {
-            if (state.Consumed < 0)
+            if (!state.Owned || state.Consumed < 0 || (only is not null && !only.Contains(state.Partition)))
             {
                 continue;
             }
@@ -73,7 +97,7 @@ internal sealed class OffsetTracker
     {
         foreach (TopicPartitionOffset offset in offsets)
         {
-            if (_indexes.TryGetValue(offset.TopicPartition, out int index))
+            if (_indexes.TryGetValue(offset.TopicPartition, out int index) && _partitions[index].Owned)
             {
                 _partitions[index].Committed = offset.Offset.Value;
             }
@@ -90,5 +114,6 @@ internal sealed class OffsetTracker
         public SortedDictionary<long, int> References { get; } = [];
         public long Consumed { get; set; } = -1;
         public long Committed { get; set; } = -1;
+        public bool Owned { get; set; }
     }
 }

@@ -63,7 +63,7 @@ internal sealed class RecentIdSet
         return true;
     }
 
-    /// <summary>Forgets every id (a partition changed hands: its events must be read again).</summary>
+    /// <summary>Forgets every id (a partition was revoked: its events may come back and must be read again).</summary>
     public void Clear()
     {
         Array.Clear(_slots);

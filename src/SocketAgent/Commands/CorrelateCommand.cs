@@ -53,6 +53,10 @@ internal static class CorrelateCommand
         var bootstrap = new Option<string?>("--kafka-bootstrap-servers") { Description = "Read from Kafka instead of files. Example: --kafka-bootstrap-servers kafka-1:9092,kafka-2:9092" };
         var topics = new Option<string[]>("--kafka-topic") { Description = "Topic to read (repeatable). Default socket-agent.events. Example: --kafka-topic socket-agent.flows" };
         var group = new Option<string?>("--kafka-group") { Description = "Consumer group (instances in one group share the partitions). Default socket-agent-correlate. Example: --kafka-group correlate-eu" };
+        var sessionTimeout = new Option<string?>("--kafka-session-timeout")
+        {
+            Description = "How long the group waits for a member that went silent (killed, hung) before giving its partitions to the others. Default 10s. Example: --kafka-session-timeout 30s",
+        };
         var properties = new Option<string[]>("--kafka-property")
         {
             Description = "A librdkafka consumer property, passed through (repeatable): TLS, SASL. Example: --kafka-property security.protocol=SASL_SSL",
@@ -76,6 +80,7 @@ internal static class CorrelateCommand
         command.Add(bootstrap);
         command.Add(topics);
         command.Add(group);
+        command.Add(sessionTimeout);
         command.Add(properties);
         command.Add(httpListen);
         command.Add(otlpEndpoint);
@@ -100,9 +105,15 @@ internal static class CorrelateCommand
             }
             if (!TryDuration(result.GetValue(wait), TimeSpan.FromSeconds(30), "--wait", streams, out TimeSpan waitValue)
                 || !TryDuration(result.GetValue(idle), TimeSpan.FromHours(1), "--idle-timeout", streams, out TimeSpan idleValue)
-                || !TryDuration(result.GetValue(skew), TimeSpan.FromSeconds(5), "--skew", streams, out TimeSpan skewValue))
+                || !TryDuration(result.GetValue(skew), TimeSpan.FromSeconds(5), "--skew", streams, out TimeSpan skewValue)
+                || !TryDuration(result.GetValue(sessionTimeout), KafkaCorrelationOptions.DefaultSessionTimeout, "--kafka-session-timeout", streams, out TimeSpan sessionValue))
             {
                 return ExitCodes.Usage;
+            }
+            // librdkafka's range for session.timeout.ms (a broker may narrow it: Kafka's default minimum is 6 s).
+            if (sessionValue < TimeSpan.FromSeconds(1) || sessionValue > TimeSpan.FromHours(1))
+            {
+                return Usage(streams, "correlate: --kafka-session-timeout must be between 1s and 1h");
             }
             int max = result.GetValue(maxConnections) ?? 200_000;
             if (max < 1)
@@ -150,6 +161,7 @@ internal static class CorrelateCommand
                 BootstrapServers = bootstrapServers,
                 Topics = topicNames,
                 GroupId = result.GetValue(group) ?? "socket-agent-correlate",
+                SessionTimeout = sessionValue,
                 Properties = propertyMap,
             });
         });

@@ -235,6 +235,7 @@ public sealed class CorrelationEngineTests
         var offsets = new OffsetTracker();
         var harness = new CorrelationHarness(offsets: offsets);
         var partition = new Confluent.Kafka.TopicPartition("t", 0);
+        offsets.Assigned(partition);
         int index = offsets.IndexOf(partition);
         long offset = 100;
         foreach (string line in Client)

@@ -181,6 +181,17 @@ public sealed class CorrelateKafkaTests : IDisposable
         Assert.Contains(missing, warning);
     }
 
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("2h")]
+    [InlineData("soon")]
+    public void A_session_timeout_out_of_range_is_bad_usage(string value)
+    {
+        AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", "127.0.0.1:1", "--kafka-session-timeout", value]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--kafka-session-timeout", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unreachable_cluster_is_a_clear_error()
     {
