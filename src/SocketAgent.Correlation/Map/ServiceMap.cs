@@ -1,0 +1,48 @@
+namespace SocketAgent.Correlation.Map;
+
+/// <summary>
+/// The aggregate: connection lines in, services and the edges between them out, in a fixed order (so the same input
+/// gives the same bytes out, whatever order the lines came in). Lines with an event.id already seen are counted as
+/// duplicates and not added again: correlate's file output is at-least-once.
+/// </summary>
+internal sealed class ServiceMap
+{
+    private readonly Dictionary<(ServiceNode Client, ServiceNode Server), ServiceEdge> _edges = [];
+    private readonly HashSet<string> _eventIds = new(StringComparer.Ordinal);
+
+    public long Connections { get; private set; }
+    public long Duplicates { get; private set; }
+
+    public void Add(ConnectionLine line)
+    {
+        if (line.EventId is { } id && !_eventIds.Add(id))
+        {
+            Duplicates++;
+            return;
+        }
+        Connections++;
+        ServiceNode client = ServiceIdentity.Of(line.Client, server: false);
+        ServiceNode server = ServiceIdentity.Of(line.Server, server: true);
+        if (!_edges.TryGetValue((client, server), out ServiceEdge? edge))
+        {
+            edge = new ServiceEdge(client, server);
+            _edges.Add((client, server), edge);
+        }
+        edge.Add(line);
+    }
+
+    /// <summary>The services and edges, sorted, each service with its id (s1, s2, … in that order).</summary>
+    public ServiceGraph ToGraph()
+    {
+        ServiceNode[] nodes = [.. _edges.Keys.SelectMany(static k => new[] { k.Client, k.Server }).Distinct().Order()];
+        var ids = new Dictionary<ServiceNode, string>(nodes.Length);
+        var order = new Dictionary<ServiceNode, int>(nodes.Length);
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            ids.Add(nodes[i], $"s{i + 1}");
+            order.Add(nodes[i], i);
+        }
+        ServiceEdge[] edges = [.. _edges.Values.OrderBy(e => order[e.Client]).ThenBy(e => order[e.Server])];
+        return new ServiceGraph(nodes, ids, edges);
+    }
+}
