@@ -112,7 +112,7 @@ internal sealed class MapRun(StandardStreams streams, MapFormat format, string? 
             streams.Error.WriteLine($"socket-agent: map: {ex.Message}");
             return ExitCodes.Failure;
         }
-        string duplicates = _map.Duplicates > 0 ? $" ({_map.Duplicates} repeated lines counted once)" : "";
+        string duplicates = _map.Duplicates > 0 ? $" ({_map.Duplicates} repeated, counted once)" : "";
         streams.Error.WriteLine($"socket-agent: map: {_map.Connections} connections{duplicates}, {graph.Services.Count} services, {graph.Edges.Count} edges");
         return ExitCodes.Success;
     }
