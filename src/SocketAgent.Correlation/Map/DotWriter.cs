@@ -20,15 +20,23 @@ internal static class DotWriter
         int cluster = 0;
         foreach (IGrouping<(string Host, bool Monitored), ServiceNode> host in graph.Hosts)
         {
-            cluster++;
-            dot.Append(CultureInfo.InvariantCulture, $"  subgraph cluster_h{cluster} {{\n");
-            dot.Append(CultureInfo.InvariantCulture, $"    label=\"{Escape(host.First().HostTitle)}\"; labeljust=l; style=\"rounded{(host.Key.Monitored ? "" : ",dashed")}\"; color=\"#8a8a8a\"; fontname=\"Helvetica-Bold\";\n");
+            // Services grouped across hosts stand outside any host's box.
+            bool boxed = host.Key.Host != ServiceNode.AnyHost;
+            if (boxed)
+            {
+                cluster++;
+                dot.Append(CultureInfo.InvariantCulture, $"  subgraph cluster_h{cluster} {{\n");
+                dot.Append(CultureInfo.InvariantCulture, $"    label=\"{Escape(host.First().HostTitle)}\"; labeljust=l; style=\"rounded{(host.Key.Monitored ? "" : ",dashed")}\"; color=\"#8a8a8a\"; fontname=\"Helvetica-Bold\";\n");
+            }
             foreach (ServiceNode service in host)
             {
                 dot.Append(CultureInfo.InvariantCulture,
-                    $"    {graph.IdOf(service)} [label=\"{Escape(service.Title)}\\n{Escape(service.Detail)}\", fillcolor=\"{ServiceStyle.Fill(service.Kind)}\"{(ServiceStyle.Dashed(service) ? ", style=\"rounded,filled,dashed\"" : "")}];\n");
+                    $"    {graph.IdOf(service)} [label=\"{Escape(service.Title)}\\n{Escape(graph.DetailOf(service))}\", fillcolor=\"{ServiceStyle.Fill(service.Kind)}\"{(ServiceStyle.Dashed(service) ? ", style=\"rounded,filled,dashed\"" : "")}];\n");
             }
-            dot.Append("  }\n");
+            if (boxed)
+            {
+                dot.Append("  }\n");
+            }
         }
         foreach (ServiceEdge edge in graph.Edges)
         {

@@ -17,13 +17,20 @@ internal static class MermaidWriter
         int cluster = 0;
         foreach (IGrouping<(string Host, bool Monitored), ServiceNode> host in graph.Hosts)
         {
-            cluster++;
-            text.Append(CultureInfo.InvariantCulture, $"  subgraph h{cluster}[\"{Escape(host.First().HostTitle)}\"]\n");
+            bool boxed = host.Key.Host != ServiceNode.AnyHost;
+            if (boxed)
+            {
+                cluster++;
+                text.Append(CultureInfo.InvariantCulture, $"  subgraph h{cluster}[\"{Escape(host.First().HostTitle)}\"]\n");
+            }
             foreach (ServiceNode service in host)
             {
-                text.Append(CultureInfo.InvariantCulture, $"    {graph.IdOf(service)}[\"{Escape(service.Title)}<br/>{Escape(service.Detail)}\"]\n");
+                text.Append(CultureInfo.InvariantCulture, $"    {graph.IdOf(service)}[\"{Escape(service.Title)}<br/>{Escape(graph.DetailOf(service))}\"]\n");
             }
-            text.Append("  end\n");
+            if (boxed)
+            {
+                text.Append("  end\n");
+            }
         }
         foreach (ServiceEdge edge in graph.Edges)
         {

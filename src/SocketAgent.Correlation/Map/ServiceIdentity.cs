@@ -6,7 +6,11 @@ internal static class ServiceIdentity
     /// <summary>Long container ids are cut as docker ps cuts them: a picture cannot show 64 hex digits.</summary>
     private const int ShortContainerId = 12;
 
-    public static ServiceNode Of(ConnectionSide side, bool server)
+    /// <param name="acrossHosts">
+    /// One service for a name on every host (<c>--group-by service</c>): the host is left out of the key, except for
+    /// an owner nobody saw, which only its address and port tell apart.
+    /// </param>
+    public static ServiceNode Of(ConnectionSide side, bool server, bool acrossHosts)
     {
         bool monitored = side.HostName is not null;
         string host = side.HostName ?? side.Ip;
@@ -20,7 +24,9 @@ internal static class ServiceIdentity
         };
         // A client's port is ephemeral: it never names anything.
         int port = server && kind is ServiceKind.Process or ServiceKind.Unknown ? side.Port : 0;
-        return new ServiceNode(host, monitored, kind, name, port);
+        return acrossHosts && kind != ServiceKind.Unknown
+            ? new ServiceNode(ServiceNode.AnyHost, HostMonitored: true, kind, name, port)
+            : new ServiceNode(host, monitored, kind, name, port);
     }
 
     private static bool IsHex(string text) => text.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;

@@ -5,10 +5,11 @@ namespace SocketAgent.Correlation.Map;
 /// gives the same bytes out, whatever order the lines came in). Lines with an event.id already seen are counted as
 /// duplicates and not added again: correlate's file output is at-least-once.
 /// </summary>
-internal sealed class ServiceMap
+internal sealed class ServiceMap(bool acrossHosts = false)
 {
     private readonly Dictionary<(ServiceNode Client, ServiceNode Server), ServiceEdge> _edges = [];
     private readonly HashSet<string> _eventIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<ServiceNode, SortedSet<string>> _hosts = [];
 
     public long Connections { get; private set; }
     public long Duplicates { get; private set; }
@@ -21,14 +22,27 @@ internal sealed class ServiceMap
             return;
         }
         Connections++;
-        ServiceNode client = ServiceIdentity.Of(line.Client, server: false);
-        ServiceNode server = ServiceIdentity.Of(line.Server, server: true);
+        ServiceNode client = ServiceIdentity.Of(line.Client, server: false, acrossHosts);
+        ServiceNode server = ServiceIdentity.Of(line.Server, server: true, acrossHosts);
+        AddHost(client, line.Client);
+        AddHost(server, line.Server);
         if (!_edges.TryGetValue((client, server), out ServiceEdge? edge))
         {
             edge = new ServiceEdge(client, server);
             _edges.Add((client, server), edge);
         }
         edge.Add(line);
+    }
+
+    /// <summary>The hosts a service was seen on: one, unless services are grouped across hosts.</summary>
+    private void AddHost(ServiceNode service, ConnectionSide side)
+    {
+        if (!_hosts.TryGetValue(service, out SortedSet<string>? hosts))
+        {
+            hosts = new SortedSet<string>(StringComparer.Ordinal);
+            _hosts.Add(service, hosts);
+        }
+        hosts.Add(side.HostName ?? side.Ip);
     }
 
     /// <summary>The services and edges, sorted, each service with its id (s1, s2, … in that order).</summary>
@@ -43,6 +57,6 @@ internal sealed class ServiceMap
             order.Add(nodes[i], i);
         }
         ServiceEdge[] edges = [.. _edges.Values.OrderBy(e => order[e.Client]).ThenBy(e => order[e.Server])];
-        return new ServiceGraph(nodes, ids, edges);
+        return new ServiceGraph(nodes, ids, edges, _hosts);
     }
 }

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace SocketAgent.Correlation.Map;
 
 /// <summary>
-/// The map as one JSON document for programs: <c>services</c> (id, host, whether an agent watches it, kind, name,
-/// port) and <c>edges</c> (client and server ids, connections, open, bytes each way, every port, first and last
+/// The map as one JSON document for programs: <c>services</c> (id, host — absent when grouped across hosts —, whether
+/// an agent watches it, the hosts it was seen on, kind, name, port) and <c>edges</c> (client and server ids, connections, open, bytes each way, every port, first and last
 /// seen). Written with <see cref="Utf8JsonWriter"/>: no reflection, AOT-safe.
 /// </summary>
 internal static class ServiceMapJsonWriter
@@ -19,8 +19,17 @@ internal static class ServiceMapJsonWriter
         {
             json.WriteStartObject();
             json.WriteString("id", graph.IdOf(service));
-            json.WriteString("host", service.Host);
+            if (service.Host != ServiceNode.AnyHost)
+            {
+                json.WriteString("host", service.Host);
+            }
             json.WriteBoolean("host_monitored", service.HostMonitored);
+            json.WriteStartArray("hosts");
+            foreach (string host in graph.HostsOf(service))
+            {
+                json.WriteStringValue(host);
+            }
+            json.WriteEndArray();
             json.WriteString("kind", service.Kind == ServiceKind.Unit ? "unit" : service.KindText);
             if (service.Kind != ServiceKind.Unknown)
             {

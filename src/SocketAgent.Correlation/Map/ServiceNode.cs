@@ -7,6 +7,9 @@ namespace SocketAgent.Correlation.Map;
 /// </summary>
 internal sealed record ServiceNode(string Host, bool HostMonitored, ServiceKind Kind, string Name, int Port) : IComparable<ServiceNode>
 {
+    /// <summary>The host of a service grouped across hosts (<c>--group-by service</c>): drawn outside any host's box.</summary>
+    public const string AnyHost = "";
+
     /// <summary>Monitored hosts first, then by host, name, kind and port: the output's order, the same on every run.</summary>
     public int CompareTo(ServiceNode? other)
     {

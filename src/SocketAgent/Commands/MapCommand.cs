@@ -18,7 +18,7 @@ internal static class MapCommand
             Aggregate correlate's connection lines into a service map: an edge per client service -> server service
             with its connection count, bytes each way, server ports, first and last seen. A service is its host plus
             its pod, container or systemd unit when the line names one, else its process name (a server named by its
-            process is keyed by its port too). Reads files (- is stdin) or the Kafka topic correlate writes, from its
+            process is keyed by its port too); --group-by service merges a service's hosts into one node. Reads files (- is stdin) or the Kafka topic correlate writes, from its
             beginning to its end. Writes Graphviz DOT (default), a Mermaid flowchart, an SVG picture (rendered by
             Graphviz's dot, which must be installed: apt-get install graphviz) or JSON, to stdout or -o FILE.
             Lines that are not connection lines are counted and reported once on stderr.
@@ -27,6 +27,7 @@ internal static class MapCommand
               socket-agent correlate a.jsonl b.jsonl | socket-agent map - > map.dot
               socket-agent map --format svg -o map.svg connections.jsonl
               socket-agent map --format mermaid connections.jsonl          paste into a Markdown page
+              socket-agent map --group-by service --format svg -o fleet.svg conns.jsonl   one node per service fleet-wide
               socket-agent map --format json connections.jsonl | jq '.edges[] | select(.connections > 100)'
               socket-agent map --kafka-bootstrap-servers kafka:9092 --format svg -o fleet.svg
             """);
@@ -35,6 +36,11 @@ internal static class MapCommand
         {
             Description = "dot (Graphviz DOT, default), mermaid (flowchart), svg (a picture; needs Graphviz's dot on PATH) or json. Example: --format svg",
             HelpName = "dot|mermaid|svg|json",
+        };
+        var groupBy = new Option<string?>("--group-by")
+        {
+            Description = "host (default): a service per host, boxed by host; service: one node per service name across all hosts (it says on how many), for a fleet-wide picture. Example: --group-by service",
+            HelpName = "host|service",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of stdout. Example: -o map.svg", HelpName = "FILE" };
         var bootstrap = new Option<string?>("--kafka-bootstrap-servers") { Description = "Read the connections topic from Kafka instead of files. Example: --kafka-bootstrap-servers kafka-1:9092" };
@@ -45,6 +51,7 @@ internal static class MapCommand
         };
         command.Add(files);
         command.Add(format);
+        command.Add(groupBy);
         command.Add(output);
         command.Add(bootstrap);
         command.Add(topics);
@@ -71,11 +78,23 @@ internal static class MapCommand
             {
                 return Usage(streams, $"map: --format '{result.GetValue(format)}' is not dot, mermaid, svg or json");
             }
+            bool acrossHosts;
+            switch (result.GetValue(groupBy))
+            {
+                case null or "host":
+                    acrossHosts = false;
+                    break;
+                case "service":
+                    acrossHosts = true;
+                    break;
+                default:
+                    return Usage(streams, $"map: --group-by '{result.GetValue(groupBy)}' is not host or service");
+            }
             if (!KafkaPropertyList.TryParse(result.GetValue(properties) ?? [], out Dictionary<string, string> propertyMap, out string? invalid))
             {
                 return Usage(streams, $"map: --kafka-property '{invalid}' is not key=value");
             }
-            var run = new MapRun(streams, mapFormat, result.GetValue(output));
+            var run = new MapRun(streams, mapFormat, result.GetValue(output), new ServiceMap(acrossHosts));
             if (bootstrapServers is null)
             {
                 return run.Files(paths);

@@ -8,9 +8,9 @@ namespace SocketAgent.Cli.Commands;
 /// One <c>socket-agent map</c> invocation: read every line, build the graph, write it in the format asked. The
 /// picture is made before anything is written, so a failure (dot missing or failing) leaves no half file behind.
 /// </summary>
-internal sealed class MapRun(StandardStreams streams, MapFormat format, string? outputPath)
+internal sealed class MapRun(StandardStreams streams, MapFormat format, string? outputPath, ServiceMap map)
 {
-    private readonly ServiceMap _map = new();
+    private readonly ServiceMap _map = map;
 
     public int Files(string[] paths)
     {

@@ -236,9 +236,38 @@ public sealed partial class ServiceMapTests
         }
     }
 
+    [Fact]
+    public void Grouped_by_service_one_node_stands_for_a_service_on_every_host()
+    {
+        // A second web host running the same container: its lines are web-01's, renamed, with their own event.id.
+        string[] lines = File.ReadAllLines(MapCli.Fixture);
+        IEnumerable<string> web02 = lines.Where(static l => l.Contains("shop-frontend", StringComparison.Ordinal))
+            .Select(static l => l.Replace("\"name\":\"web-01\"", "\"name\":\"web-02\"", StringComparison.Ordinal)
+                .Replace("\"id\":\"", "\"id\":\"2", StringComparison.Ordinal));
+        byte[] fleet = Encoding.UTF8.GetBytes(string.Join('\n', lines.Concat(web02)) + "\n");
+
+        ToolProcess.Result json = MapCli.Run(["--group-by", "service", "--format", "json", "-"], fleet);
+        Assert.True(json.ExitCode == 0, json.Describe());
+        JsonElement map = JsonDocument.Parse(json.StandardOutput).RootElement;
+        var services = map.GetProperty("services").EnumerateArray().ToDictionary(static s => s.GetProperty("id").GetString()!);
+        Assert.Equal(6, services.Count);
+        JsonElement frontend = Assert.Single(services.Values, static s => s.TryGetProperty("name", out JsonElement n) && n.GetString() == "shop-frontend");
+        Assert.False(frontend.TryGetProperty("host", out _));
+        Assert.Equal(["web-01", "web-02"], frontend.GetProperty("hosts").EnumerateArray().Select(static h => h.GetString()));
+        JsonElement edge = Assert.Single(map.GetProperty("edges").EnumerateArray(), e => e.GetProperty("client").GetString() == frontend.GetProperty("id").GetString());
+        Assert.Equal(12, edge.GetProperty("connections").GetInt32());
+
+        // In the picture: outside any host's box, saying how many hosts; a host nobody watches keeps its box.
+        string dot = MapCli.Run(["--group-by", "service", "-"], fleet).StandardOutputText;
+        Assert.Contains("[label=\"shop-frontend\\ncontainer · 2 hosts\"", dot);
+        Assert.Contains("[label=\"orders-api.service\\nsystemd unit · api-01\"", dot);
+        Assert.Equal(["10.20.0.2 (not monitored)"], dot.Split('\n').Select(static l => ClusterLabel().Match(l)).Where(static m => m.Success).Select(static m => m.Groups[1].Value));
+    }
+
     [Theory]
     [InlineData("--format", "png", "x.jsonl")]
     [InlineData("--bogus", "x.jsonl")]
+    [InlineData("--group-by", "rack", "x.jsonl")]
     [InlineData]
     [InlineData("--kafka-property", "nokey", "--kafka-bootstrap-servers", "127.0.0.1:9")]
     public void Bad_usage_is_one_line_and_exit_code_2(params string[] args)
