@@ -264,6 +264,19 @@ public sealed partial class ServiceMapTests
         Assert.Equal(["10.20.0.2 (not monitored)"], dot.Split('\n').Select(static l => ClusterLabel().Match(l)).Where(static m => m.Success).Select(static m => m.Groups[1].Value));
     }
 
+    [Fact]
+    public void Help_names_every_option_the_formats_and_what_svg_needs()
+    {
+        ToolProcess.Result result = MapCli.Run("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (string word in new[] { "--format", "--group-by", "--output", "--kafka-bootstrap-servers", "--kafka-topic", "--kafka-property",
+                     "dot|mermaid|svg|json", "apt-get install graphviz", "socket-agent.connections", "Example" })
+        {
+            Assert.Contains(word, result.StandardOutputText);
+        }
+    }
+
     [Theory]
     [InlineData("--format", "png", "x.jsonl")]
     [InlineData("--bogus", "x.jsonl")]
