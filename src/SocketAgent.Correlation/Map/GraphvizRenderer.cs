@@ -37,7 +37,16 @@ internal static class GraphvizRenderer
             UseShellExecute = false,
         };
         info.ArgumentList.Add("-T" + format);
-        using Process process = Process.Start(info) ?? throw new MapOutputException($"could not start {dotProgram}");
+        Process? started;
+        try
+        {
+            started = Process.Start(info);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new MapOutputException($"could not run {dotProgram}: {ex.Message}");
+        }
+        using Process process = started ?? throw new MapOutputException($"could not start {dotProgram}");
         // All three pipes at once: a large map fills dot's stdout while we are still writing its stdin.
         Task<string> errors = process.StandardError.ReadToEndAsync();
         var picture = new MemoryStream();

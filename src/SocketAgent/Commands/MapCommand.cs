@@ -18,10 +18,11 @@ internal static class MapCommand
             Aggregate correlate's connection lines into a service map: an edge per client service -> server service
             with its connection count, bytes each way, server ports, first and last seen. A service is its host plus
             its pod, container or systemd unit when the line names one, else its process name (a server named by its
-            process is keyed by its port too); --group-by service merges a service's hosts into one node. Reads files (- is stdin) or the Kafka topic correlate writes, from its
-            beginning to its end. Writes Graphviz DOT (default), a Mermaid flowchart, an SVG picture (rendered by
-            Graphviz's dot, which must be installed: apt-get install graphviz) or JSON, to stdout or -o FILE.
-            Lines that are not connection lines are counted and reported once on stderr.
+            process is keyed by its port too); --group-by service makes one node of a service on every host. Reads
+            files (- is stdin) or the Kafka topic correlate writes, from its beginning to its end. Writes Graphviz
+            DOT (default), a Mermaid flowchart, an SVG picture (rendered by Graphviz's dot, which must be installed:
+            apt-get install graphviz; without it, exit 1 - use --format dot) or JSON, to stdout or -o FILE. Lines
+            that are not connection lines are counted and reported once on stderr.
 
             Examples:
               socket-agent correlate a.jsonl b.jsonl | socket-agent map - > map.dot
