@@ -38,6 +38,8 @@ internal static class CliApp
           socket-agent netstat -tlp --cmdline              listeners with full command lines
           socket-agent netstat -i | -rn | -s               what netstat -i, -rn, -s print
           socket-agent correlate web-01.jsonl db-01.jsonl  which process talked to which, across two agents' events
+          socket-agent map --format svg -o map.svg conns.jsonl
+                                                           correlate's lines as a service map (DOT, Mermaid, SVG, JSON)
           socket-agent --http-listen 9464                  the daemon, with /metrics and /healthz on 127.0.0.1:9464
           socket-agent --otlp-endpoint http://otelcol:4318 the daemon, pushing its own metrics over OTLP
           socket-agent --log-format json                   the daemon, its own log lines on stderr as ECS JSON
@@ -108,6 +110,7 @@ internal static class CliApp
         root.Add(NetstatCommand.Build(streams));
         root.Add(HealthcheckCommand.Build(streams));
         root.Add(CorrelateCommand.Build(streams));
+        root.Add(MapCommand.Build(streams));
         root.Add(SchemaCommand.Build(streams));
 
         root.SetAction(result =>
