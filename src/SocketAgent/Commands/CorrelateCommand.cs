@@ -120,15 +120,9 @@ internal static class CorrelateCommand
             {
                 return Usage(streams, "correlate: --max-connections must be at least 1");
             }
-            var propertyMap = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (string property in result.GetValue(properties) ?? [])
+            if (!KafkaPropertyList.TryParse(result.GetValue(properties) ?? [], out Dictionary<string, string> propertyMap, out string? invalid))
             {
-                int equals = property.IndexOf('=', StringComparison.Ordinal);
-                if (equals <= 0)
-                {
-                    return Usage(streams, $"correlate: --kafka-property '{property}' is not key=value");
-                }
-                propertyMap[property[..equals]] = property[(equals + 1)..];
+                return Usage(streams, $"correlate: --kafka-property '{invalid}' is not key=value");
             }
 
             IPEndPoint? listen = null;
