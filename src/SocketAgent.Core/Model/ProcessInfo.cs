@@ -6,6 +6,12 @@ public sealed class ProcessInfo
     public required int Pid { get; init; }
     public int ParentPid { get; init; }
 
+    /// <summary>The parent's <c>comm</c> (ECS <c>process.parent.name</c>); null when it could not be read (gone, hidden).</summary>
+    public string? ParentName { get; init; }
+
+    /// <summary>Target of the parent's <c>/proc/ppid/exe</c> (ECS <c>process.parent.executable</c>); null when unreadable.</summary>
+    public string? ParentExecutable { get; init; }
+
     /// <summary>The kernel's name for the task (<c>/proc/pid/comm</c>, at most 15 characters).</summary>
     public required string Name { get; init; }
 

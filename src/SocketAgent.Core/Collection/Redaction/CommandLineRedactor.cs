@@ -126,6 +126,8 @@ public sealed class CommandLineRedactor
         {
             Pid = process.Pid,
             ParentPid = process.ParentPid,
+            ParentName = process.ParentName,
+            ParentExecutable = process.ParentExecutable,
             Name = process.Name,
             Args = args,
             CommandLine = CommandLineQuoter.Quote(args),

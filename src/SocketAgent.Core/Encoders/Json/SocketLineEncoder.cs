@@ -654,6 +654,14 @@ internal sealed partial class SocketLineEncoder
         {
             w.WriteStartObject(s_parent);
             w.WriteNumber(s_pid, info.ParentPid);
+            if (info.ParentName is string parentName)
+            {
+                w.WriteString(s_name, parentName);
+            }
+            if (info.ParentExecutable is string parentExecutable)
+            {
+                w.WriteString(s_executable, parentExecutable);
+            }
             w.WriteEndObject();
         }
         // What tells a reused pid apart in a long history; the event's own time and pid usually do.

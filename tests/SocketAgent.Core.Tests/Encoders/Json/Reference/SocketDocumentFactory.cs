@@ -276,7 +276,9 @@ public sealed class SocketDocumentFactory
                 ArgsCount = full ? info.Args.Count : null,
                 CommandLine = full ? info.CommandLine : null,
                 Executable = info.Executable,
-                Parent = !minimal && info.ParentPid > 0 ? new ParentProcessFields { Pid = info.ParentPid } : null,
+                Parent = !minimal && info.ParentPid > 0
+                    ? new ParentProcessFields { Pid = info.ParentPid, Name = info.ParentName, Executable = info.ParentExecutable }
+                    : null,
                 Start = full && info.StartTime is DateTimeOffset start ? RfcTimestamp.Format(start) : null,
                 User = user,
             };
