@@ -30,8 +30,11 @@ public sealed class ProcessInfo
     /// <summary>When the process started (from <c>/proc/pid/stat</c> start time and boot time).</summary>
     public DateTimeOffset? StartTime { get; init; }
 
-    /// <summary>Container id (64 hex chars) from <c>/proc/pid/cgroup</c> for docker, containerd, cri-o and podman.</summary>
-    public string? ContainerId { get; init; }
+    /// <summary>What <c>/proc/pid/cgroup</c> names: container and runtime, pod, or systemd unit; null when nothing.</summary>
+    public CgroupIdentity? Cgroup { get; init; }
+
+    /// <summary>Container id (64 hex chars) from the cgroup, for docker, containerd, cri-o and podman.</summary>
+    public string? ContainerId => Cgroup?.ContainerId;
 
     /// <summary>
     /// The program name as netstat -p prints it: argv[0], with the directory stripped only when argv[0] starts with

@@ -8,7 +8,7 @@ namespace SocketAgent.Collection.Processes;
 
 /// <summary>
 /// Reads one process's details from <c>/proc/&lt;pid&gt;</c>: stat (name, parent, start time), cmdline, exe,
-/// status (real uid) and cgroup (container id). Thread-safe; one instance caches boot time and user names.
+/// status (real uid) and cgroup (container, pod, systemd unit). Thread-safe; one instance caches boot time and user names.
 /// </summary>
 internal sealed class ProcessInfoReader
 {
@@ -84,11 +84,7 @@ internal sealed class ProcessInfoReader
             bool haveUid = length > 0 && ProcStatusParser.TryParseRealUid(buffer.AsSpan(0, length), out uid);
 
             length = ProcFs.ReadFile(pidFd, "cgroup\0"u8, ref buffer);
-            string? containerId = null;
-            if (length > 0)
-            {
-                containerId = ParseContainerId(buffer.AsSpan(0, length));
-            }
+            CgroupIdentity? cgroup = length > 0 ? ParseCgroup(buffer.AsSpan(0, length)) : null;
 
             IReadOnlyList<string> argv = _redactor.Redact(args);
             ParentIdentity parent = ReadParent(rootFd, stat.ParentPid, ref buffer);
@@ -105,7 +101,7 @@ internal sealed class ProcessInfoReader
                 Uid = uid,
                 UserName = haveUid ? _userNames.GetUserName(uid) : null,
                 StartTime = ToStartTime(stat.StartTimeTicks),
-                ContainerId = containerId,
+                Cgroup = cgroup,
             };
         }
         finally
@@ -179,14 +175,14 @@ internal sealed class ProcessInfoReader
         }
     }
 
-    private static string? ParseContainerId(ReadOnlySpan<byte> cgroup)
+    private static CgroupIdentity? ParseCgroup(ReadOnlySpan<byte> cgroup)
     {
         // cgroup files are ASCII paths in practice; a byte-for-byte widening keeps the parser on chars without UTF-8 work.
         char[] chars = ArrayPool<char>.Shared.Rent(cgroup.Length);
         try
         {
             int count = Encoding.Latin1.GetChars(cgroup, chars);
-            return ContainerIdParser.Parse(chars.AsSpan(0, count));
+            return CgroupPathParser.Parse(chars.AsSpan(0, count));
         }
         finally
         {

@@ -135,7 +135,7 @@ public sealed class CommandLineRedactor
             Uid = process.Uid,
             UserName = process.UserName,
             StartTime = process.StartTime,
-            ContainerId = process.ContainerId,
+            Cgroup = process.Cgroup,
         };
     }
 

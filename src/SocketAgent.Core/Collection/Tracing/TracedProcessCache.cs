@@ -105,7 +105,7 @@ internal sealed class TracedProcessCache
                 Uid = exec.Uid,
                 UserName = _userNames.GetUserName(exec.Uid),
                 StartTime = live?.StartTime,
-                ContainerId = live?.ContainerId,
+                Cgroup = live?.Cgroup,
             };
         }
         else if (_reader.Read(pid) is ProcessInfo read)
@@ -128,7 +128,7 @@ internal sealed class TracedProcessCache
                 Executable = inherited.Executable,
                 Uid = uid,
                 UserName = _userNames.GetUserName(uid),
-                ContainerId = inherited.ContainerId,
+                Cgroup = inherited.Cgroup,
             };
         }
         else

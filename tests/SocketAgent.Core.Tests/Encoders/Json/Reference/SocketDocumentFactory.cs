@@ -220,8 +220,17 @@ public sealed class SocketDocumentFactory
             // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
             // only some process's, while the holder's is the socket's.
             Container = holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId
-                ? new ContainerFields { Id = containerId }
+                ? new ContainerFields { Id = containerId, Runtime = holders[0].Cgroup!.ContainerRuntime }
                 : _common.GetNamespaceContainer(networkNamespace),
+            Orchestrator = holders.Count > 0 && holders[0].Cgroup?.PodUid is string podUid
+                ? new OrchestratorFields { Type = "kubernetes", Resource = new OrchestratorResourceFields { Type = "pod", Id = podUid } }
+                : null,
+            Kubernetes = holders.Count > 0 && holders[0].Cgroup is { PodUid: not null, QosClass: string qos }
+                ? new KubernetesFields { Pod = new KubernetesPodFields { QosClass = qos } }
+                : null,
+            Systemd = holders.Count > 0 && holders[0].Cgroup?.SystemdUnit is string unit
+                ? new SystemdFields { Unit = unit, Slice = holders[0].Cgroup!.SystemdSlice }
+                : null,
         };
 
         if (!isUnix)
