@@ -6,6 +6,12 @@ public sealed class ProcessInfo
     public required int Pid { get; init; }
     public int ParentPid { get; init; }
 
+    /// <summary>The parent's <c>comm</c> (ECS <c>process.parent.name</c>); null when it could not be read (gone, hidden).</summary>
+    public string? ParentName { get; init; }
+
+    /// <summary>Target of the parent's <c>/proc/ppid/exe</c> (ECS <c>process.parent.executable</c>); null when unreadable.</summary>
+    public string? ParentExecutable { get; init; }
+
     /// <summary>The kernel's name for the task (<c>/proc/pid/comm</c>, at most 15 characters).</summary>
     public required string Name { get; init; }
 
@@ -24,8 +30,11 @@ public sealed class ProcessInfo
     /// <summary>When the process started (from <c>/proc/pid/stat</c> start time and boot time).</summary>
     public DateTimeOffset? StartTime { get; init; }
 
-    /// <summary>Container id (64 hex chars) from <c>/proc/pid/cgroup</c> for docker, containerd, cri-o and podman.</summary>
-    public string? ContainerId { get; init; }
+    /// <summary>What <c>/proc/pid/cgroup</c> names: container and runtime, pod, or systemd unit; null when nothing.</summary>
+    public CgroupIdentity? Cgroup { get; init; }
+
+    /// <summary>Container id (64 hex chars) from the cgroup, for docker, containerd, cri-o and podman.</summary>
+    public string? ContainerId => Cgroup?.ContainerId;
 
     /// <summary>
     /// The program name as netstat -p prints it: argv[0], with the directory stripped only when argv[0] starts with

@@ -142,6 +142,15 @@ public sealed class OnceCommandTests : IClassFixture<LiveSockets>
         Assert.Contains("'--password=[REDACTED]'", commandLine); // secrets never leave the host
         Assert.DoesNotContain("hunter2", commandLine);
         Assert.StartsWith("/usr/bin/python3", Str(listener, "process.executable"));
+        // The child was started by this test process: ECS process.parent.* name it.
+        Assert.Equal(Environment.ProcessId, Num(listener, "process.parent.pid"));
+        Assert.Equal(File.ReadAllText("/proc/self/comm").TrimEnd('\n'), Str(listener, "process.parent.name"));
+        Assert.Equal(Environment.ProcessPath, Str(listener, "process.parent.executable"));
+        // The grandchild's parent is the child.
+        JsonElement grandchild = Get(listener, "socket.processes")!.Value.EnumerateArray().Single(p => Num(p, "pid") == _live.GrandchildPid);
+        Assert.Equal((long)_live.ChildPid, Num(grandchild, "parent.pid"));
+        Assert.Equal("python3", Str(grandchild, "parent.name"));
+        Assert.StartsWith("/usr/bin/python3", Str(grandchild, "parent.executable"));
 
         int[] holders = Get(listener, "socket.processes")!.Value.EnumerateArray()
             .Select(static p => (int)Num(p, "pid")!.Value).ToArray();

@@ -107,6 +107,8 @@ public sealed class KernelTracingTests : IDisposable
         Assert.Equal(0, Num(heartbeat, "heartbeat.counters.ebpf_lost"));
     }
 
+    private static readonly string s_selfComm = File.ReadAllText("/proc/self/comm").TrimEnd('\n');
+
     private static void CheckEnd(List<JsonElement> mine, int pid, string commandStart, string commandContains, string where)
     {
         JsonElement opened = Assert.Single(mine, static e => Str(e, "event.action") == "opened");
@@ -118,6 +120,10 @@ public sealed class KernelTracingTests : IDisposable
             Assert.True(command.Contains(commandStart, StringComparison.Ordinal) && command.Contains(commandContains, StringComparison.Ordinal),
                 $"{where}: command line '{command}'");
             Assert.NotNull(Num(e, "netns.inode"));
+            // Every script was started by this test process: the parent is named even for one that exited at once.
+            Assert.True(Num(e, "process.parent.pid") == Environment.ProcessId, $"{where}: parent pid {Num(e, "process.parent.pid")}");
+            Assert.True(Str(e, "process.parent.name") == s_selfComm, $"{where}: parent name '{Str(e, "process.parent.name")}'");
+            Assert.True(Str(e, "process.parent.executable") == Environment.ProcessPath, $"{where}: parent executable '{Str(e, "process.parent.executable")}'");
         }
         Assert.True(Num(closed, "source.bytes") == LoopbackTraffic.ClientSends && Num(closed, "destination.bytes") == LoopbackTraffic.ServerSends,
             $"{where}: bytes {Num(closed, "source.bytes")}/{Num(closed, "destination.bytes")}");

@@ -251,7 +251,7 @@ internal sealed class NetworkNamespaceEnumerator
                 return null;
             }
             // cgroup paths are ASCII in practice; Latin-1 widening keeps the parser on chars without UTF-8 work.
-            return ContainerIdParser.Parse(Encoding.Latin1.GetString(buffer, 0, length));
+            return CgroupPathParser.Parse(Encoding.Latin1.GetString(buffer, 0, length))?.ContainerId;
         }
         finally
         {

@@ -8,7 +8,7 @@ namespace SocketAgent.Collection.Processes;
 
 /// <summary>
 /// Reads one process's details from <c>/proc/&lt;pid&gt;</c>: stat (name, parent, start time), cmdline, exe,
-/// status (real uid) and cgroup (container id). Thread-safe; one instance caches boot time and user names.
+/// status (real uid) and cgroup (container, pod, systemd unit). Thread-safe; one instance caches boot time and user names.
 /// </summary>
 internal sealed class ProcessInfoReader
 {
@@ -21,6 +21,9 @@ internal sealed class ProcessInfoReader
     private readonly UserNameResolver _userNames;
     private readonly Lazy<long?> _bootTimeSeconds;
     private readonly CommandLineRedactor _redactor;
+    // Parent executables by (pid, start time): a pid reused by another process has another start time.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Pid, ulong Start), string?> _parentExecutables = new();
+    private const int MaxCachedParents = 4096;
 
     /// <param name="redactor">
     /// Masks secrets in argv before anything else sees it (so <c>--once</c>, <c>netstat --cmdline</c> and the
@@ -81,17 +84,16 @@ internal sealed class ProcessInfoReader
             bool haveUid = length > 0 && ProcStatusParser.TryParseRealUid(buffer.AsSpan(0, length), out uid);
 
             length = ProcFs.ReadFile(pidFd, "cgroup\0"u8, ref buffer);
-            string? containerId = null;
-            if (length > 0)
-            {
-                containerId = ParseContainerId(buffer.AsSpan(0, length));
-            }
+            CgroupIdentity? cgroup = length > 0 ? ParseCgroup(buffer.AsSpan(0, length)) : null;
 
             IReadOnlyList<string> argv = _redactor.Redact(args);
+            ParentIdentity parent = ReadParent(rootFd, stat.ParentPid, ref buffer);
             return new ProcessInfo
             {
                 Pid = pid,
                 ParentPid = stat.ParentPid,
+                ParentName = parent.Name,
+                ParentExecutable = parent.Executable,
                 Name = stat.Name,
                 Args = argv,
                 CommandLine = CommandLineQuoter.Quote(argv),
@@ -99,7 +101,7 @@ internal sealed class ProcessInfoReader
                 Uid = uid,
                 UserName = haveUid ? _userNames.GetUserName(uid) : null,
                 StartTime = ToStartTime(stat.StartTimeTicks),
-                ContainerId = containerId,
+                Cgroup = cgroup,
             };
         }
         finally
@@ -108,6 +110,51 @@ internal sealed class ProcessInfoReader
             Interop.Sys.Close(pidFd);
         }
     }
+
+    /// <summary>
+    /// The parent's name and executable (ECS <c>process.parent.*</c>): its stat gives the name and start time, and
+    /// the executable is read once per parent process (the same pid and start time), so the children of one
+    /// supervisor cost one stat read each. Nothing for pid 0 (the kernel's own threads' parent) or a parent gone.
+    /// </summary>
+    private ParentIdentity ReadParent(int rootFd, int parentPid, ref byte[] buffer)
+    {
+        if (parentPid <= 0)
+        {
+            return default;
+        }
+        Span<byte> pidName = stackalloc byte[12];
+        parentPid.TryFormat(pidName, out int written, provider: CultureInfo.InvariantCulture);
+        int parentFd = ProcFs.OpenDirectory(rootFd, pidName[..written]);
+        if (parentFd < 0)
+        {
+            return default;
+        }
+        try
+        {
+            int length = ProcFs.ReadFile(parentFd, "stat\0"u8, ref buffer);
+            if (length < 0 || !ProcStatParser.TryParse(buffer.AsSpan(0, length), out ProcStat stat))
+            {
+                return default;
+            }
+            var key = (parentPid, stat.StartTimeTicks);
+            if (!_parentExecutables.TryGetValue(key, out string? executable))
+            {
+                executable = ReadExecutable(parentFd);
+                if (_parentExecutables.Count >= MaxCachedParents)
+                {
+                    _parentExecutables.Clear();
+                }
+                _parentExecutables[key] = executable;
+            }
+            return new ParentIdentity(stat.Name, executable);
+        }
+        finally
+        {
+            Interop.Sys.Close(parentFd);
+        }
+    }
+
+    private readonly record struct ParentIdentity(string? Name, string? Executable);
 
     private static unsafe string? ReadExecutable(int pidFd)
     {
@@ -128,14 +175,14 @@ internal sealed class ProcessInfoReader
         }
     }
 
-    private static string? ParseContainerId(ReadOnlySpan<byte> cgroup)
+    private static CgroupIdentity? ParseCgroup(ReadOnlySpan<byte> cgroup)
     {
         // cgroup files are ASCII paths in practice; a byte-for-byte widening keeps the parser on chars without UTF-8 work.
         char[] chars = ArrayPool<char>.Shared.Rent(cgroup.Length);
         try
         {
             int count = Encoding.Latin1.GetChars(cgroup, chars);
-            return ContainerIdParser.Parse(chars.AsSpan(0, count));
+            return CgroupPathParser.Parse(chars.AsSpan(0, count));
         }
         finally
         {

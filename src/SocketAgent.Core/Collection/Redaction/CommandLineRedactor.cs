@@ -126,6 +126,8 @@ public sealed class CommandLineRedactor
         {
             Pid = process.Pid,
             ParentPid = process.ParentPid,
+            ParentName = process.ParentName,
+            ParentExecutable = process.ParentExecutable,
             Name = process.Name,
             Args = args,
             CommandLine = CommandLineQuoter.Quote(args),
@@ -133,7 +135,7 @@ public sealed class CommandLineRedactor
             Uid = process.Uid,
             UserName = process.UserName,
             StartTime = process.StartTime,
-            ContainerId = process.ContainerId,
+            Cgroup = process.Cgroup,
         };
     }
 

@@ -91,10 +91,13 @@ internal sealed class TracedProcessCache
             // From the exec record; /proc adds what it alone has (executable, start, container) while the process lives.
             ProcessInfo? live = _reader.Read(pid);
             IReadOnlyList<string> args = _redactor.Redact(exec.Args);
+            ProcessInfo? parentInfo = Parent(exec.ParentPid, live);
             info = new ProcessInfo
             {
                 Pid = pid,
                 ParentPid = exec.ParentPid,
+                ParentName = parentInfo?.Name ?? live?.ParentName,
+                ParentExecutable = parentInfo?.Executable ?? live?.ParentExecutable,
                 Name = exec.Comm,
                 Args = args,
                 CommandLine = CommandLineQuoter.Quote(args),
@@ -102,7 +105,7 @@ internal sealed class TracedProcessCache
                 Uid = exec.Uid,
                 UserName = _userNames.GetUserName(exec.Uid),
                 StartTime = live?.StartTime,
-                ContainerId = live?.ContainerId,
+                Cgroup = live?.Cgroup,
             };
         }
         else if (_reader.Read(pid) is ProcessInfo read)
@@ -117,13 +120,15 @@ internal sealed class TracedProcessCache
             {
                 Pid = pid,
                 ParentPid = parent,
+                ParentName = inherited.Name,
+                ParentExecutable = inherited.Executable,
                 Name = comm,
                 Args = inherited.Args,
                 CommandLine = inherited.CommandLine,
                 Executable = inherited.Executable,
                 Uid = uid,
                 UserName = _userNames.GetUserName(uid),
-                ContainerId = inherited.ContainerId,
+                Cgroup = inherited.Cgroup,
             };
         }
         else
@@ -136,6 +141,38 @@ internal sealed class TracedProcessCache
         }
         _entries[pid] = new Entry(entry?.Exec, info) { LastComm = comm, Parent = entry?.Parent };
         return info;
+    }
+
+    /// <summary>
+    /// The parent of an exec'd process: as this cache knows it (it may have exited since), else as the child's /proc
+    /// read named it, else read from /proc once and kept — a process that connects and exits at once is gone before
+    /// the agent reads it, but its parent (the shell, the supervisor) usually lives on.
+    /// </summary>
+    private ProcessInfo? Parent(int parentPid, ProcessInfo? live)
+    {
+        if (parentPid <= 0)
+        {
+            return null;
+        }
+        if (_entries.TryGetValue(parentPid, out Entry? entry) && entry.Info is ProcessInfo known)
+        {
+            return known;
+        }
+        if (live?.ParentName is not null)
+        {
+            return null;
+        }
+        if (_reader.Read(parentPid) is not ProcessInfo read)
+        {
+            // Gone too: what its own exec record said, if the tracer saw one.
+            return entry?.Exec is ExecInfo exec ? new ProcessInfo { Pid = parentPid, Name = exec.Comm } : null;
+        }
+        if (_entries.Count >= MaxEntries)
+        {
+            _entries.Clear();
+        }
+        _entries[parentPid] = new Entry(entry?.Exec, read) { LastComm = read.Name, Parent = entry?.Parent };
+        return read;
     }
 
     /// <summary>A thread may carry its own name: the last one seen for the pid also counts as a match.</summary>

@@ -4,4 +4,7 @@ namespace SocketAgent.Encoders.Json;
 public sealed class ContainerFields
 {
     public required string Id { get; init; }
+
+    /// <summary>ECS <c>container.runtime</c>: docker, containerd, cri-o, podman; null when the cgroup path does not say.</summary>
+    public string? Runtime { get; init; }
 }

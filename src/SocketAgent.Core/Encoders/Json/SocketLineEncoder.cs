@@ -339,16 +339,17 @@ internal sealed partial class SocketLineEncoder
 
         // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
         // only some process's, while the holder's is the socket's.
-        if (holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId)
-        {
-            writer.WriteStartObject(s_container);
-            writer.WriteString(s_id, containerId);
-            writer.WriteEndObject();
-        }
-        else if (networkNamespace is not null && GetNamespace(networkNamespace).Container is byte[] container)
+        byte[]? cgroupMembers = holders.Count > 0 ? GetProcess(holders[0]).Cgroup : null;
+        if (!(holders.Count > 0 && holders[0].ContainerId is { Length: > 0 })
+            && networkNamespace is not null && GetNamespace(networkNamespace).Container is byte[] container)
         {
             writer.WritePropertyName(s_container);
             writer.WriteRawValue(container, skipInputValidation: true);
+        }
+        if (cgroupMembers is not null)
+        {
+            // container, orchestrator, kubernetes, systemd: encoded once per process, written as members.
+            writer.WriteRawValue(cgroupMembers, skipInputValidation: true);
         }
 
         if (socketEvent?.Failure is SocketFailure failure)
@@ -616,10 +617,76 @@ internal sealed partial class SocketLineEncoder
 
         // Encoded without and with process.user: a line writes the user once, so process.user only when it is not
         // the socket's (ProcessFragments.For).
-        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user);
+        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, EncodeCgroup(info.Cgroup));
         _processes.Add(info, fragments);
         return fragments;
     }
+
+    /// <summary>
+    /// The members a process's cgroup gives a line, without the enclosing braces: ECS <c>container</c> (id, runtime),
+    /// ECS <c>orchestrator</c> (the Kubernetes pod), <c>kubernetes.pod.qos_class</c> and <c>systemd</c> (unit, slice);
+    /// null when the cgroup names none of them.
+    /// </summary>
+    private byte[]? EncodeCgroup(CgroupIdentity? cgroup)
+    {
+        if (cgroup is null || (cgroup.ContainerId is not { Length: > 0 } && cgroup.PodUid is null && cgroup.SystemdUnit is null))
+        {
+            return null;
+        }
+        Utf8JsonWriter w = StartFragment();
+        w.WriteStartObject();
+        if (cgroup.ContainerId is { Length: > 0 } id)
+        {
+            w.WriteStartObject(s_container);
+            w.WriteString(s_id, id);
+            if (cgroup.ContainerRuntime is string runtime)
+            {
+                w.WriteString(s_runtime, runtime);
+            }
+            w.WriteEndObject();
+        }
+        if (cgroup.PodUid is string pod)
+        {
+            w.WriteStartObject(s_orchestrator);
+            w.WriteString(s_type, s_kubernetes);
+            w.WriteStartObject(s_resource);
+            w.WriteString(s_type, s_pod);
+            w.WriteString(s_id, pod);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            if (cgroup.QosClass is string qos)
+            {
+                w.WriteStartObject(s_kubernetes);
+                w.WriteStartObject(s_pod);
+                w.WriteString(s_qosClass, qos);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+        }
+        if (cgroup.SystemdUnit is string unit)
+        {
+            w.WriteStartObject(s_systemd);
+            w.WriteString(s_unit, unit);
+            if (cgroup.SystemdSlice is string slice)
+            {
+                w.WriteString(s_slice, slice);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        w.Flush();
+        return _fragmentBuffer.WrittenSpan[1..^1].ToArray();
+    }
+
+    private static readonly JsonEncodedText s_runtime = JsonEncodedText.Encode("runtime");
+    private static readonly JsonEncodedText s_orchestrator = JsonEncodedText.Encode("orchestrator");
+    private static readonly JsonEncodedText s_resource = JsonEncodedText.Encode("resource");
+    private static readonly JsonEncodedText s_kubernetes = JsonEncodedText.Encode("kubernetes");
+    private static readonly JsonEncodedText s_pod = JsonEncodedText.Encode("pod");
+    private static readonly JsonEncodedText s_qosClass = JsonEncodedText.Encode("qos_class");
+    private static readonly JsonEncodedText s_systemd = JsonEncodedText.Encode("systemd");
+    private static readonly JsonEncodedText s_unit = JsonEncodedText.Encode("unit");
+    private static readonly JsonEncodedText s_slice = JsonEncodedText.Encode("slice");
 
     /// <summary>The <c>process</c> object of <paramref name="info"/> as the profile asks, with <paramref name="user"/> as its <c>user</c> when given.</summary>
     private byte[] EncodeProcess(ProcessInfo info, byte[]? user)
@@ -654,6 +721,14 @@ internal sealed partial class SocketLineEncoder
         {
             w.WriteStartObject(s_parent);
             w.WriteNumber(s_pid, info.ParentPid);
+            if (info.ParentName is string parentName)
+            {
+                w.WriteString(s_name, parentName);
+            }
+            if (info.ParentExecutable is string parentExecutable)
+            {
+                w.WriteString(s_executable, parentExecutable);
+            }
             w.WriteEndObject();
         }
         // What tells a reused pid apart in a long history; the event's own time and pid usually do.
@@ -757,7 +832,7 @@ internal sealed partial class SocketLineEncoder
     /// The encoded <c>process</c> object of one holder without and with <c>process.user</c>, and its <c>user</c> object
     /// (also the socket's, usually).
     /// </summary>
-    private sealed record ProcessFragments(byte[] Process, byte[] ProcessWithUser, byte[] User)
+    private sealed record ProcessFragments(byte[] Process, byte[] ProcessWithUser, byte[] User, byte[]? Cgroup)
     {
         /// <summary>The process object for a line whose <c>user</c> is <paramref name="socketUser"/>: the user is written once.</summary>
         public byte[] For(byte[]? socketUser) =>

@@ -59,6 +59,48 @@ public class ProcessInfoReaderTests
     }
 
     [Fact]
+    public void The_parent_is_named_by_its_comm_and_executable_and_absent_when_gone()
+    {
+        using var root = new FakeProcRoot();
+        root.AddProcess(40, FakeProcRoot.Stat(40, "supervisord", 1, 50), "/usr/bin/python3\0/usr/bin/supervisord\0"u8.ToArray(), "/usr/bin/python3.11", fds: null);
+        root.AddProcess(41, FakeProcRoot.Stat(41, "worker", 40, 90), "worker\0"u8.ToArray(), "/srv/worker", fds: null);
+        root.AddProcess(42, FakeProcRoot.Stat(42, "orphan", 39, 95), "orphan\0"u8.ToArray(), "/srv/orphan", fds: null);
+        var reader = new ProcessInfoReader(root.Path);
+
+        ProcessInfo worker = reader.Read(41)!;
+        Assert.Equal((40, "supervisord", "/usr/bin/python3.11"), (worker.ParentPid, worker.ParentName, worker.ParentExecutable));
+
+        // The parent (39) is gone: its pid stays, name and executable are absent, never guessed.
+        ProcessInfo orphan = reader.Read(42)!;
+        Assert.Equal((39, (string?)null, (string?)null), (orphan.ParentPid, orphan.ParentName, orphan.ParentExecutable));
+    }
+
+    [Fact]
+    public void A_parent_pid_reused_by_another_process_is_read_again()
+    {
+        using var root = new FakeProcRoot();
+        root.AddProcess(40, FakeProcRoot.Stat(40, "bash", 1, 50), "bash\0"u8.ToArray(), "/usr/bin/bash", fds: null);
+        root.AddProcess(41, FakeProcRoot.Stat(41, "child", 40, 90), "child\0"u8.ToArray(), "/srv/child", fds: null);
+        var reader = new ProcessInfoReader(root.Path);
+        Assert.Equal("/usr/bin/bash", reader.Read(41)!.ParentExecutable);
+
+        // pid 40 exits and is reused by nginx (another start time): the cached executable is not its.
+        Directory.Delete(Path.Combine(root.Path, "40"), recursive: true);
+        root.AddProcess(40, FakeProcRoot.Stat(40, "nginx", 1, 500), "nginx\0"u8.ToArray(), "/usr/sbin/nginx", fds: null);
+        ProcessInfo child = reader.Read(41)!;
+        Assert.Equal(("nginx", "/usr/sbin/nginx"), (child.ParentName, child.ParentExecutable));
+    }
+
+    [Fact]
+    public void ThisProcess_names_its_parent()
+    {
+        ProcessInfo info = new ProcessInfoReader().Read(Environment.ProcessId)!;
+
+        Assert.Equal(File.ReadAllText($"/proc/{info.ParentPid}/comm").TrimEnd('\n'), info.ParentName);
+        Assert.Equal(new FileInfo($"/proc/{info.ParentPid}/exe").LinkTarget, info.ParentExecutable);
+    }
+
+    [Fact]
     public void MissingOrMalformedProcessIsNull()
     {
         using var root = new FakeProcRoot();

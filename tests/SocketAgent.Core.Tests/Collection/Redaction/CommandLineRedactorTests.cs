@@ -79,7 +79,7 @@ public class CommandLineRedactorTests
     [Fact]
     public void ProcessInfo_CopyWithRequotedCommandLine_OrSameInstance()
     {
-        var process = new ProcessInfo { Pid = 7, Name = "mysql", Args = ["mysql", "-pa b'c", "db"], CommandLine = "mysql '-pa b'\\''c' db", Uid = 3, ContainerId = "c" };
+        var process = new ProcessInfo { Pid = 7, Name = "mysql", Args = ["mysql", "-pa b'c", "db"], CommandLine = "mysql '-pa b'\\''c' db", Uid = 3, Cgroup = new CgroupIdentity { ContainerId = "c" } };
 
         ProcessInfo redacted = CommandLineRedactor.Default.Redact(process);
 

@@ -48,7 +48,14 @@ public class SocketJsonFuzzTests
             Uid = uid,
             UserName = hasExe ? name : null,
             StartTime = hasExe ? DateTimeOffset.UnixEpoch.AddTicks(pid * 10_000L) : null,
-            ContainerId = hasContainer ? name : null,
+            // Every shape the cgroup gives: a pod's container, a plain container, a host unit, nothing.
+            Cgroup = hasContainer
+                ? new CgroupIdentity
+                {
+                    ContainerId = name, ContainerRuntime = pid % 3 == 0 ? null : "containerd",
+                    PodUid = pid % 2 == 0 ? "pod-" + name : null, QosClass = pid % 4 == 0 ? "burstable" : null,
+                }
+                : hasExe ? new CgroupIdentity { SystemdUnit = name + ".service", SystemdSlice = pid % 2 == 0 ? "system.slice" : null } : null,
         });
 
     internal static readonly Gen<SocketRecord> s_record = Gen.Select(

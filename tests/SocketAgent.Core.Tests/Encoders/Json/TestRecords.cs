@@ -34,7 +34,7 @@ internal static class TestRecords
         Uid = 1000,
         UserName = "alice",
         StartTime = new DateTimeOffset(2026, 11, 25, 12, 59, 58, TimeSpan.Zero),
-        ContainerId = "4f6d1e8a2c3b5d7e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6",
+        Cgroup = new CgroupIdentity { ContainerId = "4f6d1e8a2c3b5d7e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6" },
     };
 
     public static readonly ProcessInfo[] NginxWorkers =

@@ -43,4 +43,8 @@ public sealed class ProcessFields
 public sealed class ParentProcessFields
 {
     public required int Pid { get; init; }
+
+    public string? Name { get; init; }
+
+    public string? Executable { get; init; }
 }

@@ -61,6 +61,8 @@ internal sealed class ProcessFieldsJsonConverter : JsonConverter<ProcessFields>
             {
                 writer.WriteStartObject(s_parent);
                 writer.WriteNumber(s_pid, parent.Pid);
+                WriteIfNotNull(writer, s_name, parent.Name);
+                WriteIfNotNull(writer, s_executable, parent.Executable);
                 writer.WriteEndObject();
             }
             WriteIfNotNull(writer, s_start, value.Start);

@@ -49,4 +49,41 @@ public sealed class SocketDocument
     public ProcessFields? Process { get; set; }
 
     public ContainerFields? Container { get; set; }
+
+    /// <summary>ECS <c>orchestrator</c>: the Kubernetes pod of the holder.</summary>
+    public OrchestratorFields? Orchestrator { get; set; }
+
+    /// <summary>The pod's QoS class (ours: ECS has no field for it).</summary>
+    public KubernetesFields? Kubernetes { get; set; }
+
+    /// <summary>The holder's systemd unit and slice (ours, as journald's fields name them).</summary>
+    public SystemdFields? Systemd { get; set; }
+}
+
+public sealed class OrchestratorFields
+{
+    public required string Type { get; init; }
+    public required OrchestratorResourceFields Resource { get; init; }
+}
+
+public sealed class OrchestratorResourceFields
+{
+    public required string Type { get; init; }
+    public required string Id { get; init; }
+}
+
+public sealed class KubernetesFields
+{
+    public required KubernetesPodFields Pod { get; init; }
+}
+
+public sealed class KubernetesPodFields
+{
+    public required string QosClass { get; init; }
+}
+
+public sealed class SystemdFields
+{
+    public required string Unit { get; init; }
+    public string? Slice { get; init; }
 }

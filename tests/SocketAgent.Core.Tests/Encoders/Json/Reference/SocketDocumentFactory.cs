@@ -220,8 +220,17 @@ public sealed class SocketDocumentFactory
             // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
             // only some process's, while the holder's is the socket's.
             Container = holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId
-                ? new ContainerFields { Id = containerId }
+                ? new ContainerFields { Id = containerId, Runtime = holders[0].Cgroup!.ContainerRuntime }
                 : _common.GetNamespaceContainer(networkNamespace),
+            Orchestrator = holders.Count > 0 && holders[0].Cgroup?.PodUid is string podUid
+                ? new OrchestratorFields { Type = "kubernetes", Resource = new OrchestratorResourceFields { Type = "pod", Id = podUid } }
+                : null,
+            Kubernetes = holders.Count > 0 && holders[0].Cgroup is { PodUid: not null, QosClass: string qos }
+                ? new KubernetesFields { Pod = new KubernetesPodFields { QosClass = qos } }
+                : null,
+            Systemd = holders.Count > 0 && holders[0].Cgroup?.SystemdUnit is string unit
+                ? new SystemdFields { Unit = unit, Slice = holders[0].Cgroup!.SystemdSlice }
+                : null,
         };
 
         if (!isUnix)
@@ -276,7 +285,9 @@ public sealed class SocketDocumentFactory
                 ArgsCount = full ? info.Args.Count : null,
                 CommandLine = full ? info.CommandLine : null,
                 Executable = info.Executable,
-                Parent = !minimal && info.ParentPid > 0 ? new ParentProcessFields { Pid = info.ParentPid } : null,
+                Parent = !minimal && info.ParentPid > 0
+                    ? new ParentProcessFields { Pid = info.ParentPid, Name = info.ParentName, Executable = info.ParentExecutable }
+                    : null,
                 Start = full && info.StartTime is DateTimeOffset start ? RfcTimestamp.Format(start) : null,
                 User = user,
             };
