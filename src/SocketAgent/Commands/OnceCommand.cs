@@ -1,3 +1,4 @@
+using SocketAgent.Collection.Containers;
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Cli.Hosting;
 using SocketAgent.Cli.Logging;
@@ -33,9 +34,10 @@ internal static class OnceCommand
         {
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
             Func<uint, string?> userNames = new UserNameResolver().GetUserName;
-            using (var writer = new JsonLinesWriter(buffered, userNames, RouteTableNames.LoadSystem(), options.Fields))
+            using DockerContainerDirectory? containers = DockerContainerDirectory.Open(options.DockerSocket, log.Warning);
+            using (var writer = new JsonLinesWriter(buffered, userNames, RouteTableNames.LoadSystem(), options.Fields, containers))
             {
-                Write(snapshot, settings.Filter, writer, buffered, userNames, options.Fields);
+                Write(snapshot, settings.Filter, writer, buffered, userNames, options.Fields, containers);
                 writer.Flush();
                 if (KernelValues.Dropped > 0)
                 {
@@ -53,7 +55,8 @@ internal static class OnceCommand
 
     /// <param name="output">What <paramref name="writer"/> writes to: the socket lines encoded on other cores are appended to it.</param>
     private static void Write(
-        HostSnapshot snapshot, SocketFilter filter, JsonLinesWriter writer, Stream output, Func<uint, string?> userNames, FieldProfile fields)
+        HostSnapshot snapshot, SocketFilter filter, JsonLinesWriter writer, Stream output, Func<uint, string?> userNames, FieldProfile fields,
+        IContainerDirectory? containers)
     {
         foreach (NamespaceState state in snapshot.Namespaces)
         {
@@ -72,7 +75,7 @@ internal static class OnceCommand
                     Sockets = state.Sockets.Where(s => filter.Keep(s, snapshot.Owners.Lookup(s.Inode))).ToList(),
                 };
             }
-            ParallelSocketLines.Write(writer, output, sockets, state.Namespace, directions, userNames, fields);
+            ParallelSocketLines.Write(writer, output, sockets, state.Namespace, directions, userNames, fields, containers);
         }
         foreach (NamespaceState state in snapshot.Namespaces)
         {

@@ -1,3 +1,4 @@
+using SocketAgent.Collection.Containers;
 using SocketAgent.Encoders.Json;
 using SocketAgent.Model;
 
@@ -17,7 +18,7 @@ internal static class ParallelSocketLines
 
     public static void Write(
         JsonLinesWriter writer, Stream output, SocketSnapshot sockets, NetworkNamespace ns, IConnectionDirectionResolver directions,
-        Func<uint, string?> userNames, FieldProfile fields)
+        Func<uint, string?> userNames, FieldProfile fields, IContainerDirectory? containers = null)
     {
         int slices = Math.Min(Environment.ProcessorCount, sockets.Sockets.Count / MinSocketsPerSlice);
         if (slices < 2)
@@ -37,7 +38,7 @@ internal static class ParallelSocketLines
             encoded = Task.WhenAll(Enumerable.Range(1, slices - 1).Select(i => Task.Run(() =>
             {
                 rest[i - 1] = new NativeLineBuffer(guess);
-                using var sliceWriter = new JsonLinesWriter(rest[i - 1], userNames, routeTables: null, fields);
+                using var sliceWriter = new JsonLinesWriter(rest[i - 1], userNames, routeTables: null, fields, containers);
                 sliceWriter.WriteSnapshot(Slice(sockets, all, i * size, size), ns, directions);
                 sliceWriter.Flush();
             })));

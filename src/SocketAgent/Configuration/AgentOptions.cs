@@ -33,6 +33,12 @@ internal sealed class AgentOptions
     /// <summary><c>source</c> (<c>--source</c>): auto, netlink or procfs. Default auto.</summary>
     public SocketSourceKind Source { get; set; } = SocketSourceKind.Auto;
 
+    /// <summary>
+    /// <c>containers.docker_socket</c>: Docker Engine's API socket, for container names, images and labels. Default
+    /// <c>/var/run/docker.sock</c> (used when it exists); empty: never asked.
+    /// </summary>
+    public string DockerSocket { get; set; } = "/var/run/docker.sock";
+
     /// <summary><c>fields</c> (<c>--fields</c>): how much detail a socket line carries. Default <c>default</c>.</summary>
     public FieldProfile Fields { get; set; } = FieldProfile.Default;
 

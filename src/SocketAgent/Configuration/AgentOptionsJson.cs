@@ -88,6 +88,9 @@ internal static class AgentOptionsJson
         json.WriteStartObject("log");
         json.WriteString("format", Logging.LogFormats.Name(options.LogFormat));
         json.WriteEndObject();
+        json.WriteStartObject("containers");
+        json.WriteString("docker_socket", options.DockerSocket);
+        json.WriteEndObject();
 
         json.WriteEndObject();
         json.Flush();

@@ -224,6 +224,12 @@ internal static class AgentSettings
                 o.OtlpEndpoint = endpoint;
                 return ok;
             }),
+            AgentSetting.Scalar("containers:docker_socket", "the path of Docker Engine's API socket, such as /var/run/docker.sock (empty: off)",
+                static t => t.Containers?.DockerSocket, static (o, v) =>
+            {
+                o.DockerSocket = v;
+                return v.Length == 0 || v[0] == '/';
+            }),
             AgentSetting.Scalar(LogOptions.SettingKey, LogFormats.Expected, static t => t.Log?.Format, static (o, v) =>
             {
                 LogFormat? format = LogFormats.Parse(v);

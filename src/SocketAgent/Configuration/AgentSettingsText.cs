@@ -51,6 +51,14 @@ internal sealed class AgentSettingsText
     public OtlpText? Otlp { get; set; }
     public LogText? Log { get; set; }
 
+    public ContainersText? Containers { get; set; }
+
+    internal sealed class ContainersText
+    {
+        [ConfigurationKeyName("docker_socket")]
+        public string? DockerSocket { get; set; }
+    }
+
     internal sealed class CollectText
     {
         public List<string>? Transports { get; set; }

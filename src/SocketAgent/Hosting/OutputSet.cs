@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SocketAgent.Cli.Configuration;
+using SocketAgent.Collection.Containers;
 using SocketAgent.Collection.Processes;
 using SocketAgent.Delivery;
 using SocketAgent.Delivery.Kafka;
@@ -31,6 +32,8 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private readonly CycleContext _context;
     private readonly HostIdentity _host;
     private readonly JsonLinesWriter _writer;
+    // Container names for the lines (Docker Engine), when its socket exists; owned here.
+    private readonly DockerContainerDirectory? _containers;
     private readonly List<ILineOutput> _lines = [];
     // Lines each local output failed to write; the heartbeat's output_errors is their sum.
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
@@ -71,7 +74,9 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
         {
             Start("kafka", () => StartKafka(options.StateDirectory, time));
         }
-        _writer = new JsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem(), options.Fields);
+        ILogger logger = context.Logger;
+        _containers = DockerContainerDirectory.Open(options.DockerSocket, message => logger.LogWarning("{Message}", message));
+        _writer = new JsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem(), options.Fields, _containers);
         if (context.PreviousRunUnclean is (long first, long last))
         {
             // The previous run ended without a clean stop: these numbers were either emitted before it ended or never
@@ -349,5 +354,6 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             }
         }
         _stopDelivery.Dispose();
+        _containers?.Dispose();
     }
 }

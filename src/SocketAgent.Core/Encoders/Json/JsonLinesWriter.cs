@@ -55,8 +55,9 @@ public sealed class JsonLinesWriter : IDisposable
     /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="JsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
     /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
     /// <param name="fields">How much detail a socket line carries.</param>
-    public JsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables, FieldProfile fields = FieldProfile.Default)
-        : this(new StreamLineSink(output), userNames, routeTables, fields)
+    public JsonLinesWriter(Stream output, Func<uint, string?>? userNames, RouteTableNames? routeTables, FieldProfile fields = FieldProfile.Default,
+        Collection.Containers.IContainerDirectory? containers = null)
+        : this(new StreamLineSink(output), userNames, routeTables, fields, containers)
     {
     }
 
@@ -64,11 +65,12 @@ public sealed class JsonLinesWriter : IDisposable
     /// <param name="userNames">uid → account name for <c>user.name</c> (see <see cref="JsonLinesWriter(Stream, Func{uint, string?})"/>).</param>
     /// <param name="routeTables">Names for <c>route.table</c> (<see cref="RouteTableNames.LoadSystem"/>); null for the built-ins.</param>
     /// <param name="fields">How much detail a socket line carries.</param>
-    public JsonLinesWriter(IEncodedLineSink sink, Func<uint, string?>? userNames, RouteTableNames? routeTables, FieldProfile fields = FieldProfile.Default)
+    public JsonLinesWriter(IEncodedLineSink sink, Func<uint, string?>? userNames, RouteTableNames? routeTables, FieldProfile fields = FieldProfile.Default,
+        Collection.Containers.IContainerDirectory? containers = null)
     {
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
-        _sockets = new SocketLineEncoder(userNames, fields);
+        _sockets = new SocketLineEncoder(userNames, fields, containers);
         _hostStateFactory = new HostStateDocumentFactory(routeTables);
         _writer = new Utf8JsonWriter(_buffer, WriterOptions);
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using SocketAgent.Collection.Containers;
 using SocketAgent.Events;
 using SocketAgent.Encoders.Netstat;
 using SocketAgent.Model;
@@ -33,6 +34,10 @@ internal sealed partial class SocketLineEncoder
     private readonly Dictionary<uint, byte[]> _users = [];
     private readonly Func<uint, string?>? _userNames;
     private readonly FieldProfile _profile;
+    private readonly IContainerDirectory? _containers;
+    // The directory's generation the cached process fragments were encoded at: names that became known since
+    // (the engine came back) must reach processes already encoded without them.
+    private long _containersGeneration;
     private readonly ArrayBufferWriter<byte> _fragmentBuffer = new(512);
     private readonly Utf8JsonWriter _fragmentWriter;
     private SocketOwners? _processesOwners;
@@ -65,10 +70,12 @@ internal sealed partial class SocketLineEncoder
     /// <c>user.name</c> is there whenever netstat -e would print a name; null leaves those names out.
     /// </param>
     /// <param name="profile">How much detail a line carries.</param>
-    public SocketLineEncoder(Func<uint, string?>? userNames = null, FieldProfile profile = FieldProfile.Default)
+    /// <param name="containers">Names containers by id (Docker Engine); null writes ids and runtimes only.</param>
+    public SocketLineEncoder(Func<uint, string?>? userNames = null, FieldProfile profile = FieldProfile.Default, IContainerDirectory? containers = null)
     {
         _userNames = userNames;
         _profile = profile;
+        _containers = containers;
         _fragmentWriter = new Utf8JsonWriter(_fragmentBuffer, JsonLinesWriter.WriterOptions);
     }
 
@@ -606,6 +613,11 @@ internal sealed partial class SocketLineEncoder
 
     private ProcessFragments GetProcess(ProcessInfo info)
     {
+        if (_containers is not null && _containers.Generation != _containersGeneration)
+        {
+            _containersGeneration = _containers.Generation;
+            _processes.Clear();
+        }
         if (_processes.TryGetValue(info, out ProcessFragments? fragments))
         {
             return fragments;
@@ -617,8 +629,13 @@ internal sealed partial class SocketLineEncoder
 
         // Encoded without and with process.user: a line writes the user once, so process.user only when it is not
         // the socket's (ProcessFragments.For).
-        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, EncodeCgroup(info.Cgroup));
-        _processes.Add(info, fragments);
+        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, EncodeCgroup(info.Cgroup, out bool provisional));
+        if (!provisional)
+        {
+            // A container the runtime could not name just now is encoded again for its next line (cheap while the
+            // runtime is down: the directory answers from its retry timer), so the names come back with the runtime.
+            _processes.Add(info, fragments);
+        }
         return fragments;
     }
 
@@ -627,8 +644,9 @@ internal sealed partial class SocketLineEncoder
     /// ECS <c>orchestrator</c> (the Kubernetes pod), <c>kubernetes.pod.qos_class</c> and <c>systemd</c> (unit, slice);
     /// null when the cgroup names none of them.
     /// </summary>
-    private byte[]? EncodeCgroup(CgroupIdentity? cgroup)
+    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out bool provisional)
     {
+        provisional = false;
         if (cgroup is null || (cgroup.ContainerId is not { Length: > 0 } && cgroup.PodUid is null && cgroup.SystemdUnit is null))
         {
             return null;
@@ -642,6 +660,14 @@ internal sealed partial class SocketLineEncoder
             if (cgroup.ContainerRuntime is string runtime)
             {
                 w.WriteString(s_runtime, runtime);
+            }
+            if (_containers?.Find(id) is ContainerDetails details)
+            {
+                WriteContainerDetails(w, details);
+            }
+            else
+            {
+                provisional = _containers is { IsAnswering: false };
             }
             w.WriteEndObject();
         }
@@ -678,6 +704,40 @@ internal sealed partial class SocketLineEncoder
         return _fragmentBuffer.WrittenSpan[1..^1].ToArray();
     }
 
+    /// <summary>ECS <c>container.name</c>, <c>container.image.name</c>/<c>tag</c>, <c>container.labels</c>, as the runtime names them.</summary>
+    private static void WriteContainerDetails(Utf8JsonWriter w, ContainerDetails details)
+    {
+        if (details.Name is { Length: > 0 } name)
+        {
+            w.WriteString(s_name, name);
+        }
+        if (details.ImageName is { Length: > 0 } image)
+        {
+            w.WriteStartObject(s_image);
+            w.WriteString(s_name, image);
+            if (details.ImageTag is { Length: > 0 } tag)
+            {
+                // ECS container.image.tag is an array of keywords.
+                w.WriteStartArray(s_tag);
+                w.WriteStringValue(tag);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        if (details.Labels.Count > 0)
+        {
+            w.WriteStartObject(s_labels);
+            foreach ((string key, string value) in details.Labels.OrderBy(static l => l.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(key, value);
+            }
+            w.WriteEndObject();
+        }
+    }
+
+    private static readonly JsonEncodedText s_image = JsonEncodedText.Encode("image");
+    private static readonly JsonEncodedText s_tag = JsonEncodedText.Encode("tag");
+    private static readonly JsonEncodedText s_labels = JsonEncodedText.Encode("labels");
     private static readonly JsonEncodedText s_runtime = JsonEncodedText.Encode("runtime");
     private static readonly JsonEncodedText s_orchestrator = JsonEncodedText.Encode("orchestrator");
     private static readonly JsonEncodedText s_resource = JsonEncodedText.Encode("resource");
