@@ -39,6 +39,7 @@ internal static class KafkaCorrelation
         }
 
         bool assigned = false;
+        bool closing = false;
         KafkaException? unreachable = null;
         var reported = new HashSet<ErrorCode>();
         var committer = new OffsetCommitter(sink, offsets, warn, sessionTimeout);
@@ -77,9 +78,14 @@ internal static class KafkaCorrelation
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
-                // Still ours during the callback: a last commit of what is out, then nothing more for them.
                 committer.Rebalanced();
-                committer.Commit(c, Wall(), partitions.Select(static p => p.TopicPartition).ToList());
+                if (!closing)
+                {
+                    // Still ours during the callback: a last commit of what is out, then nothing more for them. Not
+                    // while closing: the commit before Close covered everything, and a synchronous commit from the
+                    // callback that Close itself runs hung or aborted librdkafka (seen against the mock cluster).
+                    committer.Commit(c, Wall(), partitions.Select(static p => p.TopicPartition).ToList());
+                }
                 Drop(partitions, "partitions revoked:");
             })
             .SetPartitionsLostHandler((_, partitions) =>
@@ -145,6 +151,7 @@ internal static class KafkaCorrelation
         }
         finally
         {
+            closing = true;
             try
             {
                 consumer.Close();

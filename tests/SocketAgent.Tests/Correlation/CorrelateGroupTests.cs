@@ -87,6 +87,21 @@ public sealed class CorrelateGroupTests : IDisposable
                 root.GetProperty("correlation").GetProperty("sides").GetInt32());
         }).ToList();
 
+    /// <summary>SIGTERM and the exit code; a member that does not stop is killed and its stderr reported.</summary>
+    private static int TerminateOrReport(DaemonProcess member, string who)
+    {
+        try
+        {
+            return member.Terminate(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            member.Kill();
+            Assert.Fail($"{who} did not stop within 30 s of SIGTERM; its stderr:\n{member.StandardError}");
+            throw;
+        }
+    }
+
     private int DistinctWritten() => Written().Select(static w => w.CommunityId).Distinct().Count();
 
     private static void WaitUntil(Func<bool> condition, TimeSpan timeout)
@@ -119,11 +134,13 @@ public sealed class CorrelateGroupTests : IDisposable
             }
         });
         // b leaves cleanly: SIGTERM writes what is due, commits, leaves the group; c takes everything.
-        Assert.Equal(0, b.Terminate(TimeSpan.FromSeconds(30)));
+        int bExit = TerminateOrReport(b, "the member that left");
+        Assert.True(bExit == 0, $"the member that left exited {bExit}; its stderr:\n{b.StandardError}");
         Produce(2 * PerPhase, 3 * PerPhase);
 
         WaitUntil(() => DistinctWritten() >= 3 * PerPhase, TimeSpan.FromSeconds(40));
-        Assert.Equal(0, c!.Terminate(TimeSpan.FromSeconds(30)));
+        int cExit = TerminateOrReport(c!, "the member that joined");
+        Assert.True(cExit == 0, $"the member that joined exited {cExit}; its stderr:\n{c!.StandardError}");
 
         List<(string CommunityId, string? EventId, int Sides)> written = Written();
         var missing = Enumerable.Range(0, 3 * PerPhase).Select(i => ConnectionEventStream.CommunityId(_run, i))
