@@ -31,6 +31,10 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
 # socket-agent map --format svg renders with Graphviz's dot; its test is skipped (saying why) without it.
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
+# Container names: the tests run a Docker Engine of their own (own socket and roots) on an image imported from a
+# static busybox (no registry needed); they start and stop it themselves.
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   echo "run-tests: installing ${need[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

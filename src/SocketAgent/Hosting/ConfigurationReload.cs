@@ -58,6 +58,8 @@ internal static class ConfigurationReload
             OtlpEndpoint = running.OtlpEndpoint,
             // The logger's formatter is chosen when the host is built, and a shipper parsing stderr expects one format.
             LogFormat = running.LogFormat,
+            // The container directory is opened with the outputs.
+            DockerSocket = running.DockerSocket,
         };
 
         // Compared through --print-config's rendering: the one place every setting is spelt by its name.

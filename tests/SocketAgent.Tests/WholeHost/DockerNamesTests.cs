@@ -56,17 +56,20 @@ public sealed class DockerNamesTests : IDisposable
         int port = LoopbackPort.Free();
         // Listens only once the test says so (a file the host writes into the container's root): its socket, and so
         // its container id, first reaches the agent while the engine is down. --live-restore keeps it running then.
-        string script = $"while [ ! -e /go ]; do /bin/busybox sleep 0.1; done; /bin/busybox nc -lk -p {port} -e /bin/busybox true";
+        string script = $"while [ ! -e /go ]; do /bin/busybox sleep 0.1; done; /bin/busybox nc -ll -p {port} -e /bin/busybox true";
         string id = Docker("run", "-d", "--network", "host", "--name", "sa-late", $"{Image}:{Tag}", "/bin/busybox", "sh", "-c", script).Trim();
         int containerPid = int.Parse(Docker("inspect", "-f", "{{.State.Pid}}", id).Trim(), CultureInfo.InvariantCulture);
 
+        // Something for the first snapshot to list, so its lines say the agent is up.
+        using var marker = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        marker.Start();
         using DaemonProcess agent = DaemonProcess.Start(["--interval", "200ms", "--state-dir", Path.Combine(_root.FullName, "state"), "-t"], Environment());
-        agent.WaitForLine(static l => l.Contains("\"action\":\"snapshot\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Wait(agent, static l => l.Contains("\"action\":\"snapshot\"", StringComparison.Ordinal), "the first snapshot");
         StopEngine();
 
         File.WriteAllText($"/proc/{containerPid}/root/go", "");
-        JsonElement opened = Parse(agent.WaitForLine(l => Parse(l) is var e && Str(e, "event.action") == "opened" && Num(e, "server.port") == port,
-            TimeSpan.FromSeconds(30)));
+        JsonElement opened = Parse(Wait(agent, l => Parse(l) is var e && Str(e, "event.action") == "opened" && Num(e, "server.port") == port,
+            $"the listener on {port} opened"));
         Assert.Equal(id, Str(opened, "container.id"));
         Assert.Null(Str(opened, "container.name"));
 
@@ -82,12 +85,26 @@ public sealed class DockerNamesTests : IDisposable
             Thread.Sleep(500);
             named = agent.AllLines.Select(Parse).FirstOrDefault(e => Str(e, "container.id") == id && Str(e, "container.name") == "sa-late");
         }
-        Assert.True(named.ValueKind != JsonValueKind.Undefined, "no line named the container after the engine came back");
+        Assert.True(named.ValueKind != JsonValueKind.Undefined, "no line named the container after the engine came back; its lines:\n"
+            + string.Join('\n', agent.AllLines.Where(l => l.Contains(id, StringComparison.Ordinal)).TakeLast(4)) + "\nstderr: " + agent.StandardError);
 
         Assert.Equal(0, agent.Terminate(TimeSpan.FromSeconds(15)));
         string stderr = agent.StandardError;
         Assert.Equal(1, CountOf(stderr, "does not answer"));
         Assert.Equal(1, CountOf(stderr, "answers again"));
+    }
+
+    private static string Wait(DaemonProcess agent, Func<string, bool> predicate, string what)
+    {
+        try
+        {
+            return agent.WaitForLine(predicate, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no line for {what} in 30 s; {agent.AllLines.Count} lines, the last: {agent.AllLines.LastOrDefault()}; stderr: {agent.StandardError}");
+            throw;
+        }
     }
 
     private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement.Clone();

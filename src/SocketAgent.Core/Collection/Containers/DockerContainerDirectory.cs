@@ -32,6 +32,8 @@ public sealed class DockerContainerDirectory : IContainerDirectory, IDisposable
         _client = new DockerEngineClient(socketPath);
         _log = log;
         _time = time ?? TimeProvider.System;
+        // An engine there when the agent starts and gone later has stopped: that is worth the warning.
+        _seen = File.Exists(socketPath);
     }
 
     /// <summary>
