@@ -6,6 +6,8 @@
 # Usage: tests/benchmarks/run-benchmark.sh [--out FILE] [--runs N] [--warmup N] [--strict]
 #                                          [--processes N] [--tcp-connections N] [--udp N] [--unix N]
 # Environment: SOCKET_AGENT_BIN (skip the AOT publish, time this binary), WORKLOAD_BIN (skip the workload build),
+#              WORKLOAD_CONTAINERS=1 (root: each workload process in a cgroup of its own laid out as Docker's, in
+#              cgroup2 and v1's name=systemd, so every socket line carries container context; removed at exit),
 #              BASELINE_BIN (an earlier build of socket-agent, timed in the same interleaved rounds: before/after).
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME and printf must use '.' as the decimal point
@@ -62,10 +64,30 @@ fi
 # --- cleanup: runs on every exit path, stops and reaps the workload -----------------------------------------
 work_dir=$(mktemp -d "${TMPDIR:-/tmp}/socket-agent-bench.XXXXXX")
 
+# WORKLOAD_CONTAINERS=1: the cgroups made for the workload's processes, removed (deepest first) after it stopped.
+container_cgroups=()
+containerise_workload() {
+    local mounts pid i=0 id root
+    mounts=$(awk '$3 == "cgroup2" || ($3 == "cgroup" && $4 ~ /name=systemd/) { print $2 }' /proc/mounts)
+    for pid in $workload_children; do
+        id=$(printf '%064x' "$((0x5a00 + i))")
+        for root in $mounts; do
+            mkdir -p "$root/socket-agent-bench-$$/docker/$id"
+            container_cgroups+=("$root/socket-agent-bench-$$/docker/$id")
+            echo "$pid" > "$root/socket-agent-bench-$$/docker/$id/cgroup.procs"
+        done
+        i=$((i + 1))
+    done
+    for root in $mounts; do container_cgroups+=("$root/socket-agent-bench-$$/docker" "$root/socket-agent-bench-$$"); done
+    log "workload: $i processes moved into Docker-like cgroups"
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     stop_workload
+    local cg
+    for cg in "${container_cgroups[@]}"; do rmdir "$cg" 2>/dev/null || true; done
     rm -rf -- "$work_dir"
     exit "$rc"
 }
@@ -108,6 +130,7 @@ workload_bin=$(workload_binary) || exit 1
 # --- workload -------------------------------------------------------------------------------------------------
 check_workload_limits
 start_workload "$workload_bin" "socket-agent-bench-$$"
+[[ ${WORKLOAD_CONTAINERS:-0} == 1 ]] && containerise_workload
 
 ss_total=$(ss -tuaxnH | wc -l)
 # ss prints the command name cut to 15 characters: "SocketAgent.Wor".
