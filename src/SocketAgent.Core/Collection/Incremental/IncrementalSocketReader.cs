@@ -157,15 +157,7 @@ internal sealed class IncrementalSocketReader : IDisposable
         }
         catch (NetlinkException e)
         {
-            // send/recv failed mid-dump (never seen in practice): start over next time, read /proc/net now.
-            Forget();
-            _socket?.Dispose();
-            _socket = null;
-            diagnostics.Count("incremental.netlink_failed");
-            diagnostics.Warn($"netlink sock_diag dump failed ({e.Message}); this cycle was read by the full reader");
-            LastReason = FullDumpReason.NotIncremental;
-            FullCycles++;
-            return _fallback.Read(query, diagnostics);
+            return ReadAfterFailure(e, query, diagnostics);
         }
         finally
         {
@@ -180,7 +172,7 @@ internal sealed class IncrementalSocketReader : IDisposable
     /// also ends any whose close the tracer lost; <see cref="TcpConnectionsOmitted"/> tells the differ not to take
     /// their absence for a close.
     /// </summary>
-    private List<SocketRecord> ReadTraced(SocketQuery query, CollectionDiagnostics diagnostics)
+    private IReadOnlyList<SocketRecord> ReadTraced(SocketQuery query, CollectionDiagnostics diagnostics)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(NetlinkDumpReader.BufferSize);
         try
@@ -194,19 +186,27 @@ internal sealed class IncrementalSocketReader : IDisposable
         }
         catch (NetlinkException e)
         {
-            Forget();
-            _socket?.Dispose();
-            _socket = null;
-            diagnostics.Count("incremental.netlink_failed");
-            diagnostics.Warn($"netlink sock_diag dump failed ({e.Message}); this cycle was read by the full reader");
-            LastReason = FullDumpReason.NotIncremental;
-            FullCycles++;
-            return [.. _fallback.Read(query, diagnostics)];
+            return ReadAfterFailure(e, query, diagnostics);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// send/recv failed mid-dump (never seen in practice): start over next time, read /proc/net now.
+    /// </summary>
+    private IReadOnlyList<SocketRecord> ReadAfterFailure(NetlinkException e, SocketQuery query, CollectionDiagnostics diagnostics)
+    {
+        Forget();
+        _socket?.Dispose();
+        _socket = null;
+        diagnostics.Count("incremental.netlink_failed");
+        diagnostics.Warn($"netlink sock_diag dump failed ({e.Message}); this cycle was read by the full reader");
+        LastReason = FullDumpReason.NotIncremental;
+        FullCycles++;
+        return _fallback.Read(query, diagnostics);
     }
 
     /// <summary>
