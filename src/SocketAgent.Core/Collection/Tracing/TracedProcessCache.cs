@@ -36,21 +36,13 @@ internal sealed class TracedProcessCache
     /// <summary>A new image: its arguments replace whatever the pid ran before.</summary>
     public void OnExec(ExecInfo exec)
     {
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-        _entries[exec.Pid] = new Entry(exec, null);
+        Keep(exec.Pid, new Entry(exec, null));
     }
 
     /// <summary>A new process: its parent's image until it execs (a new pid cannot have an entry worth keeping).</summary>
     public void OnFork(ForkInfo fork)
     {
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-        _entries[fork.Pid] = new Entry(null, null) { Parent = fork.ParentPid };
+        Keep(fork.Pid, new Entry(null, null) { Parent = fork.ParentPid });
     }
 
     /// <summary>The process <paramref name="pid"/> whose task was called <paramref name="comm"/> when it acted.</summary>
@@ -135,12 +127,18 @@ internal sealed class TracedProcessCache
         {
             info = Unknown(pid, uid, comm);
         }
+        Keep(pid, new Entry(entry?.Exec, info) { LastComm = comm, Parent = entry?.Parent });
+        return info;
+    }
+
+    /// <summary>Stores <paramref name="entry"/> for <paramref name="pid"/>; past <see cref="MaxEntries"/> the cache starts again.</summary>
+    private void Keep(int pid, Entry entry)
+    {
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear();
         }
-        _entries[pid] = new Entry(entry?.Exec, info) { LastComm = comm, Parent = entry?.Parent };
-        return info;
+        _entries[pid] = entry;
     }
 
     /// <summary>
@@ -167,11 +165,7 @@ internal sealed class TracedProcessCache
             // Gone too: what its own exec record said, if the tracer saw one.
             return entry?.Exec is ExecInfo exec ? new ProcessInfo { Pid = parentPid, Name = exec.Comm } : null;
         }
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-        _entries[parentPid] = new Entry(entry?.Exec, read) { LastComm = read.Name, Parent = entry?.Parent };
+        Keep(parentPid, new Entry(entry?.Exec, read) { LastComm = read.Name, Parent = entry?.Parent });
         return read;
     }
 
