@@ -58,9 +58,7 @@ internal sealed class ProcessInfoReader
     /// <summary>As <see cref="Read(int)"/>, relative to an open descriptor of the proc root (the scanner's).</summary>
     internal unsafe ProcessInfo? Read(int rootFd, int pid)
     {
-        Span<byte> pidName = stackalloc byte[12];
-        pid.TryFormat(pidName, out int written, provider: CultureInfo.InvariantCulture);
-        int pidFd = ProcFs.OpenDirectory(rootFd, pidName[..written]);
+        int pidFd = OpenProcess(rootFd, pid);
         if (pidFd < 0)
         {
             return null;
@@ -122,9 +120,7 @@ internal sealed class ProcessInfoReader
         {
             return default;
         }
-        Span<byte> pidName = stackalloc byte[12];
-        parentPid.TryFormat(pidName, out int written, provider: CultureInfo.InvariantCulture);
-        int parentFd = ProcFs.OpenDirectory(rootFd, pidName[..written]);
+        int parentFd = OpenProcess(rootFd, parentPid);
         if (parentFd < 0)
         {
             return default;
@@ -155,6 +151,14 @@ internal sealed class ProcessInfoReader
     }
 
     private readonly record struct ParentIdentity(string? Name, string? Executable);
+
+    /// <summary>A descriptor of <c>/proc/&lt;pid&gt;</c> under the open proc root, or negative when the process is gone.</summary>
+    private static int OpenProcess(int rootFd, int pid)
+    {
+        Span<byte> pidName = stackalloc byte[12];
+        pid.TryFormat(pidName, out int written, provider: CultureInfo.InvariantCulture);
+        return ProcFs.OpenDirectory(rootFd, pidName[..written]);
+    }
 
     private static unsafe string? ReadExecutable(int pidFd)
     {
