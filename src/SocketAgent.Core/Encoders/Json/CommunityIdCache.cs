@@ -1,4 +1,3 @@
-using System.Net;
 using SocketAgent.Model;
 
 namespace SocketAgent.Encoders.Json;
@@ -6,9 +5,9 @@ namespace SocketAgent.Encoders.Json;
 /// <summary>
 /// The <c>network.community_id</c> of the sockets written last, by socket cookie. The event stream writes up to four
 /// lines per socket within milliseconds (opened, two state changes, closed), and the SHA-1 behind each id was a tenth of
-/// the daemon's CPU under churn: computed once per socket instead. A hit needs the same cookie, transport, addresses and
-/// ports, so a UDP socket that connects elsewhere, or a reused slot, is hashed again. Sockets without a cookie
-/// (/proc/net) are always hashed. Not thread-safe: one per encoder.
+/// the daemon's CPU under churn: computed once per socket instead. A hit needs the same <see cref="SocketFlowKey"/>
+/// (cookie, transport, family, addresses and ports), so a UDP socket that connects elsewhere, or a reused slot, is
+/// hashed again. Sockets without a cookie (/proc/net) are always hashed. Not thread-safe: one per encoder.
 /// </summary>
 internal sealed class CommunityIdCache
 {
@@ -26,7 +25,7 @@ internal sealed class CommunityIdCache
         }
 
         ref Entry entry = ref _entries[(int)(cookie % Slots)];
-        if (entry.Id is not null && entry.Matches(cookie, record))
+        if (entry.Id is not null && entry.Key.Matches(cookie, record))
         {
             entry.Id.AsSpan(0, entry.Length).CopyTo(utf8Destination);
             bytesWritten = entry.Length;
@@ -40,12 +39,7 @@ internal sealed class CommunityIdCache
         entry.Id ??= new byte[CommunityId.MaxUtf8Length];
         utf8Destination[..bytesWritten].CopyTo(entry.Id);
         entry.Length = bytesWritten;
-        entry.Cookie = cookie;
-        entry.Transport = record.Transport;
-        entry.LocalAddress = record.LocalAddress;
-        entry.LocalPort = record.LocalPort;
-        entry.RemoteAddress = record.RemoteAddress;
-        entry.RemotePort = record.RemotePort;
+        entry.Key = new SocketFlowKey(cookie, record);
         return true;
     }
 
@@ -53,17 +47,6 @@ internal sealed class CommunityIdCache
     {
         public byte[]? Id;
         public int Length;
-        public ulong Cookie;
-        public Transport Transport;
-        public IPAddress? LocalAddress;
-        public int LocalPort;
-        public IPAddress? RemoteAddress;
-        public int RemotePort;
-
-        public readonly bool Matches(ulong cookie, SocketRecord record) =>
-            Cookie == cookie && Transport == record.Transport && LocalPort == record.LocalPort && RemotePort == record.RemotePort
-            && Same(LocalAddress, record.LocalAddress) && Same(RemoteAddress, record.RemoteAddress);
-
-        private static bool Same(IPAddress? a, IPAddress? b) => ReferenceEquals(a, b) || (a is not null && a.Equals(b));
+        public SocketFlowKey Key;
     }
 }

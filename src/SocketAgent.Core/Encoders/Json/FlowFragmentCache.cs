@@ -1,4 +1,3 @@
-using System.Net;
 using SocketAgent.Model;
 
 namespace SocketAgent.Encoders.Json;
@@ -7,7 +6,7 @@ namespace SocketAgent.Encoders.Json;
 /// The encoded <c>network</c>, <c>netns</c>, <c>source</c> and <c>destination</c> members of the sockets written
 /// last, by socket cookie. The kernel tracer makes four lines per socket within milliseconds (opened, two state
 /// changes, closed) and all but the close carry the very same members: encoding them was a sixth of the agent's
-/// CPU at 20,000 connections a second. A hit needs the same cookie, transport, family, addresses, ports, direction
+/// CPU at 20,000 connections a second. A hit needs the same <see cref="SocketFlowKey"/>, direction
 /// and namespace, so a UDP socket that connects elsewhere, a socket whose direction became known, or a reused slot is
 /// encoded again. Lines with traffic counts (a close) are never cached: their members differ. Not thread-safe: one
 /// per encoder.
@@ -41,13 +40,7 @@ internal sealed class FlowFragmentCache
         private readonly byte[] _communityId = new byte[CommunityId.MaxUtf8Length];
         private int _membersLength;
         private int _communityIdLength;
-        private ulong _cookie;
-        private Transport _transport;
-        private System.Net.Sockets.AddressFamily _family;
-        private IPAddress? _localAddress;
-        private int _localPort;
-        private IPAddress? _remoteAddress;
-        private int _remotePort;
+        private SocketFlowKey _key;
         private ConnectionFlow _flow;
         private NetworkNamespace? _namespace;
 
@@ -70,23 +63,13 @@ internal sealed class FlowFragmentCache
             communityId.CopyTo(_communityId);
             _communityIdLength = communityId.Length;
             LocalEnd = localEnd;
-            _cookie = cookie;
-            _transport = record.Transport;
-            _family = record.Family;
-            _localAddress = record.LocalAddress;
-            _localPort = record.LocalPort;
-            _remoteAddress = record.RemoteAddress;
-            _remotePort = record.RemotePort;
+            _key = new SocketFlowKey(cookie, record);
             _flow = flow;
             _namespace = ns;
         }
 
         public bool Matches(ulong cookie, SocketRecord record, ConnectionFlow flow, NetworkNamespace? ns) =>
-            _cookie == cookie && _transport == record.Transport && _family == record.Family
-            && _localPort == record.LocalPort && _remotePort == record.RemotePort && _flow == flow
-            && Same(_localAddress, record.LocalAddress) && Same(_remoteAddress, record.RemoteAddress)
+            _key.Matches(cookie, record) && _flow == flow
             && (ReferenceEquals(_namespace, ns) || (_namespace is not null && _namespace.Equals(ns)));
-
-        private static bool Same(IPAddress? a, IPAddress? b) => ReferenceEquals(a, b) || (a is not null && a.Equals(b));
     }
 }
