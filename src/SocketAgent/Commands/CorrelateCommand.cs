@@ -57,10 +57,7 @@ internal static class CorrelateCommand
         {
             Description = "How long the group waits for a member that went silent (killed, hung) before giving its partitions to the others. Default 10s. Example: --kafka-session-timeout 30s",
         };
-        var properties = new Option<string[]>("--kafka-property")
-        {
-            Description = "A librdkafka consumer property, passed through (repeatable): TLS, SASL. Example: --kafka-property security.protocol=SASL_SSL",
-        };
+        Option<string[]> properties = FileOrKafkaInput.KafkaPropertyOption();
         var httpListen = new Option<string?>("--http-listen")
         {
             Description = "Serve its own metrics on /metrics (Prometheus) and /healthz over HTTP on [ADDR:]PORT (a bare port binds 127.0.0.1; default off). Example: --http-listen 9465",
@@ -89,19 +86,9 @@ internal static class CorrelateCommand
         {
             string? bootstrapServers = result.GetValue(bootstrap);
             string[] paths = result.GetValue(files) ?? [];
-            // The file argument takes any token, so a mistyped option would be read as a missing file (exit 1): it is
-            // bad usage (exit 2). A file whose name starts with '-' is given as ./-name.
-            if (paths.FirstOrDefault(static p => p.Length > 1 && p[0] == '-') is { } unknown)
+            if (FileOrKafkaInput.Problem("correlate", paths, bootstrapServers, "event files") is string problem)
             {
-                return Usage(streams, $"correlate: unknown option '{unknown}'");
-            }
-            if (bootstrapServers is null && paths.Length == 0)
-            {
-                return Usage(streams, "correlate: give event files (- for stdin) or --kafka-bootstrap-servers");
-            }
-            if (bootstrapServers is not null && paths.Length > 0)
-            {
-                return Usage(streams, "correlate: read either files or Kafka, not both");
+                return Usage(streams, problem);
             }
             if (!TryDuration(result.GetValue(wait), TimeSpan.FromSeconds(30), "--wait", streams, out TimeSpan waitValue)
                 || !TryDuration(result.GetValue(idle), TimeSpan.FromHours(1), "--idle-timeout", streams, out TimeSpan idleValue)
@@ -120,7 +107,7 @@ internal static class CorrelateCommand
             {
                 return Usage(streams, "correlate: --max-connections must be at least 1");
             }
-            if (!KafkaPropertyList.TryParse(result.GetValue(properties) ?? [], out Dictionary<string, string> propertyMap, out string? invalid))
+            if (!FileOrKafkaInput.TryParseProperties(result.GetValue(properties) ?? [], out Dictionary<string, string> propertyMap, out string? invalid))
             {
                 return Usage(streams, $"correlate: --kafka-property '{invalid}' is not key=value");
             }

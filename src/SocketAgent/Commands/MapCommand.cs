@@ -46,10 +46,7 @@ internal static class MapCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of stdout. Example: -o map.svg", HelpName = "FILE" };
         var bootstrap = new Option<string?>("--kafka-bootstrap-servers") { Description = "Read the connections topic from Kafka instead of files. Example: --kafka-bootstrap-servers kafka-1:9092" };
         var topics = new Option<string[]>("--kafka-topic") { Description = $"Topic to read (repeatable). Default {MapKafkaOptions.DefaultTopic}. Example: --kafka-topic socket-agent.connections" };
-        var properties = new Option<string[]>("--kafka-property")
-        {
-            Description = "A librdkafka consumer property, passed through (repeatable): TLS, SASL. Example: --kafka-property security.protocol=SASL_SSL",
-        };
+        Option<string[]> properties = FileOrKafkaInput.KafkaPropertyOption();
         command.Add(files);
         command.Add(format);
         command.Add(groupBy);
@@ -62,18 +59,9 @@ internal static class MapCommand
         {
             string? bootstrapServers = result.GetValue(bootstrap);
             string[] paths = result.GetValue(files) ?? [];
-            // As in correlate: a mistyped option would be read as a file name; it is bad usage.
-            if (paths.FirstOrDefault(static p => p.Length > 1 && p[0] == '-') is { } unknown)
+            if (FileOrKafkaInput.Problem("map", paths, bootstrapServers, "connection files") is string problem)
             {
-                return Usage(streams, $"map: unknown option '{unknown}'");
-            }
-            if (bootstrapServers is null && paths.Length == 0)
-            {
-                return Usage(streams, "map: give connection files (- for stdin) or --kafka-bootstrap-servers");
-            }
-            if (bootstrapServers is not null && paths.Length > 0)
-            {
-                return Usage(streams, "map: read either files or Kafka, not both");
+                return Usage(streams, problem);
             }
             if (!TryFormat(result.GetValue(format), out MapFormat mapFormat))
             {
@@ -91,7 +79,7 @@ internal static class MapCommand
                 default:
                     return Usage(streams, $"map: --group-by '{result.GetValue(groupBy)}' is not host or service");
             }
-            if (!KafkaPropertyList.TryParse(result.GetValue(properties) ?? [], out Dictionary<string, string> propertyMap, out string? invalid))
+            if (!FileOrKafkaInput.TryParseProperties(result.GetValue(properties) ?? [], out Dictionary<string, string> propertyMap, out string? invalid))
             {
                 return Usage(streams, $"map: --kafka-property '{invalid}' is not key=value");
             }
