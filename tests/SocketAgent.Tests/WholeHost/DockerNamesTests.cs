@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using SocketAgent.Tests.Daemon;
+using SocketAgent.Tests.Deployment;
 using SocketAgent.Tests.Encoders.Json;
 using SocketAgent.Tests.Infrastructure;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
@@ -220,17 +221,9 @@ public sealed class DockerNamesTests : IDisposable
 
     private static bool TryRun(out string output, string file, string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using Process process = Process.Start(info)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        output += error.Result;
-        return process.ExitCode == 0;
+        ToolRun.Result result = ToolRun.Run(file, args, TimeSpan.FromSeconds(120));
+        output = result.StandardOutput + result.StandardError;
+        return result.ExitCode == 0;
     }
 
     public void Dispose()
