@@ -142,18 +142,10 @@ internal static class DaemonHost
     /// <summary>
     /// The console's stdout stream swallows EPIPE (writes to a closed pipe "succeed"), which is right for a one-shot
     /// command but would keep a daemon writing into the void after <c>| head</c> exits. A FileStream on fd 1
-    /// reports it, so the loop can stop. A pipe gets a 1 MiB buffer (<see cref="StdoutOutput.WidenPipe"/>).
+    /// reports it, so the loop can stop (<see cref="StdoutOutput.OpenStandardOutputStream"/>, which also widens a pipe).
     /// </summary>
-    private static Stream DataStream(Stream output)
-    {
-        if (output.GetType().Name != "UnixConsoleStream")
-        {
-            return output;
-        }
-        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false);
-        StdoutOutput.WidenPipe(handle);
-        return new FileStream(handle, FileAccess.Write, bufferSize: 0);
-    }
+    private static Stream DataStream(Stream output) =>
+        output.GetType().Name != "UnixConsoleStream" ? output : StdoutOutput.OpenStandardOutputStream();
 
     private static IHost Build(AgentOptions options, AgentStateStore store, Stream output, DaemonStatus status, Func<IServiceProvider, IAgentCycle> cycle, AgentMetrics metrics,
         DaemonSignals signals, Func<AgentOptions> reload)

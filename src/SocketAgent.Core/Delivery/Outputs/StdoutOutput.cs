@@ -12,7 +12,7 @@ namespace SocketAgent.Delivery.Outputs;
 /// A reader that went away (EPIPE) surfaces as <see cref="OutputClosedException"/> from <see cref="Write"/> or
 /// <see cref="Flush"/>; the caller ends the agent with exit code 0. The output then stays closed. The stream must
 /// report EPIPE: <see cref="Console.OpenStandardOutput()"/> swallows it (writes to a closed pipe "succeed"), so use
-/// <see cref="OpenStandardOutput"/>, a FileStream on fd 1, which reports it.
+/// <see cref="OpenStandardOutputStream"/>, a FileStream on fd 1, which reports it.
 /// </para>
 /// <para>
 /// Any other <see cref="IOException"/> (stdout redirected to a file on a full disk, EIO) propagates; the lines
@@ -49,14 +49,14 @@ public sealed class StdoutOutput : ILineOutput
     public const int PipeCapacity = 1 << 20;
 
     /// <summary>
-    /// An output on file descriptor 1 through a FileStream (not the console stream, which hides EPIPE). The
-    /// descriptor itself stays open on dispose: the runtime owns it.
+    /// File descriptor 1 as a FileStream (not the console stream, which hides EPIPE), a pipe widened to
+    /// <see cref="PipeCapacity"/>. The descriptor itself stays open on dispose: the runtime owns it.
     /// </summary>
-    public static StdoutOutput OpenStandardOutput(int bufferSize = DefaultBufferSize)
+    public static Stream OpenStandardOutputStream()
     {
         var handle = new SafeFileHandle(1, ownsHandle: false);
         WidenPipe(handle);
-        return new(new FileStream(handle, FileAccess.Write, bufferSize: 0), bufferSize);
+        return new FileStream(handle, FileAccess.Write, bufferSize: 0);
     }
 
     /// <summary>
@@ -65,7 +65,7 @@ public sealed class StdoutOutput : ILineOutput
     /// tracer's bursts are several megabytes a second. Anything else (a file, a terminal) is left alone, and so is a
     /// refusal (a pipe limit lowered by the administrator): the pipe then keeps its size.
     /// </summary>
-    public static bool WidenPipe(SafeFileHandle handle) =>
+    private static bool WidenPipe(SafeFileHandle handle) =>
         // On anything but a pipe the kernel answers EBADF or EINVAL and nothing changes: no need to look first.
         Interop.Sys.Fcntl((int)handle.DangerousGetHandle(), Interop.Sys.F_SETPIPE_SZ, PipeCapacity) >= PipeCapacity;
 
