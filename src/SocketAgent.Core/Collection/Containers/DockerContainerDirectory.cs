@@ -6,8 +6,7 @@ namespace SocketAgent.Collection.Containers;
 /// Container names from Docker Engine, cached by id: the engine is asked once per id the agent has not seen (a
 /// cycle with no new container makes no call). When the engine cannot be reached the ids still go out without
 /// names, one warning says so, and the engine is tried again after <see cref="RetryAfter"/>; when it answers again
-/// that is logged once and the names come back (<see cref="Generation"/> moves, so encoders drop what they cached
-/// without them).
+/// that is logged once and the names come back (<see cref="IsAnswering"/> tells encoders that a null meant "not now").
 /// </summary>
 public sealed class DockerContainerDirectory : IContainerDirectory, IDisposable
 {
@@ -23,7 +22,6 @@ public sealed class DockerContainerDirectory : IContainerDirectory, IDisposable
     private bool _unreachable;
     // The socket was there once: from then on its absence is an engine that stopped, worth a warning.
     private bool _seen;
-    private long _generation;
 
     /// <param name="socketPath">Docker Engine's API socket (<c>/var/run/docker.sock</c>).</param>
     /// <param name="log">Where the one warning (and the recovery) goes.</param>
@@ -48,11 +46,6 @@ public sealed class DockerContainerDirectory : IContainerDirectory, IDisposable
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(10);
 
     public bool IsAnswering => !Volatile.Read(ref _unreachable);
-
-    /// <summary>Calls made to the engine (tests and the heartbeat: a quiet host makes none).</summary>
-    public long Calls { get; private set; }
-
-    public long Generation => Interlocked.Read(ref _generation);
 
     public ContainerDetails? Find(string containerId)
     {
@@ -80,7 +73,6 @@ public sealed class DockerContainerDirectory : IContainerDirectory, IDisposable
             _seen = true;
             try
             {
-                Calls++;
                 details = _client.Inspect(containerId);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Text.Json.JsonException)
@@ -103,10 +95,6 @@ public sealed class DockerContainerDirectory : IContainerDirectory, IDisposable
                 _known.Clear();
             }
             _known[containerId] = details;
-            if (details is not null)
-            {
-                Interlocked.Increment(ref _generation);
-            }
             return details;
         }
     }

@@ -9,9 +9,6 @@ public interface IContainerDirectory
     /// <summary>The container's details, or null when the runtime does not know the id or cannot be reached.</summary>
     ContainerDetails? Find(string containerId);
 
-    /// <summary>Moves each time details become known that an earlier lookup could not give (the runtime came back).</summary>
-    long Generation { get; }
-
     /// <summary>
     /// False while the runtime is known to be down: a null from <see cref="Find"/> then means "not now", not "no
     /// such container", and callers must not keep it.

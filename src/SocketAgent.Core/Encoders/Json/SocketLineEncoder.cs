@@ -35,9 +35,6 @@ internal sealed partial class SocketLineEncoder
     private readonly Func<uint, string?>? _userNames;
     private readonly FieldProfile _profile;
     private readonly IContainerDirectory? _containers;
-    // The directory's generation the cached process fragments were encoded at: names that became known since
-    // (the engine came back) must reach processes already encoded without them.
-    private long _containersGeneration;
     private readonly ArrayBufferWriter<byte> _fragmentBuffer = new(512);
     private readonly Utf8JsonWriter _fragmentWriter;
     private SocketOwners? _processesOwners;
@@ -249,7 +246,6 @@ internal sealed partial class SocketLineEncoder
             // the same bytes as then.
             FlowFragmentCache.Entry fragment = _flowFragments.Find(cookie, record, flow, networkNamespace)
                 ?? EncodeFlowFragment(cookie, record, flow, networkNamespace);
-            // The members go in as one raw value: the writer (SkipValidation) puts the comma before it and after it.
             writer.WriteRawValue(fragment.Members, skipInputValidation: true);
             fragment.CommunityIdUtf8.CopyTo(_communityId);
             _communityIdLength = fragment.CommunityIdUtf8.Length;
@@ -393,9 +389,7 @@ internal sealed partial class SocketLineEncoder
         w.WriteStartObject();
         LocalEnd localEnd = WriteFlowMembers(w, record, flow, traffic: null, networkNamespace, isUnix: false);
         w.WriteEndObject();
-        w.Flush();
-        ReadOnlySpan<byte> members = _fragmentBuffer.WrittenSpan[1..^1];
-        return _flowFragments.Add(cookie, record, flow, networkNamespace, members, LastCommunityId, (byte)localEnd);
+        return _flowFragments.Add(cookie, record, flow, networkNamespace, FragmentMembers(), LastCommunityId, (byte)localEnd);
     }
 
     private void WriteNetwork(Utf8JsonWriter writer, SocketRecord record, ConnectionFlow flow, SocketTraffic? traffic)
@@ -613,14 +607,15 @@ internal sealed partial class SocketLineEncoder
 
     private ProcessFragments GetProcess(ProcessInfo info)
     {
-        if (_containers is not null && _containers.Generation != _containersGeneration)
-        {
-            _containersGeneration = _containers.Generation;
-            _processes.Clear();
-        }
         if (_processes.TryGetValue(info, out ProcessFragments? fragments))
         {
-            return fragments;
+            // Encoded while the runtime could not name its container: asked again (cheap while the runtime is down,
+            // the directory answers from its retry timer), and encoded again once it names it.
+            if (fragments.UnnamedContainer is not string pending || _containers!.Find(pending) is null)
+            {
+                return fragments;
+            }
+            _processes.Remove(info);
         }
 
         Utf8JsonWriter w = StartFragment();
@@ -629,13 +624,12 @@ internal sealed partial class SocketLineEncoder
 
         // Encoded without and with process.user: a line writes the user once, so process.user only when it is not
         // the socket's (ProcessFragments.For).
-        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, EncodeCgroup(info.Cgroup, out bool provisional));
-        if (!provisional)
+        byte[]? cgroup = EncodeCgroup(info.Cgroup, out bool unnamed);
+        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, cgroup)
         {
-            // A container the runtime could not name just now is encoded again for its next line (cheap while the
-            // runtime is down: the directory answers from its retry timer), so the names come back with the runtime.
-            _processes.Add(info, fragments);
-        }
+            UnnamedContainer = unnamed ? info.ContainerId : null,
+        };
+        _processes.Add(info, fragments);
         return fragments;
     }
 
@@ -644,9 +638,10 @@ internal sealed partial class SocketLineEncoder
     /// ECS <c>orchestrator</c> (the Kubernetes pod), <c>kubernetes.pod.qos_class</c> and <c>systemd</c> (unit, slice);
     /// null when the cgroup names none of them.
     /// </summary>
-    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out bool provisional)
+    /// <param name="unnamed">The container has a name the runtime could not give just now (it is down).</param>
+    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out bool unnamed)
     {
-        provisional = false;
+        unnamed = false;
         if (cgroup is null || (cgroup.ContainerId is not { Length: > 0 } && cgroup.PodUid is null && cgroup.SystemdUnit is null))
         {
             return null;
@@ -667,7 +662,7 @@ internal sealed partial class SocketLineEncoder
             }
             else
             {
-                provisional = _containers is { IsAnswering: false };
+                unnamed = _containers is { IsAnswering: false };
             }
             w.WriteEndObject();
         }
@@ -700,8 +695,7 @@ internal sealed partial class SocketLineEncoder
             w.WriteEndObject();
         }
         w.WriteEndObject();
-        w.Flush();
-        return _fragmentBuffer.WrittenSpan[1..^1].ToArray();
+        return FragmentMembers().ToArray();
     }
 
     /// <summary>ECS <c>container.name</c>, <c>container.image.name</c>/<c>tag</c>, <c>container.labels</c>, as the runtime names them.</summary>
@@ -873,6 +867,16 @@ internal sealed partial class SocketLineEncoder
         return _fragmentBuffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// The fragment written as one object, without its braces: members that a line takes in as one raw value (the
+    /// writer, which skips validation, puts the commas around it).
+    /// </summary>
+    private ReadOnlySpan<byte> FragmentMembers()
+    {
+        _fragmentWriter.Flush();
+        return _fragmentBuffer.WrittenSpan[1..^1];
+    }
+
     private static JsonEncodedText UnixTypeName(UnixSocketType type) => type switch
     {
         UnixSocketType.Stream => s_stream,
@@ -894,6 +898,9 @@ internal sealed partial class SocketLineEncoder
     /// </summary>
     private sealed record ProcessFragments(byte[] Process, byte[] ProcessWithUser, byte[] User, byte[]? Cgroup)
     {
+        /// <summary>The container id encoded without the names its runtime could not give then; null otherwise.</summary>
+        public string? UnnamedContainer { get; init; }
+
         /// <summary>The process object for a line whose <c>user</c> is <paramref name="socketUser"/>: the user is written once.</summary>
         public byte[] For(byte[]? socketUser) =>
             socketUser is not null && (ReferenceEquals(socketUser, User) || socketUser.AsSpan().SequenceEqual(User)) ? Process : ProcessWithUser;

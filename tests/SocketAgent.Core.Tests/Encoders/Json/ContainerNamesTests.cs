@@ -57,7 +57,6 @@ public sealed class ContainerNamesTests
     {
         public bool Answering { get; set; }
         public int Lookups { get; private set; }
-        public long Generation => 0;
         public bool IsAnswering => Answering;
 
         public ContainerDetails? Find(string containerId)
