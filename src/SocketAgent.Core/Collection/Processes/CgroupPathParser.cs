@@ -83,9 +83,7 @@ internal static class CgroupPathParser
         ReadOnlySpan<char> rest = path;
         while (!rest.IsEmpty)
         {
-            int slash = rest.LastIndexOf('/');
-            ReadOnlySpan<char> segment = rest[(slash + 1)..];
-            rest = slash < 0 ? [] : rest[..slash];
+            ReadOnlySpan<char> segment = PopLeaf(ref rest);
 
             if (segment.Contains("conmon-", StringComparison.Ordinal))
             {
@@ -193,18 +191,14 @@ internal static class CgroupPathParser
         ReadOnlySpan<char> rest = path;
         while (!rest.IsEmpty)
         {
-            int slash = rest.LastIndexOf('/');
-            ReadOnlySpan<char> segment = rest[(slash + 1)..];
-            rest = slash < 0 ? [] : rest[..slash];
+            ReadOnlySpan<char> segment = PopLeaf(ref rest);
             if (segment.EndsWith(".service", StringComparison.Ordinal) || segment.EndsWith(".scope", StringComparison.Ordinal))
             {
                 string? slice = null;
                 ReadOnlySpan<char> above = rest;
                 while (!above.IsEmpty)
                 {
-                    int up = above.LastIndexOf('/');
-                    ReadOnlySpan<char> ancestor = above[(up + 1)..];
-                    above = up < 0 ? [] : above[..up];
+                    ReadOnlySpan<char> ancestor = PopLeaf(ref above);
                     if (ancestor.EndsWith(".slice", StringComparison.Ordinal))
                     {
                         slice = ancestor.ToString();
@@ -215,6 +209,15 @@ internal static class CgroupPathParser
             }
         }
         return null;
+    }
+
+    /// <summary>The last segment of <paramref name="path"/>, which loses it (and its slash): the walk from the leaf up.</summary>
+    private static ReadOnlySpan<char> PopLeaf(ref ReadOnlySpan<char> path)
+    {
+        int slash = path.LastIndexOf('/');
+        ReadOnlySpan<char> leaf = path[(slash + 1)..];
+        path = slash < 0 ? [] : path[..slash];
+        return leaf;
     }
 
     private static bool IsId(ReadOnlySpan<char> value) =>
