@@ -34,7 +34,7 @@ internal static class OnceCommand
         {
             using var buffered = new BufferedStream(streams.Output, 1 << 16);
             Func<uint, string?> userNames = new UserNameResolver().GetUserName;
-            using DockerContainerDirectory? containers = DockerContainerDirectory.Open(options.DockerSocket, log.Warning);
+            using ContainerDirectoryChain? containers = ContainerDirectories.Open(options, log.Warning);
             using (var writer = new JsonLinesWriter(buffered, userNames, RouteTableNames.LoadSystem(), options.Fields, containers))
             {
                 Write(snapshot, settings.Filter, writer, buffered, userNames, options.Fields, containers);

@@ -39,6 +39,9 @@ internal sealed class AgentOptions
     /// </summary>
     public string DockerSocket { get; set; } = "/var/run/docker.sock";
 
+    /// <summary><c>containers.kubernetes.*</c>: the node's pod list, for the names of Kubernetes pods' containers.</summary>
+    public KubernetesPodOptions Kubernetes { get; set; } = new();
+
     /// <summary><c>fields</c> (<c>--fields</c>): how much detail a socket line carries. Default <c>default</c>.</summary>
     public FieldProfile Fields { get; set; } = FieldProfile.Default;
 

@@ -90,6 +90,14 @@ internal static class AgentOptionsJson
         json.WriteEndObject();
         json.WriteStartObject("containers");
         json.WriteString("docker_socket", options.DockerSocket);
+        json.WriteStartObject("kubernetes");
+        json.WriteString("source", KubernetesPodOptions.Name(options.Kubernetes.Source));
+        json.WriteString("node_name", options.Kubernetes.NodeName);
+        json.WriteString("kubelet_url", options.Kubernetes.KubeletUrl?.OriginalString ?? "");
+        json.WriteString("token_file", options.Kubernetes.TokenFile);
+        json.WriteString("ca_file", options.Kubernetes.CaFile);
+        json.WriteBoolean("kubelet_insecure_tls", options.Kubernetes.KubeletInsecureTls);
+        json.WriteEndObject();
         json.WriteEndObject();
 
         json.WriteEndObject();

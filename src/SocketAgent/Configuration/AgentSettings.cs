@@ -230,6 +230,41 @@ internal static class AgentSettings
                 o.DockerSocket = v;
                 return v.Length == 0 || v[0] == '/';
             }),
+            AgentSetting.Scalar("containers:kubernetes:source", "auto, kubelet, apiserver or off", static t => t.Containers?.Kubernetes?.Source, static (o, v) =>
+            {
+                KubernetesPodSourceKind? kind = KubernetesPodOptions.Parse(v);
+                o.Kubernetes.Source = kind.GetValueOrDefault();
+                return kind is not null;
+            }),
+            AgentSetting.Scalar("containers:kubernetes:node_name", "a Kubernetes node name (empty: $NODE_NAME)", static t => t.Containers?.Kubernetes?.NodeName, static (o, v) =>
+            {
+                o.Kubernetes.NodeName = v;
+                return v.Length == 0 || IsNodeName(v);
+            }),
+            AgentSetting.Scalar("containers:kubernetes:kubelet_url", "an https:// URL such as https://10.0.0.5:10250 (empty: https://NODE_NAME:10250)",
+                static t => t.Containers?.Kubernetes?.KubeletUrl, static (o, v) =>
+            {
+                if (v.Length == 0)
+                {
+                    o.Kubernetes.KubeletUrl = null;
+                    return true;
+                }
+                bool ok = Uri.TryCreate(v, UriKind.Absolute, out Uri? url) && url.Scheme == Uri.UriSchemeHttps && url.AbsolutePath == "/" && url.Query.Length == 0;
+                o.Kubernetes.KubeletUrl = url;
+                return ok;
+            }),
+            AgentSetting.Scalar("containers:kubernetes:token_file", "the path of the service-account token file", static t => t.Containers?.Kubernetes?.TokenFile, static (o, v) =>
+            {
+                o.Kubernetes.TokenFile = v;
+                return v.Length > 0 && v[0] == '/';
+            }),
+            AgentSetting.Scalar("containers:kubernetes:ca_file", "the path of a PEM CA certificate file", static t => t.Containers?.Kubernetes?.CaFile, static (o, v) =>
+            {
+                o.Kubernetes.CaFile = v;
+                return v.Length > 0 && v[0] == '/';
+            }),
+            AgentSetting.Scalar("containers:kubernetes:kubelet_insecure_tls", BooleanExpected, static t => t.Containers?.Kubernetes?.KubeletInsecureTls,
+                static (o, v) => TryBoolean(v, b => o.Kubernetes.KubeletInsecureTls = b)),
             AgentSetting.Scalar(LogOptions.SettingKey, LogFormats.Expected, static t => t.Log?.Format, static (o, v) =>
             {
                 LogFormat? format = LogFormats.Parse(v);
@@ -320,6 +355,12 @@ internal static class AgentSettings
         set(map);
         return null;
     }
+
+    /// <summary>A DNS subdomain name (RFC 1123), as Kubernetes names nodes: lowercase labels of letters, digits and inner dashes.</summary>
+    private static bool IsNodeName(string text) =>
+        text.Length <= 253 && text.Split('.').All(static label =>
+            label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-'
+            && label.All(static c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'));
 
     private static bool TryBoolean(string text, Action<bool> set)
     {

@@ -57,6 +57,28 @@ internal sealed class AgentSettingsText
     {
         [ConfigurationKeyName("docker_socket")]
         public string? DockerSocket { get; set; }
+
+        public KubernetesText? Kubernetes { get; set; }
+    }
+
+    internal sealed class KubernetesText
+    {
+        public string? Source { get; set; }
+
+        [ConfigurationKeyName("node_name")]
+        public string? NodeName { get; set; }
+
+        [ConfigurationKeyName("kubelet_url")]
+        public string? KubeletUrl { get; set; }
+
+        [ConfigurationKeyName("token_file")]
+        public string? TokenFile { get; set; }
+
+        [ConfigurationKeyName("ca_file")]
+        public string? CaFile { get; set; }
+
+        [ConfigurationKeyName("kubelet_insecure_tls")]
+        public string? KubeletInsecureTls { get; set; }
     }
 
     internal sealed class CollectText

@@ -60,6 +60,7 @@ internal static class ConfigurationReload
             LogFormat = running.LogFormat,
             // The container directory is opened with the outputs.
             DockerSocket = running.DockerSocket,
+            Kubernetes = running.Kubernetes,
         };
 
         // Compared through --print-config's rendering: the one place every setting is spelt by its name.

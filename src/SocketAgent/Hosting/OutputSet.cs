@@ -32,8 +32,8 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
     private readonly CycleContext _context;
     private readonly HostIdentity _host;
     private readonly JsonLinesWriter _writer;
-    // Container names for the lines (Docker Engine), when its socket exists; owned here.
-    private readonly DockerContainerDirectory? _containers;
+    // Container names for the lines (Docker Engine, the node's pod list), when configured; owned here.
+    private readonly ContainerDirectoryChain? _containers;
     private readonly List<ILineOutput> _lines = [];
     // Lines each local output failed to write; the heartbeat's output_errors is their sum.
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
@@ -75,7 +75,7 @@ internal sealed class OutputSet : IEncodedLineSink, IDisposable
             Start("kafka", () => StartKafka(options.StateDirectory, time));
         }
         ILogger logger = context.Logger;
-        _containers = DockerContainerDirectory.Open(options.DockerSocket, message => logger.LogWarning("{Message}", message));
+        _containers = ContainerDirectories.Open(options, message => logger.LogWarning("{Message}", message));
         _writer = new JsonLinesWriter(this, new UserNameResolver().GetUserName, RouteTableNames.LoadSystem(), options.Fields, _containers);
         if (context.PreviousRunUnclean is (long first, long last))
         {

@@ -61,26 +61,9 @@ internal sealed class DockerEngineClient : IDisposable
         {
             return null;
         }
-        (string? image, string? tag) = SplitImage(inspect.Config?.Image);
+        (string? image, string? tag) = ImageReference.Split(inspect.Config?.Image);
         return new ContainerDetails(inspect.Name?.TrimStart('/'), image, tag,
             inspect.Config?.Labels is { Count: > 0 } labels ? labels : new Dictionary<string, string>());
-    }
-
-    /// <summary><c>registry:5000/team/app:1.2</c> → (<c>registry:5000/team/app</c>, <c>1.2</c>); a digest reference keeps no tag.</summary>
-    internal static (string? Name, string? Tag) SplitImage(string? reference)
-    {
-        if (string.IsNullOrEmpty(reference))
-        {
-            return (null, null);
-        }
-        int at = reference.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            return (reference[..at], null);
-        }
-        int colon = reference.LastIndexOf(':');
-        // A colon before the last slash is a registry's port, not a tag.
-        return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, null);
     }
 
     public void Dispose() => _http.Dispose();

@@ -648,6 +648,7 @@ internal sealed partial class SocketLineEncoder
         }
         Utf8JsonWriter w = StartFragment();
         w.WriteStartObject();
+        ContainerDetails? details = null;
         if (cgroup.ContainerId is { Length: > 0 } id)
         {
             w.WriteStartObject(s_container);
@@ -656,7 +657,8 @@ internal sealed partial class SocketLineEncoder
             {
                 w.WriteString(s_runtime, runtime);
             }
-            if (_containers?.Find(id) is ContainerDetails details)
+            details = _containers?.Find(id);
+            if (details is not null)
             {
                 WriteContainerDetails(w, details);
             }
@@ -666,23 +668,26 @@ internal sealed partial class SocketLineEncoder
             }
             w.WriteEndObject();
         }
-        if (cgroup.PodUid is string pod)
+        // The cgroup path is the kernel's word for the pod; the pod list adds its names.
+        PodDetails? pod = details?.Pod;
+        if ((cgroup.PodUid ?? pod?.Uid) is string podUid)
         {
             w.WriteStartObject(s_orchestrator);
             w.WriteString(s_type, s_kubernetes);
+            if (pod is not null)
+            {
+                w.WriteString(s_namespace, pod.Namespace);
+            }
             w.WriteStartObject(s_resource);
             w.WriteString(s_type, s_pod);
-            w.WriteString(s_id, pod);
-            w.WriteEndObject();
-            w.WriteEndObject();
-            if (cgroup.QosClass is string qos)
+            if (pod is not null)
             {
-                w.WriteStartObject(s_kubernetes);
-                w.WriteStartObject(s_pod);
-                w.WriteString(s_qosClass, qos);
-                w.WriteEndObject();
-                w.WriteEndObject();
+                w.WriteString(s_name, pod.Name);
             }
+            w.WriteString(s_id, podUid);
+            w.WriteEndObject();
+            w.WriteEndObject();
+            WriteKubernetes(w, podUid, cgroup.QosClass, pod);
         }
         if (cgroup.SystemdUnit is string unit)
         {
@@ -696,6 +701,53 @@ internal sealed partial class SocketLineEncoder
         }
         w.WriteEndObject();
         return FragmentMembers().ToArray();
+    }
+
+    /// <summary>
+    /// <c>kubernetes.*</c> as Elastic's <c>add_kubernetes_metadata</c> writes it (<c>kubernetes.pod.name</c>,
+    /// <c>.uid</c>, <c>kubernetes.namespace</c>, <c>kubernetes.node.name</c>, <c>kubernetes.labels</c>), with the
+    /// QoS class from the cgroup path; only the QoS class when the pod list could not name the pod.
+    /// </summary>
+    private static void WriteKubernetes(Utf8JsonWriter w, string podUid, string? qos, PodDetails? pod)
+    {
+        if (pod is null && qos is null)
+        {
+            return;
+        }
+        w.WriteStartObject(s_kubernetes);
+        w.WriteStartObject(s_pod);
+        if (pod is not null)
+        {
+            w.WriteString(s_name, pod.Name);
+            w.WriteString(s_uid, podUid);
+        }
+        if (qos is not null)
+        {
+            w.WriteString(s_qosClass, qos);
+        }
+        w.WriteEndObject();
+        if (pod is not null)
+        {
+            w.WriteString(s_namespace, pod.Namespace);
+            if (pod.NodeName is string node)
+            {
+                w.WriteStartObject(s_node);
+                w.WriteString(s_name, node);
+                w.WriteEndObject();
+            }
+            if (pod.Labels.Count > 0)
+            {
+                w.WriteStartObject(s_labels);
+                foreach ((string key, string value) in pod.Labels.OrderBy(static l => l.Key, StringComparer.Ordinal))
+                {
+                    // De-dotted as add_kubernetes_metadata does by default: app.kubernetes.io/name beside app would
+                    // otherwise be an object and a keyword at the same path in Elasticsearch.
+                    w.WriteString(key.Replace('.', '_'), value);
+                }
+                w.WriteEndObject();
+            }
+        }
+        w.WriteEndObject();
     }
 
     /// <summary>ECS <c>container.name</c>, <c>container.image.name</c>/<c>tag</c>, <c>container.labels</c>, as the runtime names them.</summary>
@@ -738,6 +790,9 @@ internal sealed partial class SocketLineEncoder
     private static readonly JsonEncodedText s_kubernetes = JsonEncodedText.Encode("kubernetes");
     private static readonly JsonEncodedText s_pod = JsonEncodedText.Encode("pod");
     private static readonly JsonEncodedText s_qosClass = JsonEncodedText.Encode("qos_class");
+    private static readonly JsonEncodedText s_uid = JsonEncodedText.Encode("uid");
+    private static readonly JsonEncodedText s_node = JsonEncodedText.Encode("node");
+    private static readonly JsonEncodedText s_namespace = JsonEncodedText.Encode("namespace");
     private static readonly JsonEncodedText s_systemd = JsonEncodedText.Encode("systemd");
     private static readonly JsonEncodedText s_unit = JsonEncodedText.Encode("unit");
     private static readonly JsonEncodedText s_slice = JsonEncodedText.Encode("slice");

@@ -19,7 +19,7 @@ public sealed class ContainerNamesTests
     [InlineData("registry:5000/team/app", "registry:5000/team/app", null)]
     [InlineData("app@sha256:0123abcd", "app", null)]
     public void An_image_reference_splits_into_name_and_tag(string reference, string name, string? tag) =>
-        Assert.Equal((name, tag), DockerEngineClient.SplitImage(reference));
+        Assert.Equal((name, tag), ImageReference.Split(reference));
 
     [Fact]
     public void Names_are_written_and_a_container_not_named_while_the_runtime_is_down_is_named_once_it_answers()

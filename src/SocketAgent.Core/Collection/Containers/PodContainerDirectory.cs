@@ -1,0 +1,133 @@
+namespace SocketAgent.Collection.Containers;
+
+/// <summary>
+/// Names the containers of the node's Kubernetes pods (containerd, cri-o: runtimes without Docker's socket) from the
+/// pod list of the kubelet or the API server (<see cref="PodListSource"/>), with their pod. The list is fetched only
+/// when a container id it does not hold is asked for, and at most once every <see cref="MinRefreshInterval"/>: a
+/// cycle with no new container makes no call. An id the list still does not hold after
+/// <see cref="MaxRefreshesPerId"/> fetches is not a pod's (a container started beside the kubelet) and fetches no more.
+/// </summary>
+/// <remarks>
+/// When the source cannot be reached the ids still go out without names, one warning says so, and it is tried again
+/// after <see cref="RetryAfter"/>; when it answers again that is logged once and the names come back
+/// (<see cref="IsAnswering"/> tells encoders that a null meant "not now"). Names already known stay while it is down.
+/// </remarks>
+public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
+{
+    /// <summary>Past this many unmatched ids the record of them starts again.</summary>
+    private const int MaxUnmatched = 8192;
+
+    private readonly PodListClient _client;
+    private readonly Action<string> _log;
+    private readonly TimeProvider _time;
+    private readonly Lock _calling = new();
+    // Replaced whole by each fetch; read without the lock.
+    private Dictionary<string, ContainerDetails> _containers = new(StringComparer.Ordinal);
+    // Ids asked for that the list did not hold, with the number of fetches that missed them.
+    private readonly Dictionary<string, int> _unmatched = new(StringComparer.Ordinal);
+    private long _nextFetchAt = long.MinValue;
+    private long _retryAt = long.MinValue;
+    private bool _unreachable;
+
+    /// <param name="source">Where the pod list is read.</param>
+    /// <param name="log">Where the one warning (and the recovery) goes.</param>
+    public PodContainerDirectory(PodListSource source, Action<string> log, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(log);
+        _client = new PodListClient(source);
+        _log = log;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The shortest time between two fetches of the list. Default 5 s.</summary>
+    public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long after a failed fetch the source is asked again. Default 10 s.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Fetches an unknown id may cause. More than one: the kubelet lists a container's id a moment after the runtime
+    /// started it, so a process can be seen before its pod says it is there.
+    /// </summary>
+    public int MaxRefreshesPerId { get; init; } = 3;
+
+    /// <summary>Fetches of the pod list so far (tests: a cycle with no new id makes none).</summary>
+    public int Fetches { get; private set; }
+
+    public bool IsAnswering => !Volatile.Read(ref _unreachable);
+
+    public ContainerDetails? Find(string containerId)
+    {
+        ArgumentNullException.ThrowIfNull(containerId);
+        if (Volatile.Read(ref _containers).TryGetValue(containerId, out ContainerDetails? details))
+        {
+            return details;
+        }
+        lock (_calling)
+        {
+            if (_containers.TryGetValue(containerId, out details))
+            {
+                return details;
+            }
+            int misses = _unmatched.GetValueOrDefault(containerId);
+            long now = _time.GetTimestamp();
+            if (misses >= MaxRefreshesPerId || now < _nextFetchAt || (_unreachable && now < _retryAt))
+            {
+                return null;
+            }
+            Fetch(now);
+            if (_containers.TryGetValue(containerId, out details))
+            {
+                _unmatched.Remove(containerId);
+                return details;
+            }
+            if (!_unreachable)
+            {
+                if (_unmatched.Count >= MaxUnmatched)
+                {
+                    _unmatched.Clear();
+                }
+                _unmatched[containerId] = misses + 1;
+            }
+            return null;
+        }
+    }
+
+    private void Fetch(long now)
+    {
+        Fetches++;
+        try
+        {
+            Volatile.Write(ref _containers, _client.GetPods());
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or UnauthorizedAccessException
+                                       or System.Text.Json.JsonException)
+        {
+            if (!_unreachable)
+            {
+                _log($"pod names: {_client.Source.Description} does not answer ({Reason(ex)}); container ids are still reported, without pod names; trying again every {RetryAfter.TotalSeconds:0} s");
+            }
+            Volatile.Write(ref _unreachable, true);
+            _retryAt = now + Ticks(RetryAfter);
+            return;
+        }
+        if (_unreachable)
+        {
+            Volatile.Write(ref _unreachable, false);
+            _log($"pod names: {_client.Source.Description} answers again");
+        }
+        _nextFetchAt = now + Ticks(MinRefreshInterval);
+    }
+
+    private static string Reason(Exception ex) => ex switch
+    {
+        TaskCanceledException => "no answer in time",
+        HttpRequestException { InnerException: { } inner } http when !http.Message.StartsWith("TLS:", StringComparison.Ordinal) => $"{http.Message} {inner.Message}",
+        _ => ex.Message,
+    };
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    public void Dispose() => _client.Dispose();
+}
