@@ -49,6 +49,29 @@ public sealed class AgentConfigurationLoaderTests : IDisposable
         Assert.True(options.Filters.Exclude.IsEmpty);
         Assert.False(options.Filters.DropLoopback);
         Assert.True(options.Redaction.Enabled);
+        Assert.Equal(KubernetesPodSourceKind.Auto, options.Kubernetes.Source);
+        Assert.Equal("", options.Kubernetes.NodeName);
+        Assert.Null(options.Kubernetes.KubeletUrl);
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount/token", options.Kubernetes.TokenFile);
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", options.Kubernetes.CaFile);
+        Assert.False(options.Kubernetes.KubeletInsecureTls);
+    }
+
+    [Fact]
+    public void The_kubernetes_pod_source_is_read_and_echoed()
+    {
+        AgentOptions options = Load(null, new() { ["SOCKETAGENT_CONTAINERS__KUBERNETES__SOURCE"] = "apiserver" }, new()
+        {
+            ["containers:kubernetes:node_name"] = "node-1.example",
+            ["containers:kubernetes:kubelet_url"] = "https://10.0.0.5:10250",
+            ["containers:kubernetes:kubelet_insecure_tls"] = "true",
+        });
+
+        Assert.Equal(KubernetesPodSourceKind.ApiServer, options.Kubernetes.Source);
+        Assert.Equal("node-1.example", options.Kubernetes.NodeName);
+        Assert.Equal(new Uri("https://10.0.0.5:10250"), options.Kubernetes.KubeletUrl);
+        Assert.True(options.Kubernetes.KubeletInsecureTls);
+        Assert.Contains("\"kubernetes\":{\"source\":\"apiserver\",\"node_name\":\"node-1.example\",\"kubelet_url\":\"https://10.0.0.5:10250\"", Print(options).Replace(" ", "").Replace("\n", ""));
     }
 
     [Fact]
@@ -125,6 +148,13 @@ public sealed class AgentConfigurationLoaderTests : IDisposable
     [InlineData("filters:exclude:pids", "-1")]
     [InlineData("filters:include:command_lines", "java (")]
     [InlineData("redaction:flags", "api-key")]
+    [InlineData("containers:kubernetes:source", "kubeapi")]
+    [InlineData("containers:kubernetes:node_name", "Node_1")]
+    [InlineData("containers:kubernetes:kubelet_url", "http://10.0.0.5:10250")]
+    [InlineData("containers:kubernetes:kubelet_url", "https://10.0.0.5:10250/pods")]
+    [InlineData("containers:kubernetes:token_file", "token")]
+    [InlineData("containers:kubernetes:ca_file", "ca.crt")]
+    [InlineData("containers:kubernetes:kubelet_insecure_tls", "sometimes")]
     public void Bad_values_are_refused_naming_the_setting_and_what_it_accepts(string key, string value)
     {
         var ex = Assert.Throws<AgentConfigurationException>(() => Load(null, [], new() { [key] = value }));

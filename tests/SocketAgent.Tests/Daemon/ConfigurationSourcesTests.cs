@@ -36,7 +36,7 @@ public sealed class ConfigurationSourcesTests : IDisposable
     public void Sections_are_the_parents_of_the_settings()
     {
         Assert.Equal(
-            ["collect", "containers", "ebpf", "file", "filters", "filters:exclude", "filters:include", "http", "kafka", "log", "otlp", "redaction", "spool"],
+            ["collect", "containers", "containers:kubernetes", "ebpf", "file", "filters", "filters:exclude", "filters:include", "http", "kafka", "log", "otlp", "redaction", "spool"],
             AgentSettings.Sections.Order(StringComparer.Ordinal));
     }
 
