@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using SocketAgent.Tests.Encoders.Json;
 using SocketAgent.Tests.Infrastructure;
@@ -17,9 +16,7 @@ public sealed class CgroupIdentityTests : IDisposable
     private const string Id = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
     private const string PodUid = "0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b";
 
-    private readonly string _name = $"socket-agent-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
-    private readonly List<string> _created = [];
-    private readonly List<Process> _listeners = [];
+    private readonly CgroupSandbox _cgroups = new();
 
     public static TheoryData<string, string, string?, string?, string?, string?, string?> Layouts => new()
     {
@@ -40,14 +37,13 @@ public sealed class CgroupIdentityTests : IDisposable
         string hierarchy, string path, string? runtime, string? pod, string? qos, string? unit, string? slice)
     {
         Assert.SkipWhen(Environment.UserName != "root", "moving processes between cgroups needs root");
-        string? mount = Mount(hierarchy);
+        string? mount = CgroupSandbox.Mount(hierarchy);
         Assert.SkipWhen(mount is null, $"no cgroup {hierarchy} hierarchy mounted here ({(hierarchy == "v2" ? "cgroup2" : "name=systemd")})");
 
-        string cgroup = Path.Combine(mount!, _name, path);
-        Create(mount!, Path.Combine(_name, path));
-        (Process listener, int port) = StartListener();
-        File.WriteAllText(Path.Combine(cgroup, "cgroup.procs"), listener.Id.ToString(CultureInfo.InvariantCulture));
-        Assert.Contains($"/{_name}/{path}", File.ReadAllText($"/proc/{listener.Id}/cgroup"), StringComparison.Ordinal);
+        string cgroup = _cgroups.Create(mount!, path);
+        (Process listener, int port) = _cgroups.StartListener();
+        CgroupSandbox.MoveInto(cgroup, listener);
+        Assert.Contains($"/{_cgroups.Name}/{path}", File.ReadAllText($"/proc/{listener.Id}/cgroup"), StringComparison.Ordinal);
 
         AgentProcess.Result result = AgentProcess.Run(["--once", "-t", "-l"]);
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
@@ -65,81 +61,5 @@ public sealed class CgroupIdentityTests : IDisposable
         Assert.Equal(slice, Str(line, "systemd.slice"));
     }
 
-    /// <summary>Where the hierarchy is mounted: cgroup2 (hybrid or unified), or v1's name=systemd.</summary>
-    private static string? Mount(string hierarchy)
-    {
-        foreach (string entry in File.ReadAllLines("/proc/mounts"))
-        {
-            string[] fields = entry.Split(' ');
-            if (fields.Length < 4)
-            {
-                continue;
-            }
-            if (hierarchy == "v2" && fields[2] == "cgroup2")
-            {
-                return fields[1];
-            }
-            if (hierarchy == "v1" && fields[2] == "cgroup" && fields[3].Split(',').Contains("name=systemd"))
-            {
-                return fields[1];
-            }
-        }
-        return null;
-    }
-
-    private void Create(string mount, string relative)
-    {
-        string current = mount;
-        foreach (string part in relative.Split('/'))
-        {
-            current = Path.Combine(current, part);
-            if (!Directory.Exists(current))
-            {
-                Directory.CreateDirectory(current);
-                _created.Add(current);
-            }
-        }
-    }
-
-    private (Process Listener, int Port) StartListener()
-    {
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)");
-        Process listener = Process.Start(info)!;
-        _listeners.Add(listener);
-        int port = int.Parse(listener.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
-        return (listener, port);
-    }
-
-    public void Dispose()
-    {
-        foreach (Process listener in _listeners)
-        {
-            try
-            {
-                listener.Kill();
-                listener.WaitForExit();
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            listener.Dispose();
-        }
-        // A cgroup can be removed once empty: the deepest first, after its processes exited.
-        for (int i = _created.Count - 1; i >= 0; i--)
-        {
-            for (int attempt = 0; attempt < 50 && Directory.Exists(_created[i]); attempt++)
-            {
-                try
-                {
-                    Directory.Delete(_created[i]);
-                }
-                catch (IOException)
-                {
-                    Thread.Sleep(20); // the killed process is still leaving it
-                }
-            }
-        }
-    }
+    public void Dispose() => _cgroups.Dispose();
 }

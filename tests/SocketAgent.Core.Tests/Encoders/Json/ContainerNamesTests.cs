@@ -12,15 +12,6 @@ public sealed class ContainerNamesTests
 {
     private const string Id = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
 
-    [Theory]
-    [InlineData("nginx", "nginx", null)]
-    [InlineData("nginx:1.27", "nginx", "1.27")]
-    [InlineData("registry:5000/team/app:2.0", "registry:5000/team/app", "2.0")]
-    [InlineData("registry:5000/team/app", "registry:5000/team/app", null)]
-    [InlineData("app@sha256:0123abcd", "app", null)]
-    public void An_image_reference_splits_into_name_and_tag(string reference, string name, string? tag) =>
-        Assert.Equal((name, tag), ImageReference.Split(reference));
-
     [Fact]
     public void Names_are_written_and_a_container_not_named_while_the_runtime_is_down_is_named_once_it_answers()
     {
@@ -53,16 +44,74 @@ public sealed class ContainerNamesTests
         Assert.Equal("docker", after.GetProperty("runtime").GetString());
     }
 
+    [Fact]
+    public void A_pods_container_is_written_with_its_pod_as_ecs_orchestrator_and_kubernetes_fields()
+    {
+        const string podUid = "3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18";
+        var pod = new PodDetails("web-7d4b9c8f6d-x2x9k", "shop", podUid, "worker-2", new Dictionary<string, string>
+        {
+            ["app"] = "web",
+            ["app.kubernetes.io/name"] = "web",
+        });
+        var directory = new FakeDirectory { Answering = true, Details = new ContainerDetails("nginx", "registry:5000/shop/nginx", "1.27.3", new Dictionary<string, string>()) { Pod = pod } };
+        var process = new ProcessInfo
+        {
+            Pid = 42,
+            Name = "nginx",
+            Cgroup = new CgroupIdentity { ContainerId = Id, ContainerRuntime = "containerd", PodUid = podUid, QosClass = "burstable" },
+        };
+        var stream = new MemoryStream();
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
+        {
+            writer.WriteEvent(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.5", 8080, "10.0.0.9", 50000, cookie: 5), process),
+                EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
+            writer.Flush();
+        }
+        JsonElement line = JsonDocument.Parse(Assert.Single(SchemaValidator.AssertValidLines(stream.ToArray()))).RootElement;
+
+        Assert.Equal("""{"id":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592","runtime":"containerd","name":"nginx","image":{"name":"registry:5000/shop/nginx","tag":["1.27.3"]}}""",
+            line.GetProperty("container").GetRawText());
+        Assert.Equal("""{"type":"kubernetes","namespace":"shop","resource":{"type":"pod","name":"web-7d4b9c8f6d-x2x9k","id":"3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18"}}""",
+            line.GetProperty("orchestrator").GetRawText());
+        Assert.Equal("""{"pod":{"name":"web-7d4b9c8f6d-x2x9k","uid":"3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18","qos_class":"burstable"},"namespace":"shop","node":{"name":"worker-2"},"labels":{"app":"web","app_kubernetes_io/name":"web"}}""",
+            line.GetProperty("kubernetes").GetRawText());
+    }
+
+    [Fact]
+    public void A_pods_container_the_list_does_not_name_keeps_the_cgroups_pod_uid_and_qos_class_only()
+    {
+        var process = new ProcessInfo
+        {
+            Pid = 42,
+            Name = "nginx",
+            Cgroup = new CgroupIdentity { ContainerId = Id, PodUid = "0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b", QosClass = "guaranteed" },
+        };
+        var stream = new MemoryStream();
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, new FakeDirectory { Answering = true, Details = null }))
+        {
+            writer.WriteEvent(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.5", 8080, "10.0.0.9", 50000, cookie: 5), process),
+                EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
+            writer.Flush();
+        }
+        JsonElement line = JsonDocument.Parse(Assert.Single(SchemaValidator.AssertValidLines(stream.ToArray()))).RootElement;
+
+        Assert.Equal("""{"type":"kubernetes","resource":{"type":"pod","id":"0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b"}}""", line.GetProperty("orchestrator").GetRawText());
+        Assert.Equal("""{"pod":{"qos_class":"guaranteed"}}""", line.GetProperty("kubernetes").GetRawText());
+    }
+
     private sealed class FakeDirectory : IContainerDirectory
     {
         public bool Answering { get; set; }
         public int Lookups { get; private set; }
         public bool IsAnswering => Answering;
 
+        /// <summary>What it answers while answering (a Docker container unless set; null: it does not know the id).</summary>
+        public ContainerDetails? Details { get; init; } = new("web", "nginx", "1.27", new Dictionary<string, string> { ["tier"] = "front" });
+
         public ContainerDetails? Find(string containerId)
         {
             Lookups++;
-            return Answering ? new ContainerDetails("web", "nginx", "1.27", new Dictionary<string, string> { ["tier"] = "front" }) : null;
+            return Answering ? Details : null;
         }
     }
 }
