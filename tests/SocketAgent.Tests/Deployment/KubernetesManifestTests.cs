@@ -1,4 +1,5 @@
 using SocketAgent.Cli.Configuration;
+using SocketAgent.Collection.Containers;
 using SocketAgent.Collection.Namespaces;
 using YamlDotNet.RepresentationModel;
 
@@ -7,16 +8,22 @@ namespace SocketAgent.Tests.Deployment;
 /// <summary>
 /// deploy/kubernetes/ checked without a cluster: every document parses and names its apiVersion, kind and name; the
 /// DaemonSet holds what the agent needs (host namespaces, exactly the measured capabilities, probes on /healthz,
-/// limits, tolerations, the metrics port); the ConfigMap's configuration loads through the agent's own loader.
+/// limits, tolerations, the metrics port); the RBAC is what the kubelet pod source needs, read-only; the ConfigMap's
+/// configuration loads through the agent's own loader.
 /// </summary>
 public sealed class KubernetesManifestTests
 {
     private const string Folder = "deploy/kubernetes";
 
+    // Cluster-scoped: no metadata.namespace.
+    private static readonly HashSet<string> s_clusterScoped = ["namespace.yaml", "clusterrole.yaml", "clusterrolebinding.yaml"];
+
     private static readonly Dictionary<string, string> s_expectedKinds = new(StringComparer.Ordinal)
     {
         ["namespace.yaml"] = "v1/Namespace",
         ["serviceaccount.yaml"] = "v1/ServiceAccount",
+        ["clusterrole.yaml"] = "rbac.authorization.k8s.io/v1/ClusterRole",
+        ["clusterrolebinding.yaml"] = "rbac.authorization.k8s.io/v1/ClusterRoleBinding",
         ["configmap.yaml"] = "v1/ConfigMap",
         ["daemonset.yaml"] = "apps/v1/DaemonSet",
         ["service.yaml"] = "v1/Service",
@@ -40,7 +47,7 @@ public sealed class KubernetesManifestTests
             }
             Assert.Equal("socket-agent", Scalar(document, "metadata.labels.app.kubernetes.io/name"));
             Assert.False(string.IsNullOrEmpty(Scalar(document, "metadata.name")), file);
-            if (file != "namespace.yaml")
+            if (!s_clusterScoped.Contains(file))
             {
                 Assert.Equal("socket-agent", Scalar(document, "metadata.namespace"));
             }
@@ -62,11 +69,11 @@ public sealed class KubernetesManifestTests
         Assert.True(rendered.ExitCode == 0, rendered.ToString());
         var stream = new YamlStream();
         stream.Load(new StringReader(rendered.StandardOutput));
-        Assert.Equal(6, stream.Documents.Count);
+        Assert.Equal(8, stream.Documents.Count);
         Assert.All(stream.Documents, static d =>
         {
             var root = (YamlMappingNode)d.RootNode;
-            if (Scalar(root, "kind") != "Namespace")
+            if (Scalar(root, "kind") is not ("Namespace" or "ClusterRole" or "ClusterRoleBinding"))
             {
                 Assert.Equal("socket-agent", Scalar(root, "metadata.namespace"));
             }
@@ -126,6 +133,43 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void The_service_account_may_read_its_nodes_pod_list_from_the_kubelet_and_nothing_more()
+    {
+        // The role grants what the kubelet's authorizer checks for GET /pods, read-only.
+        YamlMappingNode role = Assert.Single(Documents("clusterrole.yaml"));
+        YamlMappingNode rule = (YamlMappingNode)Assert.Single(Sequence(role, "rules"));
+        Assert.Equal([""], Strings(rule, "apiGroups"));
+        Assert.Equal([PodListSource.KubeletResource], Strings(rule, "resources"));
+        Assert.Equal(["get"], Strings(rule, "verbs"));
+
+        YamlMappingNode binding = Assert.Single(Documents("clusterrolebinding.yaml"));
+        Assert.Equal("ClusterRole", Scalar(binding, "roleRef.kind"));
+        Assert.Equal(Scalar(role, "metadata.name"), Scalar(binding, "roleRef.name"));
+        YamlMappingNode subject = (YamlMappingNode)Assert.Single(Sequence(binding, "subjects"));
+        Assert.Equal("ServiceAccount", Scalar(subject, "kind"));
+        YamlMappingNode account = Assert.Single(Documents("serviceaccount.yaml"));
+        Assert.Equal(Scalar(account, "metadata.name"), Scalar(subject, "name"));
+        Assert.Equal(Scalar(account, "metadata.namespace"), Scalar(subject, "namespace"));
+
+        // The pod runs as that account with its token mounted where the agent reads it by default.
+        YamlMappingNode spec = Mapping(Assert.Single(Documents("daemonset.yaml")), "spec.template.spec");
+        Assert.Equal(Scalar(account, "metadata.name"), Scalar(spec, "serviceAccountName"));
+        Assert.NotEqual("false", Scalar(spec, "automountServiceAccountToken"));
+        Assert.NotEqual("false", Scalar(account, "automountServiceAccountToken"));
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount/token", new KubernetesPodOptions().TokenFile);
+
+        // The node's name and the kubelet's address come from the downward API.
+        YamlMappingNode agent = (YamlMappingNode)Assert.Single(Sequence(spec, "containers"));
+        var env = Sequence(agent, "env").Cast<YamlMappingNode>().ToDictionary(static e => Scalar(e, "name")!);
+        Assert.Equal("spec.nodeName", Scalar(env[KubernetesPodOptions.NodeNameVariable], "valueFrom.fieldRef.fieldPath"));
+        Assert.Equal("status.hostIP", Scalar(env["HOST_IP"], "valueFrom.fieldRef.fieldPath"));
+        Assert.Equal($"https://$(HOST_IP):{PodListSource.KubeletPort}", Scalar(env["SOCKETAGENT_CONTAINERS__KUBERNETES__KUBELET_URL"], "value"));
+        AgentOptions options = AgentConfigurationLoader.Load(null,
+            new System.Collections.Hashtable { ["SOCKETAGENT_CONTAINERS__KUBERNETES__KUBELET_URL"] = "https://10.20.0.12:10250" }, new Dictionary<string, string?>());
+        Assert.Equal(new Uri("https://10.20.0.12:10250"), options.Kubernetes.KubeletUrl);
+    }
+
+    [Fact]
     public void The_configmap_loads_through_the_agents_own_loader()
     {
         YamlMappingNode configMap = Assert.Single(Documents("configmap.yaml"));
@@ -141,6 +185,7 @@ public sealed class KubernetesManifestTests
             Assert.NotEmpty(options.Outputs.KafkaBootstrapServers);
             Assert.Equal(NetworkNamespaceSelectionKind.All, options.Netns.Kind);
             Assert.Equal("/var/lib/socket-agent", options.StateDirectory);
+            Assert.Equal(KubernetesPodSourceKind.Kubelet, options.Kubernetes.Source);
         }
         finally
         {

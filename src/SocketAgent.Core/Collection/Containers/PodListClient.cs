@@ -73,7 +73,7 @@ internal sealed class PodListClient : IDisposable
     private static string StatusMessage(HttpStatusCode status) => status switch
     {
         HttpStatusCode.Unauthorized => "401 Unauthorized: the service-account token was refused",
-        HttpStatusCode.Forbidden => "403 Forbidden: the service account needs get on nodes/proxy (kubelet) or list on pods (API server)",
+        HttpStatusCode.Forbidden => $"403 Forbidden: the service account needs get on {PodListSource.KubeletResource} (kubelet) or list on {PodListSource.ApiServerResource} (API server)",
         _ => $"HTTP {(int)status} {status}",
     };
 

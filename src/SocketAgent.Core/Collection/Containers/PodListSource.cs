@@ -20,6 +20,15 @@ public sealed record PodListSource(Uri Uri, string Description, string TokenFile
     /// <summary>The cluster CA Kubernetes mounts beside the token.</summary>
     public const string ServiceAccountCaFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
 
+    /// <summary>
+    /// What the kubelet's authorizer asks the API server about a <c>GET /pods</c>: verb <c>get</c> on this resource
+    /// (every path without a subresource of its own maps to <c>nodes/proxy</c>). deploy/kubernetes grants it.
+    /// </summary>
+    public const string KubeletResource = "nodes/proxy";
+
+    /// <summary>What the API server's pod list needs: verb <c>list</c> on <c>pods</c>.</summary>
+    public const string ApiServerResource = "pods";
+
     /// <summary>The kubelet's authenticated port.</summary>
     public const int KubeletPort = 10250;
 
