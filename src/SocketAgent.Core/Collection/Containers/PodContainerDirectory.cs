@@ -123,7 +123,8 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
     private static string Reason(Exception ex) => ex switch
     {
         TaskCanceledException => "no answer in time",
-        HttpRequestException { InnerException: { } inner } http when !http.Message.StartsWith("TLS:", StringComparison.Ordinal) => $"{http.Message} {inner.Message}",
+        // "The SSL connection could not be established, see inner exception.": the inner one says why.
+        HttpRequestException { InnerException: { } inner } when ex.Message.EndsWith("inner exception.", StringComparison.Ordinal) => inner.Message,
         _ => ex.Message,
     };
 
