@@ -65,6 +65,50 @@ public sealed class CgroupIdentityTests : IDisposable
         Assert.Equal(slice, Str(line, "systemd.slice"));
     }
 
+    [Fact]
+    public void A_socket_no_process_holds_is_named_by_the_pod_that_owns_its_network_namespace()
+    {
+        Assert.SkipWhen(Environment.UserName != "root", "network namespaces and cgroups need root");
+        string? mount = Mount("v2");
+        Assert.SkipWhen(mount is null, "no cgroup2 hierarchy mounted here");
+
+        // A pod's sandbox: its own network namespace, a listener, and one connection to itself that the listener's
+        // side closed first, so the kernel keeps a TIME_WAIT socket that no process holds.
+        var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { "-n", "sh", "-c", "ip link set lo up && exec python3 -c \"$0\"",
+            "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nc=socket.create_connection(s.getsockname())\na,_=s.accept()\na.close()\ntime.sleep(0.2)\nc.close()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        Process sandbox = Process.Start(info)!;
+        _listeners.Add(sandbox);
+        int port = int.Parse(sandbox.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+        string path = $"kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{PodUid.Replace('-', '_')}.slice/cri-containerd-{Id}.scope";
+        Create(mount!, Path.Combine(_name, path));
+        File.WriteAllText(Path.Combine(mount!, _name, path, "cgroup.procs"), sandbox.Id.ToString(CultureInfo.InvariantCulture));
+        string netns = new FileInfo($"/proc/{sandbox.Id}/ns/net").LinkTarget!; // net:[INODE]
+        long inode = long.Parse(netns["net:[".Length..^1], CultureInfo.InvariantCulture);
+
+        AgentProcess.Result result = AgentProcess.Run(["--once", "--netns", "all", "-t", "-a"]);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
+        JsonElement[] inNamespace = result.Lines.Select(static l => JsonDocument.Parse(l).RootElement)
+            .Where(d => Num(d, "netns.inode") == inode && LocalPort(d) is not null).ToArray();
+        JsonElement timeWait = Assert.Single(inNamespace, d => Str(d, "socket.state") == "TIME_WAIT" && LocalPort(d) == port);
+        SchemaValidator.AssertValid(timeWait.GetRawText());
+
+        Assert.Null(Num(timeWait, "process.pid"));
+        Assert.Equal(Id, Str(timeWait, "container.id"));
+        Assert.Equal("containerd", Str(timeWait, "container.runtime"));
+        Assert.Equal("kubernetes", Str(timeWait, "orchestrator.type"));
+        Assert.Equal(PodUid, Str(timeWait, "orchestrator.resource.id"));
+        Assert.Equal("burstable", Str(timeWait, "kubernetes.pod.qos_class"));
+        Assert.Null(Str(timeWait, "systemd.unit"));
+        // The listener, held by the sandbox itself, says the same through its own process.
+        JsonElement listener = Assert.Single(inNamespace, d => Str(d, "socket.state") == "LISTEN");
+        Assert.Equal(sandbox.Id, Num(listener, "process.pid"));
+        Assert.Equal(PodUid, Str(listener, "orchestrator.resource.id"));
+    }
+
     /// <summary>Where the hierarchy is mounted: cgroup2 (hybrid or unified), or v1's name=systemd.</summary>
     private static string? Mount(string hierarchy)
     {
