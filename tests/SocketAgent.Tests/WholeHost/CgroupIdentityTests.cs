@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using SocketAgent.Tests.Daemon;
 using SocketAgent.Tests.Encoders.Json;
 using SocketAgent.Tests.Infrastructure;
 using static SocketAgent.Tests.Infrastructure.AgentLines;
@@ -107,6 +108,78 @@ public sealed class CgroupIdentityTests : IDisposable
         JsonElement listener = Assert.Single(inNamespace, d => Str(d, "socket.state") == "LISTEN");
         Assert.Equal(sandbox.Id, Num(listener, "process.pid"));
         Assert.Equal(PodUid, Str(listener, "orchestrator.resource.id"));
+    }
+
+    [Fact]
+    public void The_daemon_asks_the_runtime_once_per_container_however_many_processes_and_cycles()
+    {
+        Assert.SkipWhen(Environment.UserName != "root", "moving processes between cgroups needs root");
+        string? mount = Mount("v2");
+        Assert.SkipWhen(mount is null, "no cgroup2 hierarchy mounted here");
+        const string OtherId = "9b2f6c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c";
+        DirectoryInfo state = Directory.CreateTempSubdirectory("sa-lookups-");
+        try
+        {
+            using var engine = new FakeDockerEngine(Path.Combine(state.FullName, "docker.sock"), new Dictionary<string, (string, string)>
+            {
+                [Id] = ("web", "registry.local:5000/team/web:1.4"),
+                [OtherId] = ("db", "postgres:16"),
+            });
+            string web = CreateGroup(mount!, $"system.slice/docker-{Id}.scope");
+            string db = CreateGroup(mount!, $"system.slice/docker-{OtherId}.scope");
+            int first = StartListenerIn(web).Port;
+
+            using DaemonProcess daemon = DaemonProcess.Start(
+                ["--interval", "200ms", "--heartbeat", "1s", "--state-dir", state.FullName, "-t"],
+                new Dictionary<string, string> { ["SOCKETAGENT_CONTAINERS__DOCKER_SOCKET"] = engine.SocketPath });
+            JsonElement Await(int port) => JsonDocument.Parse(daemon.WaitForLine(
+                l => l.Contains("\"container\"", StringComparison.Ordinal) && LocalPort(JsonDocument.Parse(l).RootElement) == port,
+                TimeSpan.FromSeconds(30))).RootElement;
+
+            JsonElement firstLine = Await(first);
+            Assert.Equal("web", Str(firstLine, "container.name"));
+            Assert.Equal("registry.local:5000/team/web", Str(firstLine, "container.image.name"));
+            Assert.Equal(1, engine.RequestsFor(Id));
+
+            // Idle cycles, then a second process of the same container: no new call.
+            Thread.Sleep(1000);
+            JsonElement second = Await(StartListenerIn(web).Port);
+            Assert.Equal("web", Str(second, "container.name"));
+            Assert.Equal(1, engine.RequestsFor(Id));
+
+            // A container not seen before: one call for it.
+            JsonElement other = Await(StartListenerIn(db).Port);
+            Assert.Equal("db", Str(other, "container.name"));
+            Assert.Equal("16", other.GetProperty("container").GetProperty("image").GetProperty("tag")[0].GetString());
+            Thread.Sleep(1000);
+            Assert.Equal(1, engine.RequestsFor(OtherId));
+            Assert.Equal(2, engine.TotalRequests);
+            Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
+
+    private string CreateGroup(string mount, string path)
+    {
+        Create(mount, Path.Combine(_name, path));
+        return Path.Combine(mount, _name, path);
+    }
+
+    /// <summary>A listener that enters <paramref name="cgroup"/> before it execs, so no reader ever sees it outside.</summary>
+    private (Process Listener, int Port) StartListenerIn(string cgroup)
+    {
+        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { "-c", "echo $$ > \"$1/cgroup.procs\" && exec python3 -c \"$0\"",
+            "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)", cgroup })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        Process listener = Process.Start(info)!;
+        _listeners.Add(listener);
+        return (listener, int.Parse(listener.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Where the hierarchy is mounted: cgroup2 (hybrid or unified), or v1's name=systemd.</summary>
