@@ -19,7 +19,7 @@ public class EncoderBenchmarks
 
     private static readonly HostIdentity s_host = new("bench-host", "0123456789abcdef0123456789abcdef");
     private static readonly AgentIdentity s_agent = new("6f1c0d3e-8a4b-4c1e-9d2f-0a1b2c3d4e5f", "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "0.1.0", "2b9a7c1e-5d4f-4e3a-8b2c-1d0e9f8a7b6c");
-    private static readonly NetworkNamespace s_namespace = new() { Inode = 4026532000, Name = "blue", ContainerId = "3f2a" };
+    private static readonly NetworkNamespace s_namespace = new() { Inode = 4026532000, Name = "blue", OwnerCgroup = new CgroupIdentity { ContainerId = "3f2a" } };
 
     private readonly JsonLinesWriter _writer = new(Stream.Null);
     private SocketEvent[] _opened = [];

@@ -24,4 +24,7 @@ public sealed record CgroupIdentity
 
     /// <summary>The slice the unit belongs to (<c>system.slice</c>, <c>user-1000.slice</c>).</summary>
     public string? SystemdSlice { get; init; }
+
+    /// <summary>True when the path names a container or a pod: what can own a network namespace.</summary>
+    public bool IsContainerOrPod => ContainerId is { Length: > 0 } || PodUid is not null;
 }

@@ -15,8 +15,15 @@ public sealed record NetworkNamespace
     /// <summary>True for the namespace the agent itself runs in.</summary>
     public bool IsAgentNamespace { get; init; }
 
-    /// <summary>The container id of a process living in the namespace, when its cgroup names one.</summary>
-    public string? ContainerId { get; init; }
+    /// <summary>
+    /// What the cgroup of the namespace's owner says: the first (lowest) pid living in it whose cgroup names a
+    /// container or a pod — in a pod, the sandbox (pause) process that holds the pod's namespace. A socket no
+    /// visible process holds (TIME_WAIT, a process in another pid namespace) is named by it.
+    /// </summary>
+    public CgroupIdentity? OwnerCgroup { get; init; }
+
+    /// <summary>The container id of <see cref="OwnerCgroup"/>, when it names one.</summary>
+    public string? ContainerId => OwnerCgroup?.ContainerId;
 
     /// <summary>Pids of processes living in the namespace (a few, for attribution and diagnostics).</summary>
     public IReadOnlyList<int> Pids { get; init; } = [];

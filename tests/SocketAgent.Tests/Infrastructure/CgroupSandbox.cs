@@ -66,6 +66,23 @@ internal sealed class CgroupSandbox : IDisposable
         return (listener, port);
     }
 
+    /// <summary>A python listener that enters <paramref name="cgroup"/> before it execs, so no reader ever sees it outside.</summary>
+    public (Process Listener, int Port) StartListenerIn(string cgroup)
+    {
+        var info = new ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { "-c", "echo $$ > \"$1/cgroup.procs\" && exec python3 -c \"$0\"",
+            "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)", cgroup })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        Process listener = Process.Start(info)!;
+        _listeners.Add(listener);
+        return (listener, int.Parse(listener.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A process the test started itself, killed at <see cref="Dispose"/> like the listeners.</summary>
+    public void Track(Process process) => _listeners.Add(process);
+
     /// <summary>Moves <paramref name="process"/> into the group at <paramref name="cgroup"/> (a directory <see cref="Create"/> returned).</summary>
     public static void MoveInto(string cgroup, Process process) =>
         File.WriteAllText(Path.Combine(cgroup, "cgroup.procs"), process.Id.ToString(CultureInfo.InvariantCulture));

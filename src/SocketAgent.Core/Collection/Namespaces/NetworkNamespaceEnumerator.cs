@@ -24,6 +24,9 @@ internal sealed class NetworkNamespaceEnumerator
 
     private const int MaxDeniedPidsListed = 8;
 
+    /// <summary>A cgroup that was read and names nothing (the host's processes): not the same as unreadable.</summary>
+    private static readonly CgroupIdentity s_namesNothing = new();
+
     private readonly string _procRoot;
     private readonly string _namedDirectory;
 
@@ -75,7 +78,7 @@ internal sealed class NetworkNamespaceEnumerator
             Name = FindName(inode),
             Path = NetworkNamespaceIndex.ProcessPath(_procRoot, pid),
             IsAgentNamespace = true,
-            ContainerId = ReadContainerId(pid),
+            OwnerCgroup = NetworkNamespaceIndex.AsOwner(ReadCgroup(pid)),
             Pids = [pid],
         };
     }
@@ -96,7 +99,7 @@ internal sealed class NetworkNamespaceEnumerator
             Name = FindName(inode),
             Path = path,
             IsAgentNamespace = inode == agent,
-            ContainerId = pid > 0 ? ReadContainerId(pid) : null,
+            OwnerCgroup = pid > 0 ? NetworkNamespaceIndex.AsOwner(ReadCgroup(pid)) : null,
             Pids = pid > 0 ? [pid] : [],
         };
     }
@@ -121,7 +124,7 @@ internal sealed class NetworkNamespaceEnumerator
         {
             AddProcesses(rootFd, index, diagnostics);
             AddNamed(index, diagnostics);
-            return index.Build(agentInode, Environment.ProcessId, _procRoot, pid => ReadContainerId(rootFd, pid));
+            return index.Build(agentInode, Environment.ProcessId, _procRoot, pid => ReadCgroup(rootFd, pid));
         }
         finally
         {
@@ -219,7 +222,7 @@ internal sealed class NetworkNamespaceEnumerator
         return index.NameOf(inode);
     }
 
-    private string? ReadContainerId(int pid)
+    private CgroupIdentity? ReadCgroup(int pid)
     {
         int rootFd = ProcFs.OpenDirectory(_procRoot);
         if (rootFd < 0)
@@ -228,7 +231,7 @@ internal sealed class NetworkNamespaceEnumerator
         }
         try
         {
-            return ReadContainerId(rootFd, pid);
+            return ReadCgroup(rootFd, pid);
         }
         finally
         {
@@ -236,7 +239,7 @@ internal sealed class NetworkNamespaceEnumerator
         }
     }
 
-    private static string? ReadContainerId(int rootFd, int pid)
+    private static CgroupIdentity? ReadCgroup(int rootFd, int pid)
     {
         Span<byte> path = stackalloc byte[32];
         pid.TryFormat(path, out int written, provider: CultureInfo.InvariantCulture);
@@ -251,7 +254,7 @@ internal sealed class NetworkNamespaceEnumerator
                 return null;
             }
             // cgroup paths are ASCII in practice; Latin-1 widening keeps the parser on chars without UTF-8 work.
-            return CgroupPathParser.Parse(Encoding.Latin1.GetString(buffer, 0, length))?.ContainerId;
+            return CgroupPathParser.Parse(Encoding.Latin1.GetString(buffer, 0, length)) ?? s_namesNothing;
         }
         finally
         {

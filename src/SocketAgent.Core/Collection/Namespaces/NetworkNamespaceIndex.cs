@@ -51,9 +51,9 @@ internal sealed class NetworkNamespaceIndex
 
     /// <summary>
     /// The namespaces, the agent's first and then by inode. <paramref name="agentInode"/> is included even when no
-    /// process was seen in it (hidepid). <paramref name="containerIdOf"/> reads the container id of a pid.
+    /// process was seen in it (hidepid). <paramref name="cgroupOf"/> reads what a pid's cgroup names (null: unreadable).
     /// </summary>
-    public List<NetworkNamespace> Build(ulong agentInode, int agentPid, string procRoot, Func<int, string?>? containerIdOf)
+    public List<NetworkNamespace> Build(ulong agentInode, int agentPid, string procRoot, Func<int, CgroupIdentity?>? cgroupOf)
     {
         Entry agent = GetOrAdd(agentInode);
         if (agent.Pids.Count == 0)
@@ -72,7 +72,7 @@ internal sealed class NetworkNamespaceIndex
                 // other pids when that one has exited).
                 Path = entry.NamedPath ?? (entry.Pids.Count > 0 ? ProcessPath(procRoot, entry.Pids[0]) : null),
                 IsAgentNamespace = inode == agentInode,
-                ContainerId = FindContainerId(entry.Pids, containerIdOf),
+                OwnerCgroup = FindOwnerCgroup(entry.Pids, cgroupOf),
                 Pids = entry.Pids.ToArray(),
             });
         }
@@ -101,23 +101,27 @@ internal sealed class NetworkNamespaceIndex
     public static string ProcessPath(string procRoot, int pid) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{procRoot}/{pid}/ns/net");
 
-    private static string? FindContainerId(List<int> pids, Func<int, string?>? containerIdOf)
+    private static CgroupIdentity? FindOwnerCgroup(List<int> pids, Func<int, CgroupIdentity?>? cgroupOf)
     {
-        if (containerIdOf is null)
+        if (cgroupOf is null)
         {
             return null;
         }
-        // Lowest pid first: in a pod that is the sandbox (pause) process, the namespace's owner.
+        // The lowest pid whose cgroup can be read owns the namespace: in a pod the sandbox (pause) process, in a
+        // container its init. Only a container or a pod names it: the host's namespace (pid 1 first) stays unnamed
+        // even when a --net=host container, the agent's own, lives in it too.
         foreach (int pid in pids)
         {
-            string? id = containerIdOf(pid);
-            if (id is not null)
+            if (cgroupOf(pid) is { } cgroup)
             {
-                return id;
+                return AsOwner(cgroup);
             }
         }
         return null;
     }
+
+    /// <summary>The cgroup when it names a container or a pod (which can own a namespace); null otherwise.</summary>
+    public static CgroupIdentity? AsOwner(CgroupIdentity? cgroup) => cgroup is { IsContainerOrPod: true } ? cgroup : null;
 
     private Entry GetOrAdd(ulong inode)
     {

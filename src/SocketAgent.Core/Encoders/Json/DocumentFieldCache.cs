@@ -94,6 +94,6 @@ internal sealed class DocumentFieldCache
         }
         _namespace = ns;
         _netns = new NetnsFields { Inode = ns.Inode, Name = ns.Name is { Length: > 0 } name ? name : null };
-        _namespaceContainer = ns.ContainerId is { Length: > 0 } id ? new ContainerFields { Id = id } : null;
+        _namespaceContainer = ns.ContainerId is { Length: > 0 } id ? new ContainerFields { Id = id, Runtime = ns.OwnerCgroup!.ContainerRuntime } : null;
     }
 }

@@ -57,7 +57,9 @@ internal sealed partial class SocketLineEncoder
     private readonly CommunityIdCache _communityIds = new();
     private readonly FlowFragmentCache _flowFragments = new();
     private int _communityIdLength;
-    private byte[]? _namespaceContainerJson;
+    // The namespace owner's container and pod members, and its container id while the runtime could not name it.
+    private byte[]? _namespaceOwnerMembers;
+    private string? _namespaceOwnerUnnamed;
 
     /// <summary>The <c>network.community_id</c> of the last line written (UTF-8); empty when it had none.</summary>
     public ReadOnlySpan<byte> LastCommunityId => _communityId.AsSpan(0, _communityIdLength);
@@ -340,14 +342,14 @@ internal sealed partial class SocketLineEncoder
             writer.WriteRawValue(GetProcess(holders[0]).For(user), skipInputValidation: true);
         }
 
-        // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
-        // only some process's, while the holder's is the socket's.
+        // The holder's own container or pod wins: containers of a pod share one namespace, so the namespace's owner
+        // is only some process's, while the holder's is the socket's. A socket without a holder (TIME_WAIT, a process
+        // in another pid namespace) or held by a host process that entered the namespace is named by its owner.
         byte[]? cgroupMembers = holders.Count > 0 ? GetProcess(holders[0]).Cgroup : null;
-        if (!(holders.Count > 0 && holders[0].ContainerId is { Length: > 0 })
-            && networkNamespace is not null && GetNamespace(networkNamespace).Container is byte[] container)
+        if (!(holders.Count > 0 && holders[0].Cgroup is { IsContainerOrPod: true })
+            && networkNamespace is not null && GetNamespace(networkNamespace).OwnerMembers is byte[] ownerMembers)
         {
-            writer.WritePropertyName(s_container);
-            writer.WriteRawValue(container, skipInputValidation: true);
+            writer.WriteRawValue(ownerMembers, skipInputValidation: true);
         }
         if (cgroupMembers is not null)
         {
@@ -576,10 +578,12 @@ internal sealed partial class SocketLineEncoder
         return _agentJson;
     }
 
-    private (byte[] Netns, byte[]? Container) GetNamespace(NetworkNamespace ns)
+    private (byte[] Netns, byte[]? OwnerMembers) GetNamespace(NetworkNamespace ns)
     {
-        // Records compare by value, so an equal namespace re-read for the next cycle keeps the cached bytes.
-        if (_netnsJson is null || !(ReferenceEquals(ns, _namespace) || ns.Equals(_namespace)))
+        // Records compare by value, so an equal namespace re-read for the next cycle keeps the cached bytes. Encoded
+        // while the runtime could not name the owner's container: asked again, and encoded again once named.
+        if (_netnsJson is null || !(ReferenceEquals(ns, _namespace) || ns.Equals(_namespace))
+            || (_namespaceOwnerUnnamed is string pending && _containers!.Find(pending) is not null))
         {
             Utf8JsonWriter w = StartFragment();
             w.WriteStartObject();
@@ -591,18 +595,12 @@ internal sealed partial class SocketLineEncoder
             w.WriteEndObject();
             _netnsJson = TakeFragment();
 
-            _namespaceContainerJson = null;
-            if (ns.ContainerId is { Length: > 0 } containerId)
-            {
-                w = StartFragment();
-                w.WriteStartObject();
-                w.WriteString(s_id, containerId);
-                w.WriteEndObject();
-                _namespaceContainerJson = TakeFragment();
-            }
+            // Only what can own a namespace: a host service's unit is the holder's to say, never the namespace's.
+            _namespaceOwnerMembers = EncodeCgroup(ns.OwnerCgroup, out bool unnamed, withSystemd: false);
+            _namespaceOwnerUnnamed = unnamed ? ns.ContainerId : null;
             _namespace = ns;
         }
-        return (_netnsJson, _namespaceContainerJson);
+        return (_netnsJson, _namespaceOwnerMembers);
     }
 
     private ProcessFragments GetProcess(ProcessInfo info)
@@ -639,10 +637,11 @@ internal sealed partial class SocketLineEncoder
     /// null when the cgroup names none of them.
     /// </summary>
     /// <param name="unnamed">The container has a name the runtime could not give just now (it is down).</param>
-    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out bool unnamed)
+    /// <param name="withSystemd">Whether the systemd unit and slice are written (not for a namespace's owner).</param>
+    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out bool unnamed, bool withSystemd = true)
     {
         unnamed = false;
-        if (cgroup is null || (cgroup.ContainerId is not { Length: > 0 } && cgroup.PodUid is null && cgroup.SystemdUnit is null))
+        if (cgroup is null || (cgroup.ContainerId is not { Length: > 0 } && cgroup.PodUid is null && (cgroup.SystemdUnit is null || !withSystemd)))
         {
             return null;
         }
@@ -689,7 +688,7 @@ internal sealed partial class SocketLineEncoder
             w.WriteEndObject();
             WriteKubernetes(w, podUid, cgroup.QosClass, pod);
         }
-        if (cgroup.SystemdUnit is string unit)
+        if (withSystemd && cgroup.SystemdUnit is string unit)
         {
             w.WriteStartObject(s_systemd);
             w.WriteString(s_unit, unit);

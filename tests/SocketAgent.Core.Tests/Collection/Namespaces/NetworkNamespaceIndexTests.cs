@@ -16,7 +16,7 @@ public sealed class NetworkNamespaceIndexTests
         index.AddProcess(7, 100); // listed twice (a racing /proc listing): kept once
         index.AddProcess(500, 200);
 
-        List<NetworkNamespace> all = index.Build(agentInode: 100, agentPid: 4242, procRoot: "/proc", containerIdOf: null);
+        List<NetworkNamespace> all = index.Build(agentInode: 100, agentPid: 4242, procRoot: "/proc", cgroupOf: null);
 
         Assert.Equal(2, all.Count);
         Assert.Equal([1, 3, 7, 12], all[0].Pids);
@@ -35,7 +35,7 @@ public sealed class NetworkNamespaceIndexTests
         index.AddProcess(3, 300);
         index.AddNamed("x", "/run/netns/x", 10);
 
-        List<NetworkNamespace> all = index.Build(agentInode: 300, agentPid: 3, procRoot: "/proc", containerIdOf: null);
+        List<NetworkNamespace> all = index.Build(agentInode: 300, agentPid: 3, procRoot: "/proc", cgroupOf: null);
 
         Assert.Equal([300UL, 10UL, 50UL, 900UL], all.Select(ns => ns.Inode));
     }
@@ -49,7 +49,7 @@ public sealed class NetworkNamespaceIndexTests
         index.AddNamed("alias", "/run/netns/alias", 200); // two names for one namespace: the smaller wins
         index.AddNamed("idle", "/run/netns/idle", 300);   // no process lives there
 
-        List<NetworkNamespace> all = index.Build(agentInode: 1, agentPid: 99, procRoot: "/proc", containerIdOf: null);
+        List<NetworkNamespace> all = index.Build(agentInode: 1, agentPid: 99, procRoot: "/proc", cgroupOf: null);
 
         NetworkNamespace web = Assert.Single(all, ns => ns.Inode == 200);
         Assert.Equal("alias", web.Name);
@@ -67,7 +67,7 @@ public sealed class NetworkNamespaceIndexTests
         var index = new NetworkNamespaceIndex();
         index.AddProcess(10, 200);
 
-        List<NetworkNamespace> all = index.Build(agentInode: 77, agentPid: 4242, procRoot: "/proc", containerIdOf: null);
+        List<NetworkNamespace> all = index.Build(agentInode: 77, agentPid: 4242, procRoot: "/proc", cgroupOf: null);
 
         Assert.True(all[0].IsAgentNamespace);
         Assert.Equal(77UL, all[0].Inode);
@@ -76,21 +76,40 @@ public sealed class NetworkNamespaceIndexTests
     }
 
     [Fact]
-    public void Takes_the_container_id_of_the_lowest_pid_that_has_one()
+    public void The_lowest_pid_whose_cgroup_can_be_read_owns_the_namespace()
     {
         var index = new NetworkNamespaceIndex();
+        // 200: a container; its lowest pid's cgroup cannot be read (it exited), the next one is the owner.
         index.AddProcess(30, 200);
         index.AddProcess(20, 200);
         index.AddProcess(10, 200);
+        // 300: the host's namespace: pid 1 names nothing, a --net=host container lives in it too.
+        index.AddProcess(1, 300);
+        index.AddProcess(40, 300);
+        // 400: a pod's sandbox whose cgroup names the pod but no container (the pod-level cgroup).
+        index.AddProcess(50, 400);
         var asked = new List<int>();
 
         List<NetworkNamespace> all = index.Build(1, 1, "/proc", pid =>
         {
             asked.Add(pid);
-            return pid >= 20 ? $"id-{pid}" : null;
+            return pid switch
+            {
+                10 => null,
+                1 => new CgroupIdentity { SystemdUnit = "init.scope", SystemdSlice = null },
+                50 => new CgroupIdentity { PodUid = "0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b", QosClass = "besteffort" },
+                _ => new CgroupIdentity { ContainerId = $"id-{pid}", ContainerRuntime = "containerd" },
+            };
         });
 
-        Assert.Equal("id-20", Assert.Single(all, ns => ns.Inode == 200).ContainerId);
-        Assert.Equal([10, 20], asked.Where(pid => pid != 1)); // 30 is never read: 20 answered
+        NetworkNamespace container = Assert.Single(all, ns => ns.Inode == 200);
+        Assert.Equal("id-20", container.ContainerId);
+        Assert.Equal("containerd", container.OwnerCgroup!.ContainerRuntime);
+        Assert.DoesNotContain(30, asked); // 20 answered
+        Assert.Null(Assert.Single(all, ns => ns.Inode == 300).OwnerCgroup);
+        Assert.DoesNotContain(40, asked);
+        NetworkNamespace pod = Assert.Single(all, ns => ns.Inode == 400);
+        Assert.Null(pod.ContainerId);
+        Assert.Equal("0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b", pod.OwnerCgroup!.PodUid);
     }
 }

@@ -99,6 +99,56 @@ public sealed class ContainerNamesTests
         Assert.Equal("""{"pod":{"qos_class":"guaranteed"}}""", line.GetProperty("kubernetes").GetRawText());
     }
 
+    [Fact]
+    public void A_socket_no_container_process_holds_is_named_by_its_namespace_owner_and_a_holders_own_container_wins()
+    {
+        const string PodUid = "0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b";
+        const string OtherId = "9b2f6c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c";
+        var directory = new FakeDirectory { Answering = false };
+        var pod = new NetworkNamespace
+        {
+            Inode = 4026532777,
+            OwnerCgroup = new CgroupIdentity { ContainerId = Id, ContainerRuntime = "containerd", PodUid = PodUid, QosClass = "burstable" },
+        };
+        SocketRecord timeWait = EventRecords.Tcp("10.1.0.7", 8080, "10.1.0.9", 50000, cookie: 7);
+        // A host service that entered the pod's namespace (nsenter): its unit, the namespace's container and pod.
+        var hostService = new ProcessInfo { Pid = 77, Name = "sshd", Cgroup = new CgroupIdentity { SystemdUnit = "ssh.service", SystemdSlice = "system.slice" } };
+        // A process in a container of its own (one of the pod's): its container, not the sandbox's.
+        var sidecar = new ProcessInfo { Pid = 88, Name = "envoy", Cgroup = new CgroupIdentity { ContainerId = OtherId, ContainerRuntime = "containerd", PodUid = PodUid, QosClass = "burstable" } };
+
+        var stream = new MemoryStream();
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
+        {
+            writer.WriteEvent(EventRecords.SocketIn(pod, SocketEventAction.Opened, timeWait), EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
+            directory.Answering = true;
+            writer.WriteEvent(EventRecords.SocketIn(pod, SocketEventAction.Closed, timeWait), EventRecords.Stamp(2), EventRecords.Agent, TestRecords.Host);
+            writer.WriteEvent(EventRecords.SocketIn(pod, SocketEventAction.Opened, EventRecords.Tcp("10.1.0.7", 22, "10.1.0.9", 50001, cookie: 8), hostService), EventRecords.Stamp(3), EventRecords.Agent, TestRecords.Host);
+            writer.WriteEvent(EventRecords.SocketIn(pod, SocketEventAction.Opened, EventRecords.Tcp("10.1.0.7", 15001, "10.1.0.9", 50002, cookie: 9), sidecar), EventRecords.Stamp(4), EventRecords.Agent, TestRecords.Host);
+            writer.Flush();
+        }
+        string[] lines = SchemaValidator.AssertValidLines(stream.ToArray());
+        JsonElement[] docs = lines.Select(static l => JsonDocument.Parse(l).RootElement).ToArray();
+
+        foreach (JsonElement line in docs[..3])
+        {
+            Assert.Equal(Id, line.GetProperty("container").GetProperty("id").GetString());
+            Assert.Equal("containerd", line.GetProperty("container").GetProperty("runtime").GetString());
+            Assert.Equal(PodUid, line.GetProperty("orchestrator").GetProperty("resource").GetProperty("id").GetString());
+            Assert.Equal("burstable", line.GetProperty("kubernetes").GetProperty("pod").GetProperty("qos_class").GetString());
+        }
+        // Unnamed while the runtime was down; named on the next line once it answers.
+        Assert.False(docs[0].GetProperty("container").TryGetProperty("name", out _));
+        Assert.Equal("web", docs[1].GetProperty("container").GetProperty("name").GetString());
+        Assert.Equal("nginx", docs[1].GetProperty("container").GetProperty("image").GetProperty("name").GetString());
+        Assert.False(docs[1].TryGetProperty("systemd", out _));
+
+        Assert.Equal("ssh.service", docs[2].GetProperty("systemd").GetProperty("unit").GetString());
+        Assert.Equal(77, docs[2].GetProperty("process").GetProperty("pid").GetInt32());
+
+        Assert.Equal(OtherId, docs[3].GetProperty("container").GetProperty("id").GetString());
+        Assert.Equal(1, lines[3].Split("\"container\"").Length - 1);
+    }
+
     private sealed class FakeDirectory : IContainerDirectory
     {
         public bool Answering { get; set; }

@@ -16,7 +16,10 @@ internal static class EventRecords
 
     public static DateTimeOffset At(double seconds) => TestRecords.Timestamp.AddSeconds(seconds);
 
-    public static SocketEvent Socket(SocketEventAction action, SocketRecord record, params ProcessInfo[] owners) => new()
+    public static SocketEvent Socket(SocketEventAction action, SocketRecord record, params ProcessInfo[] owners) =>
+        SocketIn(HostStateRecords.HostNamespace, action, record, owners);
+
+    public static SocketEvent SocketIn(NetworkNamespace? networkNamespace, SocketEventAction action, SocketRecord record, params ProcessInfo[] owners) => new()
     {
         Action = action,
         Socket = record,
@@ -25,7 +28,7 @@ internal static class EventRecords
         FirstSeen = action == SocketEventAction.Closed ? At(-2.5) : null,
         Duration = action == SocketEventAction.Closed ? TimeSpan.FromSeconds(3.5) : null,
         PreviousState = action == SocketEventAction.StateChanged ? KernelSocketState.Established : null,
-        Namespace = HostStateRecords.HostNamespace,
+        Namespace = networkNamespace,
     };
 
     public static SocketRecord Tcp(string local, int localPort, string remote, int remotePort, KernelSocketState state = KernelSocketState.Established, ulong cookie = 1) => new()

@@ -26,7 +26,7 @@ public sealed class FlowFragmentCacheTests
         SocketRecord sameSlot = EventRecords.Tcp("10.0.0.5", 40000, "192.0.2.11", 80, cookie: 77 + 1024);
         SocketRecord v6 = EventRecords.Tcp("2001:db8::5", 50000, "2001:db8::10", 8443, cookie: 79);
         var server = new StaticDirections(new ConnectionFlow(ConnectionDirection.Ingress, ConnectionRole.Server));
-        NetworkNamespace other = new() { Inode = 4026532999, Name = "blue", ContainerId = "abc" };
+        NetworkNamespace other = new() { Inode = 4026532999, Name = "blue", OwnerCgroup = new CgroupIdentity { ContainerId = "abc" } };
 
         (SocketEvent Event, IConnectionDirectionResolver? Directions)[] lines =
         [

@@ -33,7 +33,7 @@ public class HostStateJsonFuzzTests
     private static readonly Gen<NetworkNamespace?> s_namespace = Gen.OneOf(
         Gen.Const((NetworkNamespace?)null),
         Gen.Select(Gen.ULong, s_optionalString, s_optionalString, (inode, name, container) =>
-            (NetworkNamespace?)new NetworkNamespace { Inode = inode, Name = name, ContainerId = container }));
+            (NetworkNamespace?)new NetworkNamespace { Inode = inode, Name = name, OwnerCgroup = container is null ? null : new CgroupIdentity { ContainerId = container } }));
 
     private static readonly Gen<RouteNextHop> s_nextHop = Gen.Select(s_optionalAddress, Gen.Int, Gen.Byte, Gen.Byte, s_optionalString,
         (gateway, index, weight, flags, name) => new RouteNextHop(gateway, index, weight, flags) { InterfaceName = name });

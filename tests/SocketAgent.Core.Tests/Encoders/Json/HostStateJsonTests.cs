@@ -395,7 +395,7 @@ public class HostStateJsonTests
     [Fact]
     public void Netns_EmptyNameAndContainer_AreLeftOut()
     {
-        var ns = new NetworkNamespace { Inode = 7, Name = "", ContainerId = "" };
+        var ns = new NetworkNamespace { Inode = 7, Name = "", OwnerCgroup = new CgroupIdentity { ContainerId = "" } };
         JsonElement line = Statistic(HostStateRecords.Ip6, ns);
 
         Assert.Equal(7ul, line.U64("netns.inode"));

@@ -14,7 +14,7 @@ internal static class HostStateRecords
         Inode = 4026532301,
         Name = "blue",
         Path = "/run/netns/blue",
-        ContainerId = "9b2f6c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c",
+        OwnerCgroup = new CgroupIdentity { ContainerId = "9b2f6c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c" },
         Pids = [4100, 4101],
     };
 

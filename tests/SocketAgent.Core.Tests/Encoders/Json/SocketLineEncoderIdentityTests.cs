@@ -29,7 +29,7 @@ public sealed class SocketLineEncoderIdentityTests
         {
             Inode = inode,
             Name = named ? text : null,
-            ContainerId = text.Length % 2 == 0 ? text : null,
+            OwnerCgroup = text.Length % 2 == 0 ? new CgroupIdentity { ContainerId = text, ContainerRuntime = named ? "containerd" : null } : null,
         }));
 
     private static readonly Gen<SocketEvent> s_event = Gen.Select(

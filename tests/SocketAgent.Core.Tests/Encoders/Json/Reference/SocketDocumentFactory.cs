@@ -175,6 +175,7 @@ public sealed class SocketDocumentFactory
 
         bool isUnix = record.Transport == Transport.Unix;
         ConnectionFlow flow = directions is null || isUnix ? ConnectionFlow.Unknown : directions.Resolve(record);
+        CgroupIdentity? owner = holders.Count > 0 && holders[0].Cgroup is { IsContainerOrPod: true } own ? own : networkNamespace?.OwnerCgroup;
 
         var document = new SocketDocument
         {
@@ -217,15 +218,15 @@ public sealed class SocketDocumentFactory
             },
             User = user,
             Process = process,
-            // The holder's own container wins: containers of a pod share one namespace, so the namespace's container is
-            // only some process's, while the holder's is the socket's.
-            Container = holders.Count > 0 && holders[0].ContainerId is { Length: > 0 } containerId
-                ? new ContainerFields { Id = containerId, Runtime = holders[0].Cgroup!.ContainerRuntime }
-                : _common.GetNamespaceContainer(networkNamespace),
-            Orchestrator = holders.Count > 0 && holders[0].Cgroup?.PodUid is string podUid
+            // The holder's own container or pod wins: containers of a pod share one namespace, so the namespace's
+            // owner is only some process's, while the holder's is the socket's. Otherwise the namespace's owner names it.
+            Container = owner?.ContainerId is { Length: > 0 } containerId
+                ? new ContainerFields { Id = containerId, Runtime = owner.ContainerRuntime }
+                : null,
+            Orchestrator = owner?.PodUid is string podUid
                 ? new OrchestratorFields { Type = "kubernetes", Resource = new OrchestratorResourceFields { Type = "pod", Id = podUid } }
                 : null,
-            Kubernetes = holders.Count > 0 && holders[0].Cgroup is { PodUid: not null, QosClass: string qos }
+            Kubernetes = owner is { PodUid: not null, QosClass: string qos }
                 ? new KubernetesFields { Pod = new KubernetesPodFields { QosClass = qos } }
                 : null,
             Systemd = holders.Count > 0 && holders[0].Cgroup?.SystemdUnit is string unit
