@@ -71,6 +71,23 @@ public sealed class PodContainerDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void A_pod_is_found_by_its_uid_in_the_same_list()
+    {
+        using PodContainerDirectory directory = Open();
+
+        Assert.Equal("nginx", directory.Find(Nginx)?.Name);
+        PodDetails? pod = directory.FindPod("3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18");
+        Assert.Equal(("web-7d4b9c8f6d-x2x9k", "shop"), (pod?.Name, pod?.Namespace));
+        Assert.Equal(1, _kubelet.Requests);
+        // An unknown uid fetches on the same terms as an unknown container id.
+        Assert.Null(directory.FindPod("00000000-0000-0000-0000-000000000000"));
+        Assert.Equal(1, _kubelet.Requests);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Null(directory.FindPod("00000000-0000-0000-0000-000000000000"));
+        Assert.Equal(2, _kubelet.Requests);
+    }
+
+    [Fact]
     public void A_container_started_after_the_last_fetch_is_named_by_the_next_one()
     {
         using PodContainerDirectory directory = Open();

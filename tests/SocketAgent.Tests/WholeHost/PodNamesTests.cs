@@ -76,6 +76,23 @@ public sealed class PodNamesTests : IDisposable
     }
 
     [Fact]
+    public void A_process_of_the_pods_sandbox_is_named_with_its_pod()
+    {
+        // The pause container: in the pod's cgroup, not among its container statuses.
+        const string sandbox = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
+        (JsonElement line, AgentProcess.Result result) = RunOnListener("v2", s_systemdLayout.Replace(Nginx, sandbox, StringComparison.Ordinal),
+            Path.Combine(_dir.FullName, "ca.crt"));
+
+        Assert.DoesNotContain("pod names", result.StandardError);
+        Assert.Equal(sandbox, Str(line, "container.id"));
+        Assert.Null(Str(line, "container.name"));
+        Assert.Equal("web-7d4b9c8f6d-x2x9k", Str(line, "orchestrator.resource.name"));
+        Assert.Equal("shop", Str(line, "kubernetes.namespace"));
+        Assert.Equal("web", Str(line, "kubernetes.labels.app"));
+        Assert.Equal(1, _kubelet.Requests); // the container id's fetch found the pod too
+    }
+
+    [Fact]
     public void With_the_kubelet_down_the_ids_go_out_and_one_warning_says_so()
     {
         _kubelet.Stop();

@@ -29,6 +29,18 @@ public sealed class ContainerDirectoryChain : IContainerDirectory, IDisposable
         return null;
     }
 
+    public PodDetails? FindPod(string podUid)
+    {
+        foreach (IContainerDirectory directory in _directories)
+        {
+            if (directory.FindPod(podUid) is PodDetails pod)
+            {
+                return pod;
+            }
+        }
+        return null;
+    }
+
     public void Dispose()
     {
         foreach (IContainerDirectory directory in _directories)

@@ -10,6 +10,12 @@ public interface IContainerDirectory
     ContainerDetails? Find(string containerId);
 
     /// <summary>
+    /// The pod of <paramref name="podUid"/> (from a cgroup path) when the directory knows pods; null otherwise. For a
+    /// process whose container the pod list does not name: a pod's sandbox, which owns its network namespace.
+    /// </summary>
+    PodDetails? FindPod(string podUid) => null;
+
+    /// <summary>
     /// False while the runtime is known to be down: a null from <see cref="Find"/> then means "not now", not "no
     /// such container", and callers must not keep it.
     /// </summary>

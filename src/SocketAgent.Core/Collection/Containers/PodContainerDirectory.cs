@@ -22,7 +22,7 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
     private readonly TimeProvider _time;
     private readonly Lock _calling = new();
     // Replaced whole by each fetch; read without the lock.
-    private Dictionary<string, ContainerDetails> _containers = new(StringComparer.Ordinal);
+    private PodList _list = PodList.Empty;
     // Ids asked for that the list did not hold, with the number of fetches that missed them.
     private readonly Dictionary<string, int> _unmatched = new(StringComparer.Ordinal);
     private long _nextFetchAt = long.MinValue;
@@ -60,27 +60,40 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
     public ContainerDetails? Find(string containerId)
     {
         ArgumentNullException.ThrowIfNull(containerId);
-        if (Volatile.Read(ref _containers).TryGetValue(containerId, out ContainerDetails? details))
+        return Lookup(containerId, containerId, static (list, id) => list.Containers.GetValueOrDefault(id));
+    }
+
+    /// <summary>The pod of <paramref name="podUid"/>, fetched on the same terms as an unknown container id.</summary>
+    public PodDetails? FindPod(string podUid)
+    {
+        ArgumentNullException.ThrowIfNull(podUid);
+        return Lookup("pod/" + podUid, podUid, static (list, uid) => list.Pods.GetValueOrDefault(uid));
+    }
+
+    /// <param name="key">What <see cref="_unmatched"/> counts the misses of (a container id, or <c>pod/UID</c>).</param>
+    private T? Lookup<T>(string key, string id, Func<PodList, string, T?> get) where T : class
+    {
+        if (get(Volatile.Read(ref _list), id) is T known)
         {
-            return details;
+            return known;
         }
         lock (_calling)
         {
-            if (_containers.TryGetValue(containerId, out details))
+            if (get(_list, id) is T found)
             {
-                return details;
+                return found;
             }
-            int misses = _unmatched.GetValueOrDefault(containerId);
+            int misses = _unmatched.GetValueOrDefault(key);
             long now = _time.GetTimestamp();
             if (misses >= MaxRefreshesPerId || now < _nextFetchAt || (_unreachable && now < _retryAt))
             {
                 return null;
             }
             Fetch(now);
-            if (_containers.TryGetValue(containerId, out details))
+            if (get(_list, id) is T fetched)
             {
-                _unmatched.Remove(containerId);
-                return details;
+                _unmatched.Remove(key);
+                return fetched;
             }
             if (!_unreachable)
             {
@@ -88,7 +101,7 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
                 {
                     _unmatched.Clear();
                 }
-                _unmatched[containerId] = misses + 1;
+                _unmatched[key] = misses + 1;
             }
             return null;
         }
@@ -99,7 +112,7 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
         Fetches++;
         try
         {
-            Volatile.Write(ref _containers, _client.GetPods());
+            Volatile.Write(ref _list, PodList.Of(_client.GetPods()));
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or UnauthorizedAccessException
                                        or System.Text.Json.JsonException)
@@ -131,4 +144,23 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>One fetched list: its containers by id, and their pods by uid.</summary>
+    private sealed record PodList(Dictionary<string, ContainerDetails> Containers, Dictionary<string, PodDetails> Pods)
+    {
+        public static readonly PodList Empty = new(new Dictionary<string, ContainerDetails>(), new Dictionary<string, PodDetails>());
+
+        public static PodList Of(Dictionary<string, ContainerDetails> containers)
+        {
+            var pods = new Dictionary<string, PodDetails>(StringComparer.Ordinal);
+            foreach (ContainerDetails details in containers.Values)
+            {
+                if (details.Pod is { Uid: string uid } pod)
+                {
+                    pods[uid] = pod;
+                }
+            }
+            return new PodList(containers, pods);
+        }
+    }
 }

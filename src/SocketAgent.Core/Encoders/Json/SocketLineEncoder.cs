@@ -667,8 +667,9 @@ internal sealed partial class SocketLineEncoder
             }
             w.WriteEndObject();
         }
-        // The cgroup path is the kernel's word for the pod; the pod list adds its names.
-        PodDetails? pod = details?.Pod;
+        // The cgroup path is the kernel's word for the pod; the pod list adds its names, by the container or, for a
+        // container it does not list (the pod's sandbox, owner of its network namespace), by the pod's uid.
+        PodDetails? pod = details?.Pod ?? (cgroup.PodUid is string uid ? _containers?.FindPod(uid) : null);
         if ((cgroup.PodUid ?? pod?.Uid) is string podUid)
         {
             w.WriteStartObject(s_orchestrator);

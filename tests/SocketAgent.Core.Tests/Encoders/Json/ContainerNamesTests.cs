@@ -78,6 +78,39 @@ public sealed class ContainerNamesTests
     }
 
     [Fact]
+    public void A_container_the_list_does_not_name_in_a_pod_it_knows_is_written_with_the_pod()
+    {
+        // A pod's sandbox (pause): not among the pod's container statuses, but in the pod's cgroup.
+        const string podUid = "3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18";
+        var directory = new FakeDirectory
+        {
+            Answering = true,
+            Details = null,
+            Pod = new PodDetails("web-7d4b9c8f6d-x2x9k", "shop", podUid, "worker-2", new Dictionary<string, string>()),
+        };
+        var process = new ProcessInfo
+        {
+            Pid = 42,
+            Name = "pause",
+            Cgroup = new CgroupIdentity { ContainerId = Id, ContainerRuntime = "containerd", PodUid = podUid, QosClass = "burstable" },
+        };
+        var stream = new MemoryStream();
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
+        {
+            writer.WriteEvent(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.5", 8080, "10.0.0.9", 50000, cookie: 5), process),
+                EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
+            writer.Flush();
+        }
+        JsonElement line = JsonDocument.Parse(Assert.Single(SchemaValidator.AssertValidLines(stream.ToArray()))).RootElement;
+
+        Assert.False(line.GetProperty("container").TryGetProperty("name", out _));
+        Assert.Equal("""{"type":"kubernetes","namespace":"shop","resource":{"type":"pod","name":"web-7d4b9c8f6d-x2x9k","id":"3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18"}}""",
+            line.GetProperty("orchestrator").GetRawText());
+        Assert.Equal("""{"pod":{"name":"web-7d4b9c8f6d-x2x9k","uid":"3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18","qos_class":"burstable"},"namespace":"shop","node":{"name":"worker-2"}}""",
+            line.GetProperty("kubernetes").GetRawText());
+    }
+
+    [Fact]
     public void A_pods_container_the_list_does_not_name_keeps_the_cgroups_pod_uid_and_qos_class_only()
     {
         var process = new ProcessInfo
@@ -158,10 +191,15 @@ public sealed class ContainerNamesTests
         /// <summary>What it answers while answering (a Docker container unless set; null: it does not know the id).</summary>
         public ContainerDetails? Details { get; init; } = new("web", "nginx", "1.27", new Dictionary<string, string> { ["tier"] = "front" });
 
+        /// <summary>The pod it knows by uid (none unless set).</summary>
+        public PodDetails? Pod { get; init; }
+
         public ContainerDetails? Find(string containerId)
         {
             Lookups++;
             return Answering ? Details : null;
         }
+
+        public PodDetails? FindPod(string podUid) => Answering && Pod?.Uid == podUid ? Pod : null;
     }
 }
