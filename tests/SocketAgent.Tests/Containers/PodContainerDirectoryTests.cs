@@ -71,6 +71,25 @@ public sealed class PodContainerDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Unknown_ids_seen_together_share_their_fetches()
+    {
+        using PodContainerDirectory directory = Open();
+        // A node's sandboxes (not in any container status), all seen in the first cycles.
+        string[] sandboxes = [.. Enumerable.Range(0, 20).Select(static i => i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture))];
+
+        for (int cycle = 0; cycle < 10; cycle++)
+        {
+            foreach (string sandbox in sandboxes)
+            {
+                Assert.Null(directory.Find(sandbox));
+            }
+            _time.Advance(TimeSpan.FromSeconds(5));
+        }
+        // Every fetch counts a miss for each waiting id: 20 ids cost what one costs, plus the one the first ran ahead.
+        Assert.Equal(directory.MaxRefreshesPerId + 1, directory.Fetches);
+    }
+
+    [Fact]
     public void A_pod_is_found_by_its_uid_in_the_same_list()
     {
         using PodContainerDirectory directory = Open();

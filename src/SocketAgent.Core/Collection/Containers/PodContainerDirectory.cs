@@ -17,6 +17,9 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
     /// <summary>Past this many unmatched ids the record of them starts again.</summary>
     private const int MaxUnmatched = 8192;
 
+    /// <summary>How a pod uid is told from a container id among the unmatched.</summary>
+    private const string PodKeyPrefix = "pod/";
+
     private readonly PodListClient _client;
     private readonly Action<string> _log;
     private readonly TimeProvider _time;
@@ -67,10 +70,10 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
     public PodDetails? FindPod(string podUid)
     {
         ArgumentNullException.ThrowIfNull(podUid);
-        return Lookup("pod/" + podUid, podUid, static (list, uid) => list.Pods.GetValueOrDefault(uid));
+        return Lookup(PodKeyPrefix + podUid, podUid, static (list, uid) => list.Pods.GetValueOrDefault(uid));
     }
 
-    /// <param name="key">What <see cref="_unmatched"/> counts the misses of (a container id, or <c>pod/UID</c>).</param>
+    /// <param name="key">What <see cref="_unmatched"/> counts the misses of (a container id, or <see cref="PodKeyPrefix"/> + uid).</param>
     private T? Lookup<T>(string key, string id, Func<PodList, string, T?> get) where T : class
     {
         if (get(Volatile.Read(ref _list), id) is T known)
@@ -83,31 +86,54 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
             {
                 return found;
             }
-            int misses = _unmatched.GetValueOrDefault(key);
-            long now = _time.GetTimestamp();
-            if (misses >= MaxRefreshesPerId || now < _nextFetchAt || (_unreachable && now < _retryAt))
+            if (_unmatched.GetValueOrDefault(key) >= MaxRefreshesPerId)
             {
                 return null;
             }
-            Fetch(now);
-            if (get(_list, id) is T fetched)
-            {
-                _unmatched.Remove(key);
-                return fetched;
-            }
-            if (!_unreachable)
+            if (!_unmatched.ContainsKey(key))
             {
                 if (_unmatched.Count >= MaxUnmatched)
                 {
                     _unmatched.Clear();
                 }
-                _unmatched[key] = misses + 1;
+                // Waiting for the next fetch, which counts a miss for every id waiting, not only the one that
+                // triggers it: a node's sandboxes all seen in one cycle share their fetches.
+                _unmatched[key] = 0;
             }
-            return null;
+            long now = _time.GetTimestamp();
+            if (now < _nextFetchAt || (_unreachable && now < _retryAt))
+            {
+                return null;
+            }
+            if (Fetch(now))
+            {
+                CountMisses();
+            }
+            return get(_list, id);
         }
     }
 
-    private void Fetch(long now)
+    /// <summary>After a fetch: ids the list now holds are no longer unmatched; the others have one more miss.</summary>
+    private void CountMisses()
+    {
+        foreach (string key in _unmatched.Keys.ToArray())
+        {
+            bool listed = key.StartsWith(PodKeyPrefix, StringComparison.Ordinal)
+                ? _list.Pods.ContainsKey(key[PodKeyPrefix.Length..])
+                : _list.Containers.ContainsKey(key);
+            if (listed)
+            {
+                _unmatched.Remove(key);
+            }
+            else
+            {
+                _unmatched[key]++;
+            }
+        }
+    }
+
+    /// <summary>Fetches the list; false when the source did not answer.</summary>
+    private bool Fetch(long now)
     {
         Fetches++;
         try
@@ -123,7 +149,7 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
             }
             Volatile.Write(ref _unreachable, true);
             _retryAt = now + Ticks(RetryAfter);
-            return;
+            return false;
         }
         if (_unreachable)
         {
@@ -131,6 +157,7 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
             _log($"pod names: {_client.Source.Description} answers again");
         }
         _nextFetchAt = now + Ticks(MinRefreshInterval);
+        return true;
     }
 
     private static string Reason(Exception ex) => ex switch
