@@ -5,8 +5,10 @@
 #                  folder + this machine's extra CA certificates (so NuGet restore inside the build reaches NuGet the
 #                  way this machine does) + NUGET_CERT_REVOCATION_MODE=offline
 # then prints the build arguments that select them, one per line, on stdout (progress goes to stderr):
-#   build/docker-local-bases.sh && docker build --network host \
+#   build/docker-local-bases.sh && DOCKER_BUILDKIT=0 docker build --network host -t socket-agent \
 #     --build-arg SDK_IMAGE=socket-agent-local/sdk:10.0-bookworm --build-arg RUNTIME_IMAGE=socket-agent-local/debian:bookworm .
+# (DOCKER_BUILDKIT=0: the classic builder; BuildKit would pull its Dockerfile frontend from a registry for the
+# Dockerfile's `# syntax=` line. --network host: the build's RUN steps reach the mirror and NuGet as this machine does.)
 # Both stages on bookworm: the Dockerfile's rule (build and run on the same release: the native binary needs a C
 # library at least as new as the one it was linked against) holds. Where a registry is reachable, the Dockerfile's
 # defaults (the .NET SDK's Ubuntu 24.04 image, ubuntu:24.04) need none of this.

@@ -25,6 +25,8 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
     private const string PublishScript = "build/publish-aot.sh";
     private const string BasesScript = "build/docker-local-bases.sh";
     private const string ImageName = "socket-agent-test/image:tested";
+    /// <summary>The Dockerfile header's build for Docker 20.10, which refuses <c>--cap-add BPF</c> and <c>PERFMON</c>.</summary>
+    private const string Docker2010FileCaps = "cap_dac_read_search,cap_sys_ptrace,cap_sys_admin";
     /// <summary>The image's USER.</summary>
     private const int ImageUser = 65532;
 
@@ -134,12 +136,12 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
     [Fact]
     public void The_image_built_here_names_a_host_listeners_process_and_command_line_with_once()
     {
-        string image = Image();
+        ProjectImage image = Image();
         using Process holder = StartHostListener($"sa-image-once-{Environment.ProcessId}", out int port, out string commandLine);
         try
         {
-            ToolRun.Result run = engine.Run(TimeSpan.FromMinutes(2), ["run", "--rm", .. RunOptions(), image, "--once", "-t"]);
-            Assert.True(run.ExitCode == 0, $"docker run {image} --once: {run}");
+            ToolRun.Result run = engine.Run(TimeSpan.FromMinutes(2), ["run", "--rm", .. RunOptions(image), image.Name, "--once", "-t"]);
+            Assert.True(run.ExitCode == 0, $"docker run {image.Name} --once: {run}");
             JsonElement line = Listener(run, port);
             Assert.Equal(holder.Id, Num(line, "process.pid"));
             Assert.Equal(commandLine, Args(line));
@@ -154,7 +156,7 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
     [Fact]
     public void The_image_built_here_traces_a_short_connection_from_inside_its_container_as_the_non_root_user()
     {
-        string image = Image();
+        ProjectImage image = Image();
         using var traffic = new LoopbackTraffic();
         string container = StartDaemon(image, "sa-image-ebpf", "--source", "ebpf", "--interval", "200ms", "--heartbeat", "1s", "-t");
         JsonElement heartbeat = WaitForLine(container, static e => Str(e, "event.action") == "heartbeat", "the first heartbeat");
@@ -165,7 +167,7 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
         string status = File.ReadAllText($"/proc/{pid}/status");
         Assert.Matches($@"(?m)^Uid:\s+{ImageUser}\s+{ImageUser}\s+{ImageUser}\s+{ImageUser}$", status);
         Assert.Matches($@"(?m)^Gid:\s+{ImageUser}\s+{ImageUser}\s+{ImageUser}\s+{ImageUser}$", status);
-        Assert.Equal(CapabilityMask(FileCapabilities()), ulong.Parse(Regex.Match(status, @"(?m)^CapEff:\s+([0-9a-f]+)$").Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        Assert.Equal(CapabilityMask(image.FileCapabilities), ulong.Parse(Regex.Match(status, @"(?m)^CapEff:\s+([0-9a-f]+)$").Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
 
         // A process of the host that connects over loopback and exits at once.
         traffic.StartServer();
@@ -187,10 +189,10 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
     [Fact]
     public void The_image_built_here_answers_its_healthcheck_command_once_the_daemon_is_up()
     {
-        string image = Image();
+        ProjectImage image = Image();
         // The HEALTHCHECK as the image carries it, pointed at this daemon's listener (a free port: 9464 on the host
         // network may be someone else's).
-        string[] test = JsonSerializer.Deserialize<string[]>(engine.Docker("inspect", "-f", "{{json .Config.Healthcheck.Test}}", image))!;
+        string[] test = JsonSerializer.Deserialize<string[]>(engine.Docker("inspect", "-f", "{{json .Config.Healthcheck.Test}}", image.Name))!;
         Assert.Equal(["CMD", "/usr/local/bin/socket-agent", "healthcheck"], test);
         int port = LoopbackPort.Free();
         string container = StartDaemon(image, "sa-image-health", "--http-listen", $"127.0.0.1:{port}");
@@ -213,7 +215,7 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
     /// registry is reachable), then the Dockerfile, on the tests' own engine. The engine, the bases and the image are
     /// removed with the engine after the collection.
     /// </summary>
-    private string Image()
+    private ProjectImage Image()
     {
         engine.StartOrSkip();
         Assert.SkipWhen(ToolRun.Find("/usr/sbin/debootstrap", "/usr/bin/debootstrap") is null,
@@ -221,7 +223,7 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
         return engine.Once(ImageName, BuildImage);
     }
 
-    private string BuildImage()
+    private ProjectImage BuildImage()
     {
         var clock = Stopwatch.StartNew();
         ToolRun.Result bases = Bounded("making the local base images", s_basesTimeout,
@@ -237,10 +239,32 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
             () => engine.Run(s_buildTimeout, ["build", "--network", "host", .. buildArgs, "-t", ImageName, RepositoryFiles.Root]));
         Assert.True(build.ExitCode == 0, $"docker build: {build}");
         string times = $"image test: local bases {basesTime.TotalSeconds:F0} s, docker build {clock.Elapsed.TotalSeconds:F0} s";
+        var image = new ProjectImage(ImageName, FileCapabilities());
+
+        // Docker 20.10 refuses --cap-add BPF and PERFMON (it does not know them), so the image as it ships cannot start
+        // there (its file capabilities must all be in the bounding set): the header's build for that engine, which
+        // differs in the setcap argument only (the build stage comes from the cache).
+        ToolRun.Result probe = engine.Run(TimeSpan.FromSeconds(60),
+            ["run", "--rm", "--net=host", "--cap-drop", "ALL", "--cap-add", "BPF", "--cap-add", "PERFMON", "--entrypoint", "/bin/true", ImageName]);
+        if (probe.ExitCode != 0)
+        {
+            Assert.True(probe.StandardError.Contains("unknown capability", StringComparison.Ordinal), $"docker run --cap-add BPF: {probe}");
+            Assert.Contains($"--build-arg FILE_CAPS={Docker2010FileCaps}=ep", Dockerfile);
+            clock.Restart();
+            string variant = ImageName + "-docker-20.10";
+            ToolRun.Result rebuild = Bounded("building the image for Docker 20.10", s_buildTimeout,
+                () => engine.Run(s_buildTimeout, ["build", "--network", "host", .. buildArgs, "--build-arg", $"FILE_CAPS={Docker2010FileCaps}=ep", "-t", variant, RepositoryFiles.Root]));
+            Assert.True(rebuild.ExitCode == 0, $"docker build (Docker 20.10): {rebuild}");
+            times += $"; this engine refuses --cap-add BPF (Docker 20.10): run as the header says for it, FILE_CAPS={Docker2010FileCaps}=ep, built in {clock.Elapsed.TotalSeconds:F0} s more";
+            image = new ProjectImage(variant, Docker2010FileCaps.Split(','));
+        }
         TestContext.Current.TestOutputHelper?.WriteLine(times);
         Console.Error.WriteLine(times);
-        return ImageName;
+        return image;
     }
+
+    /// <summary>The image the tests run, and the file capabilities it was built with (the <c>--cap-add</c> it needs).</summary>
+    private sealed record ProjectImage(string Name, string[] FileCapabilities);
 
     private static ToolRun.Result Bounded(string what, TimeSpan timeout, Func<ToolRun.Result> run)
     {
@@ -260,10 +284,12 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
     /// capability dropped but the ones its <c>--cap-add</c> lines name, AppArmor unconfined, a state volume owned by the
     /// image's user (a directory of this test's own).
     /// </summary>
-    private string[] RunOptions()
+    private string[] RunOptions(ProjectImage image)
     {
-        string[] capAdds = Regex.Matches(Dockerfile, @"(?m)^#.*?(--cap-add \w+(?: --cap-add \w+)*)").SelectMany(static m => m.Groups[1].Value.Split(' ')).ToArray();
-        Assert.Equal(FileCapabilities().Select(static c => c["cap_".Length..].ToUpperInvariant()).Order(), capAdds.Where(static a => a != "--cap-add").Order());
+        string[] documented = Regex.Matches(Dockerfile, @"(?m)^#.*?(--cap-add \w+(?: --cap-add \w+)*)")
+            .SelectMany(static m => m.Groups[1].Value.Split(' ')).Where(static a => a != "--cap-add").ToArray();
+        Assert.Equal(FileCapabilities().Select(CapabilityName).Order(), documented.Order());
+        string[] capAdds = image.FileCapabilities.Select(CapabilityName).SelectMany(static c => new[] { "--cap-add", c }).ToArray();
         Assert.Contains("--cap-drop ALL", Dockerfile);
         DirectoryInfo state = Directory.CreateTempSubdirectory("sa-image-state-");
         _made.Add(state);
@@ -274,9 +300,11 @@ public sealed partial class DockerfileTests(PrivateDockerEngine engine) : IDispo
             "-v", $"{state.FullName}:/var/lib/socket-agent"];
     }
 
-    private string StartDaemon(string image, string name, params string[] args)
+    private static string CapabilityName(string fileCapability) => fileCapability["cap_".Length..].ToUpperInvariant();
+
+    private string StartDaemon(ProjectImage image, string name, params string[] args)
     {
-        string id = engine.Docker(["run", "-d", "--name", name, .. RunOptions(), image, .. args]).Trim();
+        string id = engine.Docker(["run", "-d", "--name", name, .. RunOptions(image), image.Name, .. args]).Trim();
         Assert.Matches("^[0-9a-f]{64}$", id);
         return id;
     }
