@@ -43,6 +43,8 @@ apt_mirror() {
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The work directory honours TMPDIR; the commands run inside the new root file system (chroot) must not look for it there.
+unset TMPDIR
 rootfs="$work/rootfs"
 
 # Both images are made from a root file system on this machine and imported as one layer each: no build context of
