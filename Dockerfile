@@ -17,6 +17,10 @@
 #                         them, and without SYS_ADMIN, which implies both, the agent runs on netlink alone). Build with
 #                         --build-arg FILE_CAPS=cap_dac_read_search,cap_sys_ptrace,cap_bpf,cap_perfmon=ep for an
 #                         image that needs no SYS_ADMIN (then only the host's own namespace: --netns host).
+#                         Docker 20.10 (Debian 12's docker.io) does not know BPF and PERFMON ("invalid CapAdd: unknown
+#                         capability"): there build with
+#                         --build-arg FILE_CAPS=cap_dac_read_search,cap_sys_ptrace,cap_sys_admin=ep and add only
+#                         SYS_PTRACE, DAC_READ_SEARCH and SYS_ADMIN (for the kernel SYS_ADMIN implies BPF and PERFMON).
 #   apparmor=unconfined   Docker's default AppArmor profile lets a container read only its own processes' fds.
 #   Do not add --security-opt no-new-privileges: the kernel then ignores file capabilities (nothing attributed).
 

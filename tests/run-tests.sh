@@ -35,6 +35,9 @@ command -v dot >/dev/null 2>&1 || need+=(graphviz)
 # static busybox (no registry needed); they start and stop it themselves.
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+# The image test (DockerfileTests) builds the project's image on that engine from local Debian bookworm bases that
+# build/docker-local-bases.sh makes with debootstrap (no registry is reachable), then runs it.
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   echo "run-tests: installing ${need[*]}" >&2
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace SocketAgent.Tests.Deployment;
 
 /// <summary>Runs an external tool (systemd-analyze, kubectl, docker) to the end and captures what it printed.</summary>
-internal static class ToolRun
+public static class ToolRun
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError)
     {
@@ -13,7 +13,13 @@ internal static class ToolRun
     /// <summary>The first of the given paths that exists, or null: the tool is not installed.</summary>
     public static string? Find(params string[] paths) => paths.FirstOrDefault(File.Exists);
 
-    public static Result Run(string program, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    /// <summary>
+    /// Runs <paramref name="program"/> to its end; throws <see cref="TimeoutException"/> (after killing it and its
+    /// children) when it takes longer than <paramref name="timeout"/>. <paramref name="environment"/> is added to this
+    /// process's environment.
+    /// </summary>
+    public static Result Run(string program, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -26,6 +32,10 @@ internal static class ToolRun
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
         using Process process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {program}");
         process.StandardInput.Close();
