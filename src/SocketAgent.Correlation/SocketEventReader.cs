@@ -10,7 +10,8 @@ namespace SocketAgent.Correlation;
 /// </summary>
 internal static class SocketEventReader
 {
-    public static SocketEventParseResult Read(ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
+    /// <param name="recentIds">When given, the set the event's id will be looked up in is prefetched as soon as the id is read.</param>
+    public static SocketEventParseResult Read(ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e, RecentIdSet? recentIds = null)
     {
         e.Reset();
         line = line.TrimEnd("\r\n "u8);
@@ -39,6 +40,10 @@ internal static class SocketEventReader
                 else if (name.SequenceEqual("event"u8))
                 {
                     ReadEvent(ref scanner, ref e);
+                    if (recentIds is not null && e.EventId != Guid.Empty)
+                    {
+                        recentIds.Prefetch(e.EventId);
+                    }
                 }
                 else if (name.SequenceEqual("host"u8))
                 {
