@@ -370,7 +370,10 @@ internal ref struct JsonLineScanner
             end++;
         }
         ReadOnlySpan<byte> token = _line[start..end];
-        if (!(token.SequenceEqual("true"u8) || token.SequenceEqual("false"u8) || token.SequenceEqual("null"u8) || IsNumber(token)))
+        bool valid = token.Length > 0 && (token[0] == (byte)'-' || char.IsAsciiDigit((char)token[0]))
+            ? IsNumber(token) // the usual scalar: tried first
+            : token.SequenceEqual("true"u8) || token.SequenceEqual("false"u8) || token.SequenceEqual("null"u8);
+        if (!valid)
         {
             ThrowMalformed();
         }
