@@ -370,10 +370,7 @@ internal ref struct JsonLineScanner
             end++;
         }
         ReadOnlySpan<byte> token = _line[start..end];
-        bool valid = token.Length > 0 && (token[0] == (byte)'-' || char.IsAsciiDigit((char)token[0]))
-            ? IsNumber(token) // the usual scalar: tried first
-            : token.SequenceEqual("true"u8) || token.SequenceEqual("false"u8) || token.SequenceEqual("null"u8);
-        if (!valid)
+        if (!(token.SequenceEqual("true"u8) || token.SequenceEqual("false"u8) || token.SequenceEqual("null"u8) || IsNumber(token)))
         {
             ThrowMalformed();
         }
