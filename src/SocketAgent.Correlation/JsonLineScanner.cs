@@ -66,9 +66,6 @@ internal ref struct JsonLineScanner
         _scratch = scratch;
     }
 
-    /// <summary>Where the scanner is: the start of the next token, or the line's length at its end.</summary>
-    public readonly int Position => _position;
-
     /// <summary>The next value's first byte (<c>"</c>, <c>{</c>, <c>[</c>, a digit or <c>-</c>, <c>t</c>/<c>f</c>/<c>n</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte PeekValue()

@@ -36,8 +36,6 @@ internal sealed class ProcessOwner
     {
         private readonly Dictionary<Key, ProcessOwner> _owners = [];
 
-        public int Count => _owners.Count;
-
         public ProcessOwner Get(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args)
         {
             var key = new Key(hostName, pid, processName, commandLine, args);
