@@ -30,6 +30,9 @@ internal readonly record struct CommunityKey(ulong Hash0, ulong Hash1, uint Hash
         return true;
     }
 
+    /// <summary>The hash's first bits: a SHA-1 is already uniform, no need to mix all five fields per lookup.</summary>
+    public override int GetHashCode() => (int)Hash0 ^ (int)Transport;
+
     /// <summary>The <c>1:BASE64</c> text back, as the agents print it.</summary>
     public int Format(Span<byte> destination)
     {

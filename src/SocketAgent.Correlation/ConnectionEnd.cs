@@ -23,7 +23,7 @@ internal sealed class ConnectionEnd
     public ulong NetnsInode { get; }
     public EndpointAddress Local { get; }
     public EndpointAddress Remote { get; }
-    public byte[]? HostName { get; private set; }
+    public byte[]? HostName => Owner.HostName;
     public long Start { get; private set; }
 
     /// <summary>When it closed (<c>event.end</c> of its closed event), or <see cref="EventTimestamp.Unknown"/> while open.</summary>
@@ -50,10 +50,13 @@ internal sealed class ConnectionEnd
     public bool SentFin { get; private set; }
 
     public long LastTimestamp { get; private set; }
-    public int Pid { get; private set; }
-    public byte[]? ProcessName { get; private set; }
-    public byte[]? CommandLine { get; private set; }
-    public byte[]? Args { get; private set; }
+    /// <summary>Host and process, shared with the other ends of that process.</summary>
+    public ProcessOwner Owner { get; private set; } = ProcessOwner.None;
+
+    public int Pid => Owner.Pid;
+    public byte[]? ProcessName => Owner.ProcessName;
+    public byte[]? CommandLine => Owner.CommandLine;
+    public byte[]? Args => Owner.Args;
 
     /// <summary>Whether the event is this agent's view of this same socket (same agent, namespace and 4-tuple).</summary>
     public bool IsSameEnd(ref ObservedSocketEvent e) =>
@@ -76,7 +79,7 @@ internal sealed class ConnectionEnd
 
     private static long SaturatingAdd(long value, long add) => value > long.MaxValue - add ? long.MaxValue : value + add;
 
-    public void Apply(ref ObservedSocketEvent e)
+    public void Apply(ref ObservedSocketEvent e, ProcessOwner.Table owners)
     {
         long start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
         if (start < Start)
@@ -129,14 +132,17 @@ internal sealed class ConnectionEnd
         // The owner and host from the newest event that names them (a closed event carries the last known owner).
         if (e.Timestamp >= LastTimestamp || ProcessName is null)
         {
-            if (e.ProcessName is not null || e.Pid != 0)
+            ProcessOwner owner = Owner;
+            bool namesProcess = e.ProcessName is not null || e.Pid != 0;
+            byte[]? hostName = e.HostName ?? owner.HostName;
+            int pid = namesProcess ? e.Pid : owner.Pid;
+            byte[]? processName = namesProcess ? e.ProcessName : owner.ProcessName;
+            byte[]? commandLine = namesProcess ? e.CommandLine : owner.CommandLine;
+            byte[]? args = namesProcess ? e.Args : owner.Args;
+            if (!owner.Is(hostName, pid, processName, commandLine, args))
             {
-                Pid = e.Pid;
-                ProcessName = e.ProcessName;
-                CommandLine = e.CommandLine;
-                Args = e.Args;
+                Owner = owners.Get(hostName, pid, processName, commandLine, args);
             }
-            HostName = e.HostName ?? HostName;
         }
         LastTimestamp = Math.Max(LastTimestamp, e.Timestamp);
     }

@@ -3,7 +3,7 @@ namespace SocketAgent.Correlation;
 /// <summary>
 /// One connection being joined: up to two ends (A, the first seen, and B), its place in the activity list, when it is
 /// due for emission, and the input positions its events came from (so offsets are committed only past it once it is
-/// out). Entries with the same community id (a 5-tuple reused later) are chained through <see cref="NextSameKey"/>.
+/// out). Entries are found by community id through <see cref="ConnectionTable"/>, whose chains run through <see cref="NextInBucket"/>.
 /// </summary>
 internal sealed class ConnectionEntry
 {
@@ -12,10 +12,12 @@ internal sealed class ConnectionEntry
     public CommunityKey Key { get; }
     public ConnectionEnd? A { get; set; }
     public ConnectionEnd? B { get; set; }
-    public ConnectionEntry? NextSameKey { get; set; }
 
-    /// <summary>Event time of the newest event applied (for idle expiry).</summary>
-    public long LastActivity { get; set; }
+    /// <summary>The next entry in this one's <see cref="ConnectionTable"/> bucket (a field: the table links through it by ref).</summary>
+    public ConnectionEntry? NextInBucket;
+
+    /// <summary>Event time of the newest event applied (for idle expiry): each end keeps its own, no copy here.</summary>
+    public long LastActivity => Math.Max(A?.LastTimestamp ?? EventTimestamp.Unknown, B?.LastTimestamp ?? EventTimestamp.Unknown);
 
     /// <summary>Event time after which it is emitted even if incomplete; <see cref="long.MaxValue"/> when not waiting.</summary>
     public long DueEventTime { get; set; } = long.MaxValue;

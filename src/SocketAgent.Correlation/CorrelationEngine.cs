@@ -12,12 +12,13 @@ internal sealed class CorrelationEngine
 {
     private readonly CorrelationOptions _options;
     private readonly IConnectionSink _sink;
-    private readonly Dictionary<CommunityKey, ConnectionEntry> _entries = [];
+    private readonly ConnectionTable _entries = new();
     private readonly ActivityList _activity = new();
     private readonly PriorityQueue<ConnectionEntry, long> _dueByEventTime = new();
     private readonly PriorityQueue<ConnectionEntry, long> _dueByWallTime = new();
     private readonly RecentIdSet _recentIds;
     private readonly EmittedConnectionSet _emitted;
+    private readonly ProcessOwner.Table _owners;
     private readonly OffsetTracker? _offsets;
     private readonly Action<string> _log;
     private readonly long _wait;
@@ -38,6 +39,7 @@ internal sealed class CorrelationEngine
         _recentIds = new RecentIdSet(options.RecentEventIds);
         _emitted = new EmittedConnectionSet(options.EmittedConnections, ToNanoseconds(options.EmittedRetention), _skew);
         Interner = new Utf8Interner(options.InternedValues);
+        _owners = new ProcessOwner.Table(options.InternedValues);
     }
 
     public CorrelationCounters Counters { get; } = new();
@@ -55,7 +57,7 @@ internal sealed class CorrelationEngine
     {
         Counters.Lines++;
         var e = new ObservedSocketEvent();
-        SocketEventParseResult result = SocketEventReader.Read(line, Interner, ref e);
+        SocketEventParseResult result = SocketEventReader.Read(line, Interner, ref e, _recentIds);
         if (result == SocketEventParseResult.Connection)
         {
             Process(ref e, position, wallMilliseconds);
@@ -102,8 +104,7 @@ internal sealed class CorrelationEngine
             entry.Partition = position.Partition;
         }
         bool wasClosed = entry.AnyClosed;
-        target.Apply(ref e);
-        entry.LastActivity = Math.Max(entry.LastActivity, e.Timestamp);
+        target.Apply(ref e, _owners);
         _activity.Touch(entry);
         if (!position.IsNone && _offsets is not null && entry.AnyClosed)
         {
@@ -138,9 +139,13 @@ internal sealed class CorrelationEngine
     /// <summary>The entry and end this event belongs to: this agent's end already known, a free slot beside a mirroring far end, or a new entry.</summary>
     private (ConnectionEntry Entry, ConnectionEnd End) Find(ref ObservedSocketEvent e, long start, long end)
     {
-        _entries.TryGetValue(e.Key, out ConnectionEntry? head);
-        for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextSameKey)
+        ConnectionEntry? head = _entries.Bucket(e.Key);
+        for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextInBucket)
         {
+            if (entry.Key != e.Key)
+            {
+                continue;
+            }
             if (entry.A is { } a && a.IsSameEnd(ref e) && a.Overlaps(start, end, _skew))
             {
                 return (entry, a);
@@ -152,17 +157,17 @@ internal sealed class CorrelationEngine
         }
 
         var created = new ConnectionEnd(ref e);
-        for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextSameKey)
+        for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextInBucket)
         {
-            if (entry.B is null && entry.A is { } far && far.Mirrors(created) && far.Overlaps(start, end, _skew))
+            if (entry.Key == e.Key && entry.B is null && entry.A is { } far && far.Mirrors(created) && far.Overlaps(start, end, _skew))
             {
                 entry.B = created;
                 return (entry, created);
             }
         }
 
-        var added = new ConnectionEntry(e.Key) { A = created, LastActivity = e.Timestamp, NextSameKey = head };
-        _entries[e.Key] = added;
+        var added = new ConnectionEntry(e.Key) { A = created };
+        _entries.Add(added);
         _activity.AddNewest(added);
         return (added, created);
     }
@@ -301,31 +306,7 @@ internal sealed class CorrelationEngine
     {
         entry.Removed = true;
         _activity.Remove(entry);
-        if (_entries.TryGetValue(entry.Key, out ConnectionEntry? head))
-        {
-            if (ReferenceEquals(head, entry))
-            {
-                if (entry.NextSameKey is null)
-                {
-                    _entries.Remove(entry.Key);
-                }
-                else
-                {
-                    _entries[entry.Key] = entry.NextSameKey;
-                }
-            }
-            else
-            {
-                for (ConnectionEntry previous = head; previous.NextSameKey is not null; previous = previous.NextSameKey)
-                {
-                    if (ReferenceEquals(previous.NextSameKey, entry))
-                    {
-                        previous.NextSameKey = entry.NextSameKey;
-                        break;
-                    }
-                }
-            }
-        }
+        _entries.Remove(entry);
         if (entry.Positions is not null)
         {
             foreach (SourcePosition position in entry.Positions)

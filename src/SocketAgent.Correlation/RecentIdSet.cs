@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace SocketAgent.Correlation;
 
@@ -46,9 +48,7 @@ internal sealed class RecentIdSet
         {
             return true;
         }
-        // UUIDv7 and v4 ids end in random bits: the last eight bytes pick the set.
-        ulong random = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(new ReadOnlySpan<Guid>(in id))[8..]);
-        Span<Guid> set = _slots.AsSpan((int)((random ^ (random >> 29)) & (uint)_setMask) * Ways, Ways);
+        Span<Guid> set = _slots.AsSpan(SetStart(id), Ways);
         if (set[0] == id || set[1] == id || set[2] == id || set[3] == id)
         {
             return false;
@@ -61,6 +61,26 @@ internal sealed class RecentIdSet
         set[..(Ways - 1)].CopyTo(set[1..]);
         set[0] = id;
         return true;
+    }
+
+    /// <summary>
+    /// Asks the CPU to bring <paramref name="id"/>'s set into the cache while the rest of its line is parsed: the table
+    /// is megabytes, so <see cref="Add"/> otherwise waits on memory for every event (7 % of correlate's CPU).
+    /// </summary>
+    public unsafe void Prefetch(Guid id)
+    {
+        if (Sse.IsSupported && _slots.Length != 0)
+        {
+            // Unpinned: should the GC move the table meanwhile, a prefetch of the old address is harmless (it never faults).
+            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[SetStart(id)]));
+        }
+    }
+
+    /// <summary>UUIDv7 and v4 ids end in random bits: the last eight bytes pick the set.</summary>
+    private int SetStart(Guid id)
+    {
+        ulong random = MemoryMarshal.Read<ulong>(MemoryMarshal.AsBytes(new ReadOnlySpan<Guid>(in id))[8..]);
+        return (int)((random ^ (random >> 29)) & (uint)_setMask) * Ways;
     }
 
     /// <summary>Forgets every id (a partition was revoked: its events may come back and must be read again).</summary>

@@ -4,12 +4,14 @@ using System.Text.Json;
 namespace SocketAgent.Correlation;
 
 /// <summary>
-/// Pulls the join's fields out of one event line with a <see cref="Utf8JsonReader"/> over the UTF-8 bytes: no DOM, and
-/// every object the join does not need (tcp_info's other 30 counters, routes, interfaces…) is skipped unread.
+/// Pulls the join's fields out of one event line with a <see cref="JsonLineScanner"/> over the UTF-8 bytes: no DOM, no
+/// string for a member not kept, and every value the join does not need (tcp_info's other counters, event.category,
+/// host.boot, user…) is jumped over by its structure rather than read token by token.
 /// </summary>
 internal static class SocketEventReader
 {
-    public static SocketEventParseResult Read(ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
+    /// <param name="recentIds">When given, the set the event's id will be looked up in is prefetched as soon as the id is read.</param>
+    public static SocketEventParseResult Read(ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e, RecentIdSet? recentIds = null)
     {
         e.Reset();
         line = line.TrimEnd("\r\n "u8);
@@ -20,64 +22,67 @@ internal static class SocketEventReader
 
         try
         {
-            var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });
+            var scanner = new JsonLineScanner(line, stackalloc byte[JsonLineScanner.ScratchLength]);
             EndpointAddress source = default, destination = default;
             long sourceBytes = -1, destinationBytes = -1;
             bool localIsDestination = false;
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (scanner.PeekValue() != (byte)'{')
             {
                 return SocketEventParseResult.Invalid;
             }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            scanner.TryEnterObject();
+            while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
             {
-                if (reader.ValueTextEquals("@timestamp"u8))
+                if (name.SequenceEqual("@timestamp"u8))
                 {
-                    reader.Read();
-                    e.Timestamp = Time(ref reader);
+                    e.Timestamp = Time(ref scanner);
                 }
-                else if (reader.ValueTextEquals("event"u8))
+                else if (name.SequenceEqual("event"u8))
                 {
-                    ReadEvent(ref reader, ref e);
+                    ReadEvent(ref scanner, ref e);
+                    if (recentIds is not null && e.EventId != Guid.Empty)
+                    {
+                        recentIds.Prefetch(e.EventId);
+                    }
                 }
-                else if (reader.ValueTextEquals("host"u8))
+                else if (name.SequenceEqual("host"u8))
                 {
-                    ReadNamedObject(ref reader, "name"u8, line, interner, out e.HostName);
+                    ReadNamedObject(ref scanner, "name"u8, interner, out e.HostName);
                 }
-                else if (reader.ValueTextEquals("agent"u8))
+                else if (name.SequenceEqual("agent"u8))
                 {
-                    ReadNamedObject(ref reader, "id"u8, line, interner, out e.AgentId);
+                    ReadNamedObject(ref scanner, "id"u8, interner, out e.AgentId);
                 }
-                else if (reader.ValueTextEquals("network"u8))
+                else if (name.SequenceEqual("network"u8))
                 {
-                    ReadNetwork(ref reader, ref e);
+                    ReadNetwork(ref scanner, ref e);
                 }
-                else if (reader.ValueTextEquals("socket"u8))
+                else if (name.SequenceEqual("socket"u8))
                 {
-                    ReadSocket(ref reader, line, interner, ref e, ref localIsDestination);
+                    ReadSocket(ref scanner, interner, ref e, ref localIsDestination);
                 }
-                else if (reader.ValueTextEquals("netns"u8))
+                else if (name.SequenceEqual("netns"u8))
                 {
-                    ReadNetns(ref reader, ref e);
+                    ReadNetns(ref scanner, ref e);
                 }
-                else if (reader.ValueTextEquals("process"u8))
+                else if (name.SequenceEqual("process"u8))
                 {
-                    ReadProcess(ref reader, line, interner, ref e);
+                    ReadProcess(ref scanner, interner, ref e);
                 }
-                else if (reader.ValueTextEquals("source"u8))
+                else if (name.SequenceEqual("source"u8))
                 {
-                    source = Endpoint(ref reader, out sourceBytes);
+                    source = Endpoint(ref scanner, out sourceBytes);
                 }
-                else if (reader.ValueTextEquals("destination"u8))
+                else if (name.SequenceEqual("destination"u8))
                 {
-                    destination = Endpoint(ref reader, out destinationBytes);
+                    destination = Endpoint(ref scanner, out destinationBytes);
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    scanner.SkipValue();
                 }
             }
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            if (!scanner.AtEnd())
             {
                 return SocketEventParseResult.Invalid; // a second value, or trailing garbage, on the line
             }
@@ -103,95 +108,95 @@ internal static class SocketEventReader
             : SocketEventParseResult.Connection;
     }
 
-    private static void ReadEvent(ref Utf8JsonReader reader, ref ObservedSocketEvent e)
+    private static void ReadEvent(ref JsonLineScanner scanner, ref ObservedSocketEvent e)
     {
-        Span<byte> buffer = stackalloc byte[ShortValueLength];
-        if (!EnterObject(ref reader))
+        if (!scanner.TryEnterObject())
         {
             return;
         }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
         {
-            if (reader.ValueTextEquals("action"u8))
+            if (name.SequenceEqual("action"u8))
             {
-                reader.Read();
-                e.Action = reader.ValueTextEquals("opened"u8) ? ObservedAction.Opened
-                    : reader.ValueTextEquals("closed"u8) ? ObservedAction.Closed
-                    : reader.ValueTextEquals("state_changed"u8) ? ObservedAction.StateChanged
-                    : reader.ValueTextEquals("snapshot"u8) ? ObservedAction.Snapshot
-                    : ObservedAction.None;
-            }
-            else if (reader.ValueTextEquals("dataset"u8))
-            {
-                reader.Read();
-                e.IsSocketDataset = reader.ValueTextEquals("socket"u8);
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                int length = ShortString(ref reader, buffer);
-                if (length > 0 && Utf8Parser.TryParse(buffer[..length], out Guid id, out int consumed, 'D') && consumed == length)
+                e.Action = scanner.ReadShortString() switch
                 {
-                    e.EventId = id;
+                    var v when v.SequenceEqual("opened"u8) => ObservedAction.Opened,
+                    var v when v.SequenceEqual("closed"u8) => ObservedAction.Closed,
+                    var v when v.SequenceEqual("state_changed"u8) => ObservedAction.StateChanged,
+                    var v when v.SequenceEqual("snapshot"u8) => ObservedAction.Snapshot,
+                    _ => ObservedAction.None,
+                };
+            }
+            else if (name.SequenceEqual("dataset"u8))
+            {
+                e.IsSocketDataset = scanner.ReadStringEquals("socket"u8);
+            }
+            else if (name.SequenceEqual("id"u8))
+            {
+                ReadOnlySpan<byte> id = scanner.ReadShortString();
+                if (!id.IsEmpty && Utf8Parser.TryParse(id, out Guid value, out int consumed, 'D') && consumed == id.Length)
+                {
+                    e.EventId = value;
                 }
             }
-            else if (reader.ValueTextEquals("start"u8))
+            else if (name.SequenceEqual("start"u8))
             {
-                reader.Read();
-                e.Start = Time(ref reader);
+                e.Start = Time(ref scanner);
             }
-            else if (reader.ValueTextEquals("end"u8))
+            else if (name.SequenceEqual("end"u8))
             {
-                reader.Read();
-                e.End = Time(ref reader);
+                e.End = Time(ref scanner);
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
     }
 
-    private static void ReadNetwork(ref Utf8JsonReader reader, ref ObservedSocketEvent e)
+    private static void ReadNetwork(ref JsonLineScanner scanner, ref ObservedSocketEvent e)
     {
-        if (!EnterObject(ref reader))
+        if (!scanner.TryEnterObject())
         {
             return;
         }
-        Span<byte> communityId = stackalloc byte[ShortValueLength];
-        int communityIdLength = -1;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        Span<byte> communityId = stackalloc byte[JsonLineScanner.ScratchLength];
+        int communityIdLength = 0;
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
         {
-            if (reader.ValueTextEquals("transport"u8))
+            if (name.SequenceEqual("transport"u8))
             {
-                reader.Read();
-                e.Transport = reader.ValueTextEquals("tcp"u8) ? ConnectionTransport.Tcp
-                    : reader.ValueTextEquals("udp"u8) ? ConnectionTransport.Udp
-                    : ConnectionTransport.None;
+                e.Transport = scanner.ReadShortString() switch
+                {
+                    var v when v.SequenceEqual("tcp"u8) => ConnectionTransport.Tcp,
+                    var v when v.SequenceEqual("udp"u8) => ConnectionTransport.Udp,
+                    _ => ConnectionTransport.None,
+                };
             }
-            else if (reader.ValueTextEquals("direction"u8))
+            else if (name.SequenceEqual("direction"u8))
             {
-                reader.Read();
-                e.Direction = reader.ValueTextEquals("ingress"u8) ? ObservedDirection.Ingress
-                    : reader.ValueTextEquals("egress"u8) ? ObservedDirection.Egress
-                    : reader.ValueTextEquals("internal"u8) ? ObservedDirection.Internal
-                    : reader.ValueTextEquals("listening"u8) ? ObservedDirection.Listening
-                    : ObservedDirection.Unknown;
+                e.Direction = scanner.ReadShortString() switch
+                {
+                    var v when v.SequenceEqual("ingress"u8) => ObservedDirection.Ingress,
+                    var v when v.SequenceEqual("egress"u8) => ObservedDirection.Egress,
+                    var v when v.SequenceEqual("internal"u8) => ObservedDirection.Internal,
+                    var v when v.SequenceEqual("listening"u8) => ObservedDirection.Listening,
+                    _ => ObservedDirection.Unknown,
+                };
             }
-            else if (reader.ValueTextEquals("community_id"u8))
+            else if (name.SequenceEqual("community_id"u8))
             {
-                reader.Read();
-                communityIdLength = ShortString(ref reader, communityId);
+                ReadOnlySpan<byte> id = scanner.ReadShortString();
+                communityIdLength = id.Length;
+                id.CopyTo(communityId); // the scanner's scratch is reused by the next escaped name
             }
-            else if (reader.ValueTextEquals("netns"u8))
+            else if (name.SequenceEqual("netns"u8))
             {
-                ReadNetns(ref reader, ref e);
+                ReadNetns(ref scanner, ref e);
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
         // The transport may follow the id in a hand-written line: parse once both are known.
@@ -199,148 +204,148 @@ internal static class SocketEventReader
     }
 
     /// <summary><c>netns.inode</c> (top level; <c>network.netns</c> in lines written before it moved there).</summary>
-    private static void ReadNetns(ref Utf8JsonReader reader, ref ObservedSocketEvent e)
+    private static void ReadNetns(ref JsonLineScanner scanner, ref ObservedSocketEvent e)
     {
-        if (!EnterObject(ref reader))
+        if (!scanner.TryEnterObject())
         {
             return;
         }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
         {
-            bool inode = reader.ValueTextEquals("inode"u8);
-            reader.Read();
-            if (inode && reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong value))
+            if (name.SequenceEqual("inode"u8))
             {
-                e.NetnsInode = value;
-            }
-            reader.Skip();
-        }
-    }
-
-    private static void ReadSocket(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e, ref bool localIsDestination)
-    {
-        if (!EnterObject(ref reader))
-        {
-            return;
-        }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("state"u8))
-            {
-                reader.Read();
-                e.State = reader.TokenType == JsonTokenType.String ? interner.Intern(Raw(ref reader, line)) : null;
-            }
-            else if (reader.ValueTextEquals("local_end"u8))
-            {
-                reader.Read();
-                localIsDestination = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("destination"u8);
-            }
-            else if (reader.ValueTextEquals("local"u8))
-            {
-                e.Local = Endpoint(ref reader);
-            }
-            else if (reader.ValueTextEquals("remote"u8))
-            {
-                e.Remote = Endpoint(ref reader);
-            }
-            else if (reader.ValueTextEquals("tcp_info"u8))
-            {
-                if (EnterObject(ref reader))
+                if (scanner.TryReadUInt64(out ulong value))
                 {
-                    // The default profile leaves a zero counter out, as ss -i does: within tcp_info, absent means 0.
-                    e.BytesAcked = 0;
-                    e.BytesReceived = 0;
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        bool acked = reader.ValueTextEquals("bytes_acked"u8);
-                        bool received = !acked && reader.ValueTextEquals("bytes_received"u8);
-                        reader.Read();
-                        if ((acked || received) && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value))
-                        {
-                            if (acked)
-                            {
-                                e.BytesAcked = value;
-                            }
-                            else
-                            {
-                                e.BytesReceived = value;
-                            }
-                        }
-                        reader.Skip();
-                    }
+                    e.NetnsInode = value;
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
     }
 
-    private static void ReadProcess(ref Utf8JsonReader reader, ReadOnlySpan<byte> line, Utf8Interner interner, ref ObservedSocketEvent e)
+    private static void ReadSocket(ref JsonLineScanner scanner, Utf8Interner interner, ref ObservedSocketEvent e, ref bool localIsDestination)
     {
-        if (!EnterObject(ref reader))
+        if (!scanner.TryEnterObject())
         {
             return;
         }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
         {
-            if (reader.ValueTextEquals("pid"u8))
+            if (name.SequenceEqual("state"u8))
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int pid))
+                e.State = scanner.TryReadString(out ReadOnlySpan<byte> raw, out _) ? interner.Intern(raw) : null;
+            }
+            else if (name.SequenceEqual("local_end"u8))
+            {
+                localIsDestination = scanner.ReadStringEquals("destination"u8);
+            }
+            else if (name.SequenceEqual("local"u8))
+            {
+                e.Local = Endpoint(ref scanner, out _);
+            }
+            else if (name.SequenceEqual("remote"u8))
+            {
+                e.Remote = Endpoint(ref scanner, out _);
+            }
+            else if (name.SequenceEqual("tcp_info"u8))
+            {
+                ReadTcpInfo(ref scanner, ref e);
+            }
+            else
+            {
+                scanner.SkipValue();
+            }
+        }
+    }
+
+    private static void ReadTcpInfo(ref JsonLineScanner scanner, ref ObservedSocketEvent e)
+    {
+        if (!scanner.TryEnterObject())
+        {
+            return;
+        }
+        // The default profile leaves a zero counter out, as ss -i does: within tcp_info, absent means 0.
+        e.BytesAcked = 0;
+        e.BytesReceived = 0;
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
+        {
+            if (name.SequenceEqual("bytes_acked"u8))
+            {
+                if (scanner.TryReadInt64(out long value))
+                {
+                    e.BytesAcked = value;
+                }
+            }
+            else if (name.SequenceEqual("bytes_received"u8))
+            {
+                if (scanner.TryReadInt64(out long value))
+                {
+                    e.BytesReceived = value;
+                }
+            }
+            else
+            {
+                scanner.SkipValue();
+            }
+        }
+    }
+
+    private static void ReadProcess(ref JsonLineScanner scanner, Utf8Interner interner, ref ObservedSocketEvent e)
+    {
+        if (!scanner.TryEnterObject())
+        {
+            return;
+        }
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
+        {
+            if (name.SequenceEqual("pid"u8))
+            {
+                if (scanner.TryReadInt32(out int pid))
                 {
                     e.Pid = pid;
                 }
             }
-            else if (reader.ValueTextEquals("name"u8))
+            else if (name.SequenceEqual("name"u8))
             {
-                reader.Read();
-                e.ProcessName = reader.TokenType == JsonTokenType.String ? interner.Intern(Raw(ref reader, line)) : null;
+                e.ProcessName = scanner.TryReadString(out ReadOnlySpan<byte> raw, out _) ? interner.Intern(raw) : null;
             }
-            else if (reader.ValueTextEquals("command_line"u8))
+            else if (name.SequenceEqual("command_line"u8))
             {
-                reader.Read();
-                e.CommandLine = reader.TokenType == JsonTokenType.String ? interner.Intern(Raw(ref reader, line)) : null;
+                e.CommandLine = scanner.TryReadString(out ReadOnlySpan<byte> raw, out _) ? interner.Intern(raw) : null;
             }
-            else if (reader.ValueTextEquals("args"u8))
+            else if (name.SequenceEqual("args"u8))
             {
-                reader.Read();
-                e.Args = reader.TokenType == JsonTokenType.StartArray ? interner.Intern(Raw(ref reader, line)) : SkipNull(ref reader);
+                bool array = scanner.PeekValue() == (byte)'[';
+                ReadOnlySpan<byte> raw = scanner.SkipValue();
+                e.Args = array ? interner.Intern(raw) : null;
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
     }
 
-    private static byte[]? SkipNull(ref Utf8JsonReader reader)
-    {
-        reader.Skip();
-        return null;
-    }
-
-    private static void ReadNamedObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> property, ReadOnlySpan<byte> line, Utf8Interner interner, out byte[]? value)
+    private static void ReadNamedObject(ref JsonLineScanner scanner, ReadOnlySpan<byte> property, Utf8Interner interner, out byte[]? value)
     {
         value = null;
-        if (!EnterObject(ref reader))
+        if (!scanner.TryEnterObject())
         {
             return;
         }
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
         {
-            bool wanted = reader.ValueTextEquals(property);
-            reader.Read();
-            if (wanted && reader.TokenType == JsonTokenType.String)
+            if (name.SequenceEqual(property) && scanner.PeekValue() == (byte)'"')
             {
-                value = interner.Intern(Raw(ref reader, line));
+                scanner.TryReadString(out ReadOnlySpan<byte> raw, out _);
+                value = interner.Intern(raw);
             }
             else
             {
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
     }
@@ -367,98 +372,44 @@ internal static class SocketEventReader
         }
     }
 
-    private static EndpointAddress Endpoint(ref Utf8JsonReader reader) => Endpoint(ref reader, out _);
-
-    private static EndpointAddress Endpoint(ref Utf8JsonReader reader, out long bytes)
+    private static EndpointAddress Endpoint(ref JsonLineScanner scanner, out long bytes)
     {
         bytes = -1;
-        if (!EnterObject(ref reader))
+        if (!scanner.TryEnterObject())
         {
             return default;
         }
         ulong high = 0, low = 0;
         bool isV6 = false, hasIp = false;
         ushort port = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (scanner.TryReadMemberName(out ReadOnlySpan<byte> name))
         {
-            if (reader.ValueTextEquals("ip"u8))
+            if (name.SequenceEqual("ip"u8))
             {
-                reader.Read();
-                hasIp = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
-                    && EndpointAddress.TryParseIp(reader.ValueSpan, out high, out low, out isV6);
+                hasIp = scanner.TryReadString(out ReadOnlySpan<byte> raw, out bool escaped) && !escaped
+                    && EndpointAddress.TryParseIp(raw[1..^1], out high, out low, out isV6);
             }
-            else if (reader.ValueTextEquals("port"u8))
+            else if (name.SequenceEqual("port"u8))
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number)
-                {
-                    reader.TryGetUInt16(out port);
-                }
+                scanner.TryReadUInt16(out port);
             }
-            else if (reader.ValueTextEquals("bytes"u8))
+            else if (name.SequenceEqual("bytes"u8))
             {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) && value >= 0)
+                if (scanner.TryReadInt64(out long value) && value >= 0)
                 {
                     bytes = value;
                 }
             }
             else
             {
-                reader.Read();
-                reader.Skip();
+                scanner.SkipValue();
             }
         }
         return hasIp && port != 0 ? new EndpointAddress(high, low, port, isV6) : default;
     }
 
-    /// <summary>Moves onto the property's value; true when it is an object (anything else is skipped).</summary>
-    private static bool EnterObject(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.StartObject)
-        {
-            return true;
-        }
-        reader.Skip();
-        return false;
-    }
-
-    /// <summary>The current string (with its quotes) or array/object (skipping to its end), as raw JSON text.</summary>
-    private static ReadOnlySpan<byte> Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> line)
-    {
-        int start = (int)reader.TokenStartIndex;
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            return line.Slice(start, reader.ValueSpan.Length + 2);
-        }
-        reader.Skip();
-        return line[start..(int)reader.BytesConsumed];
-    }
-
-    private const int ShortValueLength = 64;
-
-    /// <summary>
-    /// Copies a short string value into <paramref name="buffer"/> as UTF-8, unescaped (the agents write ids without
-    /// escapes, but a pipeline that re-encoded the line may have written <c>\u002B</c> for a +); its length, or -1
-    /// when not a string or too long.
-    /// </summary>
-    private static int ShortString(ref Utf8JsonReader reader, scoped Span<byte> buffer)
-    {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > buffer.Length)
-        {
-            return -1;
-        }
-        if (!reader.ValueIsEscaped)
-        {
-            reader.ValueSpan.CopyTo(buffer);
-            return reader.ValueSpan.Length;
-        }
-        return reader.CopyString(buffer);
-    }
-
-    private static long Time(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && EventTimestamp.TryParse(reader.ValueSpan, out long value)
+    private static long Time(ref JsonLineScanner scanner) =>
+        scanner.TryReadString(out ReadOnlySpan<byte> raw, out bool escaped) && !escaped && EventTimestamp.TryParse(raw[1..^1], out long value)
             ? value
             : EventTimestamp.Unknown;
 }

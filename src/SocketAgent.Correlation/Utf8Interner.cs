@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace SocketAgent.Correlation;
 
 /// <summary>
@@ -46,11 +48,30 @@ internal sealed class Utf8Interner
 
         public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
 
+        /// <summary>Random per process, as <see cref="HashCode"/>'s seed is, so no input can aim at one bucket.</summary>
+        private static readonly ulong s_seed = (ulong)Random.Shared.NextInt64();
+
+        /// <summary>
+        /// Eight bytes per multiply (<see cref="HashCode.AddBytes"/> mixes four at a time): every event hashes its host,
+        /// agent, process name, state and argv here, ~200 bytes, so this was 4 % of correlate's CPU.
+        /// </summary>
         public int GetHashCode(ReadOnlySpan<byte> alternate)
         {
-            var hash = new HashCode();
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
+            const ulong Multiplier = 0x9E3779B97F4A7C15;
+            ulong hash = s_seed ^ (ulong)alternate.Length;
+            while (alternate.Length >= sizeof(ulong))
+            {
+                hash = (hash ^ MemoryMarshal.Read<ulong>(alternate)) * Multiplier;
+                hash ^= hash >> 29;
+                alternate = alternate[sizeof(ulong)..];
+            }
+            ulong tail = 0;
+            foreach (byte b in alternate)
+            {
+                tail = (tail << 8) | b;
+            }
+            hash = (hash ^ tail) * Multiplier;
+            return (int)(hash ^ (hash >> 32));
         }
 
         public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();

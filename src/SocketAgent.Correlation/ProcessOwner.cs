@@ -1,0 +1,57 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// Who holds an end as its newest event named it: host, pid, process name, command line and argv (raw JSON text,
+/// interned). Shared by every end of the same process, so an open connection holds one reference, not five.
+/// </summary>
+internal sealed class ProcessOwner
+{
+    public static readonly ProcessOwner None = new(null, 0, null, null, null);
+
+    private ProcessOwner(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args)
+    {
+        HostName = hostName;
+        Pid = pid;
+        ProcessName = processName;
+        CommandLine = commandLine;
+        Args = args;
+    }
+
+    public byte[]? HostName { get; }
+    public int Pid { get; }
+    public byte[]? ProcessName { get; }
+    public byte[]? CommandLine { get; }
+    public byte[]? Args { get; }
+
+    /// <summary>Whether this is that owner: the texts compared by reference (they are interned, so equal texts are one array).</summary>
+    public bool Is(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args) =>
+        Pid == pid && ReferenceEquals(HostName, hostName) && ReferenceEquals(ProcessName, processName)
+        && ReferenceEquals(CommandLine, commandLine) && ReferenceEquals(Args, args);
+
+    /// <summary>
+    /// The owners seen, one instance each. Bounded like <see cref="Utf8Interner"/>: past its capacity a new owner is
+    /// made per end instead of remembered.
+    /// </summary>
+    internal sealed class Table(int capacity)
+    {
+        private readonly Dictionary<Key, ProcessOwner> _owners = [];
+
+        public ProcessOwner Get(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args)
+        {
+            var key = new Key(hostName, pid, processName, commandLine, args);
+            if (_owners.TryGetValue(key, out ProcessOwner? owner))
+            {
+                return owner;
+            }
+            owner = new ProcessOwner(hostName, pid, processName, commandLine, args);
+            if (_owners.Count < capacity)
+            {
+                _owners.Add(key, owner);
+            }
+            return owner;
+        }
+
+        /// <summary>Arrays compare by reference (the default for a record's array members): the texts are interned.</summary>
+        private readonly record struct Key(byte[]? HostName, int Pid, byte[]? ProcessName, byte[]? CommandLine, byte[]? Args);
+    }
+}
