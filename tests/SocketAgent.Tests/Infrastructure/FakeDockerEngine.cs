@@ -32,9 +32,6 @@ internal sealed class FakeDockerEngine : IDisposable
     /// <summary>How many times the container with <paramref name="id"/> was asked for.</summary>
     public int RequestsFor(string id) => _requests.TryGetValue(id, out int count) ? count : 0;
 
-    /// <summary>Every request, whatever its path.</summary>
-    public int TotalRequests => _requests.Values.Sum();
-
     private async Task AcceptAsync()
     {
         try

@@ -218,6 +218,10 @@ internal sealed class OtlpHttpReceiver : IAsyncDisposable
     public Task<OtlpMetricsExport> WaitForMetricAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitForExportAsync(e => e.HasMetric(name), $"an export with metric '{name}'", timeout, cancellationToken);
 
+    /// <summary>The latest export with metric <paramref name="name"/> that <paramref name="condition"/> also accepts.</summary>
+    public Task<OtlpMetricsExport> WaitForMetricAsync(string name, Func<OtlpMetricsExport, bool> condition, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForExportAsync(e => e.HasMetric(name) && condition(e), $"an export with metric '{name}' as the test wants it", timeout, cancellationToken);
+
     /// <exception cref="InvalidDataException">A request was rejected (its reasons are in the message).</exception>
     /// <exception cref="TimeoutException">Nothing matched within <paramref name="timeout"/> (the message lists what came).</exception>
     private async Task<OtlpMetricsExport> WaitForExportAsync(Func<OtlpMetricsExport, bool> predicate, string wanted, TimeSpan timeout,
