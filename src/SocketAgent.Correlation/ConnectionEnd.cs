@@ -139,9 +139,11 @@ internal sealed class ConnectionEnd
             byte[]? processName = namesProcess ? e.ProcessName : owner.ProcessName;
             byte[]? commandLine = namesProcess ? e.CommandLine : owner.CommandLine;
             byte[]? args = namesProcess ? e.Args : owner.Args;
-            if (!owner.Is(hostName, pid, processName, commandLine, args))
+            // A socket no process holds (TIME_WAIT) still names its namespace's container: kept beside the last owner.
+            byte[]? workload = namesProcess || e.Workload is not null ? e.Workload : owner.Workload;
+            if (!owner.Is(hostName, pid, processName, commandLine, args, workload))
             {
-                Owner = owners.Get(hostName, pid, processName, commandLine, args);
+                Owner = owners.Get(hostName, pid, processName, commandLine, args, workload);
             }
         }
         LastTimestamp = Math.Max(LastTimestamp, e.Timestamp);

@@ -104,6 +104,11 @@ internal sealed class ConnectionJsonWriter : IConnectionSink
                 WriteRaw("args"u8, end.Args);
                 _writer.WriteEndObject();
             }
+            if (end.Owner.Workload is { } workload)
+            {
+                // container, orchestrator, kubernetes, systemd: members as the agent wrote them, not a value.
+                _writer.WriteRawValue(workload, skipInputValidation: true);
+            }
         }
         _writer.WriteEndObject();
     }

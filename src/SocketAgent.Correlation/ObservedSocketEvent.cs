@@ -37,6 +37,12 @@ internal struct ObservedSocketEvent
     public byte[]? CommandLine;
     public byte[]? Args;
 
+    /// <summary>
+    /// What runs the process, as the agent's line says it: its <c>container</c>, <c>orchestrator</c>, <c>kubernetes</c>
+    /// and <c>systemd</c> members, raw JSON (<c>"container":{…},"kubernetes":{…}</c>), interned; null when none.
+    /// </summary>
+    public byte[]? Workload;
+
     public void Reset()
     {
         this = default;

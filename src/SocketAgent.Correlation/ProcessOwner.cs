@@ -1,20 +1,21 @@
 namespace SocketAgent.Correlation;
 
 /// <summary>
-/// Who holds an end as its newest event named it: host, pid, process name, command line and argv (raw JSON text,
-/// interned). Shared by every end of the same process, so an open connection holds one reference, not five.
+/// Who holds an end as its newest event named it: host, pid, process name, command line, argv and workload (raw JSON
+/// text, interned). Shared by every end of the same process, so an open connection holds one reference, not five.
 /// </summary>
 internal sealed class ProcessOwner
 {
-    public static readonly ProcessOwner None = new(null, 0, null, null, null);
+    public static readonly ProcessOwner None = new(null, 0, null, null, null, null);
 
-    private ProcessOwner(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args)
+    private ProcessOwner(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args, byte[]? workload)
     {
         HostName = hostName;
         Pid = pid;
         ProcessName = processName;
         CommandLine = commandLine;
         Args = args;
+        Workload = workload;
     }
 
     public byte[]? HostName { get; }
@@ -23,10 +24,13 @@ internal sealed class ProcessOwner
     public byte[]? CommandLine { get; }
     public byte[]? Args { get; }
 
+    /// <summary>Its container, pod and systemd unit as the agent wrote them (<see cref="ObservedSocketEvent.Workload"/>).</summary>
+    public byte[]? Workload { get; }
+
     /// <summary>Whether this is that owner: the texts compared by reference (they are interned, so equal texts are one array).</summary>
-    public bool Is(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args) =>
+    public bool Is(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args, byte[]? workload) =>
         Pid == pid && ReferenceEquals(HostName, hostName) && ReferenceEquals(ProcessName, processName)
-        && ReferenceEquals(CommandLine, commandLine) && ReferenceEquals(Args, args);
+        && ReferenceEquals(CommandLine, commandLine) && ReferenceEquals(Args, args) && ReferenceEquals(Workload, workload);
 
     /// <summary>
     /// The owners seen, one instance each. Bounded like <see cref="Utf8Interner"/>: past its capacity a new owner is
@@ -36,14 +40,14 @@ internal sealed class ProcessOwner
     {
         private readonly Dictionary<Key, ProcessOwner> _owners = [];
 
-        public ProcessOwner Get(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args)
+        public ProcessOwner Get(byte[]? hostName, int pid, byte[]? processName, byte[]? commandLine, byte[]? args, byte[]? workload)
         {
-            var key = new Key(hostName, pid, processName, commandLine, args);
+            var key = new Key(hostName, pid, processName, commandLine, args, workload);
             if (_owners.TryGetValue(key, out ProcessOwner? owner))
             {
                 return owner;
             }
-            owner = new ProcessOwner(hostName, pid, processName, commandLine, args);
+            owner = new ProcessOwner(hostName, pid, processName, commandLine, args, workload);
             if (_owners.Count < capacity)
             {
                 _owners.Add(key, owner);
@@ -52,6 +56,6 @@ internal sealed class ProcessOwner
         }
 
         /// <summary>Arrays compare by reference (the default for a record's array members): the texts are interned.</summary>
-        private readonly record struct Key(byte[]? HostName, int Pid, byte[]? ProcessName, byte[]? CommandLine, byte[]? Args);
+        private readonly record struct Key(byte[]? HostName, int Pid, byte[]? ProcessName, byte[]? CommandLine, byte[]? Args, byte[]? Workload);
     }
 }

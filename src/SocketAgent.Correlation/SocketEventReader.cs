@@ -25,6 +25,7 @@ internal static class SocketEventReader
             var scanner = new JsonLineScanner(line, stackalloc byte[JsonLineScanner.ScratchLength]);
             EndpointAddress source = default, destination = default;
             long sourceBytes = -1, destinationBytes = -1;
+            scoped ReadOnlySpan<byte> container = default, orchestrator = default, kubernetes = default, systemd = default;
             bool localIsDestination = false;
             if (scanner.PeekValue() != (byte)'{')
             {
@@ -77,6 +78,22 @@ internal static class SocketEventReader
                 {
                     destination = Endpoint(ref scanner, out destinationBytes);
                 }
+                else if (name.SequenceEqual("container"u8))
+                {
+                    container = ObjectText(ref scanner);
+                }
+                else if (name.SequenceEqual("orchestrator"u8))
+                {
+                    orchestrator = ObjectText(ref scanner);
+                }
+                else if (name.SequenceEqual("kubernetes"u8))
+                {
+                    kubernetes = ObjectText(ref scanner);
+                }
+                else if (name.SequenceEqual("systemd"u8))
+                {
+                    systemd = ObjectText(ref scanner);
+                }
                 else
                 {
                     scanner.SkipValue();
@@ -92,6 +109,7 @@ internal static class SocketEventReader
                 (e.Local, e.Remote) = localIsDestination ? (destination, source) : (source, destination);
             }
             AssignPayload(ref e, source, sourceBytes, destination, destinationBytes);
+            e.Workload = Workload(interner, container, orchestrator, kubernetes, systemd);
         }
         catch (JsonException)
         {
@@ -290,6 +308,64 @@ internal static class SocketEventReader
             {
                 scanner.SkipValue();
             }
+        }
+    }
+
+    /// <summary>An object member's text as it is on the line (checked for structure by the skip); empty when not an object.</summary>
+    private static ReadOnlySpan<byte> ObjectText(ref JsonLineScanner scanner)
+    {
+        bool isObject = scanner.PeekValue() == (byte)'{';
+        ReadOnlySpan<byte> text = scanner.SkipValue();
+        return isObject ? text : default;
+    }
+
+    /// <summary>
+    /// The workload members joined as the connection line writes them (<c>"container":{…},"systemd":{…}</c>), interned:
+    /// every end of one container shares one array. Null when the line names none.
+    /// </summary>
+    private static byte[]? Workload(Utf8Interner interner, ReadOnlySpan<byte> container, ReadOnlySpan<byte> orchestrator,
+        ReadOnlySpan<byte> kubernetes, ReadOnlySpan<byte> systemd)
+    {
+        int length = Member("container"u8, container) + Member("orchestrator"u8, orchestrator)
+            + Member("kubernetes"u8, kubernetes) + Member("systemd"u8, systemd);
+        if (length == 0)
+        {
+            return null;
+        }
+        byte[]? rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> text = rented ?? stackalloc byte[1024];
+        int written = 0;
+        Append(text, ref written, "container"u8, container);
+        Append(text, ref written, "orchestrator"u8, orchestrator);
+        Append(text, ref written, "kubernetes"u8, kubernetes);
+        Append(text, ref written, "systemd"u8, systemd);
+        byte[] interned = interner.Intern(text[..written]);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+        return interned;
+
+        // "name":value, with a comma before all but the first.
+        static int Member(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => value.IsEmpty ? 0 : name.Length + value.Length + 4;
+
+        static void Append(Span<byte> text, ref int written, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+        {
+            if (value.IsEmpty)
+            {
+                return;
+            }
+            if (written > 0)
+            {
+                text[written++] = (byte)',';
+            }
+            text[written++] = (byte)'"';
+            name.CopyTo(text[written..]);
+            written += name.Length;
+            text[written++] = (byte)'"';
+            text[written++] = (byte)':';
+            value.CopyTo(text[written..]);
+            written += value.Length;
         }
     }
 

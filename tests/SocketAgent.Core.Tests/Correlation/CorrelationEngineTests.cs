@@ -54,6 +54,38 @@ public sealed class CorrelationEngineTests
     }
 
     [Fact]
+    public void Each_side_carries_its_container_pod_and_unit_as_its_agent_wrote_them_and_the_map_names_services_by_them()
+    {
+        const string Container = """{"id":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592","runtime":"containerd","name":"web","image":{"name":"registry.local:5000/shop/web","tag":["1.4"]}}""";
+        const string Orchestrator = """{"type":"kubernetes","namespace":"shop","resource":{"type":"pod","id":"0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b","name":"web-7d9f"}}""";
+        const string Kubernetes = """{"pod":{"name":"web-7d9f","uid":"0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b","qos_class":"burstable"},"namespace":"shop","node":{"name":"node-1"},"labels":{"app":"web"}}""";
+        const string Systemd = """{"unit":"billing.service","slice":"system.slice"}""";
+        var harness = new CorrelationHarness();
+        harness.Feed(Client.Select(l => Rewrite(l, TimeSpan.Zero, node =>
+        {
+            node["container"] = JsonNode.Parse(Container);
+            node["orchestrator"] = JsonNode.Parse(Orchestrator);
+            node["kubernetes"] = JsonNode.Parse(Kubernetes);
+        })));
+        harness.Feed(Server.Select(l => Rewrite(l, TimeSpan.Zero, node => node["systemd"] = JsonNode.Parse(Systemd))));
+
+        JsonElement line = Assert.Single(harness.Finish(), static l => l.GetProperty("client").GetProperty("port").GetInt32() == 36626);
+        JsonElement client = line.GetProperty("client"), server = line.GetProperty("server");
+        Assert.Equal(Container, client.GetProperty("container").GetRawText());
+        Assert.Equal(Orchestrator, client.GetProperty("orchestrator").GetRawText());
+        Assert.Equal(Kubernetes, client.GetProperty("kubernetes").GetRawText());
+        Assert.False(client.TryGetProperty("systemd", out _));
+        Assert.Equal(Systemd, server.GetProperty("systemd").GetRawText());
+        Assert.False(server.TryGetProperty("container", out _));
+        Assert.Equal("python3", client.GetProperty("process").GetProperty("name").GetString());
+
+        // What `socket-agent map` makes of the line: the pod on one side, the unit on the other.
+        Assert.True(SocketAgent.Correlation.Map.ConnectionLineParser.TryParse(line.GetRawText(), out var parsed, out string? error), error);
+        Assert.Equal("shop/web-7d9f", parsed.Client.Pod);
+        Assert.Equal("billing.service", parsed.Server.Unit);
+    }
+
+    [Fact]
     public void Duplicated_input_gives_the_same_single_line()
     {
         var harness = new CorrelationHarness();
