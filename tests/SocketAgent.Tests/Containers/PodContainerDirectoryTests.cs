@@ -56,6 +56,7 @@ public sealed class PodContainerDirectoryTests : IDisposable
         using PodContainerDirectory directory = Open();
 
         Assert.Null(directory.Find(Unknown));
+        Assert.True(directory.MayNameLater(Unknown)); // fetches left: the kubelet may list it on the next one
         Assert.Null(directory.Find(Unknown));
         Assert.Equal(1, directory.Fetches); // rate-limited: the next fetch is 5 s away
         for (int i = 0; i < 5; i++)
@@ -65,6 +66,7 @@ public sealed class PodContainerDirectoryTests : IDisposable
         }
         Assert.Equal(directory.MaxRefreshesPerId, directory.Fetches); // then it is not a pod's: no more calls
         Assert.Equal(directory.MaxRefreshesPerId, _kubelet.Requests);
+        Assert.False(directory.MayNameLater(Unknown)); // and encoders keep it without names
         // A known id still answers from the last list, without a call.
         Assert.Equal("nginx", directory.Find(Nginx)?.Name);
         Assert.Equal(directory.MaxRefreshesPerId, _kubelet.Requests);

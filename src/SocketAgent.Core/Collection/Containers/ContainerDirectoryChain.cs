@@ -41,6 +41,8 @@ public sealed class ContainerDirectoryChain : IContainerDirectory, IDisposable
         return null;
     }
 
+    public bool MayNameLater(string id) => _directories.Any(d => d.MayNameLater(id));
+
     public void Dispose()
     {
         foreach (IContainerDirectory directory in _directories)

@@ -20,4 +20,12 @@ public interface IContainerDirectory
     /// such container", and callers must not keep it.
     /// </summary>
     bool IsAnswering { get; }
+
+    /// <summary>
+    /// True when a null from <see cref="Find"/> or <see cref="FindPod"/> for <paramref name="id"/> (a container id or a
+    /// pod uid) means "not yet": the runtime is down, or it may still list the id when asked again (a kubelet lists a
+    /// container a moment after its runtime started it). A caller that keeps what it encoded asks again while this
+    /// holds, and keeps the nameless encoding once it does not.
+    /// </summary>
+    bool MayNameLater(string id) => !IsAnswering;
 }

@@ -73,6 +73,25 @@ public sealed class PodContainerDirectory : IContainerDirectory, IDisposable
         return Lookup(PodKeyPrefix + podUid, podUid, static (list, uid) => list.Pods.GetValueOrDefault(uid));
     }
 
+    /// <summary>
+    /// While the source is down, and while an id asked for has fetches left: the kubelet may list it on the next one
+    /// (a container it had not reported yet when the process was first seen).
+    /// </summary>
+    public bool MayNameLater(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!IsAnswering)
+        {
+            return true;
+        }
+        lock (_calling)
+        {
+            return HasFetchesLeft(id) || HasFetchesLeft(PodKeyPrefix + id);
+        }
+
+        bool HasFetchesLeft(string key) => _unmatched.TryGetValue(key, out int misses) && misses < MaxRefreshesPerId;
+    }
+
     /// <param name="key">What <see cref="_unmatched"/> counts the misses of (a container id, or <see cref="PodKeyPrefix"/> + uid).</param>
     private T? Lookup<T>(string key, string id, Func<PodList, string, T?> get) where T : class
     {

@@ -57,9 +57,9 @@ internal sealed partial class SocketLineEncoder
     private readonly CommunityIdCache _communityIds = new();
     private readonly FlowFragmentCache _flowFragments = new();
     private int _communityIdLength;
-    // The namespace owner's container and pod members, and its container id while the runtime could not name it.
+    // The namespace owner's container and pod members, and what its runtime may still name.
     private byte[]? _namespaceOwnerMembers;
-    private string? _namespaceOwnerUnnamed;
+    private Unnamed _namespaceOwnerUnnamed;
 
     /// <summary>The <c>network.community_id</c> of the last line written (UTF-8); empty when it had none.</summary>
     public ReadOnlySpan<byte> LastCommunityId => _communityId.AsSpan(0, _communityIdLength);
@@ -582,8 +582,7 @@ internal sealed partial class SocketLineEncoder
     {
         // Records compare by value, so an equal namespace re-read for the next cycle keeps the cached bytes. Encoded
         // while the runtime could not name the owner's container: asked again, and encoded again once named.
-        if (_netnsJson is null || !(ReferenceEquals(ns, _namespace) || ns.Equals(_namespace))
-            || (_namespaceOwnerUnnamed is string pending && _containers!.Find(pending) is not null))
+        if (_netnsJson is null || !(ReferenceEquals(ns, _namespace) || ns.Equals(_namespace)) || NamedNow(ref _namespaceOwnerUnnamed))
         {
             Utf8JsonWriter w = StartFragment();
             w.WriteStartObject();
@@ -596,8 +595,7 @@ internal sealed partial class SocketLineEncoder
             _netnsJson = TakeFragment();
 
             // Only what can own a namespace: a host service's unit is the holder's to say, never the namespace's.
-            _namespaceOwnerMembers = EncodeCgroup(ns.OwnerCgroup, out bool unnamed, withSystemd: false);
-            _namespaceOwnerUnnamed = unnamed ? ns.ContainerId : null;
+            _namespaceOwnerMembers = EncodeCgroup(ns.OwnerCgroup, out _namespaceOwnerUnnamed, withSystemd: false);
             _namespace = ns;
         }
         return (_netnsJson, _namespaceOwnerMembers);
@@ -607,10 +605,20 @@ internal sealed partial class SocketLineEncoder
     {
         if (_processes.TryGetValue(info, out ProcessFragments? fragments))
         {
-            // Encoded while the runtime could not name its container: asked again (cheap while the runtime is down,
-            // the directory answers from its retry timer), and encoded again once it names it.
-            if (fragments.UnnamedContainer is not string pending || _containers!.Find(pending) is null)
+            // Encoded before the runtime could name its container or pod: asked again (cheap: the directory answers
+            // from its timers), and encoded again once it names them.
+            Unnamed unnamed = fragments.Unnamed;
+            if (unnamed.IsEmpty)
             {
+                return fragments;
+            }
+            if (!NamedNow(ref unnamed))
+            {
+                if (!unnamed.Equals(fragments.Unnamed))
+                {
+                    fragments = fragments with { Unnamed = unnamed }; // what it gave up on is not asked again
+                    _processes[info] = fragments;
+                }
                 return fragments;
             }
             _processes.Remove(info);
@@ -622,11 +630,8 @@ internal sealed partial class SocketLineEncoder
 
         // Encoded without and with process.user: a line writes the user once, so process.user only when it is not
         // the socket's (ProcessFragments.For).
-        byte[]? cgroup = EncodeCgroup(info.Cgroup, out bool unnamed);
-        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, cgroup)
-        {
-            UnnamedContainer = unnamed ? info.ContainerId : null,
-        };
+        byte[]? cgroup = EncodeCgroup(info.Cgroup, out Unnamed pending);
+        fragments = new ProcessFragments(EncodeProcess(info, user: null), EncodeProcess(info, user), user, cgroup) { Unnamed = pending };
         _processes.Add(info, fragments);
         return fragments;
     }
@@ -636,11 +641,11 @@ internal sealed partial class SocketLineEncoder
     /// ECS <c>orchestrator</c> (the Kubernetes pod), <c>kubernetes.pod.qos_class</c> and <c>systemd</c> (unit, slice);
     /// null when the cgroup names none of them.
     /// </summary>
-    /// <param name="unnamed">The container has a name the runtime could not give just now (it is down).</param>
+    /// <param name="unnamed">The container and pod the runtime could not name yet but may name later.</param>
     /// <param name="withSystemd">Whether the systemd unit and slice are written (not for a namespace's owner).</param>
-    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out bool unnamed, bool withSystemd = true)
+    private byte[]? EncodeCgroup(CgroupIdentity? cgroup, out Unnamed unnamed, bool withSystemd = true)
     {
-        unnamed = false;
+        unnamed = default;
         if (cgroup is null || (cgroup.ContainerId is not { Length: > 0 } && cgroup.PodUid is null && (cgroup.SystemdUnit is null || !withSystemd)))
         {
             return null;
@@ -661,15 +666,19 @@ internal sealed partial class SocketLineEncoder
             {
                 WriteContainerDetails(w, details);
             }
-            else
+            else if (_containers?.MayNameLater(id) == true)
             {
-                unnamed = _containers is { IsAnswering: false };
+                unnamed = unnamed with { ContainerId = id };
             }
             w.WriteEndObject();
         }
         // The cgroup path is the kernel's word for the pod; the pod list adds its names, by the container or, for a
         // container it does not list (the pod's sandbox, owner of its network namespace), by the pod's uid.
         PodDetails? pod = details?.Pod ?? (cgroup.PodUid is string uid ? _containers?.FindPod(uid) : null);
+        if (pod is null && cgroup.PodUid is string unnamedPod && _containers?.MayNameLater(unnamedPod) == true)
+        {
+            unnamed = unnamed with { PodUid = unnamedPod };
+        }
         if ((cgroup.PodUid ?? pod?.Uid) is string podUid)
         {
             w.WriteStartObject(s_orchestrator);
@@ -951,10 +960,37 @@ internal sealed partial class SocketLineEncoder
     /// The encoded <c>process</c> object of one holder without and with <c>process.user</c>, and its <c>user</c> object
     /// (also the socket's, usually).
     /// </summary>
+    /// <summary>
+    /// Whether what <paramref name="unnamed"/> holds is named now (then it must be encoded again); what the runtime will
+    /// not name any more is dropped from it, so it is not asked again.
+    /// </summary>
+    private bool NamedNow(ref Unnamed unnamed)
+    {
+        if (unnamed.IsEmpty)
+        {
+            return false;
+        }
+        if ((unnamed.ContainerId is string id && _containers!.Find(id) is not null)
+            || (unnamed.PodUid is string uid && _containers!.FindPod(uid) is not null))
+        {
+            return true;
+        }
+        unnamed = new Unnamed(
+            unnamed.ContainerId is string c && _containers!.MayNameLater(c) ? c : null,
+            unnamed.PodUid is string p && _containers!.MayNameLater(p) ? p : null);
+        return false;
+    }
+
+    /// <summary>A container id and a pod uid encoded without the names their runtime could not give yet.</summary>
+    private readonly record struct Unnamed(string? ContainerId = null, string? PodUid = null)
+    {
+        public bool IsEmpty => ContainerId is null && PodUid is null;
+    }
+
     private sealed record ProcessFragments(byte[] Process, byte[] ProcessWithUser, byte[] User, byte[]? Cgroup)
     {
-        /// <summary>The container id encoded without the names its runtime could not give then; null otherwise.</summary>
-        public string? UnnamedContainer { get; init; }
+        /// <summary>What was encoded without the names its runtime could not give then (empty: nothing).</summary>
+        public Unnamed Unnamed { get; init; }
 
         /// <summary>The process object for a line whose <c>user</c> is <paramref name="socketUser"/>: the user is written once.</summary>
         public byte[] For(byte[]? socketUser) =>

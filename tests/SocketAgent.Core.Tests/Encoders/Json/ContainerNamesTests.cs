@@ -182,6 +182,74 @@ public sealed class ContainerNamesTests
         Assert.Equal(1, lines[3].Split("\"container\"").Length - 1);
     }
 
+    [Fact]
+    public void A_container_and_a_pod_the_list_names_only_later_are_named_then_and_one_it_never_names_stops_being_asked()
+    {
+        const string PodUid = "0b8e4f2a-6c1d-4e3f-9a7b-2c5d8e1f0a3b";
+        const string Sandbox = "9b2f6c1d0e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c";
+        const string Stranger = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        var pod = new PodDetails("web-7d9f", "shop", PodUid, "node-1", new Dictionary<string, string>());
+        var directory = new ListingLaterDirectory(Id, new ContainerDetails("web", "nginx", "1.27", new Dictionary<string, string>()) { Pod = pod }, pod);
+        var app = new ProcessInfo { Pid = 42, Name = "nginx", Cgroup = new CgroupIdentity { ContainerId = Id, ContainerRuntime = "containerd", PodUid = PodUid } };
+        var pause = new ProcessInfo { Pid = 41, Name = "pause", Cgroup = new CgroupIdentity { ContainerId = Sandbox, ContainerRuntime = "containerd", PodUid = PodUid } };
+        var other = new ProcessInfo { Pid = 43, Name = "sidecar", Cgroup = new CgroupIdentity { ContainerId = Stranger, ContainerRuntime = "containerd" } };
+        SocketRecord socket = EventRecords.Tcp("10.1.0.7", 8080, "10.1.0.9", 50000, cookie: 5);
+
+        var stream = new MemoryStream();
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
+        {
+            void Write(ProcessInfo owner, long sequence) =>
+                writer.WriteEvent(EventRecords.Socket(SocketEventAction.StateChanged, socket, owner), EventRecords.Stamp(sequence), EventRecords.Agent, TestRecords.Host);
+            Write(app, 1);
+            Write(pause, 2);
+            Write(other, 3);
+            directory.Listed = true; // the kubelet reports the pod now
+            Write(app, 4);
+            Write(pause, 5);
+            directory.GaveUp = true; // the stranger is not a pod's: the directory stops expecting it
+            Write(other, 6);
+            int asked = directory.Lookups;
+            Write(other, 7);
+            Write(other, 8);
+            Assert.Equal(asked, directory.Lookups); // given up on: not asked again
+            writer.Flush();
+        }
+        JsonElement[] lines = SchemaValidator.AssertValidLines(stream.ToArray()).Select(static l => JsonDocument.Parse(l).RootElement).ToArray();
+
+        Assert.False(lines[0].GetProperty("container").TryGetProperty("name", out _));
+        Assert.False(lines[1].GetProperty("orchestrator").GetProperty("resource").TryGetProperty("name", out _));
+        Assert.Equal("web", lines[3].GetProperty("container").GetProperty("name").GetString());
+        Assert.Equal("web-7d9f", lines[3].GetProperty("kubernetes").GetProperty("pod").GetProperty("name").GetString());
+        // The sandbox is in no status list: named by its pod's uid once the pod is listed.
+        Assert.False(lines[4].GetProperty("container").TryGetProperty("name", out _));
+        Assert.Equal("web-7d9f", lines[4].GetProperty("orchestrator").GetProperty("resource").GetProperty("name").GetString());
+        Assert.Equal("shop", lines[4].GetProperty("kubernetes").GetProperty("namespace").GetString());
+        Assert.All(lines[5..], static l => Assert.False(l.GetProperty("container").TryGetProperty("name", out _)));
+    }
+
+    /// <summary>A pod list that does not hold the pod yet (a kubelet reports a container a moment after it started).</summary>
+    private sealed class ListingLaterDirectory(string id, ContainerDetails details, PodDetails pod) : IContainerDirectory
+    {
+        public bool Listed { get; set; }
+        public bool GaveUp { get; set; }
+        public int Lookups { get; private set; }
+        public bool IsAnswering => true;
+
+        public ContainerDetails? Find(string containerId)
+        {
+            Lookups++;
+            return Listed && containerId == id ? details : null;
+        }
+
+        public PodDetails? FindPod(string podUid)
+        {
+            Lookups++;
+            return Listed && podUid == pod.Uid ? pod : null;
+        }
+
+        public bool MayNameLater(string containerOrPod) => !GaveUp;
+    }
+
     private sealed class FakeDirectory : IContainerDirectory
     {
         public bool Answering { get; set; }
