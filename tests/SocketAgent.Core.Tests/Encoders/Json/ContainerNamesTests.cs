@@ -60,14 +60,7 @@ public sealed class ContainerNamesTests
             Name = "nginx",
             Cgroup = new CgroupIdentity { ContainerId = Id, ContainerRuntime = "containerd", PodUid = podUid, QosClass = "burstable" },
         };
-        var stream = new MemoryStream();
-        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
-        {
-            writer.WriteEvent(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.5", 8080, "10.0.0.9", 50000, cookie: 5), process),
-                EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
-            writer.Flush();
-        }
-        JsonElement line = JsonDocument.Parse(Assert.Single(SchemaValidator.AssertValidLines(stream.ToArray()))).RootElement;
+        JsonElement line = OneLine(directory, process);
 
         Assert.Equal("""{"id":"5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592","runtime":"containerd","name":"nginx","image":{"name":"registry:5000/shop/nginx","tag":["1.27.3"]}}""",
             line.GetProperty("container").GetRawText());
@@ -94,14 +87,7 @@ public sealed class ContainerNamesTests
             Name = "pause",
             Cgroup = new CgroupIdentity { ContainerId = Id, ContainerRuntime = "containerd", PodUid = podUid, QosClass = "burstable" },
         };
-        var stream = new MemoryStream();
-        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
-        {
-            writer.WriteEvent(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.5", 8080, "10.0.0.9", 50000, cookie: 5), process),
-                EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
-            writer.Flush();
-        }
-        JsonElement line = JsonDocument.Parse(Assert.Single(SchemaValidator.AssertValidLines(stream.ToArray()))).RootElement;
+        JsonElement line = OneLine(directory, process);
 
         Assert.False(line.GetProperty("container").TryGetProperty("name", out _));
         Assert.Equal("""{"type":"kubernetes","namespace":"shop","resource":{"type":"pod","name":"web-7d4b9c8f6d-x2x9k","id":"3f1c9a52-8e47-4b1d-9c2a-6d0e5b7f4a18"}}""",
@@ -225,6 +211,19 @@ public sealed class ContainerNamesTests
         Assert.Equal("web-7d9f", lines[4].GetProperty("orchestrator").GetProperty("resource").GetProperty("name").GetString());
         Assert.Equal("shop", lines[4].GetProperty("kubernetes").GetProperty("namespace").GetString());
         Assert.All(lines[5..], static l => Assert.False(l.GetProperty("container").TryGetProperty("name", out _)));
+    }
+
+    /// <summary>The one line an opened socket of <paramref name="process"/> gives, checked against the schema.</summary>
+    private static JsonElement OneLine(IContainerDirectory directory, ProcessInfo process)
+    {
+        var stream = new MemoryStream();
+        using (var writer = new JsonLinesWriter(stream, userNames: null, routeTables: null, FieldProfile.Default, directory))
+        {
+            writer.WriteEvent(EventRecords.Socket(SocketEventAction.Opened, EventRecords.Tcp("10.0.0.5", 8080, "10.0.0.9", 50000, cookie: 5), process),
+                EventRecords.Stamp(1), EventRecords.Agent, TestRecords.Host);
+            writer.Flush();
+        }
+        return JsonDocument.Parse(Assert.Single(SchemaValidator.AssertValidLines(stream.ToArray()))).RootElement;
     }
 
     /// <summary>A pod list that does not hold the pod yet (a kubelet reports a container a moment after it started).</summary>
