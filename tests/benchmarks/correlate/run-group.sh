@@ -8,7 +8,8 @@
 #   tests/benchmarks/correlate/run-group.sh [RUNS=3]
 #   SOCKET_AGENT_BIN=/path/to/socket-agent tests/benchmarks/correlate/run-group.sh   # default artifacts/aot/socket-agent,
 #                                                                                   # built by build/publish-aot.sh if absent
-#   WAIT=2s (correlate --wait)  PHASES="paced burst"  EVENTS=1000000  BURST_EVENTS=15000  MAX_AHEAD=20000
+#   WAIT=2s (correlate --wait)  PHASES="paced burst"  EVENTS=1000000  BURST_EVENTS=15000  MAX_AHEAD=3500
+#   FETCH_WAIT_MS=10 (the members' fetch.wait.max.ms; "" for librdkafka's default, 500)
 #
 # Input: the event files of run.sh's generator (two agents; EVENTS, default its 1,000,002, generated into
 # artifacts/benchmark/correlate-N if absent), produced keyed by network.community_id as the agents' flow topic is
@@ -16,9 +17,10 @@
 # alternate (1,2,1,2,...) so drift in the machine's load hits both alike; medians at the end.
 #   paced  throughput. The mock cluster keeps only the last 5 MB of each partition (30 MB for 6 partitions, ~25,000
 #          of these events), deleting older ones whether read or not, so the million events cannot be put on the topic
-#          first: the producer runs beside the members and stays at most MAX_AHEAD events ahead of what they have
-#          written (their lines × the input's events per line). Timed from the first connection line to the last (a
-#          new group's first rebalance in the mock takes ~13 s, not correlate's work), and from the members' start.
+#          first: the producer runs beside the members and keeps at most MAX_AHEAD events per partition that are not
+#          yet in a written line (it reads the community ids of the members' output; see producer/Program.cs).
+#          Timed from the first connection line to the last (a new group's first rebalance in the mock takes seconds,
+#          not correlate's work), and from the members' start.
 #   burst  lag. The members are started on an empty topic and have joined; then BURST_EVENTS (a generated set that
 #          fits in the mock's 5 MB per partition) are produced at once: lag = the producer's last delivered event to
 #          the last connection line.
@@ -33,7 +35,14 @@ wait_option="${WAIT:-2s}"
 phases="${PHASES:-paced burst}"
 events="${EVENTS:-1000000}"
 burst_events="${BURST_EVENTS:-15000}"
-max_ahead="${MAX_AHEAD:-20000}"
+max_ahead="${MAX_AHEAD:-3500}"
+# The members' fetch wait: at librdkafka's default fetch.wait.max.ms (500 ms) one and two members both ran at ~33,000
+# events/s, each at ~30 % of a core — latency, not work (presumably the mock holds a fetch that found no new data for
+# the full wait even when the paced producer adds some meanwhile; a real broker answers when data arrives). At 10 ms
+# the rate doubled.
+fetch_wait="${FETCH_WAIT_MS-10}"
+member_properties=()
+[ -z "$fetch_wait" ] || member_properties=(--kafka-property "fetch.wait.max.ms=$fetch_wait")
 work="artifacts/benchmark/correlate-group"
 mkdir -p "$work"
 
@@ -89,8 +98,7 @@ produce() { # TOPIC [FOLLOWED_OUTPUT...] -> "produced N events, first MS, last M
   local topic=$1 follow
   shift
   follow=$(IFS=:; echo "$*")
-  FOLLOW="$follow" MAX_AHEAD="$max_ahead" EVENTS_PER_LINE=$(awk -v e="$input_events" -v l="$expected" 'BEGIN { print e / l }') \
-    dotnet "$producer_dll" "$bootstrap" "$topic" "${inputs[@]}" 2> "$work/producer.err"
+  FOLLOW="$follow" MAX_AHEAD="$max_ahead" dotnet "$producer_dll" "$bootstrap" "$topic" "${inputs[@]}" 2> "$work/producer.err"
 }
 
 start_members() { # COUNT TOPIC GROUP RUN_NAME: starts them, sets members=() and member_start
@@ -99,7 +107,7 @@ start_members() { # COUNT TOPIC GROUP RUN_NAME: starts them, sets members=() and
   for i in $(seq 1 "$1"); do
     : > "$work/$4.m$i.jsonl" # there before the paced producer looks for it
     "$bin" correlate --kafka-bootstrap-servers "$bootstrap" --kafka-topic "$2" --kafka-group "$3" --wait "$wait_option" \
-      > "$work/$4.m$i.jsonl" 2> "$work/$4.m$i.err" &
+      "${member_properties[@]}" > "$work/$4.m$i.jsonl" 2> "$work/$4.m$i.err" &
     members+=($!)
   done
 }
@@ -142,6 +150,7 @@ check() { # RUN_NAME -> "lines L distinct D two-sided T"
 }
 
 results="$work/results.tsv"
+echo "members: $bin, --wait $wait_option ${member_properties[*]}; producer paced at $max_ahead events per partition"
 printf 'phase\tmembers\trun\twall_s\tfirst_line_s\tevents_per_s\tlag_s\tmember_cpu_s\tmember_peak_rss_mib\tmock_cpu_s\tproducer_cpu_s\tload1\tcheck\n' > "$results"
 record() { # PHASE MEMBERS RUN WALL FIRST LAG PRODUCER_CPU MOCK_CPU CHECK
   local rate cpu rss

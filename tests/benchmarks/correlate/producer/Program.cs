@@ -8,14 +8,16 @@
 //
 //   dotnet SocketAgent.CorrelateProducer.dll BOOTSTRAP TOPIC FILE...
 //
-// FOLLOW=OUT1:OUT2:... MAX_AHEAD=N EVENTS_PER_LINE=R: paced by the consumers. librdkafka's mock cluster keeps only the
-// last 5 MB of each partition (older message sets are deleted as new ones come: a consumer behind by more silently
-// misses them — seen as the first 18 % of each partition of a 36 MB topic never read), so the events cannot all be put
-// on the topic first. Instead the producer stays at most N events ahead of what the members have written: the lines
-// in their output files times R, the events per connection line of the input. The members are then never short of
-// events (N of backlog) and the mock never deletes one they have not read.
+// FOLLOW=OUT1:OUT2:... MAX_AHEAD=N: paced by the consumers. librdkafka's mock cluster keeps only the last 5 MB of
+// each partition (older message sets are deleted as new ones come, read or not: a consumer behind by more silently
+// skips them — seen as the first 18 % of each partition of a 36 MB topic never read, and as a run in which one
+// partition fell 13 MB behind the others and lost 2,208 connections), so the events cannot all be put on the topic
+// first. Instead the producer keeps, per partition, at most N events that are not yet in a written connection line
+// (it knows which events each community id had and reads the community ids of the lines in the members' output
+// files): the members are never short of events, and the mock never deletes one they have not read.
 
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using Confluent.Kafka;
 
@@ -25,6 +27,7 @@ if (args.Length < 3)
     return 2;
 }
 string topic = args[1];
+byte[] marker = "\"community_id\":\""u8.ToArray();
 var config = new ProducerConfig
 {
     BootstrapServers = args[0],
@@ -32,6 +35,8 @@ var config = new ProducerConfig
     QueueBufferingMaxMessages = 200_000,
 };
 long failed = 0;
+var partitionOf = new Dictionary<string, int>(); // community id -> partition (from the delivery reports)
+long[] backlog = new long[6]; // per partition: events delivered and not yet part of a written line
 string? firstError = null;
 using IProducer<byte[], byte[]> producer = new ProducerBuilder<byte[], byte[]>(config).Build();
 void Delivered(DeliveryReport<byte[], byte[]> report)
@@ -40,31 +45,92 @@ void Delivered(DeliveryReport<byte[], byte[]> report)
     {
         firstError = report.Error.Reason;
     }
+    else if (!report.Error.IsError)
+    {
+        lock (partitionOf)
+        {
+            int partition = report.Partition.Value;
+            partitionOf[Encoding.UTF8.GetString(report.Message.Key)] = partition;
+            if (partition >= backlog.Length)
+            {
+                Array.Resize(ref backlog, partition + 1);
+            }
+            backlog[partition]++;
+        }
+    }
 }
 
 StreamReader[] readers = args[2..].Select(static p => new StreamReader(p, Encoding.UTF8, false, 1 << 20)).ToArray();
 string?[] heads = readers.Select(static r => r.ReadLine()).ToArray();
-byte[] marker = "\"community_id\":\""u8.ToArray();
 string[] follow = Environment.GetEnvironmentVariable("FOLLOW") is { Length: > 0 } f ? f.Split(':') : [];
-long maxAhead = long.Parse(Environment.GetEnvironmentVariable("MAX_AHEAD") ?? "20000");
-double eventsPerLine = double.Parse(Environment.GetEnvironmentVariable("EVENTS_PER_LINE") ?? "5.4", System.Globalization.CultureInfo.InvariantCulture);
+long maxAhead = long.Parse(Environment.GetEnvironmentVariable("MAX_AHEAD") ?? "3500");
+var eventsOf = new Dictionary<string, int>(); // community id -> events produced
+var unresolved = new HashSet<string>();
 long[] seenBytes = new long[follow.Length];
-long linesWritten = 0;
+var partial = new List<byte>[follow.Length];
 byte[] chunk = new byte[1 << 16];
-long LinesWritten()
+void ReadLines()
 {
     for (int i = 0; i < follow.Length; i++)
     {
         using var stream = new FileStream(follow[i], FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         stream.Position = seenBytes[i];
+        partial[i] ??= [];
         int n;
         while ((n = stream.Read(chunk)) > 0)
         {
-            linesWritten += chunk.AsSpan(0, n).Count((byte)'\n');
             seenBytes[i] += n;
+            var data = chunk.AsSpan(0, n);
+            int newline;
+            while ((newline = data.IndexOf((byte)'\n')) >= 0)
+            {
+                partial[i].AddRange(data[..newline]);
+                Written(CollectionsMarshal.AsSpan(partial[i]));
+                partial[i].Clear();
+                data = data[(newline + 1)..];
+            }
+            partial[i].AddRange(data);
         }
     }
-    return linesWritten;
+}
+void Written(ReadOnlySpan<byte> line)
+{
+    int at = line.IndexOf(marker);
+    if (at < 0)
+    {
+        return;
+    }
+    ReadOnlySpan<byte> rest = line[(at + marker.Length)..];
+    string id = Encoding.UTF8.GetString(rest[..rest.IndexOf((byte)'"')]);
+    lock (partitionOf)
+    {
+        Account(id);
+    }
+}
+// A line can be read before the delivery report of its connection's last event (reports arrive on librdkafka's
+// thread): it is accounted for when the report is in.
+void Account(string id)
+{
+    if (partitionOf.TryGetValue(id, out int partition) && eventsOf.Remove(id, out int count))
+    {
+        backlog[partition] -= count;
+        unresolved.Remove(id);
+    }
+    else
+    {
+        unresolved.Add(id);
+    }
+}
+bool Ahead()
+{
+    lock (partitionOf)
+    {
+        foreach (string id in unresolved.ToArray())
+        {
+            Account(id);
+        }
+        return backlog.Any(b => b > maxAhead);
+    }
 }
 long produced = 0;
 long first = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -92,6 +158,14 @@ while (true)
         int start = at + marker.Length;
         int end = value.AsSpan(start).IndexOf((byte)'"');
         key = value.AsSpan(start, end).ToArray();
+        if (follow.Length > 0)
+        {
+            string id = Encoding.UTF8.GetString(key);
+            lock (partitionOf)
+            {
+                eventsOf[id] = eventsOf.GetValueOrDefault(id) + 1;
+            }
+        }
     }
     var message = new Message<byte[], byte[]> { Key = key!, Value = value };
     while (true)
@@ -107,11 +181,13 @@ while (true)
         }
     }
     produced++;
-    if (follow.Length > 0 && produced % 500 == 0)
+    if (follow.Length > 0 && produced % 100 == 0)
     {
-        while (produced - (long)(LinesWritten() * eventsPerLine) > maxAhead)
+        ReadLines();
+        while (Ahead())
         {
             producer.Poll(TimeSpan.FromMilliseconds(5));
+            ReadLines();
         }
     }
 }
