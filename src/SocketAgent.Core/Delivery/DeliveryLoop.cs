@@ -177,7 +177,13 @@ public sealed class DeliveryLoop : IDisposable
         IReadOnlyList<DeliveryRecord> batch = _spool.Read(_cursor, _options.BatchRecords, _options.BatchBytes);
         if (batch.Count == 0 && _output.InFlight == 0)
         {
-            // Caught up: everything confirmed so far becomes durable now, not at the next interval.
+            // Caught up: everything confirmed so far becomes durable now, not at the next interval. The last outcomes
+            // may have come after the Settle above (that is how InFlight fell to zero): settled first, so the hand-over
+            // covers them instead of a second one following at the next pass.
+            if (Settle())
+            {
+                Rewind();
+            }
             AcknowledgeSpool();
             Interlocked.Exchange(ref _progressAt, _options.TimeProvider.GetTimestamp());
             await Task.Delay(_options.IdleWait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);

@@ -71,9 +71,10 @@ public sealed class DeliveryLoopTests
 
         Assert.Equal(5_000, metrics.Watermark);
         Assert.Equal(5_000, spool.Watermark); // caught up: handed over at once, not an hour later
-        // The first confirmation (no hand-over yet), then the catch-up: no pass in between. A pass whose outcome came
-        // after its flush wait (a busy host) rewinds, and a rewind hands over what was confirmed before it: one more each.
-        Assert.Equal(2 + metrics.Rewinds, spool.Acknowledged.Count);
+        // The first confirmation (no hand-over yet), then the catch-up: no pass in between. A pass that failed (a busy
+        // host: retried, rewound or rebuilt) hands over what was confirmed before it is resent: at most one more each.
+        Assert.True(spool.Acknowledged.Count >= 2 && spool.Acknowledged.Count <= 2 + metrics.Retries + metrics.OutputRebuilds,
+            $"hand-overs at {string.Join(", ", spool.Acknowledged)}; {metrics}");
         Assert.True(spool.Acknowledged[0] < 5_000, $"first hand-over {spool.Acknowledged[0]}");
 
         // With no interval every move is handed over: about one per pass.

@@ -156,7 +156,12 @@ internal sealed class MockKafkaCluster : IDisposable
 
     private InvalidOperationException Died(string command)
     {
-        _process.WaitForExit(TimeSpan.FromSeconds(10));
+        if (_process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            // The timed wait returns at exit, before the stderr handler saw the end of the stream; this one waits for it,
+            // so the message carries what the process said as it died.
+            _process.WaitForExit();
+        }
         string code = _process.HasExited ? _process.ExitCode.ToString(CultureInfo.InvariantCulture) : "none yet";
         return new InvalidOperationException($"the mock cluster process died during '{command}' (exit {code}). stderr:\n{Stderr()}");
     }
