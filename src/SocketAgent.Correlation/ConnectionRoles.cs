@@ -30,6 +30,7 @@ internal static class ConnectionRoles
         return new CorrelatedConnection
         {
             Key = entry.Key,
+            Partition = entry.Partition,
             Client = client,
             Server = server,
             ClientAddress = clientAddress,

@@ -25,5 +25,11 @@ internal readonly struct CorrelatedConnection
     /// <summary>Payload bytes server → client, or -1.</summary>
     public required long ServerBytes { get; init; }
 
+    /// <summary>
+    /// Where its events were read: an <see cref="OffsetTracker"/> index in the Kafka mode, -1 from files. The
+    /// transactional writer records the connection as written for that partition.
+    /// </summary>
+    public int Partition { get; init; }
+
     public int Sides => (Client is null ? 0 : 1) + (Server is null ? 0 : 1);
 }

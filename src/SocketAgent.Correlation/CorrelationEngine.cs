@@ -257,6 +257,29 @@ internal sealed class CorrelationEngine
         return dropped.Count;
     }
 
+    /// <summary>
+    /// Takes a connection another member (or this one before a rewind) wrote, read back from the transactional state,
+    /// as written: its events read again are dropped as late instead of writing it a second time.
+    /// </summary>
+    public void RestoreWritten(CommunityKey key, long start, long end) => _emitted.Add(key, start, end, _now);
+
+    /// <summary>
+    /// Forgets everything held — connections, their offsets, written connections and recent event ids — as if just
+    /// started: a transaction was aborted, so what this member did since the last committed one is redone from the
+    /// committed state. The counters stay.
+    /// </summary>
+    public void Reset()
+    {
+        while (_activity.Oldest is { } oldest)
+        {
+            Remove(oldest);
+        }
+        _dueByEventTime.Clear();
+        _dueByWallTime.Clear();
+        _recentIds.Clear();
+        _emitted.Clear();
+    }
+
     /// <summary>Writes everything still held (end of the files): one-sided, or open when no end closed.</summary>
     public void FlushAll()
     {

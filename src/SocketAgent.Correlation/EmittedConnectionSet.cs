@@ -34,6 +34,12 @@ internal sealed class EmittedConnectionSet
         }
     }
 
+    public void Clear()
+    {
+        _emitted.Clear();
+        _order.Clear();
+    }
+
     /// <summary>Whether an event of life [<paramref name="start"/>, <paramref name="end"/>] belongs to a connection already written.</summary>
     public bool Contains(CommunityKey key, long start, long end) =>
         _emitted.TryGetValue(key, out var span) && ConnectionEnd.OverlapCheck(span.Start, span.End, start, end, _skew);

@@ -3,18 +3,18 @@ using Confluent.Kafka;
 namespace SocketAgent.Correlation;
 
 /// <summary>
-/// The Kafka mode: a consumer group member (auto-commit off, cooperative-sticky assignment) feeding the join. Offsets
-/// are committed only for what is out: per owned partition, the smallest offset still referenced by a pending
-/// connection, after the written lines were flushed — so the next reader of a partition (this member after a restart,
-/// or another after a rebalance) re-reads exactly the events of connections not yet written. A partition revoked or
-/// lost takes its pending connections with it, uncommitted and unwritten: its new owner rebuilds them from the
-/// committed offset. Runs until <paramref name="stopping"/> fires, then writes what is due, flushes, commits and
-/// leaves the group.
+/// The Kafka mode: a consumer group member (auto-commit off, cooperative-sticky assignment) feeding the join. What is
+/// committed is only what is out, by the <see cref="ICorrelationCheckpoint"/>: per owned partition, the smallest offset
+/// still referenced by a pending connection, after the written lines were flushed (at least once) or in the same
+/// transaction as them (exactly once) — so the next reader of a partition (this member after a restart, or another
+/// after a rebalance) re-reads exactly the events of connections not yet written. A partition revoked or lost takes
+/// its pending connections with it, unwritten: its new owner rebuilds them from the committed offset. Runs until
+/// <c>stopping</c> fires, then writes what is due, commits and leaves the group.
 /// </summary>
 internal static class KafkaCorrelation
 {
-    public static void Run(KafkaCorrelationOptions options, CorrelationEngine engine, OffsetTracker offsets, IConnectionSink sink,
-        Action<string> warn, TimeProvider time, CancellationToken stopping)
+    /// <summary>The consumer configuration of a member (also the base of the state reader's).</summary>
+    public static ConsumerConfig ConsumerConfigFor(KafkaCorrelationOptions options)
     {
         int sessionTimeout = (int)options.SessionTimeout.TotalMilliseconds;
         var config = new ConsumerConfig
@@ -32,17 +32,25 @@ internal static class KafkaCorrelation
             // Incremental rebalances: a member joining or leaving moves only the partitions that change owner, so the
             // others keep their pending connections instead of all dropping them and re-reading.
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            // Events produced in transactions count once committed (and a committed offset an open transaction may
+            // still replace is waited for, KIP-447).
+            IsolationLevel = IsolationLevel.ReadCommitted,
         };
         foreach ((string key, string value) in options.Properties)
         {
             config.Set(key, value);
         }
+        return config;
+    }
 
+    public static void Run(KafkaCorrelationOptions options, CorrelationEngine engine, OffsetTracker offsets, ICorrelationCheckpoint checkpoint,
+        Action<string> warn, TimeProvider time, CancellationToken stopping)
+    {
+        ConsumerConfig config = ConsumerConfigFor(options);
         bool assigned = false;
         bool closing = false;
         KafkaException? unreachable = null;
         var reported = new HashSet<ErrorCode>();
-        var committer = new OffsetCommitter(sink, offsets, warn, sessionTimeout);
         long Wall() => time.GetTimestamp() * 1000 / time.TimestampFrequency;
         void Drop(List<TopicPartitionOffset> partitions, string how)
         {
@@ -68,31 +76,29 @@ internal static class KafkaCorrelation
                 }
             })
             .SetLogHandler((_, _) => { }) // librdkafka's own log lines are noise next to the error handler's
-            .SetPartitionsAssignedHandler((_, partitions) =>
+            .SetPartitionsAssignedHandler((c, partitions) =>
             {
-                // Reading starts at the committed offset (librdkafka fetches it): the new owner rebuilds what the
-                // previous one held from there.
+                // Where the previous owner left it: the committed offset, or the committed state of a transaction.
                 assigned = true;
-                committer.Rebalanced();
-                partitions.ForEach(offsets.Assigned);
+                return checkpoint.Assigned(c, engine, partitions).ToList();
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
-                committer.Rebalanced();
                 if (!closing)
                 {
                     // Still ours during the callback: a last commit of what is out, then nothing more for them. Not
                     // while closing: the commit before Close covered everything, and a synchronous commit from the
                     // callback that Close itself runs hung or aborted librdkafka (seen against the mock cluster).
-                    committer.Commit(c, Wall(), partitions.Select(static p => p.TopicPartition).ToList());
+                    checkpoint.Commit(c, engine, Wall(), partitions.Select(static p => p.TopicPartition).ToList());
                 }
                 Drop(partitions, "partitions revoked:");
+                checkpoint.Gone(c, engine, partitions, lost: false);
             })
-            .SetPartitionsLostHandler((_, partitions) =>
+            .SetPartitionsLostHandler((c, partitions) =>
             {
                 // Lost (this member's session expired): they may already be another member's, so no commit at all.
-                committer.Rebalanced();
                 Drop(partitions, "partitions lost (the session timed out):");
+                checkpoint.Gone(c, engine, partitions, lost: true);
             })
             .Build();
         consumer.Subscribe(options.Topics);
@@ -141,13 +147,13 @@ internal static class KafkaCorrelation
                 }
                 if (wall >= nextCommit)
                 {
-                    committer.Commit(consumer, wall);
+                    checkpoint.Commit(consumer, engine, wall);
                     nextCommit = wall + (long)options.CommitInterval.TotalMilliseconds;
                 }
             }
             long last = Wall();
             engine.Poll(last);
-            committer.Commit(consumer, last);
+            checkpoint.Commit(consumer, engine, last);
         }
         finally
         {

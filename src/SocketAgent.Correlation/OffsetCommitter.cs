@@ -10,6 +10,7 @@ namespace SocketAgent.Correlation;
 /// callback says the group settled (or a session timeout passed), no commit is tried. Said once per run.
 /// </summary>
 internal sealed class OffsetCommitter(IConnectionSink sink, OffsetTracker offsets, Action<string> warn, long sessionTimeoutMilliseconds)
+    : ICorrelationCheckpoint
 {
     private readonly HashSet<ErrorCode> _reported = [];
     private long _resumeAt = long.MinValue;
@@ -17,6 +18,25 @@ internal sealed class OffsetCommitter(IConnectionSink sink, OffsetTracker offset
 
     /// <summary>A rebalance callback ran: the group settled on a generation, commits may go again.</summary>
     public void Rebalanced() => _resumeAt = long.MinValue;
+
+    /// <summary>Reading starts at the committed offset (librdkafka fetches it): the new owner rebuilds what the previous one held from there.</summary>
+    public IEnumerable<TopicPartitionOffset> Assigned(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, List<TopicPartition> partitions)
+    {
+        Rebalanced();
+        partitions.ForEach(offsets.Assigned);
+        return partitions.Select(static p => new TopicPartitionOffset(p, Offset.Unset));
+    }
+
+    public void Commit(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, long wallMilliseconds, IReadOnlyCollection<TopicPartition>? only = null)
+    {
+        if (only is not null)
+        {
+            Rebalanced(); // a revocation callback: the group's generation is settled, the last commit for them goes
+        }
+        Commit(consumer, wallMilliseconds, only);
+    }
+
+    public void Gone(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, List<TopicPartitionOffset> partitions, bool lost) => Rebalanced();
 
     /// <param name="consumer">The group member.</param>
     /// <param name="wallMilliseconds">Now, to end the pause after a stale commit if no rebalance callback comes.</param>

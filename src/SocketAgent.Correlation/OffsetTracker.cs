@@ -43,6 +43,34 @@ internal sealed class OffsetTracker
     /// <summary>Whether this member owns the partition behind <paramref name="index"/> (an index from <see cref="IndexOf"/>).</summary>
     public bool Owns(int index) => index >= 0 && index < _partitions.Count && _partitions[index].Owned;
 
+    /// <summary>The partition behind <paramref name="index"/>.</summary>
+    public TopicPartition PartitionAt(int index) => _partitions[index].Partition;
+
+    /// <summary>The indexes of the partitions this member owns now.</summary>
+    public IEnumerable<int> OwnedIndexes()
+    {
+        for (int i = 0; i < _partitions.Count; i++)
+        {
+            if (_partitions[i].Owned)
+            {
+                yield return i;
+            }
+        }
+    }
+
+    /// <summary>The last offset read from the partition behind <paramref name="index"/>, or -1.</summary>
+    public long ConsumedOffset(int index) => _partitions[index].Consumed;
+
+    /// <summary>
+    /// The offset the partition's next reader must start at — the smallest one a pending connection still needs, else
+    /// past the last one read — or -1 when nothing was read from it.
+    /// </summary>
+    public long NextOffset(int index)
+    {
+        PartitionState state = _partitions[index];
+        return state.Consumed < 0 ? -1 : state.References.Count > 0 ? state.References.Keys.First() : state.Consumed + 1;
+    }
+
     public void Consumed(SourcePosition position)
     {
         PartitionState state = _partitions[position.Partition];
@@ -84,7 +112,7 @@ internal sealed class OffsetTracker
             {
                 continue;
             }
-            long next = state.References.Count > 0 ? state.References.Keys.First() : state.Consumed + 1;
+            long next = NextOffset(_indexes[state.Partition]);
             if (next != state.Committed)
             {
                 offsets.Add(new TopicPartitionOffset(state.Partition, new Offset(next)));

@@ -31,6 +31,7 @@ internal static class CorrelateCommand
               cat *.jsonl | socket-agent correlate -                   from stdin
               socket-agent correlate --kafka-bootstrap-servers kafka:9092 --kafka-topic socket-agent.flows
               socket-agent correlate --kafka-bootstrap-servers kafka:9092 --http-listen 9465   with /metrics
+              socket-agent correlate --kafka-bootstrap-servers kafka:9092 --output kafka       exactly once to socket-agent.connections
             """);
         var files = new Argument<string[]>("files") { Description = "Event files (JSON lines from the daemon); - reads stdin.", Arity = ArgumentArity.ZeroOrMore };
         var table = new Option<bool>("--table") { Description = "Print a table for people instead of JSON lines. Example: socket-agent correlate --table a.jsonl b.jsonl" };
@@ -58,6 +59,21 @@ internal static class CorrelateCommand
             Description = "How long the group waits for a member that went silent (killed, hung) before giving its partitions to the others. Default 10s. Example: --kafka-session-timeout 30s",
         };
         Option<string[]> properties = FileOrKafkaInput.KafkaPropertyOption();
+        var output = new Option<string?>("--output")
+        {
+            Description = "stdout (JSON lines; at least once with Kafka input) or kafka: each connection a record on --output-topic keyed by its event.id, "
+                + "written with the consumed offsets in one Kafka transaction (exactly once for read_committed consumers; needs Kafka input). Default stdout. Example: --output kafka",
+            HelpName = "stdout|kafka",
+        };
+        var outputTopic = new Option<string?>("--output-topic") { Description = $"The topic --output kafka writes to. Default {KafkaOutputOptions.DefaultTopic}. Example: --output-topic fleet.connections" };
+        var stateTopic = new Option<string?>("--kafka-state-topic")
+        {
+            Description = "Where --output kafka commits each input partition's state (to the same partition number: it needs at least the input topic's partitions). Default GROUP.state. Example: --kafka-state-topic correlate-eu.state",
+        };
+        var transactionalId = new Option<string?>("--kafka-transactional-id")
+        {
+            Description = "This member's transactional id for --output kafka: unique per running member; a stable one (a StatefulSet pod name) lets a restarted member abort its predecessor's open transaction at once. Default GROUP-HOST-PID. Example: --kafka-transactional-id correlate-0",
+        };
         var httpListen = new Option<string?>("--http-listen")
         {
             Description = "Serve its own metrics on /metrics (Prometheus) and /healthz over HTTP on [ADDR:]PORT (a bare port binds 127.0.0.1; default off). Example: --http-listen 9465",
@@ -79,6 +95,10 @@ internal static class CorrelateCommand
         command.Add(group);
         command.Add(sessionTimeout);
         command.Add(properties);
+        command.Add(output);
+        command.Add(outputTopic);
+        command.Add(stateTopic);
+        command.Add(transactionalId);
         command.Add(httpListen);
         command.Add(otlpEndpoint);
 
@@ -112,6 +132,22 @@ internal static class CorrelateCommand
                 return Usage(streams, $"correlate: --kafka-property '{invalid}' is not key=value");
             }
 
+            string outputKind = result.GetValue(output) ?? "stdout";
+            if (outputKind is not ("stdout" or "kafka"))
+            {
+                return Usage(streams, $"correlate: --output '{outputKind}' is not stdout or kafka");
+            }
+            if (outputKind == "kafka" && (bootstrapServers is null || result.GetValue(table)))
+            {
+                return Usage(streams, bootstrapServers is null
+                    ? "correlate: --output kafka needs Kafka input (--kafka-bootstrap-servers): exactly once is the input's offsets and the lines committed together"
+                    : "correlate: --output kafka and --table do not go together");
+            }
+            if (outputKind == "stdout" && (result.GetValue(outputTopic) ?? result.GetValue(stateTopic) ?? result.GetValue(transactionalId)) is not null)
+            {
+                return Usage(streams, "correlate: --output-topic, --kafka-state-topic and --kafka-transactional-id need --output kafka");
+            }
+
             IPEndPoint? listen = null;
             if (result.GetValue(httpListen) is string listenText && !HttpListenAddress.TryParse(listenText, out listen))
             {
@@ -137,14 +173,21 @@ internal static class CorrelateCommand
                 return run.Files(paths);
             }
             string[] topicNames = result.GetValue(topics) is { Length: > 0 } given ? given : ["socket-agent.events"];
+            string groupId = result.GetValue(group) ?? "socket-agent-correlate";
+            KafkaOutputOptions? kafkaOutput = outputKind != "kafka" ? null : new KafkaOutputOptions
+            {
+                Topic = result.GetValue(outputTopic) ?? KafkaOutputOptions.DefaultTopic,
+                StateTopic = result.GetValue(stateTopic) ?? groupId + ".state",
+                TransactionalId = result.GetValue(transactionalId) ?? KafkaOutputOptions.DefaultTransactionalId(groupId),
+            };
             return run.Kafka(new KafkaCorrelationOptions
             {
                 BootstrapServers = bootstrapServers,
                 Topics = topicNames,
-                GroupId = result.GetValue(group) ?? "socket-agent-correlate",
+                GroupId = groupId,
                 SessionTimeout = sessionValue,
                 Properties = propertyMap,
-            });
+            }, kafkaOutput);
         });
         return command;
     }
@@ -205,7 +248,7 @@ internal static class CorrelateCommand
             return Guard(() => FileCorrelation.Run(readers, engine, Warn), engine);
         }
 
-        public int Kafka(KafkaCorrelationOptions kafka)
+        public int Kafka(KafkaCorrelationOptions kafka, KafkaOutputOptions? output)
         {
             using var stopping = new CancellationTokenSource();
             void Stop(PosixSignalContext context)
@@ -216,10 +259,32 @@ internal static class CorrelateCommand
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
-            IConnectionSink sink = CreateSink();
             var offsets = new OffsetTracker();
-            var engine = new CorrelationEngine(options, sink, Warn, offsets);
-            return Guard(() => KafkaCorrelation.Run(kafka, engine, offsets, sink, Warn, TimeProvider.System, stopping.Token), engine);
+            if (output is null)
+            {
+                IConnectionSink sink = CreateSink();
+                var engine = new CorrelationEngine(options, sink, Warn, offsets);
+                var committer = new OffsetCommitter(sink, offsets, Warn, (long)kafka.SessionTimeout.TotalMilliseconds);
+                return Guard(() => KafkaCorrelation.Run(kafka, engine, offsets, committer, Warn, TimeProvider.System, stopping.Token), engine);
+            }
+
+            TransactionalCheckpoint transactions;
+            try
+            {
+                transactions = new TransactionalCheckpoint(kafka, output, offsets, Warn);
+            }
+            catch (CorrelationInputException ex)
+            {
+                streams.Error.WriteLine($"socket-agent: correlate: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+            using (transactions)
+            {
+                var engine = new CorrelationEngine(options, transactions.Writer, Warn, offsets);
+                int exit = Guard(() => KafkaCorrelation.Run(kafka, engine, offsets, transactions, Warn, TimeProvider.System, stopping.Token), engine);
+                streams.Error.WriteLine($"socket-agent: correlate: {transactions.Committed} transactions committed, {transactions.Aborted} aborted");
+                return exit;
+            }
         }
 
         private int Guard(Action run, CorrelationEngine engine)

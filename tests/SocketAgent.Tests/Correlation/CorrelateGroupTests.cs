@@ -19,12 +19,15 @@ public sealed class CorrelateGroupTests : IDisposable
     private readonly string _group = "correlate-group-" + Guid.NewGuid().ToString("N");
     private readonly int _run = Random.Shared.Next();
     private readonly DateTime _start = DateTime.UtcNow;
+    private readonly string _output = "socket-agent-connections-" + Guid.NewGuid().ToString("N");
     private readonly List<DaemonProcess> _members = [];
     private readonly IProducer<string, string> _producer;
 
     public CorrelateGroupTests()
     {
         _cluster.CreateTopic(_topic, Partitions);
+        _cluster.CreateTopic(_output, Partitions);
+        _cluster.CreateTopic(_group + ".state", Partitions); // the mock cluster has no CreateTopics
         _producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers, LingerMs = 5 }).Build();
     }
 
@@ -40,11 +43,13 @@ public sealed class CorrelateGroupTests : IDisposable
 
     // The session timeout is the option's own (not the 10 s default) to keep the test short; --wait is long enough
     // that every connection is written two-sided, so a line missing is a connection lost, not one written early.
-    private DaemonProcess StartMember()
+    private DaemonProcess StartMember(bool toKafka = false, string? transactionalId = null)
     {
+        string[] output = toKafka ? ["--output", "kafka", "--output-topic", _output] : [];
+        string[] id = transactionalId is null ? [] : ["--kafka-transactional-id", transactionalId];
         DaemonProcess member = DaemonProcess.Start(["correlate", "--kafka-bootstrap-servers", _cluster.BootstrapServers,
             "--kafka-topic", _topic, "--kafka-group", _group, "--wait", "30s", "--kafka-session-timeout", "6s",
-            "--kafka-property", "heartbeat.interval.ms=500"]);
+            "--kafka-property", "heartbeat.interval.ms=500", .. output, .. id]);
         _members.Add(member);
         return member;
     }
@@ -104,6 +109,51 @@ public sealed class CorrelateGroupTests : IDisposable
 
     private int DistinctWritten() => Written().Select(static w => w.CommunityId).Distinct().Count();
 
+    /// <summary>
+    /// The connection records on the output topic, as a <c>read_committed</c> consumer sees them: every partition from
+    /// the beginning to its end. (The mock cluster serves classic consumers everything, committed or not: only a
+    /// transaction aborted or left open shows the difference, and the tests below say where that can happen.)
+    /// </summary>
+    private List<(string CommunityId, string? EventId, string Key)> Records()
+    {
+        using IConsumer<string, string> consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = _cluster.BootstrapServers,
+            GroupId = "verifier-" + Guid.NewGuid().ToString("N"),
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            EnablePartitionEof = true,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(_output, p, Offset.Beginning)));
+        var records = new List<(string, string?, string)>();
+        var ended = new HashSet<int>();
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (ended.Count < Partitions && DateTime.UtcNow < deadline)
+        {
+            ConsumeResult<string, string>? result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null)
+            {
+                continue;
+            }
+            if (result.IsPartitionEOF)
+            {
+                ended.Add(result.Partition.Value);
+                continue;
+            }
+            using var document = JsonDocument.Parse(result.Message.Value);
+            JsonElement root = document.RootElement;
+            records.Add((root.GetProperty("network").GetProperty("community_id").GetString()!,
+                root.GetProperty("event").GetProperty("id").GetString(), result.Message.Key));
+        }
+        Assert.True(ended.Count == Partitions, $"the output topic was read to its end in {ended.Count} of {Partitions} partitions");
+        return records;
+    }
+
+    private List<string> MissingFrom(IEnumerable<string> communityIds, int count) =>
+        Enumerable.Range(0, count).Select(i => ConnectionEventStream.CommunityId(_run, i)).Except(communityIds).ToList();
+
+    private string AllStandardError() => string.Join("\n---\n", _members.Select(static m => m.StandardError));
+
     private static void WaitUntil(Func<bool> condition, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
@@ -160,4 +210,105 @@ public sealed class CorrelateGroupTests : IDisposable
             Assert.DoesNotContain("will retry", member.StandardError, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void With_output_kafka_members_joining_and_leaving_write_every_connection_exactly_once()
+    {
+        DaemonProcess a = StartMember(toKafka: true);
+        DaemonProcess b = StartMember(toKafka: true);
+        Produce(0, PerPhase);
+        DaemonProcess? c = null;
+        Produce(PerPhase, 2 * PerPhase, afterBatch: end =>
+        {
+            if (end == PerPhase + Batch)
+            {
+                c = StartMember(toKafka: true); // joins mid-stream: partitions move while connections are pending
+            }
+        });
+        int bExit = TerminateOrReport(b, "the member that left");
+        Assert.True(bExit == 0, $"the member that left exited {bExit}; its stderr:\n{b.StandardError}");
+        Produce(2 * PerPhase, 3 * PerPhase);
+
+        WaitUntil(() => Records().Select(static r => r.CommunityId).Distinct().Count() >= 3 * PerPhase, TimeSpan.FromSeconds(40));
+        foreach ((DaemonProcess member, string who) in new[] { (a, "a"), (c!, "c") })
+        {
+            int exit = TerminateOrReport(member, who);
+            Assert.True(exit == 0, $"member {who} exited {exit}; its stderr:\n{member.StandardError}");
+        }
+
+        List<(string CommunityId, string? EventId, string Key)> records = Records();
+        List<string> missing = MissingFrom(records.Select(static r => r.CommunityId), 3 * PerPhase);
+        Assert.True(missing.Count == 0, $"{missing.Count} of {3 * PerPhase} connections never written; stderr:\n{AllStandardError()}");
+        var doubled = records.GroupBy(static r => r.CommunityId).Where(static g => g.Count() > 1).Select(static g => g.Key).ToList();
+        Assert.True(doubled.Count == 0, $"{doubled.Count} connections written more than once, e.g. {doubled.FirstOrDefault()}; stderr:\n{AllStandardError()}");
+        Assert.Equal(3 * PerPhase, records.Count);
+        Assert.All(records, static r => Assert.Equal(r.EventId, r.Key)); // keyed by event.id: a compacted topic keeps one
+        Assert.All(_members, static m => Assert.Empty(m.AllLines)); // nothing on stdout: the lines went to Kafka
+        foreach (DaemonProcess member in _members)
+        {
+            Assert.Contains("transactions committed, 0 aborted", member.StandardError, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void With_output_kafka_a_member_killed_mid_transaction_loses_no_connection()
+    {
+        DaemonProcess a = StartMember(toKafka: true);
+        DaemonProcess b = StartMember(toKafka: true);
+        Produce(0, PerPhase);
+        WaitUntil(() => Records().Count > 0, TimeSpan.FromSeconds(30));
+        DaemonProcess? c = null;
+        Produce(PerPhase, 2 * PerPhase, afterBatch: end =>
+        {
+            if (end == PerPhase + Batch)
+            {
+                a.Kill();
+                c = StartMember(toKafka: true);
+            }
+        });
+        Produce(2 * PerPhase, 3 * PerPhase);
+        WaitUntil(() => Records().Select(static r => r.CommunityId).Distinct().Count() >= 3 * PerPhase, TimeSpan.FromSeconds(60));
+        foreach ((DaemonProcess member, string who) in new[] { (b, "b"), (c!, "c") })
+        {
+            int exit = TerminateOrReport(member, who);
+            Assert.True(exit == 0, $"member {who} exited {exit}; its stderr:\n{member.StandardError}");
+        }
+
+        // The killed member's last transaction stays open: a broker aborts it after its timeout and read_committed
+        // consumers never see it, but the mock cluster shows it to every consumer. So here: every connection at least
+        // once, and a connection seen twice has one event.id (what Elasticsearch or a compacted topic keeps once).
+        List<(string CommunityId, string? EventId, string Key)> records = Records();
+        List<string> missing = MissingFrom(records.Select(static r => r.CommunityId), 3 * PerPhase);
+        Assert.True(missing.Count == 0, $"{missing.Count} of {3 * PerPhase} connections never written; stderr:\n{AllStandardError()}");
+        foreach (IGrouping<string, (string CommunityId, string? EventId, string Key)> same in records.GroupBy(static r => r.CommunityId))
+        {
+            Assert.Single(same.Select(static r => r.EventId).Distinct());
+        }
+    }
+
+    [Fact]
+    public void With_output_kafka_a_fenced_member_stops_with_the_reason_and_the_others_write_its_connections()
+    {
+        DaemonProcess a = StartMember(toKafka: true);
+        DaemonProcess b = StartMember(toKafka: true);
+        Produce(0, PerPhase / 2);
+        WaitUntil(() => Records().Count > 0, TimeSpan.FromSeconds(30));
+        // The next EndTxn of either member says another producer took its transactional id.
+        _cluster.PushRequestErrors(EndTxnApiKey, ProducerFencedError);
+        WaitUntil(() => a.HasExited || b.HasExited, TimeSpan.FromSeconds(30));
+        DaemonProcess fenced = a.HasExited ? a : b;
+        DaemonProcess survivor = a.HasExited ? b : a;
+        Assert.True(fenced.HasExited, $"no member stopped after being fenced; stderr:\n{AllStandardError()}");
+        Assert.Equal(1, fenced.Terminate(TimeSpan.FromSeconds(5)));
+        Assert.Contains("fenced", fenced.StandardError, StringComparison.Ordinal);
+        Produce(PerPhase / 2, PerPhase);
+        WaitUntil(() => Records().Select(static r => r.CommunityId).Distinct().Count() >= PerPhase, TimeSpan.FromSeconds(40));
+        int exit = TerminateOrReport(survivor, "the survivor");
+        Assert.True(exit == 0, $"the survivor exited {exit}; its stderr:\n{survivor.StandardError}");
+        List<string> missing = MissingFrom(Records().Select(static r => r.CommunityId), PerPhase);
+        Assert.True(missing.Count == 0, $"{missing.Count} of {PerPhase} connections never written; stderr:\n{AllStandardError()}");
+    }
+
+    private const short EndTxnApiKey = 26;
+    private const int ProducerFencedError = 90;
 }
