@@ -1,0 +1,246 @@
+using Confluent.Kafka;
+
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// Exactly-once output (<c>--output kafka</c>): the connection lines of a commit interval, one state record per input
+/// partition that moved (<see cref="WrittenConnectionsRecord"/>: where its next reader starts, which connections were
+/// written) and the consumed offsets (<c>SendOffsetsToTransaction</c>, which also fences a member the group has moved
+/// on from) are committed in one Kafka transaction. A partition's next owner — after a rebalance, a crash, or this
+/// member after an abort — starts from its last committed state record, with the connections written from there on
+/// taken as written: it re-reads the events of the connections still pending, and writes none twice. A transaction
+/// that cannot commit is aborted and this member rewinds every partition it owns to the committed state; a fatal
+/// error (fenced by a producer with the same transactional id) stops it, its open transaction left to the broker.
+/// </summary>
+internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposable
+{
+    private const int CommitAttempts = 5;
+    private readonly IProducer<string, byte[]> _producer;
+    private readonly WrittenConnectionsJournal _journal;
+    private readonly WrittenConnectionsReader _reader;
+    private readonly OffsetTracker _offsets;
+    private readonly KafkaOutputOptions _output;
+    private readonly Action<string> _warn;
+    private readonly Action<DeliveryReport<byte[], byte[]>> _stateDelivered;
+    private readonly IProducer<byte[], byte[]> _stateProducer;
+    private readonly Dictionary<int, long> _stateOffsets = [];
+    private ErrorCode _stateFailure;
+
+    public TransactionalCheckpoint(KafkaCorrelationOptions input, KafkaOutputOptions output, OffsetTracker offsets, Action<string> warn)
+    {
+        _output = output;
+        _offsets = offsets;
+        _warn = warn;
+        var config = new ProducerConfig
+        {
+            BootstrapServers = input.BootstrapServers,
+            TransactionalId = output.TransactionalId,
+            EnableIdempotence = true,
+            TransactionTimeoutMs = (int)output.TransactionTimeout.TotalMilliseconds,
+            LingerMs = 5,
+        };
+        foreach ((string key, string value) in input.Properties)
+        {
+            config.Set(key, value); // TLS, SASL: the same cluster as the input
+        }
+        _producer = new ProducerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        // The state records go through the same producer (same transaction), typed for their binary keys.
+        _stateProducer = new DependentProducerBuilder<byte[], byte[]>(_producer.Handle).Build();
+        _stateDelivered = report =>
+        {
+            if (report.Error.IsError)
+            {
+                _stateFailure = report.Error.Code;
+            }
+            else
+            {
+                _stateOffsets[report.Partition.Value] = report.Offset.Value;
+            }
+        };
+        _journal = new WrittenConnectionsJournal();
+        Writer = new KafkaConnectionWriter(_producer, output.Topic, offsets, _journal);
+        _reader = new WrittenConnectionsReader(KafkaCorrelation.ConsumerConfigFor(input), output.StateTopic, output.Timeout);
+        try
+        {
+            _producer.InitTransactions(output.Timeout);
+            _producer.BeginTransaction();
+        }
+        catch (KafkaException ex)
+        {
+            Dispose();
+            throw new CorrelationInputException($"cannot start transactions at {input.BootstrapServers} as '{output.TransactionalId}': {ex.Error.Reason}", ex);
+        }
+    }
+
+    /// <summary>The sink the engine writes to: records on the output topic, in the open transaction.</summary>
+    public KafkaConnectionWriter Writer { get; }
+
+    /// <summary>Transactions committed and aborted: for the summary and the tests.</summary>
+    public long Committed { get; private set; }
+
+    public long Aborted { get; private set; }
+
+    public IEnumerable<TopicPartitionOffset> Assigned(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, List<TopicPartition> partitions)
+    {
+        var starts = new List<TopicPartitionOffset>(partitions.Count);
+        foreach (TopicPartition partition in partitions)
+        {
+            _offsets.Assigned(partition);
+            starts.Add(new TopicPartitionOffset(partition, Restore(engine, partition)));
+        }
+        return starts;
+    }
+
+    public void Commit(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, long wallMilliseconds, IReadOnlyCollection<TopicPartition>? only = null)
+    {
+        // The transaction holds the lines of every partition: it is committed whole, whatever is being revoked.
+        var moved = new List<(int Index, long Next)>();
+        foreach (int index in _offsets.OwnedIndexes())
+        {
+            long next = _offsets.NextOffset(index);
+            if (next >= 0 && (_journal.Pending(index).Count > 0 || next != _journal.LastNextOffset(index)))
+            {
+                moved.Add((index, next));
+            }
+        }
+        if (moved.Count == 0 && Writer.Produced == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Writer.Flush();
+            if (Writer.Failure != ErrorCode.NoError)
+            {
+                AbortAndRewind(consumer, engine, $"a line could not be produced ({Writer.Failure})");
+                return;
+            }
+            var offsets = new List<TopicPartitionOffset>(moved.Count);
+            _stateOffsets.Clear();
+            _stateFailure = ErrorCode.NoError;
+            foreach ((int index, long next) in moved)
+            {
+                TopicPartition input = _offsets.PartitionAt(index);
+                var record = new WrittenConnectionsRecord { NextOffset = next, From = _journal.From(index, next), Written = _journal.Pending(index) };
+                _stateProducer.Produce(new TopicPartition(_output.StateTopic, input.Partition),
+                    new Message<byte[], byte[]> { Key = WrittenConnectionsReader.KeyOf(input), Value = record.Encode() }, _stateDelivered);
+                offsets.Add(new TopicPartitionOffset(input, new Offset(next)));
+            }
+            Writer.Flush();
+            if (_stateFailure != ErrorCode.NoError)
+            {
+                AbortAndRewind(consumer, engine, $"a state record could not be produced to {_output.StateTopic} ({_stateFailure})");
+                return;
+            }
+            foreach ((int index, long next) in moved)
+            {
+                _journal.Recorded(index, _stateOffsets.GetValueOrDefault(_offsets.PartitionAt(index).Partition.Value, -1), next);
+            }
+            if (offsets.Count > 0)
+            {
+                _producer.SendOffsetsToTransaction(offsets, consumer.ConsumerGroupMetadata, _output.Timeout);
+            }
+            CommitTransaction();
+            _offsets.Committed(offsets);
+            Committed++;
+            Writer.TransactionEnded();
+            _producer.BeginTransaction();
+        }
+        catch (KafkaTxnRequiresAbortException ex)
+        {
+            AbortAndRewind(consumer, engine, ex.Error.Reason);
+        }
+        catch (KafkaException ex) when (ex.Error.IsFatal || ex is KafkaRetriableException)
+        {
+            throw Stopped(ex);
+        }
+    }
+
+    public void Gone(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, List<TopicPartitionOffset> partitions, bool lost)
+    {
+        foreach (TopicPartitionOffset partition in partitions)
+        {
+            _journal.Forget(_offsets.IndexOf(partition.TopicPartition));
+        }
+        if (lost && Writer.Produced > 0)
+        {
+            // The open transaction holds lines of partitions that may already be another member's: it goes, and what
+            // this member still owns is redone from the committed state.
+            AbortAndRewind(consumer, engine, "partitions were lost");
+        }
+    }
+
+    /// <summary>CommitTransaction, again while librdkafka says the outcome is not known yet (it is safe to repeat).</summary>
+    private void CommitTransaction()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _producer.CommitTransaction(_output.Timeout);
+                return;
+            }
+            catch (KafkaRetriableException) when (attempt < CommitAttempts)
+            {
+            }
+        }
+    }
+
+    private void AbortAndRewind(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, string reason)
+    {
+        _warn($"kafka: transaction aborted ({reason}); the partitions this member owns are read again from their committed state");
+        try
+        {
+            _producer.AbortTransaction(_output.Timeout);
+        }
+        catch (KafkaException ex)
+        {
+            throw Stopped(ex);
+        }
+        Aborted++;
+        Writer.TransactionEnded();
+        engine.Reset();
+        foreach (int index in _offsets.OwnedIndexes().ToList())
+        {
+            TopicPartition partition = _offsets.PartitionAt(index);
+            _offsets.Revoked(partition);
+            _offsets.Assigned(partition);
+            Offset start = Restore(engine, partition);
+            if (start == Offset.Unset)
+            {
+                start = consumer.Committed([partition], _output.Timeout) is [{ Offset: var committed }] && committed != Offset.Unset ? committed : Offset.Beginning;
+            }
+            consumer.Seek(new TopicPartitionOffset(partition, start));
+        }
+        _producer.BeginTransaction();
+    }
+
+    /// <summary>Reads the partition's committed state back into the engine and the journal; where to start reading it.</summary>
+    private Offset Restore(CorrelationEngine engine, TopicPartition partition)
+    {
+        int index = _offsets.IndexOf(partition);
+        _journal.Forget(index);
+        if (_reader.Read(partition) is not { } restored)
+        {
+            return Offset.Unset; // never committed with a state record: the group's offset, or the beginning
+        }
+        foreach (WrittenConnection written in restored.Written)
+        {
+            engine.RestoreWritten(written.Key, written.Start, written.End);
+        }
+        _journal.Restored(index, restored.NextOffset, restored.Records);
+        return new Offset(restored.NextOffset);
+    }
+
+    private CorrelationInputException Stopped(KafkaException ex) => new(ex.Error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch
+        ? $"kafka: fenced: another producer took the transactional id '{_output.TransactionalId}' ({ex.Error.Reason}); this member stops, its open transaction is aborted by the broker"
+        : $"kafka: the transaction cannot go on ({ex.Error.Reason}); this member stops, its open transaction is aborted by the broker", ex);
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _stateProducer?.Dispose();
+        _producer.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+namespace SocketAgent.Correlation;
+
+/// <summary>
+/// Per input partition (an <see cref="OffsetTracker"/> index): the connections written in the open transaction, and
+/// the state records already committed whose connections a next reader may read again — so each new state record can
+/// say where its partition's still-relevant history starts (<see cref="WrittenConnectionsRecord.From"/>).
+/// </summary>
+internal sealed class WrittenConnectionsJournal
+{
+    private readonly List<PartitionJournal> _partitions = [];
+
+    public void Written(int partition, in WrittenConnection connection) => At(partition).Pending.Add(connection);
+
+    /// <summary>The connections written for <paramref name="partition"/> in the open transaction.</summary>
+    public IReadOnlyList<WrittenConnection> Pending(int partition) =>
+        partition < _partitions.Count ? _partitions[partition].Pending : [];
+
+    /// <summary>The input offset the partition's last state record gave its next reader, or -1.</summary>
+    public long LastNextOffset(int partition) => partition < _partitions.Count ? _partitions[partition].NextOffset : -1;
+
+    /// <summary>
+    /// The state-topic offset of the oldest record holding a connection written from an offset at or past
+    /// <paramref name="nextOffset"/>, or -1; records that hold none any more are forgotten (the next offset only grows
+    /// while this member owns the partition).
+    /// </summary>
+    public long From(int partition, long nextOffset)
+    {
+        if (partition >= _partitions.Count)
+        {
+            return -1;
+        }
+        List<(long StateOffset, long LastWrittenAt)> records = _partitions[partition].Records;
+        records.RemoveAll(r => r.LastWrittenAt < nextOffset);
+        return records.Count > 0 ? records.Min(static r => r.StateOffset) : -1;
+    }
+
+    /// <summary>A state record of <paramref name="partition"/> was produced at <paramref name="stateOffset"/> in the transaction about to commit.</summary>
+    public void Recorded(int partition, long stateOffset, long nextOffset)
+    {
+        PartitionJournal journal = At(partition);
+        if (journal.Pending.Count > 0)
+        {
+            journal.Records.Add((stateOffset, journal.Pending.Max(static w => w.Offset)));
+        }
+        journal.Pending.Clear();
+        journal.NextOffset = nextOffset;
+    }
+
+    /// <summary>What a reader found for <paramref name="partition"/> in the state topic: its records, oldest first.</summary>
+    public void Restored(int partition, long nextOffset, IEnumerable<(long StateOffset, long LastWrittenAt)> records)
+    {
+        PartitionJournal journal = At(partition);
+        journal.Pending.Clear();
+        journal.Records.Clear();
+        journal.Records.AddRange(records);
+        journal.NextOffset = nextOffset;
+    }
+
+    /// <summary>The partition was revoked, lost or rewound: nothing of it is kept.</summary>
+    public void Forget(int partition)
+    {
+        if (partition < _partitions.Count)
+        {
+            _partitions[partition] = new PartitionJournal();
+        }
+    }
+
+    private PartitionJournal At(int partition)
+    {
+        while (_partitions.Count <= partition)
+        {
+            _partitions.Add(new PartitionJournal());
+        }
+        return _partitions[partition];
+    }
+
+    private sealed class PartitionJournal
+    {
+        public List<WrittenConnection> Pending { get; } = [];
+
+        public List<(long StateOffset, long LastWrittenAt)> Records { get; } = [];
+
+        public long NextOffset { get; set; } = -1;
+    }
+}
