@@ -25,6 +25,13 @@ internal sealed class KafkaOutputOptions
     /// <value>30 s.</value>
     public TimeSpan TransactionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long (event time, after its end) a written connection is still taken as written by the next owner of its
+    /// partition: the same as the join's own memory of written connections (<see cref="CorrelationOptions.EmittedRetention"/>).
+    /// </summary>
+    /// <value>1 h.</value>
+    public TimeSpan WrittenRetention { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How long one transactional call (init, send offsets, commit, abort) or one state read-back may take.</summary>
     /// <value>60 s.</value>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);

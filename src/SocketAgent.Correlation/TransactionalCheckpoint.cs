@@ -59,7 +59,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         };
         _journal = new WrittenConnectionsJournal();
         Writer = new KafkaConnectionWriter(_producer, output.Topic, offsets, _journal);
-        _reader = new WrittenConnectionsReader(KafkaCorrelation.ConsumerConfigFor(input), output.StateTopic, output.Timeout);
+        _reader = new WrittenConnectionsReader(KafkaCorrelation.ConsumerConfigFor(input), output.StateTopic, output.Timeout, output.WrittenRetention);
         try
         {
             _producer.InitTransactions(output.Timeout);
@@ -83,11 +83,20 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
     public IEnumerable<TopicPartitionOffset> Assigned(IConsumer<Ignore, byte[]> consumer, CorrelationEngine engine, List<TopicPartition> partitions)
     {
         var starts = new List<TopicPartitionOffset>(partitions.Count);
+        int written = 0;
         foreach (TopicPartition partition in partitions)
         {
             _offsets.Assigned(partition);
-            starts.Add(new TopicPartitionOffset(partition, Restore(engine, partition)));
+            (Offset start, int restored) = Restore(engine, partition);
+            starts.Add(new TopicPartitionOffset(partition, start));
+            written += restored;
         }
+        if (starts.Count == 0)
+        {
+            return starts; // an incremental rebalance that gave this member nothing new
+        }
+        _warn($"kafka: partitions assigned: {string.Join(", ", starts.Select(static s => $"{s.Topic}[{s.Partition.Value}]@{(s.Offset == Offset.Unset ? "committed" : s.Offset.Value)}"))}; "
+            + $"{written} connections their committed state says were written are not written again");
         return starts;
     }
 
@@ -119,10 +128,18 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             var offsets = new List<TopicPartitionOffset>(moved.Count);
             _stateOffsets.Clear();
             _stateFailure = ErrorCode.NoError;
+            long now = engine.Now;
+            long forgetBefore = now == long.MinValue ? long.MinValue : now - _output.WrittenRetention.Ticks * 100;
             foreach ((int index, long next) in moved)
             {
                 TopicPartition input = _offsets.PartitionAt(index);
-                var record = new WrittenConnectionsRecord { NextOffset = next, From = _journal.From(index, next), Written = _journal.Pending(index) };
+                var record = new WrittenConnectionsRecord
+                {
+                    NextOffset = next,
+                    From = _journal.From(index, next, forgetBefore),
+                    EventTime = now,
+                    Written = _journal.Pending(index),
+                };
                 _stateProducer.Produce(new TopicPartition(_output.StateTopic, input.Partition),
                     new Message<byte[], byte[]> { Key = WrittenConnectionsReader.KeyOf(input), Value = record.Encode() }, _stateDelivered);
                 offsets.Add(new TopicPartitionOffset(input, new Offset(next)));
@@ -206,7 +223,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             TopicPartition partition = _offsets.PartitionAt(index);
             _offsets.Revoked(partition);
             _offsets.Assigned(partition);
-            Offset start = Restore(engine, partition);
+            (Offset start, _) = Restore(engine, partition);
             if (start == Offset.Unset)
             {
                 start = consumer.Committed([partition], _output.Timeout) is [{ Offset: var committed }] && committed != Offset.Unset ? committed : Offset.Beginning;
@@ -216,21 +233,21 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         _producer.BeginTransaction();
     }
 
-    /// <summary>Reads the partition's committed state back into the engine and the journal; where to start reading it.</summary>
-    private Offset Restore(CorrelationEngine engine, TopicPartition partition)
+    /// <summary>Reads the partition's committed state back into the engine and the journal: where to start reading it, and how many written connections it holds.</summary>
+    private (Offset Start, int Written) Restore(CorrelationEngine engine, TopicPartition partition)
     {
         int index = _offsets.IndexOf(partition);
         _journal.Forget(index);
         if (_reader.Read(partition) is not { } restored)
         {
-            return Offset.Unset; // never committed with a state record: the group's offset, or the beginning
+            return (Offset.Unset, 0); // never committed with a state record: the group's offset, or the beginning
         }
         foreach (WrittenConnection written in restored.Written)
         {
             engine.RestoreWritten(written.Key, written.Start, written.End);
         }
         _journal.Restored(index, restored.NextOffset, restored.Records);
-        return new Offset(restored.NextOffset);
+        return (new Offset(restored.NextOffset), restored.Written.Count);
     }
 
     private CorrelationInputException Stopped(KafkaException ex) => new(ex.Error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch

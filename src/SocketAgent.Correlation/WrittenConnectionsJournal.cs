@@ -2,8 +2,9 @@ namespace SocketAgent.Correlation;
 
 /// <summary>
 /// Per input partition (an <see cref="OffsetTracker"/> index): the connections written in the open transaction, and
-/// the state records already committed whose connections a next reader may read again — so each new state record can
-/// say where its partition's still-relevant history starts (<see cref="WrittenConnectionsRecord.From"/>).
+/// the state records already committed whose connections still matter to a next reader (it reads their events again,
+/// or their far end may still come within the retention) — so each new state record can say where its partition's
+/// relevant history starts (<see cref="WrittenConnectionsRecord.From"/>).
 /// </summary>
 internal sealed class WrittenConnectionsJournal
 {
@@ -20,17 +21,17 @@ internal sealed class WrittenConnectionsJournal
 
     /// <summary>
     /// The state-topic offset of the oldest record holding a connection written from an offset at or past
-    /// <paramref name="nextOffset"/>, or -1; records that hold none any more are forgotten (the next offset only grows
-    /// while this member owns the partition).
+    /// <paramref name="nextOffset"/> or last seen at or after <paramref name="forgetBefore"/> (event time), or -1;
+    /// records that hold none any more are forgotten (both bounds only grow while this member owns the partition).
     /// </summary>
-    public long From(int partition, long nextOffset)
+    public long From(int partition, long nextOffset, long forgetBefore)
     {
         if (partition >= _partitions.Count)
         {
             return -1;
         }
-        List<(long StateOffset, long LastWrittenAt)> records = _partitions[partition].Records;
-        records.RemoveAll(r => r.LastWrittenAt < nextOffset);
+        List<WrittenRecord> records = _partitions[partition].Records;
+        records.RemoveAll(r => r.LastWrittenAt < nextOffset && r.LastSeen < forgetBefore);
         return records.Count > 0 ? records.Min(static r => r.StateOffset) : -1;
     }
 
@@ -40,14 +41,14 @@ internal sealed class WrittenConnectionsJournal
         PartitionJournal journal = At(partition);
         if (journal.Pending.Count > 0)
         {
-            journal.Records.Add((stateOffset, journal.Pending.Max(static w => w.Offset)));
+            journal.Records.Add(new WrittenRecord(stateOffset, journal.Pending.Max(static w => w.Offset), journal.Pending.Max(static w => w.LastSeen)));
         }
         journal.Pending.Clear();
         journal.NextOffset = nextOffset;
     }
 
     /// <summary>What a reader found for <paramref name="partition"/> in the state topic: its records, oldest first.</summary>
-    public void Restored(int partition, long nextOffset, IEnumerable<(long StateOffset, long LastWrittenAt)> records)
+    public void Restored(int partition, long nextOffset, IEnumerable<WrittenRecord> records)
     {
         PartitionJournal journal = At(partition);
         journal.Pending.Clear();
@@ -78,8 +79,11 @@ internal sealed class WrittenConnectionsJournal
     {
         public List<WrittenConnection> Pending { get; } = [];
 
-        public List<(long StateOffset, long LastWrittenAt)> Records { get; } = [];
+        public List<WrittenRecord> Records { get; } = [];
 
         public long NextOffset { get; set; } = -1;
     }
 }
+
+/// <summary>A committed state record, by what decides whether it still matters: the newest input offset and event time of its connections.</summary>
+internal readonly record struct WrittenRecord(long StateOffset, long LastWrittenAt, long LastSeen);

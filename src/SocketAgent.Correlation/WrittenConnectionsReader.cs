@@ -4,7 +4,7 @@ using Confluent.Kafka;
 namespace SocketAgent.Correlation;
 
 /// <summary>What the state topic says of one input partition: where its reader starts, and what was written from there on.</summary>
-internal sealed record RestoredPartition(long NextOffset, IReadOnlyList<WrittenConnection> Written, IReadOnlyList<(long StateOffset, long LastWrittenAt)> Records);
+internal sealed record RestoredPartition(long NextOffset, IReadOnlyList<WrittenConnection> Written, IReadOnlyList<WrittenRecord> Records);
 
 /// <summary>
 /// Reads an input partition's state back from the state topic, <c>read_committed</c>: the last committed record for
@@ -20,8 +20,12 @@ internal sealed class WrittenConnectionsReader : IDisposable
     private readonly string _stateTopic;
     private readonly TimeSpan _timeout;
 
-    public WrittenConnectionsReader(ConsumerConfig baseConfig, string stateTopic, TimeSpan timeout)
+    private readonly long _retention;
+
+    /// <param name="retention">How long after its last activity (event time) a written connection is still taken as written.</param>
+    public WrittenConnectionsReader(ConsumerConfig baseConfig, string stateTopic, TimeSpan timeout, TimeSpan retention)
     {
+        _retention = retention.Ticks * 100;
         var settings = new Dictionary<string, string>(baseConfig);
         settings.Remove("group.instance.id");
         var config = new ConsumerConfig(settings)
@@ -71,22 +75,24 @@ internal sealed class WrittenConnectionsReader : IDisposable
         }
         records.Add(found);
         long next = found.Record.NextOffset;
+        long forgetBefore = found.Record.EventTime - _retention;
         var written = new List<WrittenConnection>();
-        var kept = new List<(long, long)>();
+        var kept = new List<WrittenRecord>();
         foreach ((long offset, WrittenConnectionsRecord record) in records)
         {
-            long lastAt = -1;
+            long lastAt = -1, lastSeen = long.MinValue;
             foreach (WrittenConnection connection in record.Written)
             {
                 lastAt = Math.Max(lastAt, connection.Offset);
-                if (connection.Offset >= next)
+                lastSeen = Math.Max(lastSeen, connection.LastSeen);
+                if (connection.Offset >= next || connection.LastSeen >= forgetBefore)
                 {
                     written.Add(connection);
                 }
             }
-            if (lastAt >= next)
+            if (lastAt >= next || lastSeen >= forgetBefore)
             {
-                kept.Add((offset, lastAt));
+                kept.Add(new WrittenRecord(offset, lastAt, lastSeen));
             }
         }
         return new RestoredPartition(next, written, kept);

@@ -3,26 +3,34 @@ using System.Buffers.Binary;
 namespace SocketAgent.Correlation;
 
 /// <summary>One connection written to the output topic: what identifies it, and the input offset read when it was written.</summary>
-internal readonly record struct WrittenConnection(CommunityKey Key, long Start, long End, long Offset);
+internal readonly record struct WrittenConnection(CommunityKey Key, long Start, long End, long Offset)
+{
+    /// <summary>When it was last active (event time): its end, or its start while open.</summary>
+    public long LastSeen => End != EventTimestamp.Unknown ? End : Start;
+}
 
 /// <summary>
 /// The transactional state of one input partition, as one record in the state topic, committed in the same Kafka
 /// transaction as the lines it speaks of and the input offsets. <see cref="NextOffset"/> is where the partition's next
 /// reader starts (the smallest offset a pending connection still needs); <see cref="Written"/> are the connections
-/// written in that transaction; <see cref="From"/> is the state-topic offset of the oldest record whose connections
-/// still matter — those written from offsets at or past <see cref="NextOffset"/>, which the next reader reads again —
-/// or -1 when no earlier record does. Binary, big-endian, versioned: a record from a newer writer is refused, not
-/// misread.
+/// written in that transaction; <see cref="EventTime"/> is the join's event time then; <see cref="From"/> is the
+/// state-topic offset of the oldest record whose connections still matter, or -1 when no earlier record does. Those
+/// that matter were written from offsets at or past <see cref="NextOffset"/> (the next reader reads their events
+/// again), or ended within the written-connection retention (a far end's events may still come, late). Binary,
+/// big-endian, versioned: a record from a newer writer is refused, not misread.
 /// </summary>
 internal sealed class WrittenConnectionsRecord
 {
     private const byte Version = 1;
-    private const int HeaderLength = 1 + 8 + 8 + 4;
+    private const int HeaderLength = 1 + 8 + 8 + 8 + 4;
     private const int EntryLength = 8 + 8 + 4 + 1 + 8 + 8 + 8;
 
     public required long NextOffset { get; init; }
 
     public required long From { get; init; }
+
+    /// <summary>The newest event time (ns since the epoch) the join had read when the record was committed.</summary>
+    public required long EventTime { get; init; }
 
     public required IReadOnlyList<WrittenConnection> Written { get; init; }
 
@@ -33,7 +41,8 @@ internal sealed class WrittenConnectionsRecord
         span[0] = Version;
         BinaryPrimitives.WriteInt64BigEndian(span[1..], NextOffset);
         BinaryPrimitives.WriteInt64BigEndian(span[9..], From);
-        BinaryPrimitives.WriteInt32BigEndian(span[17..], Written.Count);
+        BinaryPrimitives.WriteInt64BigEndian(span[17..], EventTime);
+        BinaryPrimitives.WriteInt32BigEndian(span[25..], Written.Count);
         int at = HeaderLength;
         foreach (WrittenConnection written in Written)
         {
@@ -58,7 +67,7 @@ internal sealed class WrittenConnectionsRecord
         {
             return false;
         }
-        int count = BinaryPrimitives.ReadInt32BigEndian(bytes[17..]);
+        int count = BinaryPrimitives.ReadInt32BigEndian(bytes[25..]);
         if (count < 0 || bytes.Length != HeaderLength + (long)count * EntryLength)
         {
             return false;
@@ -81,6 +90,7 @@ internal sealed class WrittenConnectionsRecord
         {
             NextOffset = BinaryPrimitives.ReadInt64BigEndian(bytes[1..]),
             From = BinaryPrimitives.ReadInt64BigEndian(bytes[9..]),
+            EventTime = BinaryPrimitives.ReadInt64BigEndian(bytes[17..]),
             Written = written,
         };
         return true;

@@ -179,6 +179,7 @@ internal static class CorrelateCommand
                 Topic = result.GetValue(outputTopic) ?? KafkaOutputOptions.DefaultTopic,
                 StateTopic = result.GetValue(stateTopic) ?? groupId + ".state",
                 TransactionalId = result.GetValue(transactionalId) ?? KafkaOutputOptions.DefaultTransactionalId(groupId),
+                WrittenRetention = options.EmittedRetention,
             };
             return run.Kafka(new KafkaCorrelationOptions
             {

@@ -43,12 +43,15 @@ public sealed class CorrelateGroupTests : IDisposable
 
     // The session timeout is the option's own (not the 10 s default) to keep the test short; --wait is long enough
     // that every connection is written two-sided, so a line missing is a connection lost, not one written early.
+    // With --output kafka --wait is short: a connection a partition's next reader reads again is then written a second
+    // time (one-sided, from the far end's events read again) within the test, unless the reader knows it was written.
     private DaemonProcess StartMember(bool toKafka = false, string? transactionalId = null)
     {
         string[] output = toKafka ? ["--output", "kafka", "--output-topic", _output] : [];
+        string wait = toKafka ? KafkaOutputWait.TotalSeconds + "s" : "30s";
         string[] id = transactionalId is null ? [] : ["--kafka-transactional-id", transactionalId];
         DaemonProcess member = DaemonProcess.Start(["correlate", "--kafka-bootstrap-servers", _cluster.BootstrapServers,
-            "--kafka-topic", _topic, "--kafka-group", _group, "--wait", "30s", "--kafka-session-timeout", "6s",
+            "--kafka-topic", _topic, "--kafka-group", _group, "--wait", wait, "--kafka-session-timeout", "6s",
             "--kafka-property", "heartbeat.interval.ms=500", .. output, .. id]);
         _members.Add(member);
         return member;
@@ -57,27 +60,37 @@ public sealed class CorrelateGroupTests : IDisposable
     /// <summary>
     /// Connections <paramref name="from"/> until <paramref name="to"/>, keyed by community id (both ends land in one
     /// partition): in batches, each batch's client ends first and its server ends a little later, so members always
-    /// hold connections waiting for their far end (and offsets held back by them) when something happens.
+    /// hold connections waiting for their far end (and offsets held back by them) when something happens. With
+    /// <paramref name="overlap"/> a batch's server ends go out with the next batch's client ends: connections are then
+    /// completed past the offset the pending ones hold back, and a partition's next reader reads them again.
     /// </summary>
-    private void Produce(int from, int to, Action<int>? afterBatch = null)
+    private void Produce(int from, int to, Action<int>? afterBatch = null, bool overlap = false)
     {
         for (int batch = from; batch < to; batch += Batch)
         {
             int end = Math.Min(to, batch + Batch);
-            for (int i = batch; i < end; i++)
+            ProduceEnds(batch, end, ConnectionEventStream.Client);
+            if (overlap && batch > from)
             {
-                string id = ConnectionEventStream.CommunityId(_run, i);
-                _producer.Produce(_topic, new Message<string, string> { Key = id, Value = ConnectionEventStream.Client(_run, i, _start) });
+                ProduceEnds(batch - Batch, batch, ConnectionEventStream.Server);
             }
             _producer.Flush(TimeSpan.FromSeconds(30));
             Thread.Sleep(300);
-            for (int i = batch; i < end; i++)
+            if (!overlap || end == to)
             {
-                string id = ConnectionEventStream.CommunityId(_run, i);
-                _producer.Produce(_topic, new Message<string, string> { Key = id, Value = ConnectionEventStream.Server(_run, i, _start) });
+                ProduceEnds(batch, end, ConnectionEventStream.Server);
+                _producer.Flush(TimeSpan.FromSeconds(30));
             }
-            _producer.Flush(TimeSpan.FromSeconds(30));
             afterBatch?.Invoke(end);
+        }
+    }
+
+    private void ProduceEnds(int from, int to, Func<int, int, DateTime, string> line)
+    {
+        for (int i = from; i < to; i++)
+        {
+            string id = ConnectionEventStream.CommunityId(_run, i);
+            _producer.Produce(_topic, new Message<string, string> { Key = id, Value = line(_run, i, _start) });
         }
     }
 
@@ -216,20 +229,33 @@ public sealed class CorrelateGroupTests : IDisposable
     {
         DaemonProcess a = StartMember(toKafka: true);
         DaemonProcess b = StartMember(toKafka: true);
-        Produce(0, PerPhase);
+        Produce(0, PerPhase, overlap: true);
+        WaitUntil(() => Records().Count >= PerPhase, TimeSpan.FromSeconds(40));
+        Assert.True(Records().Count >= PerPhase, $"the first phase was not written; stderr:\n{AllStandardError()}");
+
+        // c joins, and later b leaves, each while connections are pending and others were completed past the offset
+        // they hold back: the partitions that move are read again by their new owner from that offset.
         DaemonProcess? c = null;
-        Produce(PerPhase, 2 * PerPhase, afterBatch: end =>
+        Produce(PerPhase, 2 * PerPhase, overlap: true, afterBatch: end =>
         {
-            if (end == PerPhase + Batch)
+            if (end == PerPhase + 2 * Batch)
             {
-                c = StartMember(toKafka: true); // joins mid-stream: partitions move while connections are pending
+                c = StartMember(toKafka: true);
+                WaitUntil(() => Assignments(c) > 0, TimeSpan.FromSeconds(40));
             }
         });
-        int bExit = TerminateOrReport(b, "the member that left");
-        Assert.True(bExit == 0, $"the member that left exited {bExit}; its stderr:\n{b.StandardError}");
-        Produce(2 * PerPhase, 3 * PerPhase);
+        Assert.True(c is not null && Assignments(c) > 0, $"the member that joined was given no partition; stderr:\n{AllStandardError()}");
+        Produce(2 * PerPhase, 3 * PerPhase, overlap: true, afterBatch: end =>
+        {
+            if (end == 2 * PerPhase + 2 * Batch)
+            {
+                int bExit = TerminateOrReport(b, "the member that left");
+                Assert.True(bExit == 0, $"the member that left exited {bExit}; its stderr:\n{b.StandardError}");
+            }
+        });
 
         WaitUntil(() => Records().Select(static r => r.CommunityId).Distinct().Count() >= 3 * PerPhase, TimeSpan.FromSeconds(40));
+        Thread.Sleep(KafkaOutputWait * 2); // what a member took for pending would be written by now
         foreach ((DaemonProcess member, string who) in new[] { (a, "a"), (c!, "c") })
         {
             int exit = TerminateOrReport(member, who);
@@ -248,7 +274,18 @@ public sealed class CorrelateGroupTests : IDisposable
         {
             Assert.Contains("transactions committed, 0 aborted", member.StandardError, StringComparison.Ordinal);
         }
+        // The case this test is for happened: a partition's new owner took connections as written from its state.
+        Assert.True(_members.Sum(RestoredWritten) > 0, $"no member restored a written connection; stderr:\n{AllStandardError()}");
     }
+
+    /// <summary>How many times the member was given partitions (its "partitions assigned" lines).</summary>
+    private static int Assignments(DaemonProcess member) =>
+        member.StandardError.Split('\n').Count(static l => l.Contains("partitions assigned", StringComparison.Ordinal));
+
+    /// <summary>The written connections the member's assignments restored from the state topic.</summary>
+    private static int RestoredWritten(DaemonProcess member) => member.StandardError.Split('\n')
+        .Where(static l => l.Contains("partitions assigned", StringComparison.Ordinal))
+        .Sum(static l => int.Parse(l[(l.LastIndexOf("; ", StringComparison.Ordinal) + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public void With_output_kafka_a_member_killed_mid_transaction_loses_no_connection()
@@ -309,6 +346,7 @@ public sealed class CorrelateGroupTests : IDisposable
         Assert.True(missing.Count == 0, $"{missing.Count} of {PerPhase} connections never written; stderr:\n{AllStandardError()}");
     }
 
+    private static readonly TimeSpan KafkaOutputWait = TimeSpan.FromSeconds(3);
     private const short EndTxnApiKey = 26;
     private const int ProducerFencedError = 90;
 }

@@ -22,12 +22,15 @@ internal sealed class DaemonProcess : IDisposable
     {
         _process = process;
         _stdoutPump = Task.Run(PumpStdoutAsync);
+        // Line by line, so that a test can follow what the agent says while it runs.
         _stderrPump = Task.Run(async () =>
         {
-            string text = await process.StandardError.ReadToEndAsync();
-            lock (_error)
+            while (await process.StandardError.ReadLineAsync() is string line)
             {
-                _error.Append(text);
+                lock (_error)
+                {
+                    _error.Append(line).Append('\n');
+                }
             }
         });
     }
