@@ -192,6 +192,19 @@ public sealed class CorrelateKafkaTests : IDisposable
         Assert.Contains("--kafka-session-timeout", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--output kafka a.jsonl", "needs Kafka input")]
+    [InlineData("--output kafka --kafka-bootstrap-servers 127.0.0.1:1 --table", "do not go together")]
+    [InlineData("--output file --kafka-bootstrap-servers 127.0.0.1:1", "is not stdout or kafka")]
+    [InlineData("--output-topic x --kafka-bootstrap-servers 127.0.0.1:1", "need --output kafka")]
+    [InlineData("--kafka-transactional-id x --kafka-bootstrap-servers 127.0.0.1:1", "need --output kafka")]
+    public void Kafka_output_options_that_do_not_fit_are_bad_usage(string arguments, string expected)
+    {
+        AgentProcess.Result result = DaemonProcess.Run(["correlate", .. arguments.Split(' ')]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unreachable_cluster_is_a_clear_error()
     {
