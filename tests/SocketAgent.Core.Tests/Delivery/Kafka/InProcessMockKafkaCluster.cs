@@ -101,9 +101,9 @@ internal sealed unsafe class InProcessMockKafkaCluster : IDisposable
     /// </summary>
     public void EnableReadCommittedShareGroups()
     {
-        // Version 1 of the three share APIs, as librdkafka's own share-consumer mock tests (0158) enable them: the
-        // mock's handler table already offers v1, so this pins what the share consumer needs rather than relying on
-        // that default (ShareAcknowledge is what close and explicit commits send).
+        // Version 1 of the three share APIs, as librdkafka's own share-consumer mock tests (0158) enable them. The
+        // 2.16.0 mock offers them by default; this pins what the share consumer needs rather than relying on that.
+        // ShareAcknowledge too: with it switched off the acknowledgements fail and every record comes again.
         foreach (short apiKey in new[] { ShareGroupHeartbeatApiKey, ShareFetchApiKey, ShareAcknowledgeApiKey })
         {
             Check(_native.SetApiVersion(_cluster, apiKey, 1, 1), "rd_kafka_mock_set_apiversion");
