@@ -1,6 +1,7 @@
 // The mock cluster host: argument = broker count. Prints "bootstrap HOST:PORT,..." then answers each command line on
 // stdin with "ok" or "error MESSAGE"; destroys the cluster and exits when stdin ends (the test process closed it or
-// died). Commands: "topic NAME PARTITIONS RF", "down", "up", "rtt BROKER MS", "errors APIKEY CODE...".
+// died). Commands: "topic NAME PARTITIONS RF", "down", "up", "rtt BROKER MS", "errors APIKEY CODE...",
+// "share-groups read_committed".
 using System.Globalization;
 using SocketAgent.Tests.Delivery.Kafka;
 
@@ -29,6 +30,9 @@ while (Console.In.ReadLine() is string line)
                 break;
             case ["errors", string apiKey, .. string[] codes]:
                 cluster.PushRequestErrors(short.Parse(apiKey, CultureInfo.InvariantCulture), codes.Select(Int).ToArray());
+                break;
+            case ["share-groups", "read_committed"]:
+                cluster.EnableReadCommittedShareGroups();
                 break;
             default:
                 throw new ArgumentException($"unknown command: {line}");

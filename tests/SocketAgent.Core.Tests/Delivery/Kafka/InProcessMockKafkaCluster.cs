@@ -17,6 +17,12 @@ internal sealed unsafe class InProcessMockKafkaCluster : IDisposable
     /// <summary>Kafka's ApiKey of Produce requests.</summary>
     public const short ProduceApiKey = 0;
 
+    // The share-group (KIP-932) ApiKeys (rdkafka_protocol.h: RD_KAFKAP_ShareGroupHeartbeat, RD_KAFKAP_ShareFetch,
+    // RD_KAFKAP_ShareAcknowledge).
+    private const short ShareGroupHeartbeatApiKey = 76;
+    private const short ShareFetchApiKey = 78;
+    private const short ShareAcknowledgeApiKey = 79;
+
     private static readonly Lazy<Native> s_native = new(Native.Bind);
     private readonly Native _native;
     private nint _rk;
@@ -87,6 +93,28 @@ internal sealed unsafe class InProcessMockKafkaCluster : IDisposable
     }
 
     /// <summary>
+    /// Makes share groups (KIP-932) read as a <c>read_committed</c> consumer does: up to the last stable offset, without
+    /// the data of aborted transactions, from the earliest offset. The mock's classic Fetch cannot: it answers with the
+    /// high watermark as last stable offset and no aborted transactions, so a read_committed consumer reads aborted
+    /// records too; its ShareFetch handler is the one that filters (rdkafka_mock_handlers.c). Applies to the share
+    /// groups that exist and to those created later.
+    /// </summary>
+    public void EnableReadCommittedShareGroups()
+    {
+        // Version 1 of the three share APIs, as librdkafka's own share-consumer mock tests (0158) enable them. The
+        // 2.16.0 mock offers them by default; this pins what the share consumer needs rather than relying on that.
+        // ShareAcknowledge too: with it switched off the acknowledgements fail and every record comes again.
+        foreach (short apiKey in new[] { ShareGroupHeartbeatApiKey, ShareFetchApiKey, ShareAcknowledgeApiKey })
+        {
+            Check(_native.SetApiVersion(_cluster, apiKey, 1, 1), "rd_kafka_mock_set_apiversion");
+        }
+
+        // The mock's share groups start at the latest offset by default; a reader of what was written needs earliest.
+        _native.ShareGroupSetAutoOffsetReset(_cluster, 1 /* earliest */);
+        _native.ShareGroupSetIsolationLevel(_cluster, 1 /* read_committed */);
+    }
+
+    /// <summary>
     /// Makes librdkafka raise a fatal error on the client behind <paramref name="handle"/>, as a broker that lost the
     /// idempotent producer's state would (<c>rd_kafka_test_fatal_error</c>). Confluent.Kafka keeps the native handle
     /// internal, so the test reaches it by reflection (tests run JIT, not AOT).
@@ -141,6 +169,9 @@ internal sealed unsafe class InProcessMockKafkaCluster : IDisposable
         public required delegate* unmanaged<nint, int, int, int> BrokerSetRtt { get; init; }
         public required delegate* unmanaged<nint, short, nuint, int*, void> PushRequestErrorsArray { get; init; }
         public required delegate* unmanaged<nint, int, byte*, int> TestFatalError { get; init; }
+        public required delegate* unmanaged<nint, short, short, short, int> SetApiVersion { get; init; }
+        public required delegate* unmanaged<nint, int, void> ShareGroupSetAutoOffsetReset { get; init; }
+        public required delegate* unmanaged<nint, int, void> ShareGroupSetIsolationLevel { get; init; }
 
         public static Native Bind()
         {
@@ -168,6 +199,9 @@ internal sealed unsafe class InProcessMockKafkaCluster : IDisposable
                 BrokerSetRtt = (delegate* unmanaged<nint, int, int, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_broker_set_rtt"),
                 PushRequestErrorsArray = (delegate* unmanaged<nint, short, nuint, int*, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_push_request_errors_array"),
                 TestFatalError = (delegate* unmanaged<nint, int, byte*, int>)NativeLibrary.GetExport(lib, "rd_kafka_test_fatal_error"),
+                SetApiVersion = (delegate* unmanaged<nint, short, short, short, int>)NativeLibrary.GetExport(lib, "rd_kafka_mock_set_apiversion"),
+                ShareGroupSetAutoOffsetReset = (delegate* unmanaged<nint, int, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_sharegroup_set_auto_offset_reset"),
+                ShareGroupSetIsolationLevel = (delegate* unmanaged<nint, int, void>)NativeLibrary.GetExport(lib, "rd_kafka_mock_sharegroup_set_isolation_level"),
             };
         }
     }

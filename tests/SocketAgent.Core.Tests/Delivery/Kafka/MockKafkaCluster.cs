@@ -92,6 +92,13 @@ internal sealed class MockKafkaCluster : IDisposable
         Command(FormattableString.Invariant($"errors {apiKey} {string.Join(' ', errors)}"));
 
     /// <summary>
+    /// Makes the cluster's share groups read as a read_committed consumer does (up to the last stable offset, without
+    /// aborted data, from the earliest offset): what <see cref="ReadCommittedShareConsumer"/> reads through. The
+    /// mock's classic Fetch cannot filter; see <see cref="InProcessMockKafkaCluster.EnableReadCommittedShareGroups"/>.
+    /// </summary>
+    public void EnableReadCommittedShareGroups() => Command("share-groups read_committed");
+
+    /// <summary>
     /// Makes librdkafka raise a fatal error on the client behind <paramref name="handle"/> (a client of this process,
     /// not of the cluster's).
     /// </summary>

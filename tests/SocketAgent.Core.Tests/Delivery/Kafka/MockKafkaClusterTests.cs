@@ -35,6 +35,7 @@ public sealed class MockKafkaClusterTests
         Assert.Equal(2, cluster.BootstrapServers.Split(',').Length);
         cluster.CreateTopic("mock-host-topic", 2, 2);
         cluster.SetRtt(1, 5);
+        cluster.EnableReadCommittedShareGroups();
         cluster.SetAllBrokersDown();
         cluster.SetAllBrokersUp();
 
