@@ -24,6 +24,8 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
     private readonly Action<DeliveryReport<byte[], byte[]>> _stateDelivered;
     private readonly IProducer<byte[], byte[]> _stateProducer;
     private readonly Dictionary<int, long> _stateOffsets = [];
+    private readonly Dictionary<int, HashSet<long>> _abortedStateOffsets = []; // by state partition
+
     private ErrorCode _stateFailure;
 
     public TransactionalCheckpoint(KafkaCorrelationOptions input, KafkaOutputOptions output, OffsetTracker offsets, Action<string> warn)
@@ -159,6 +161,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
                 _producer.SendOffsetsToTransaction(offsets, consumer.ConsumerGroupMetadata, _output.Timeout);
             }
             CommitTransaction();
+            _stateOffsets.Clear(); // committed: only the open transaction's state records may still be aborted
             _offsets.Committed(offsets);
             Committed++;
             Writer.TransactionEnded();
@@ -216,6 +219,15 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             throw Stopped(ex);
         }
         Aborted++;
+        foreach ((int statePartition, long offset) in _stateOffsets)
+        {
+            if (!_abortedStateOffsets.TryGetValue(statePartition, out HashSet<long>? offsets))
+            {
+                _abortedStateOffsets[statePartition] = offsets = [];
+            }
+            offsets.Add(offset);
+        }
+        _stateOffsets.Clear();
         Writer.TransactionEnded();
         engine.Reset();
         foreach (int index in _offsets.OwnedIndexes().ToList())
@@ -238,7 +250,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
     {
         int index = _offsets.IndexOf(partition);
         _journal.Forget(index);
-        if (_reader.Read(partition) is not { } restored)
+        if (_reader.Read(partition, _abortedStateOffsets.GetValueOrDefault(partition.Partition.Value)) is not { } restored)
         {
             return (Offset.Unset, 0); // never committed with a state record: the group's offset, or the beginning
         }

@@ -162,6 +162,21 @@ public sealed class CorrelateGroupTests : IDisposable
         return records;
     }
 
+    /// <summary>
+    /// The community ids of the output topic's records as a <c>read_committed</c> consumer counts them: through the
+    /// mock cluster's share groups, the one path of the mock that leaves aborted transactions out (every member must
+    /// have stopped: an open transaction holds its partitions back).
+    /// </summary>
+    private List<string> CommittedRecords(int expected)
+    {
+        using var verifier = new ReadCommittedShareConsumer(_cluster.BootstrapServers, _output, "verifier-" + Guid.NewGuid().ToString("N"));
+        return verifier.ReadAll(expected, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60)).Select(static r =>
+        {
+            using var document = JsonDocument.Parse(r.Value);
+            return document.RootElement.GetProperty("network").GetProperty("community_id").GetString()!;
+        }).ToList();
+    }
+
     private List<string> MissingFrom(IEnumerable<string> communityIds, int count) =>
         Enumerable.Range(0, count).Select(i => ConnectionEventStream.CommunityId(_run, i)).Except(communityIds).ToList();
 
@@ -227,6 +242,7 @@ public sealed class CorrelateGroupTests : IDisposable
     [Fact]
     public void With_output_kafka_members_joining_and_leaving_write_every_connection_exactly_once()
     {
+        _cluster.EnableReadCommittedShareGroups();
         DaemonProcess a = StartMember(toKafka: true);
         DaemonProcess b = StartMember(toKafka: true);
         Produce(0, PerPhase, overlap: true);
@@ -268,6 +284,7 @@ public sealed class CorrelateGroupTests : IDisposable
         var doubled = records.GroupBy(static r => r.CommunityId).Where(static g => g.Count() > 1).Select(static g => g.Key).ToList();
         Assert.True(doubled.Count == 0, $"{doubled.Count} connections written more than once, e.g. {doubled.FirstOrDefault()}; stderr:\n{AllStandardError()}");
         Assert.Equal(3 * PerPhase, records.Count);
+        Assert.Equal(records.Select(static r => r.CommunityId).Order(), CommittedRecords(3 * PerPhase).Order()); // and read_committed
         Assert.All(records, static r => Assert.Equal(r.EventId, r.Key)); // keyed by event.id: a compacted topic keeps one
         Assert.All(_members, static m => Assert.Empty(m.AllLines)); // nothing on stdout: the lines went to Kafka
         foreach (DaemonProcess member in _members)
@@ -286,6 +303,44 @@ public sealed class CorrelateGroupTests : IDisposable
     private static int RestoredWritten(DaemonProcess member) => member.StandardError.Split('\n')
         .Where(static l => l.Contains("partitions assigned", StringComparison.Ordinal))
         .Sum(static l => int.Parse(l[(l.LastIndexOf("; ", StringComparison.Ordinal) + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void With_output_kafka_an_aborted_transaction_is_redone_and_read_committed_counts_each_connection_once()
+    {
+        _cluster.EnableReadCommittedShareGroups();
+        DaemonProcess a = StartMember(toKafka: true);
+        DaemonProcess b = StartMember(toKafka: true);
+        Produce(0, PerPhase, overlap: true);
+        WaitUntil(() => Records().Count >= PerPhase, TimeSpan.FromSeconds(40));
+        Produce(PerPhase, 2 * PerPhase, overlap: true, afterBatch: end =>
+        {
+            if (end == PerPhase + 2 * Batch)
+            {
+                // The next TxnOffsetCommit (only the members send one) is refused as from a stale generation — what a
+                // member the group moved on from gets (KIP-447) — after its transaction's lines and state were produced.
+                _cluster.PushRequestErrors(TxnOffsetCommitApiKey, IllegalGenerationError);
+                WaitUntil(() => _members.Any(static m => m.StandardError.Contains("transaction aborted", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
+            }
+        });
+        Produce(2 * PerPhase, 3 * PerPhase, overlap: true);
+        WaitUntil(() => Records().Select(static r => r.CommunityId).Distinct().Count() >= 3 * PerPhase, TimeSpan.FromSeconds(40));
+        Thread.Sleep(KafkaOutputWait * 2);
+        foreach ((DaemonProcess member, string who) in new[] { (a, "a"), (b, "b") })
+        {
+            int exit = TerminateOrReport(member, who);
+            Assert.True(exit == 0, $"member {who} exited {exit}; its stderr:\n{member.StandardError}");
+        }
+
+        Assert.Single(_members, static m => m.StandardError.Contains("transactions committed, 1 aborted", StringComparison.Ordinal));
+        List<string> committed = CommittedRecords(3 * PerPhase);
+        List<string> missing = MissingFrom(committed, 3 * PerPhase);
+        Assert.True(missing.Count == 0, $"{missing.Count} of {3 * PerPhase} connections not in a committed transaction; stderr:\n{AllStandardError()}");
+        var doubled = committed.GroupBy(static c => c).Where(static g => g.Count() > 1).Select(static g => g.Key).ToList();
+        Assert.True(doubled.Count == 0, $"{doubled.Count} connections committed more than once, e.g. {doubled.FirstOrDefault()}; stderr:\n{AllStandardError()}");
+        Assert.Equal(3 * PerPhase, committed.Count);
+        // The aborted transaction held lines, which its member wrote again: the log has more records than were committed.
+        Assert.True(Records().Count > committed.Count, $"the aborted transaction held no line ({Records().Count} records in the log)");
+    }
 
     [Fact]
     public void With_output_kafka_a_member_killed_mid_transaction_loses_no_connection()
@@ -348,5 +403,7 @@ public sealed class CorrelateGroupTests : IDisposable
 
     private static readonly TimeSpan KafkaOutputWait = TimeSpan.FromSeconds(3);
     private const short EndTxnApiKey = 26;
+    private const short TxnOffsetCommitApiKey = 28;
+    private const int IllegalGenerationError = 22;
     private const int ProducerFencedError = 90;
 }
