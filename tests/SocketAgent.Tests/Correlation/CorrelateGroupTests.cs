@@ -385,15 +385,16 @@ public sealed class CorrelateGroupTests : IDisposable
         DaemonProcess b = StartMember(toKafka: true);
         Produce(0, PerPhase / 2);
         WaitUntil(() => Records().Count > 0, TimeSpan.FromSeconds(30));
-        // The next EndTxn of either member says another producer took its transactional id.
+        // The next EndTxn of either member says another producer took its transactional id; more connections make
+        // the members commit again.
         _cluster.PushRequestErrors(EndTxnApiKey, ProducerFencedError);
+        Produce(PerPhase / 2, PerPhase);
         WaitUntil(() => a.HasExited || b.HasExited, TimeSpan.FromSeconds(30));
         DaemonProcess fenced = a.HasExited ? a : b;
         DaemonProcess survivor = a.HasExited ? b : a;
         Assert.True(fenced.HasExited, $"no member stopped after being fenced; stderr:\n{AllStandardError()}");
         Assert.Equal(1, fenced.Terminate(TimeSpan.FromSeconds(5)));
         Assert.Contains("fenced", fenced.StandardError, StringComparison.Ordinal);
-        Produce(PerPhase / 2, PerPhase);
         WaitUntil(() => Records().Select(static r => r.CommunityId).Distinct().Count() >= PerPhase, TimeSpan.FromSeconds(40));
         int exit = TerminateOrReport(survivor, "the survivor");
         Assert.True(exit == 0, $"the survivor exited {exit}; its stderr:\n{survivor.StandardError}");
