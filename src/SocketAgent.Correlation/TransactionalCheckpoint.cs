@@ -64,6 +64,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         _reader = new WrittenConnectionsReader(KafkaCorrelation.ConsumerConfigFor(input), output.StateTopic, output.Timeout, output.WrittenRetention);
         try
         {
+            CheckStateTopic(input, output);
             _producer.InitTransactions(output.Timeout);
             _producer.BeginTransaction();
         }
@@ -71,6 +72,11 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         {
             Dispose();
             throw new CorrelationInputException($"cannot start transactions at {input.BootstrapServers} as '{output.TransactionalId}': {ex.Error.Reason}", ex);
+        }
+        catch (CorrelationInputException)
+        {
+            Dispose();
+            throw;
         }
     }
 
@@ -167,11 +173,13 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             Writer.TransactionEnded();
             _producer.BeginTransaction();
         }
-        catch (KafkaTxnRequiresAbortException ex)
+        catch (KafkaException ex) when (!ex.Error.IsFatal)
         {
+            // Abortable, or retriable and still failing, or timed out: aborting is allowed in every non-fatal state,
+            // and redoing the interval from the committed state is always right.
             AbortAndRewind(consumer, engine, ex.Error.Reason);
         }
-        catch (KafkaException ex) when (ex.Error.IsFatal || ex is KafkaRetriableException)
+        catch (KafkaException ex)
         {
             throw Stopped(ex);
         }
@@ -188,6 +196,30 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             // The open transaction holds lines of partitions that may already be another member's: it goes, and what
             // this member still owns is redone from the committed state.
             AbortAndRewind(consumer, engine, "partitions were lost");
+        }
+    }
+
+    /// <summary>
+    /// The state topic must exist with a partition for every input partition number (records go to the input
+    /// partition's own number): said at start, not as a transaction aborted every time a record cannot be delivered.
+    /// </summary>
+    private void CheckStateTopic(KafkaCorrelationOptions input, KafkaOutputOptions output)
+    {
+        using IAdminClient admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        Metadata state = admin.GetMetadata(output.StateTopic, output.Timeout);
+        if (state.Topics is not [{ Error.IsError: false } topic] || topic.Partitions.Count == 0)
+        {
+            throw new CorrelationInputException($"the state topic {output.StateTopic} does not exist: create it with at least as many partitions as "
+                + $"{string.Join(", ", input.Topics)} (--kafka-state-topic names another)");
+        }
+        foreach (string name in input.Topics)
+        {
+            Metadata events = admin.GetMetadata(name, output.Timeout);
+            if (events.Topics is [{ Error.IsError: false } inputTopic] && inputTopic.Partitions.Count > topic.Partitions.Count)
+            {
+                throw new CorrelationInputException($"the state topic {output.StateTopic} has {topic.Partitions.Count} partitions, "
+                    + $"fewer than {name}'s {inputTopic.Partitions.Count}: it needs one per input partition number");
+            }
         }
     }
 
@@ -230,19 +262,26 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         _stateOffsets.Clear();
         Writer.TransactionEnded();
         engine.Reset();
-        foreach (int index in _offsets.OwnedIndexes().ToList())
+        try
         {
-            TopicPartition partition = _offsets.PartitionAt(index);
-            _offsets.Revoked(partition);
-            _offsets.Assigned(partition);
-            (Offset start, _) = Restore(engine, partition);
-            if (start == Offset.Unset)
+            foreach (int index in _offsets.OwnedIndexes().ToList())
             {
-                start = consumer.Committed([partition], _output.Timeout) is [{ Offset: var committed }] && committed != Offset.Unset ? committed : Offset.Beginning;
+                TopicPartition partition = _offsets.PartitionAt(index);
+                _offsets.Revoked(partition);
+                _offsets.Assigned(partition);
+                (Offset start, _) = Restore(engine, partition);
+                if (start == Offset.Unset)
+                {
+                    start = consumer.Committed([partition], _output.Timeout) is [{ Offset: var committed }] && committed != Offset.Unset ? committed : Offset.Beginning;
+                }
+                consumer.Seek(new TopicPartitionOffset(partition, start));
             }
-            consumer.Seek(new TopicPartitionOffset(partition, start));
+            _producer.BeginTransaction();
         }
-        _producer.BeginTransaction();
+        catch (KafkaException ex)
+        {
+            throw Stopped(ex);
+        }
     }
 
     /// <summary>Reads the partition's committed state back into the engine and the journal: where to start reading it, and how many written connections it holds.</summary>

@@ -206,6 +206,17 @@ public sealed class CorrelateKafkaTests : IDisposable
     }
 
     [Fact]
+    public void Kafka_output_without_a_state_topic_fit_for_the_input_is_a_clear_error()
+    {
+        string state = "state-" + Guid.NewGuid().ToString("N");
+        _cluster.CreateTopic(state, partitions: 2); // the input has 3
+        AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", _cluster.BootstrapServers, "--kafka-topic", _topic,
+            "--output", "kafka", "--kafka-state-topic", state]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"the state topic {state} has 2 partitions, fewer than {_topic}'s 3", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unreachable_cluster_is_a_clear_error()
     {
         AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", "127.0.0.1:1", "--kafka-topic", _topic]);
