@@ -1,3 +1,4 @@
+using System.Text;
 using Confluent.Kafka;
 
 namespace SocketAgent.Correlation;
@@ -23,7 +24,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
     private readonly Action<string> _warn;
     private readonly Action<DeliveryReport<byte[], byte[]>> _stateDelivered;
     private readonly IProducer<byte[], byte[]> _stateProducer;
-    private readonly Dictionary<int, long> _stateOffsets = [];
+    private readonly Dictionary<string, (int Partition, long Offset)> _stateOffsets = []; // by input partition (the record's key)
     private readonly Dictionary<int, HashSet<long>> _abortedStateOffsets = []; // by state partition
 
     private ErrorCode _stateFailure;
@@ -56,7 +57,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             }
             else
             {
-                _stateOffsets[report.Partition.Value] = report.Offset.Value;
+                _stateOffsets[Encoding.UTF8.GetString(report.Message.Key)] = (report.Partition.Value, report.Offset.Value);
             }
         };
         _journal = new WrittenConnectionsJournal();
@@ -160,7 +161,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             }
             foreach ((int index, long next) in moved)
             {
-                _journal.Recorded(index, _stateOffsets.GetValueOrDefault(_offsets.PartitionAt(index).Partition.Value, -1), next);
+                _journal.Recorded(index, _stateOffsets.TryGetValue(StateKey(_offsets.PartitionAt(index)), out var at) ? at.Offset : -1, next);
             }
             if (offsets.Count > 0)
             {
@@ -251,7 +252,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             throw Stopped(ex);
         }
         Aborted++;
-        foreach ((int statePartition, long offset) in _stateOffsets)
+        foreach ((int statePartition, long offset) in _stateOffsets.Values)
         {
             if (!_abortedStateOffsets.TryGetValue(statePartition, out HashSet<long>? offsets))
             {
@@ -300,6 +301,8 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         _journal.Restored(index, restored.NextOffset, restored.Records);
         return (new Offset(restored.NextOffset), restored.Written.Count);
     }
+
+    private static string StateKey(TopicPartition input) => Encoding.UTF8.GetString(WrittenConnectionsReader.KeyOf(input));
 
     private CorrelationInputException Stopped(KafkaException ex) => new(ex.Error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch
         ? $"kafka: fenced: another producer took the transactional id '{_output.TransactionalId}' ({ex.Error.Reason}); this member stops, its open transaction is aborted by the broker"
