@@ -19,12 +19,10 @@ internal sealed class ConnectionEntry
     /// <summary>Event time of the newest event applied (for idle expiry): each end keeps its own, no copy here.</summary>
     public long LastActivity => Math.Max(A?.LastTimestamp ?? EventTimestamp.Unknown, B?.LastTimestamp ?? EventTimestamp.Unknown);
 
-    /// <summary>Event time after which it is emitted even if incomplete; <see cref="long.MaxValue"/> when not waiting.</summary>
-    public long DueEventTime { get; set; } = long.MaxValue;
-
-    /// <summary>Wall-clock milliseconds after which it is emitted even if incomplete (Kafka mode).</summary>
-    public long DueWallTime { get; set; } = long.MaxValue;
-
+    /// <summary>
+    /// Emitted or dropped: an entry is never reused, so this is all the due queues need to skip it (an entry is queued
+    /// at most once per queue, at its first close, so a queued due time is always its current one; none is kept here).
+    /// </summary>
     public bool Removed { get; set; }
 
     // The intrusive activity list (least recently active first): no node allocation per entry.

@@ -121,12 +121,11 @@ internal sealed class CorrelationEngine
         else if (!wasClosed && entry.AnyClosed)
         {
             // The first close starts the wait for the far end (or, with no far end yet, for it to show up at all).
-            entry.DueEventTime = SaturatingAdd(Math.Max(target.End, e.Timestamp), _wait);
-            _dueByEventTime.Enqueue(entry, entry.DueEventTime);
+            // Only here, once per entry (a closed end stays closed): the queues hold its one due time each.
+            _dueByEventTime.Enqueue(entry, SaturatingAdd(Math.Max(target.End, e.Timestamp), _wait));
             if (_options.WaitInWallTime)
             {
-                entry.DueWallTime = wallMilliseconds + (long)_options.Wait.TotalMilliseconds;
-                _dueByWallTime.Enqueue(entry, entry.DueWallTime);
+                _dueByWallTime.Enqueue(entry, wallMilliseconds + (long)_options.Wait.TotalMilliseconds);
             }
         }
 
@@ -203,7 +202,7 @@ internal sealed class CorrelationEngine
         while (_dueByEventTime.TryPeek(out ConnectionEntry? entry, out long due) && due <= _now)
         {
             _dueByEventTime.Dequeue();
-            if (!entry.Removed && entry.DueEventTime == due)
+            if (!entry.Removed)
             {
                 Emit(entry);
             }
@@ -211,7 +210,7 @@ internal sealed class CorrelationEngine
         while (_dueByWallTime.TryPeek(out ConnectionEntry? entry, out long due) && due <= wallMilliseconds)
         {
             _dueByWallTime.Dequeue();
-            if (!entry.Removed && entry.DueWallTime == due)
+            if (!entry.Removed)
             {
                 Emit(entry);
             }
