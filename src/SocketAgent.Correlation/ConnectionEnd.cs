@@ -3,9 +3,10 @@ namespace SocketAgent.Correlation;
 /// <summary>
 /// What the events of one agent say about its end of a connection: who owns it, its addresses, when it opened and
 /// closed, the TCP byte counters. Events may come in any order and more than once; every update is a merge that
-/// gives the same result whatever the order (earliest start, latest end, largest counter, ingress wins).
+/// gives the same result whatever the order (earliest start, latest end, largest counter, ingress wins). A connection's
+/// first end is its <see cref="ConnectionEntry"/> (which derives from this), the far end one of these.
 /// </summary>
-internal sealed class ConnectionEnd
+internal class ConnectionEnd
 {
     public ConnectionEnd(ref ObservedSocketEvent e)
     {
@@ -62,10 +63,10 @@ internal sealed class ConnectionEnd
     public bool IsSameEnd(ref ObservedSocketEvent e) =>
         NetnsInode == e.NetnsInode && Local == e.Local && Remote == e.Remote && AgentId.AsSpan().SequenceEqual(e.AgentId);
 
-    /// <summary>Whether <paramref name="other"/> can be the far end: another agent (or namespace), mirrored addresses.</summary>
-    public bool Mirrors(ConnectionEnd other) =>
-        Local == other.Remote && Remote == other.Local
-        && (NetnsInode != other.NetnsInode || !AgentId.AsSpan().SequenceEqual(other.AgentId));
+    /// <summary>Whether the event's socket can be the far end: another agent (or namespace), mirrored addresses.</summary>
+    public bool Mirrors(ref ObservedSocketEvent e) =>
+        Local == e.Remote && Remote == e.Local
+        && (NetnsInode != e.NetnsInode || !AgentId.AsSpan().SequenceEqual(e.AgentId));
 
     /// <summary>Whether this end's life overlaps [<paramref name="start"/>, <paramref name="end"/>] (open: unbounded), give or take <paramref name="skew"/>.</summary>
     public bool Overlaps(long start, long end, long skew) => OverlapCheck(Start, End, start, end, skew);

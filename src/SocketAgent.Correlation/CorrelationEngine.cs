@@ -145,9 +145,9 @@ internal sealed class CorrelationEngine
             {
                 continue;
             }
-            if (entry.A is { } a && a.IsSameEnd(ref e) && a.Overlaps(start, end, _skew))
+            if (entry.IsSameEnd(ref e) && entry.Overlaps(start, end, _skew))
             {
-                return (entry, a);
+                return (entry, entry);
             }
             if (entry.B is { } b && b.IsSameEnd(ref e) && b.Overlaps(start, end, _skew))
             {
@@ -155,20 +155,20 @@ internal sealed class CorrelationEngine
             }
         }
 
-        var created = new ConnectionEnd(ref e);
         for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextInBucket)
         {
-            if (entry.Key == e.Key && entry.B is null && entry.A is { } far && far.Mirrors(created) && far.Overlaps(start, end, _skew))
+            if (entry.Key == e.Key && entry.B is null && entry.Mirrors(ref e) && entry.Overlaps(start, end, _skew))
             {
+                var created = new ConnectionEnd(ref e);
                 entry.B = created;
                 return (entry, created);
             }
         }
 
-        var added = new ConnectionEntry(e.Key) { A = created };
+        var added = new ConnectionEntry(e.Key, ref e);
         _entries.Add(added);
         _activity.AddNewest(added);
-        return (added, created);
+        return (added, added);
     }
 
     private void Remember(ConnectionEntry entry, SourcePosition position)
