@@ -8,10 +8,12 @@ namespace SocketAgent.Correlation;
 /// </summary>
 internal class ConnectionEnd
 {
-    public ConnectionEnd(ref ObservedSocketEvent e)
+    public ConnectionEnd(ref ObservedSocketEvent e, ProcessOwner.Table owners)
     {
-        AgentId = e.AgentId!;
-        NetnsInode = e.NetnsInode;
+        // The owner the event names, as Apply takes it for a new end (so Apply of this event finds it unchanged).
+        bool namesProcess = e.ProcessName is not null || e.Pid != 0;
+        Owner = owners.Get(
+            e.AgentId!, e.NetnsInode, e.HostName, e.Pid, e.ProcessName, namesProcess ? e.CommandLine : null, namesProcess ? e.Args : null, e.Workload);
         Local = e.Local;
         Remote = e.Remote;
         Start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
@@ -20,8 +22,11 @@ internal class ConnectionEnd
         BytesAcked = BytesReceived = PayloadSent = PayloadReceived = -1;
     }
 
-    public byte[] AgentId { get; }
-    public ulong NetnsInode { get; }
+    /// <summary>The agent that saw this end (kept in the owner: fixed for the end, shared by its process's ends).</summary>
+    public byte[] AgentId => Owner.AgentId;
+
+    public ulong NetnsInode => Owner.NetnsInode;
+
     public EndpointAddress Local { get; }
     public EndpointAddress Remote { get; }
     public byte[]? HostName => Owner.HostName;
@@ -51,8 +56,8 @@ internal class ConnectionEnd
     public bool SentFin { get; private set; }
 
     public long LastTimestamp { get; private set; }
-    /// <summary>Host and process, shared with the other ends of that process.</summary>
-    public ProcessOwner Owner { get; private set; } = ProcessOwner.None;
+    /// <summary>Agent, namespace, host and process, shared with the other ends of that process.</summary>
+    public ProcessOwner Owner { get; private set; }
 
     public int Pid => Owner.Pid;
     public byte[]? ProcessName => Owner.ProcessName;
@@ -144,7 +149,7 @@ internal class ConnectionEnd
             byte[]? workload = namesProcess || e.Workload is not null ? e.Workload : owner.Workload;
             if (!owner.Is(hostName, pid, processName, commandLine, args, workload))
             {
-                Owner = owners.Get(hostName, pid, processName, commandLine, args, workload);
+                Owner = owners.Get(owner.AgentId, owner.NetnsInode, hostName, pid, processName, commandLine, args, workload);
             }
         }
         LastTimestamp = Math.Max(LastTimestamp, e.Timestamp);

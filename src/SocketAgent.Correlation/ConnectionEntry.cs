@@ -11,8 +11,8 @@ namespace SocketAgent.Correlation;
 /// </remarks>
 internal sealed class ConnectionEntry : ConnectionEnd
 {
-    public ConnectionEntry(CommunityKey key, ref ObservedSocketEvent e)
-        : base(ref e) => Key = key;
+    public ConnectionEntry(CommunityKey key, ref ObservedSocketEvent e, ProcessOwner.Table owners)
+        : base(ref e, owners) => Key = key;
 
     public CommunityKey Key { get; }
 

@@ -159,13 +159,13 @@ internal sealed class CorrelationEngine
         {
             if (entry.Key == e.Key && entry.B is null && entry.Mirrors(ref e) && entry.Overlaps(start, end, _skew))
             {
-                var created = new ConnectionEnd(ref e);
+                var created = new ConnectionEnd(ref e, _owners);
                 entry.B = created;
                 return (entry, created);
             }
         }
 
-        var added = new ConnectionEntry(e.Key, ref e);
+        var added = new ConnectionEntry(e.Key, ref e, _owners);
         _entries.Add(added);
         _activity.AddNewest(added);
         return (added, added);
