@@ -8,18 +8,36 @@ namespace SocketAgent.Correlation;
 /// </summary>
 internal class ConnectionEnd
 {
+    // The two addresses as loose fields, not two 24-byte EndpointAddress values (19 bytes each and padding), their
+    // IPv6 bits with the other flags in one byte: 13 bytes less per end.
+    private readonly ulong _localHigh, _localLow, _remoteHigh, _remoteLow;
+    private readonly ushort _localPort, _remotePort;
+    private Flags _flags;
+
     public ConnectionEnd(ref ObservedSocketEvent e, ProcessOwner.Table owners)
     {
         // The owner the event names, as Apply takes it for a new end (so Apply of this event finds it unchanged).
         bool namesProcess = e.ProcessName is not null || e.Pid != 0;
         Owner = owners.Get(
             e.AgentId!, e.NetnsInode, e.HostName, e.Pid, e.ProcessName, namesProcess ? e.CommandLine : null, namesProcess ? e.Args : null, e.Workload);
-        Local = e.Local;
-        Remote = e.Remote;
+        (_localHigh, _localLow, _localPort) = (e.Local.High, e.Local.Low, e.Local.Port);
+        (_remoteHigh, _remoteLow, _remotePort) = (e.Remote.High, e.Remote.Low, e.Remote.Port);
+        _flags = (e.Local.IsV6 ? Flags.LocalIsV6 : 0) | (e.Remote.IsV6 ? Flags.RemoteIsV6 : 0);
         Start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
         End = EventTimestamp.Unknown;
         LastTimestamp = EventTimestamp.Unknown;
         BytesAcked = BytesReceived = PayloadSent = PayloadReceived = -1;
+    }
+
+    [Flags]
+    private enum Flags : byte
+    {
+        LocalIsV6 = 1,
+        RemoteIsV6 = 2,
+        SaidIngress = 4,
+        SaidEgress = 8,
+        ReceivedFin = 16,
+        SentFin = 32,
     }
 
     /// <summary>The agent that saw this end (kept in the owner: fixed for the end, shared by its process's ends).</summary>
@@ -27,8 +45,8 @@ internal class ConnectionEnd
 
     public ulong NetnsInode => Owner.NetnsInode;
 
-    public EndpointAddress Local { get; }
-    public EndpointAddress Remote { get; }
+    public EndpointAddress Local => new(_localHigh, _localLow, _localPort, (_flags & Flags.LocalIsV6) != 0);
+    public EndpointAddress Remote => new(_remoteHigh, _remoteLow, _remotePort, (_flags & Flags.RemoteIsV6) != 0);
     public byte[]? HostName => Owner.HostName;
     public long Start { get; private set; }
 
@@ -38,9 +56,9 @@ internal class ConnectionEnd
     public bool Closed => End != EventTimestamp.Unknown;
 
     /// <summary>Some event said ingress: the agent saw a listener on its local port, so this end is the server.</summary>
-    public bool SaidIngress { get; private set; }
+    public bool SaidIngress => (_flags & Flags.SaidIngress) != 0;
 
-    public bool SaidEgress { get; private set; }
+    public bool SaidEgress => (_flags & Flags.SaidEgress) != 0;
 
     public long BytesAcked { get; private set; }
     public long BytesReceived { get; private set; }
@@ -50,10 +68,10 @@ internal class ConnectionEnd
     public long PayloadReceived { get; private set; }
 
     /// <summary>Seen in a state after receiving the peer's FIN, which TCP counts as one byte of sequence space.</summary>
-    public bool ReceivedFin { get; private set; }
+    public bool ReceivedFin => (_flags & Flags.ReceivedFin) != 0;
 
     /// <summary>Seen in a state after sending its FIN.</summary>
-    public bool SentFin { get; private set; }
+    public bool SentFin => (_flags & Flags.SentFin) != 0;
 
     public long LastTimestamp { get; private set; }
     /// <summary>Agent, namespace, host and process, shared with the other ends of that process.</summary>
@@ -66,7 +84,7 @@ internal class ConnectionEnd
 
     /// <summary>Whether the event is this agent's view of this same socket (same agent, namespace and 4-tuple).</summary>
     public bool IsSameEnd(ref ObservedSocketEvent e) =>
-        NetnsInode == e.NetnsInode && Local == e.Local && Remote == e.Remote && AgentId.AsSpan().SequenceEqual(e.AgentId);
+        Local == e.Local && Remote == e.Remote && NetnsInode == e.NetnsInode && AgentId.AsSpan().SequenceEqual(e.AgentId);
 
     /// <summary>Whether the event's socket can be the far end: another agent (or namespace), mirrored addresses.</summary>
     public bool Mirrors(ref ObservedSocketEvent e) =>
@@ -99,20 +117,20 @@ internal class ConnectionEnd
             {
                 End = end;
             }
-            ReceivedFin = SentFin = true; // a normal close exchanges both FINs; a reset one is then counted one byte low
+            _flags |= Flags.ReceivedFin | Flags.SentFin; // a normal close exchanges both FINs; a reset one is then counted one byte low
         }
         else if (e.Direction == ObservedDirection.Ingress)
         {
-            SaidIngress = true;
+            _flags |= Flags.SaidIngress;
         }
         else if (e.Direction == ObservedDirection.Egress)
         {
             // A closed event says egress once the listener is gone: only the live events' direction counts.
-            SaidEgress = true;
+            _flags |= Flags.SaidEgress;
         }
         if (e.Action == ObservedAction.Closed && e.Direction == ObservedDirection.Ingress)
         {
-            SaidIngress = true;
+            _flags |= Flags.SaidIngress;
         }
 
         if (e.State is { } state)
@@ -120,12 +138,12 @@ internal class ConnectionEnd
             ReadOnlySpan<byte> name = state.AsSpan().Trim((byte)'"');
             if (name.SequenceEqual("CLOSE_WAIT"u8) || name.SequenceEqual("LAST_ACK"u8) || name.SequenceEqual("CLOSING"u8) || name.SequenceEqual("TIME_WAIT"u8))
             {
-                ReceivedFin = true;
+                _flags |= Flags.ReceivedFin;
             }
             if (name.SequenceEqual("FIN_WAIT1"u8) || name.SequenceEqual("FIN_WAIT2"u8) || name.SequenceEqual("CLOSING"u8)
                 || name.SequenceEqual("TIME_WAIT"u8) || name.SequenceEqual("LAST_ACK"u8))
             {
-                SentFin = true;
+                _flags |= Flags.SentFin;
             }
         }
 
