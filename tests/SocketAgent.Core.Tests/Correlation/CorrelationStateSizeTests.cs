@@ -6,7 +6,10 @@ namespace SocketAgent.Tests.Correlation;
 /// <summary>
 /// What the join holds per open connection: the managed heap grown by N one-sided connections that opened and neither
 /// closed nor expired (the state a fleet's long-lived connections keep), each with an owner as the daemon names it.
+/// Run alone: the heap is the whole process's, and what tests running beside it hold at the second count would be
+/// counted too (tens of bytes per connection, as much as the bound leaves).
 /// </summary>
+[Collection(nameof(CorrelationStateSizeTests))]
 public sealed class CorrelationStateSizeTests
 {
     private const int Connections = 200_000;
@@ -72,3 +75,6 @@ public sealed class CorrelationStateSizeTests
         }
     }
 }
+
+[CollectionDefinition(nameof(CorrelationStateSizeTests), DisableParallelization = true)]
+public sealed class CorrelationStateSizeCollection;
