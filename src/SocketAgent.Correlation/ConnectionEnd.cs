@@ -3,26 +3,50 @@ namespace SocketAgent.Correlation;
 /// <summary>
 /// What the events of one agent say about its end of a connection: who owns it, its addresses, when it opened and
 /// closed, the TCP byte counters. Events may come in any order and more than once; every update is a merge that
-/// gives the same result whatever the order (earliest start, latest end, largest counter, ingress wins).
+/// gives the same result whatever the order (earliest start, latest end, largest counter, ingress wins). A connection's
+/// first end is its <see cref="ConnectionEntry"/> (which derives from this), the far end one of these.
 /// </summary>
-internal sealed class ConnectionEnd
+internal class ConnectionEnd
 {
-    public ConnectionEnd(ref ObservedSocketEvent e)
+    // The two addresses as loose fields, not two EndpointAddress values (24 bytes each, 19 of them used), their IPv6
+    // bits and the four flags in one byte: 37 bytes instead of 52.
+    private readonly ulong _localHigh, _localLow, _remoteHigh, _remoteLow;
+    private readonly ushort _localPort, _remotePort;
+    private Flags _flags;
+
+    public ConnectionEnd(ref ObservedSocketEvent e, ProcessOwner.Table owners)
     {
-        AgentId = e.AgentId!;
-        NetnsInode = e.NetnsInode;
-        Local = e.Local;
-        Remote = e.Remote;
+        // The owner the event names, as Apply takes it for a new end (so Apply of this event finds it unchanged).
+        bool namesProcess = e.ProcessName is not null || e.Pid != 0;
+        Owner = owners.Get(
+            e.AgentId!, e.NetnsInode, e.HostName, e.Pid, e.ProcessName, namesProcess ? e.CommandLine : null, namesProcess ? e.Args : null, e.Workload);
+        (_localHigh, _localLow, _localPort) = (e.Local.High, e.Local.Low, e.Local.Port);
+        (_remoteHigh, _remoteLow, _remotePort) = (e.Remote.High, e.Remote.Low, e.Remote.Port);
+        _flags = (e.Local.IsV6 ? Flags.LocalIsV6 : 0) | (e.Remote.IsV6 ? Flags.RemoteIsV6 : 0);
         Start = e.Start != EventTimestamp.Unknown ? e.Start : e.Timestamp;
         End = EventTimestamp.Unknown;
         LastTimestamp = EventTimestamp.Unknown;
         BytesAcked = BytesReceived = PayloadSent = PayloadReceived = -1;
     }
 
-    public byte[] AgentId { get; }
-    public ulong NetnsInode { get; }
-    public EndpointAddress Local { get; }
-    public EndpointAddress Remote { get; }
+    [Flags]
+    private enum Flags : byte
+    {
+        LocalIsV6 = 1,
+        RemoteIsV6 = 2,
+        SaidIngress = 4,
+        SaidEgress = 8,
+        ReceivedFin = 16,
+        SentFin = 32,
+    }
+
+    /// <summary>The agent that saw this end (kept in the owner: fixed for the end, shared by its process's ends).</summary>
+    public byte[] AgentId => Owner.AgentId;
+
+    public ulong NetnsInode => Owner.NetnsInode;
+
+    public EndpointAddress Local => new(_localHigh, _localLow, _localPort, (_flags & Flags.LocalIsV6) != 0);
+    public EndpointAddress Remote => new(_remoteHigh, _remoteLow, _remotePort, (_flags & Flags.RemoteIsV6) != 0);
     public byte[]? HostName => Owner.HostName;
     public long Start { get; private set; }
 
@@ -32,9 +56,9 @@ internal sealed class ConnectionEnd
     public bool Closed => End != EventTimestamp.Unknown;
 
     /// <summary>Some event said ingress: the agent saw a listener on its local port, so this end is the server.</summary>
-    public bool SaidIngress { get; private set; }
+    public bool SaidIngress => (_flags & Flags.SaidIngress) != 0;
 
-    public bool SaidEgress { get; private set; }
+    public bool SaidEgress => (_flags & Flags.SaidEgress) != 0;
 
     public long BytesAcked { get; private set; }
     public long BytesReceived { get; private set; }
@@ -44,14 +68,14 @@ internal sealed class ConnectionEnd
     public long PayloadReceived { get; private set; }
 
     /// <summary>Seen in a state after receiving the peer's FIN, which TCP counts as one byte of sequence space.</summary>
-    public bool ReceivedFin { get; private set; }
+    public bool ReceivedFin => (_flags & Flags.ReceivedFin) != 0;
 
     /// <summary>Seen in a state after sending its FIN.</summary>
-    public bool SentFin { get; private set; }
+    public bool SentFin => (_flags & Flags.SentFin) != 0;
 
     public long LastTimestamp { get; private set; }
-    /// <summary>Host and process, shared with the other ends of that process.</summary>
-    public ProcessOwner Owner { get; private set; } = ProcessOwner.None;
+    /// <summary>Agent, namespace, host and process, shared with the other ends of that process.</summary>
+    public ProcessOwner Owner { get; private set; }
 
     public int Pid => Owner.Pid;
     public byte[]? ProcessName => Owner.ProcessName;
@@ -60,12 +84,12 @@ internal sealed class ConnectionEnd
 
     /// <summary>Whether the event is this agent's view of this same socket (same agent, namespace and 4-tuple).</summary>
     public bool IsSameEnd(ref ObservedSocketEvent e) =>
-        NetnsInode == e.NetnsInode && Local == e.Local && Remote == e.Remote && AgentId.AsSpan().SequenceEqual(e.AgentId);
+        Local == e.Local && Remote == e.Remote && NetnsInode == e.NetnsInode && AgentId.AsSpan().SequenceEqual(e.AgentId);
 
-    /// <summary>Whether <paramref name="other"/> can be the far end: another agent (or namespace), mirrored addresses.</summary>
-    public bool Mirrors(ConnectionEnd other) =>
-        Local == other.Remote && Remote == other.Local
-        && (NetnsInode != other.NetnsInode || !AgentId.AsSpan().SequenceEqual(other.AgentId));
+    /// <summary>Whether the event's socket can be the far end: another agent (or namespace), mirrored addresses.</summary>
+    public bool Mirrors(ref ObservedSocketEvent e) =>
+        Local == e.Remote && Remote == e.Local
+        && (NetnsInode != e.NetnsInode || !AgentId.AsSpan().SequenceEqual(e.AgentId));
 
     /// <summary>Whether this end's life overlaps [<paramref name="start"/>, <paramref name="end"/>] (open: unbounded), give or take <paramref name="skew"/>.</summary>
     public bool Overlaps(long start, long end, long skew) => OverlapCheck(Start, End, start, end, skew);
@@ -93,20 +117,20 @@ internal sealed class ConnectionEnd
             {
                 End = end;
             }
-            ReceivedFin = SentFin = true; // a normal close exchanges both FINs; a reset one is then counted one byte low
+            _flags |= Flags.ReceivedFin | Flags.SentFin; // a normal close exchanges both FINs; a reset one is then counted one byte low
         }
         else if (e.Direction == ObservedDirection.Ingress)
         {
-            SaidIngress = true;
+            _flags |= Flags.SaidIngress;
         }
         else if (e.Direction == ObservedDirection.Egress)
         {
             // A closed event says egress once the listener is gone: only the live events' direction counts.
-            SaidEgress = true;
+            _flags |= Flags.SaidEgress;
         }
         if (e.Action == ObservedAction.Closed && e.Direction == ObservedDirection.Ingress)
         {
-            SaidIngress = true;
+            _flags |= Flags.SaidIngress;
         }
 
         if (e.State is { } state)
@@ -114,12 +138,12 @@ internal sealed class ConnectionEnd
             ReadOnlySpan<byte> name = state.AsSpan().Trim((byte)'"');
             if (name.SequenceEqual("CLOSE_WAIT"u8) || name.SequenceEqual("LAST_ACK"u8) || name.SequenceEqual("CLOSING"u8) || name.SequenceEqual("TIME_WAIT"u8))
             {
-                ReceivedFin = true;
+                _flags |= Flags.ReceivedFin;
             }
             if (name.SequenceEqual("FIN_WAIT1"u8) || name.SequenceEqual("FIN_WAIT2"u8) || name.SequenceEqual("CLOSING"u8)
                 || name.SequenceEqual("TIME_WAIT"u8) || name.SequenceEqual("LAST_ACK"u8))
             {
-                SentFin = true;
+                _flags |= Flags.SentFin;
             }
         }
 
@@ -143,7 +167,7 @@ internal sealed class ConnectionEnd
             byte[]? workload = namesProcess || e.Workload is not null ? e.Workload : owner.Workload;
             if (!owner.Is(hostName, pid, processName, commandLine, args, workload))
             {
-                Owner = owners.Get(hostName, pid, processName, commandLine, args, workload);
+                Owner = owners.Get(owner.AgentId, owner.NetnsInode, hostName, pid, processName, commandLine, args, workload);
             }
         }
         LastTimestamp = Math.Max(LastTimestamp, e.Timestamp);

@@ -7,16 +7,17 @@ internal static class ConnectionRoles
 {
     public static CorrelatedConnection Resolve(ConnectionEntry entry)
     {
-        ConnectionEnd? a = entry.A, b = entry.B;
+        ConnectionEnd a = entry.A;
+        ConnectionEnd? b = entry.B;
         ConnectionEnd? client, server;
-        if (a is not null && b is not null)
+        if (b is not null)
         {
             bool aIsServer = IsServer(a, b);
             (client, server) = aIsServer ? (b, a) : (a, b);
         }
         else
         {
-            ConnectionEnd only = (a ?? b)!;
+            ConnectionEnd only = a;
             bool isServer = only.SaidIngress || (!only.SaidEgress && only.Local.Port < only.Remote.Port);
             client = isServer ? null : only;
             server = isServer ? only : null;

@@ -121,12 +121,11 @@ internal sealed class CorrelationEngine
         else if (!wasClosed && entry.AnyClosed)
         {
             // The first close starts the wait for the far end (or, with no far end yet, for it to show up at all).
-            entry.DueEventTime = SaturatingAdd(Math.Max(target.End, e.Timestamp), _wait);
-            _dueByEventTime.Enqueue(entry, entry.DueEventTime);
+            // Only here, once per entry (a closed end stays closed): the queues hold its one due time each.
+            _dueByEventTime.Enqueue(entry, SaturatingAdd(Math.Max(target.End, e.Timestamp), _wait));
             if (_options.WaitInWallTime)
             {
-                entry.DueWallTime = wallMilliseconds + (long)_options.Wait.TotalMilliseconds;
-                _dueByWallTime.Enqueue(entry, entry.DueWallTime);
+                _dueByWallTime.Enqueue(entry, wallMilliseconds + (long)_options.Wait.TotalMilliseconds);
             }
         }
 
@@ -146,9 +145,9 @@ internal sealed class CorrelationEngine
             {
                 continue;
             }
-            if (entry.A is { } a && a.IsSameEnd(ref e) && a.Overlaps(start, end, _skew))
+            if (entry.IsSameEnd(ref e) && entry.Overlaps(start, end, _skew))
             {
-                return (entry, a);
+                return (entry, entry);
             }
             if (entry.B is { } b && b.IsSameEnd(ref e) && b.Overlaps(start, end, _skew))
             {
@@ -156,20 +155,20 @@ internal sealed class CorrelationEngine
             }
         }
 
-        var created = new ConnectionEnd(ref e);
         for (ConnectionEntry? entry = head; entry is not null; entry = entry.NextInBucket)
         {
-            if (entry.Key == e.Key && entry.B is null && entry.A is { } far && far.Mirrors(created) && far.Overlaps(start, end, _skew))
+            if (entry.Key == e.Key && entry.B is null && entry.Mirrors(ref e) && entry.Overlaps(start, end, _skew))
             {
+                var created = new ConnectionEnd(ref e, _owners);
                 entry.B = created;
                 return (entry, created);
             }
         }
 
-        var added = new ConnectionEntry(e.Key) { A = created };
+        var added = new ConnectionEntry(e.Key, ref e, _owners);
         _entries.Add(added);
         _activity.AddNewest(added);
-        return (added, created);
+        return (added, added);
     }
 
     private void Remember(ConnectionEntry entry, SourcePosition position)
@@ -203,7 +202,7 @@ internal sealed class CorrelationEngine
         while (_dueByEventTime.TryPeek(out ConnectionEntry? entry, out long due) && due <= _now)
         {
             _dueByEventTime.Dequeue();
-            if (!entry.Removed && entry.DueEventTime == due)
+            if (!entry.Removed)
             {
                 Emit(entry);
             }
@@ -211,7 +210,7 @@ internal sealed class CorrelationEngine
         while (_dueByWallTime.TryPeek(out ConnectionEntry? entry, out long due) && due <= wallMilliseconds)
         {
             _dueByWallTime.Dequeue();
-            if (!entry.Removed && entry.DueWallTime == due)
+            if (!entry.Removed)
             {
                 Emit(entry);
             }
