@@ -1,6 +1,8 @@
 using SocketAgent.Cli.Configuration;
 using SocketAgent.Collection.Containers;
 using SocketAgent.Collection.Namespaces;
+using SocketAgent.Tests.Daemon;
+using SocketAgent.Tests.Delivery.Kafka;
 using YamlDotNet.RepresentationModel;
 
 namespace SocketAgent.Tests.Deployment;
@@ -28,6 +30,7 @@ public sealed class KubernetesManifestTests
         ["daemonset.yaml"] = "apps/v1/DaemonSet",
         ["service.yaml"] = "v1/Service",
         ["servicemonitor.yaml"] = "monitoring.coreos.com/v1/ServiceMonitor",
+        ["correlate.yaml"] = "apps/v1/StatefulSet",
         ["kustomization.yaml"] = "kustomize.config.k8s.io/v1beta1/Kustomization",
     };
 
@@ -69,7 +72,7 @@ public sealed class KubernetesManifestTests
         Assert.True(rendered.ExitCode == 0, rendered.ToString());
         var stream = new YamlStream();
         stream.Load(new StringReader(rendered.StandardOutput));
-        Assert.Equal(8, stream.Documents.Count);
+        Assert.Equal(9, stream.Documents.Count);
         Assert.All(stream.Documents, static d =>
         {
             var root = (YamlMappingNode)d.RootNode;
@@ -130,6 +133,62 @@ public sealed class KubernetesManifestTests
 
         Assert.Equal("RollingUpdate", Scalar(Mapping(Assert.Single(Documents("daemonset.yaml")), "spec"), "updateStrategy.type"));
         Assert.NotNull(Scalar(Mapping(Assert.Single(Documents("daemonset.yaml")), "spec"), "updateStrategy.rollingUpdate.maxUnavailable"));
+    }
+
+    [Fact]
+    public void The_correlate_members_write_exactly_once_with_a_transactional_id_each_and_no_privilege()
+    {
+        YamlMappingNode statefulSet = Assert.Single(Documents("correlate.yaml"));
+        Assert.True(int.Parse(Scalar(statefulSet, "spec.replicas")!, System.Globalization.CultureInfo.InvariantCulture) >= 2);
+        YamlMappingNode spec = Mapping(statefulSet, "spec.template.spec");
+        Assert.Equal("false", Scalar(spec, "automountServiceAccountToken"));
+        YamlMappingNode member = (YamlMappingNode)Assert.Single(Sequence(spec, "containers"));
+        // An image without file capabilities: the agent's cannot be executed with an empty bounding set.
+        Assert.Equal("socket-agent-correlate:latest", Scalar(member, "image"));
+        Assert.Equal("false", Scalar(member, "securityContext.allowPrivilegeEscalation"));
+        Assert.Equal(["ALL"], Strings(member, "securityContext.capabilities.drop"));
+        Assert.Null(Find(member, "securityContext.capabilities.add"));
+        Assert.Equal("true", Scalar(member, "securityContext.readOnlyRootFilesystem"));
+
+        List<string> args = Strings(member, "args");
+        Assert.Equal("correlate", args[0]);
+        Assert.Equal("kafka", args[args.IndexOf("--output") + 1]);
+        // One id per member, stable across its restarts: the pod's name.
+        Assert.Equal("$(POD_NAME)", args[args.IndexOf("--kafka-transactional-id") + 1]);
+        YamlMappingNode podName = Sequence(member, "env").Cast<YamlMappingNode>().Single(static e => Scalar(e, "name") == "POD_NAME");
+        Assert.Equal("metadata.name", Scalar(podName, "valueFrom.fieldRef.fieldPath"));
+        string listen = args[args.IndexOf("--http-listen") + 1];
+        Assert.Equal(Scalar((YamlMappingNode)Assert.Single(Sequence(member, "ports")), "containerPort"), listen[(listen.LastIndexOf(':') + 1)..]);
+        foreach (string probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+        {
+            Assert.Equal("/healthz", Scalar(member, $"{probe}.httpGet.path"));
+        }
+        // Above the measured peak RSS at a million held connections (287 MiB).
+        Assert.True(MiB(Scalar(member, "resources.limits.memory")) > 287, "memory limit below the measured peak");
+
+        // The arguments run: a member started with them (the cluster's address replaced by a mock cluster's, with the
+        // topics the manifest's comment says to create) joins the group and stops cleanly on SIGTERM.
+        using var cluster = new MockKafkaCluster(3);
+        foreach (string topic in new[] { "socket-agent.flows", "socket-agent.connections", "socket-agent-correlate.state" })
+        {
+            cluster.CreateTopic(topic, partitions: 6);
+        }
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        string[] local = [.. args.Select(a => a.StartsWith("kafka-0.", StringComparison.Ordinal) ? cluster.BootstrapServers
+            : a == "$(POD_NAME)" ? "socket-agent-correlate-0" : a == listen ? $"127.0.0.1:{port}" : a)];
+        using DaemonProcess process = DaemonProcess.Start(local);
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!process.StandardError.Contains("partitions assigned", StringComparison.Ordinal) && !process.HasExited && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+        Assert.True(process.StandardError.Contains("partitions assigned", StringComparison.Ordinal), process.StandardError);
+        Assert.Equal(0, process.Terminate(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
