@@ -16,6 +16,9 @@ namespace SocketAgent.Correlation;
 internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposable
 {
     private const int CommitAttempts = 5;
+
+    /// <summary>How long the start-up check waits for the cluster's metadata: a cluster that does not answer is an error then.</summary>
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(15);
     private readonly IProducer<string, byte[]> _producer;
     private readonly WrittenConnectionsJournal _journal;
     private readonly WrittenConnectionsReader _reader;
@@ -65,7 +68,15 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         _reader = new WrittenConnectionsReader(KafkaCorrelation.ConsumerConfigFor(input), output.StateTopic, output.Timeout, output.WrittenRetention);
         try
         {
-            CheckStateTopic(input, output);
+            try
+            {
+                CheckStateTopic(input, output);
+            }
+            catch (KafkaException ex)
+            {
+                // The first request: no answer is an unreachable cluster, said as the at-least-once mode says it.
+                throw new CorrelationInputException($"cannot reach Kafka at {input.BootstrapServers}: {ex.Error.Reason}", ex);
+            }
             _producer.InitTransactions(output.Timeout);
             _producer.BeginTransaction();
         }
@@ -207,7 +218,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
     private void CheckStateTopic(KafkaCorrelationOptions input, KafkaOutputOptions output)
     {
         using IAdminClient admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        Metadata state = admin.GetMetadata(output.StateTopic, output.Timeout);
+        Metadata state = admin.GetMetadata(output.StateTopic, MetadataTimeout);
         if (state.Topics is not [{ Error.IsError: false } topic] || topic.Partitions.Count == 0)
         {
             throw new CorrelationInputException($"the state topic {output.StateTopic} does not exist: create it with at least as many partitions as "
@@ -215,7 +226,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         }
         foreach (string name in input.Topics)
         {
-            Metadata events = admin.GetMetadata(name, output.Timeout);
+            Metadata events = admin.GetMetadata(name, MetadataTimeout);
             if (events.Topics is [{ Error.IsError: false } inputTopic] && inputTopic.Partitions.Count > topic.Partitions.Count)
             {
                 throw new CorrelationInputException($"the state topic {output.StateTopic} has {topic.Partitions.Count} partitions, "

@@ -216,10 +216,12 @@ public sealed class CorrelateKafkaTests : IDisposable
         Assert.Contains($"the state topic {state} has 2 partitions, fewer than {_topic}'s 3", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void An_unreachable_cluster_is_a_clear_error()
+    [Theory]
+    [InlineData("stdout")]
+    [InlineData("kafka")]
+    public void An_unreachable_cluster_is_a_clear_error(string output)
     {
-        AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", "127.0.0.1:1", "--kafka-topic", _topic]);
+        AgentProcess.Result result = DaemonProcess.Run(["correlate", "--kafka-bootstrap-servers", "127.0.0.1:1", "--kafka-topic", _topic, "--output", output]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("cannot reach Kafka at 127.0.0.1:1", result.StandardError, StringComparison.Ordinal);
     }
