@@ -106,13 +106,14 @@ internal sealed class OffsetTracker
     public List<TopicPartitionOffset> CommittableOffsets(IReadOnlyCollection<TopicPartition>? only = null)
     {
         var offsets = new List<TopicPartitionOffset>(_partitions.Count);
-        foreach (PartitionState state in _partitions)
+        for (int index = 0; index < _partitions.Count; index++)
         {
+            PartitionState state = _partitions[index];
             if (!state.Owned || state.Consumed < 0 || (only is not null && !only.Contains(state.Partition)))
             {
                 continue;
             }
-            long next = NextOffset(_indexes[state.Partition]);
+            long next = NextOffset(index);
             if (next != state.Committed)
             {
                 offsets.Add(new TopicPartitionOffset(state.Partition, new Offset(next)));

@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 
 namespace SocketAgent.Correlation;
@@ -25,9 +24,8 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
     private readonly OffsetTracker _offsets;
     private readonly KafkaOutputOptions _output;
     private readonly Action<string> _warn;
-    private readonly Action<DeliveryReport<byte[], byte[]>> _stateDelivered;
     private readonly IProducer<byte[], byte[]> _stateProducer;
-    private readonly Dictionary<string, (int Partition, long Offset)> _stateOffsets = []; // by input partition (the record's key)
+    private readonly Dictionary<int, (int StatePartition, long Offset)> _stateOffsets = []; // by input partition (OffsetTracker index)
     private readonly Dictionary<int, HashSet<long>> _abortedStateOffsets = []; // by state partition
 
     private ErrorCode _stateFailure;
@@ -52,17 +50,6 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         _producer = new ProducerBuilder<string, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         // The state records go through the same producer (same transaction), typed for their binary keys.
         _stateProducer = new DependentProducerBuilder<byte[], byte[]>(_producer.Handle).Build();
-        _stateDelivered = report =>
-        {
-            if (report.Error.IsError)
-            {
-                _stateFailure = report.Error.Code;
-            }
-            else
-            {
-                _stateOffsets[Encoding.UTF8.GetString(report.Message.Key)] = (report.Partition.Value, report.Offset.Value);
-            }
-        };
         _journal = new WrittenConnectionsJournal();
         Writer = new KafkaConnectionWriter(_producer, output.Topic, offsets, _journal);
         _reader = new WrittenConnectionsReader(KafkaCorrelation.ConsumerConfigFor(input), output.StateTopic, output.Timeout, output.WrittenRetention);
@@ -139,6 +126,9 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
 
         try
         {
+            // The lines are acknowledged before their state record is produced. A broker's read_committed makes the
+            // transaction atomic anyway; where a reader sees uncommitted records (the mock cluster), a state record
+            // then never names a line that is not in the log.
             Writer.Flush();
             if (Writer.Failure != ErrorCode.NoError)
             {
@@ -161,7 +151,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
                     Written = _journal.Pending(index),
                 };
                 _stateProducer.Produce(new TopicPartition(_output.StateTopic, input.Partition),
-                    new Message<byte[], byte[]> { Key = WrittenConnectionsReader.KeyOf(input), Value = record.Encode() }, _stateDelivered);
+                    new Message<byte[], byte[]> { Key = WrittenConnectionsReader.KeyOf(input), Value = record.Encode() }, StateDelivered(index));
                 offsets.Add(new TopicPartitionOffset(input, new Offset(next)));
             }
             Writer.Flush();
@@ -172,7 +162,7 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
             }
             foreach ((int index, long next) in moved)
             {
-                _journal.Recorded(index, _stateOffsets.TryGetValue(StateKey(_offsets.PartitionAt(index)), out var at) ? at.Offset : -1, next);
+                _journal.Recorded(index, _stateOffsets.TryGetValue(index, out var at) ? at.Offset : -1, next);
             }
             if (offsets.Count > 0)
             {
@@ -313,7 +303,18 @@ internal sealed class TransactionalCheckpoint : ICorrelationCheckpoint, IDisposa
         return (new Offset(restored.NextOffset), restored.Written.Count);
     }
 
-    private static string StateKey(TopicPartition input) => Encoding.UTF8.GetString(WrittenConnectionsReader.KeyOf(input));
+    /// <summary>Where the state record of the input partition behind <paramref name="index"/> landed (one per moved partition per commit).</summary>
+    private Action<DeliveryReport<byte[], byte[]>> StateDelivered(int index) => report =>
+    {
+        if (report.Error.IsError)
+        {
+            _stateFailure = report.Error.Code;
+        }
+        else
+        {
+            _stateOffsets[index] = (report.Partition.Value, report.Offset.Value);
+        }
+    };
 
     private CorrelationInputException Stopped(KafkaException ex) => new(ex.Error.Code is ErrorCode.ProducerFenced or ErrorCode.InvalidProducerEpoch
         ? $"kafka: fenced: another producer took the transactional id '{_output.TransactionalId}' ({ex.Error.Reason}); this member stops, its open transaction is aborted by the broker"

@@ -31,7 +31,7 @@ internal sealed class WrittenConnectionsJournal
             return -1;
         }
         List<WrittenRecord> records = _partitions[partition].Records;
-        records.RemoveAll(r => r.LastWrittenAt < nextOffset && r.LastSeen < forgetBefore);
+        records.RemoveAll(r => !r.Matters(nextOffset, forgetBefore));
         return records.Count > 0 ? records.Min(static r => r.StateOffset) : -1;
     }
 
@@ -41,7 +41,7 @@ internal sealed class WrittenConnectionsJournal
         PartitionJournal journal = At(partition);
         if (journal.Pending.Count > 0)
         {
-            journal.Records.Add(new WrittenRecord(stateOffset, journal.Pending.Max(static w => w.Offset), journal.Pending.Max(static w => w.LastSeen)));
+            journal.Records.Add(WrittenRecord.Of(stateOffset, journal.Pending));
         }
         journal.Pending.Clear();
         journal.NextOffset = nextOffset;
@@ -86,4 +86,19 @@ internal sealed class WrittenConnectionsJournal
 }
 
 /// <summary>A committed state record, by what decides whether it still matters: the newest input offset and event time of its connections.</summary>
-internal readonly record struct WrittenRecord(long StateOffset, long LastWrittenAt, long LastSeen);
+internal readonly record struct WrittenRecord(long StateOffset, long LastWrittenAt, long LastSeen)
+{
+    public static WrittenRecord Of(long stateOffset, IReadOnlyList<WrittenConnection> written)
+    {
+        long lastAt = -1, lastSeen = long.MinValue;
+        foreach (WrittenConnection connection in written)
+        {
+            lastAt = Math.Max(lastAt, connection.Offset);
+            lastSeen = Math.Max(lastSeen, connection.LastSeen);
+        }
+        return new WrittenRecord(stateOffset, lastAt, lastSeen);
+    }
+
+    /// <summary>Whether one of its connections still matters (<see cref="WrittenConnection.Matters"/>).</summary>
+    public bool Matters(long nextOffset, long forgetBefore) => LastWrittenAt >= nextOffset || LastSeen >= forgetBefore;
+}

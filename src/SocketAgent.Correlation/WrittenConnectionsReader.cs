@@ -63,13 +63,7 @@ internal sealed class WrittenConnectionsReader : IDisposable
         for (long window = TailWindow, start = high; start > low; window *= 4)
         {
             start = Math.Max(low, high - window);
-            ReadRange(state, start, high, key, deadline, (offset, record) =>
-            {
-                if (aborted is null || !aborted.Contains(offset))
-                {
-                    last = (offset, record);
-                }
-            });
+            ReadRange(state, start, high, key, aborted, deadline, (offset, record) => last = (offset, record));
             if (last is not null)
             {
                 break;
@@ -83,13 +77,7 @@ internal sealed class WrittenConnectionsReader : IDisposable
         var records = new List<(long, WrittenConnectionsRecord)>();
         if (found.Record.From >= 0 && found.Record.From < found.Offset)
         {
-            ReadRange(state, Math.Max(low, found.Record.From), found.Offset, key, deadline, (offset, record) =>
-            {
-                if (aborted is null || !aborted.Contains(offset))
-                {
-                    records.Add((offset, record));
-                }
-            });
+            ReadRange(state, Math.Max(low, found.Record.From), found.Offset, key, aborted, deadline, (offset, record) => records.Add((offset, record)));
         }
         records.Add(found);
         long next = found.Record.NextOffset;
@@ -98,26 +86,22 @@ internal sealed class WrittenConnectionsReader : IDisposable
         var kept = new List<WrittenRecord>();
         foreach ((long offset, WrittenConnectionsRecord record) in records)
         {
-            long lastAt = -1, lastSeen = long.MinValue;
-            foreach (WrittenConnection connection in record.Written)
+            written.AddRange(record.Written.Where(c => c.Matters(next, forgetBefore)));
+            WrittenRecord summary = WrittenRecord.Of(offset, record.Written);
+            if (summary.Matters(next, forgetBefore))
             {
-                lastAt = Math.Max(lastAt, connection.Offset);
-                lastSeen = Math.Max(lastSeen, connection.LastSeen);
-                if (connection.Offset >= next || connection.LastSeen >= forgetBefore)
-                {
-                    written.Add(connection);
-                }
-            }
-            if (lastAt >= next || lastSeen >= forgetBefore)
-            {
-                kept.Add(new WrittenRecord(offset, lastAt, lastSeen));
+                kept.Add(summary);
             }
         }
         return new RestoredPartition(next, written, kept);
     }
 
-    /// <summary>Calls <paramref name="found"/> for each record of <paramref name="key"/> in [start, end) of <paramref name="state"/>, in order.</summary>
-    private void ReadRange(TopicPartition state, long start, long end, byte[] key, DateTime deadline, Action<long, WrittenConnectionsRecord> found)
+    /// <summary>
+    /// Calls <paramref name="found"/> for each record of <paramref name="key"/> in [start, end) of <paramref name="state"/>,
+    /// in order, but those at offsets in <paramref name="aborted"/>.
+    /// </summary>
+    private void ReadRange(TopicPartition state, long start, long end, byte[] key, IReadOnlySet<long>? aborted, DateTime deadline,
+        Action<long, WrittenConnectionsRecord> found)
     {
         _consumer.Assign(new TopicPartitionOffset(state, start));
         try
@@ -139,7 +123,7 @@ internal sealed class WrittenConnectionsReader : IDisposable
                 {
                     return;
                 }
-                if (result.Message.Key is { } k && k.AsSpan().SequenceEqual(key))
+                if (result.Message.Key is { } k && k.AsSpan().SequenceEqual(key) && (aborted is null || !aborted.Contains(result.Offset.Value)))
                 {
                     if (!WrittenConnectionsRecord.TryDecode(result.Message.Value, out WrittenConnectionsRecord? record))
                     {

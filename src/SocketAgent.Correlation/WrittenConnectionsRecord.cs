@@ -7,6 +7,13 @@ internal readonly record struct WrittenConnection(CommunityKey Key, long Start, 
 {
     /// <summary>When it was last active (event time): its end, or its start while open.</summary>
     public long LastSeen => End != EventTimestamp.Unknown ? End : Start;
+
+    /// <summary>
+    /// Whether a partition's next reader must take it as written: it reads its events again (written from an offset at
+    /// or past <paramref name="nextOffset"/>), or its far end may still come (last seen at or after
+    /// <paramref name="forgetBefore"/>, event time).
+    /// </summary>
+    public bool Matters(long nextOffset, long forgetBefore) => Offset >= nextOffset || LastSeen >= forgetBefore;
 }
 
 /// <summary>
