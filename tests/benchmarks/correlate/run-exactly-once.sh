@@ -29,9 +29,7 @@ else
   dotnet build src/SocketAgent/SocketAgent.csproj -c Release -v q -nologo >/dev/null
   bin=(src/SocketAgent/bin/Release/net10.0/socket-agent)
 fi
-dotnet build -c Release -v q -nologo tests/SocketAgent.MockKafkaHost >/dev/null
 dotnet build -c Release -v q -nologo tests/benchmarks/correlate/producer >/dev/null
-mock_dll=tests/SocketAgent.MockKafkaHost/bin/Release/net10.0/SocketAgent.MockKafkaHost.dll
 producer_dll=tests/benchmarks/correlate/producer/bin/Release/net10.0/SocketAgent.CorrelateProducer.dll
 
 "${bin[@]}" correlate --wait 1s "${inputs[@]}" > "$work/files.jsonl" 2> /dev/null
@@ -40,15 +38,8 @@ input_events=$(cat "${inputs[@]}" | wc -l)
 echo "input: $input_events events; file mode writes $expected connection lines"
 
 tick=$(getconf CLK_TCK)
-coproc MOCK { exec dotnet "$mock_dll" 3; }
-read -r -u "${MOCK[0]}" word bootstrap
-[ "$word" = bootstrap ] || { echo "mock host said: $word $bootstrap" >&2; exit 1; }
-topic() {
-  echo "topic $1 6 3" >&"${MOCK[1]}"
-  local answer
-  read -r -u "${MOCK[0]}" answer
-  [ "$answer" = ok ] || { echo "mock host: $answer" >&2; exit 1; }
-}
+source tests/benchmarks/correlate/mock-cluster.sh
+mock_start
 member=""
 trap '[ -z "$member" ] || kill "$member" 2>/dev/null || true' EXIT
 

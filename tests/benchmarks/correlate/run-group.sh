@@ -56,9 +56,7 @@ if [ ! -x "$bin" ]; then
   build/publish-aot.sh artifacts/aot
   bin=artifacts/aot/socket-agent
 fi
-dotnet build -c Release -v q -nologo tests/SocketAgent.MockKafkaHost >/dev/null
 dotnet build -c Release -v q -nologo tests/benchmarks/correlate/producer >/dev/null
-mock_dll=tests/SocketAgent.MockKafkaHost/bin/Release/net10.0/SocketAgent.MockKafkaHost.dll
 producer_dll=tests/benchmarks/correlate/producer/bin/Release/net10.0/SocketAgent.CorrelateProducer.dll
 
 # What a run must reach: the lines (and two-sided lines) of the file mode, which sees the same events in time order.
@@ -78,18 +76,8 @@ cpu_seconds() { awk -v t="$tick" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/
 peak_rss_mib() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 now_ms() { local t=$EPOCHREALTIME; echo $(( ${t/./} / 1000 )); }
 
-# The mock cluster: its own process (librdkafka aborts the process its brokers live in on some errors), driven on
-# stdin; it destroys the cluster and exits when its stdin closes, i.e. when this script ends in any way.
-coproc MOCK { exec dotnet "$mock_dll" 3; }
-mock_pid=$MOCK_PID
-read -r -u "${MOCK[0]}" word bootstrap
-[ "$word" = bootstrap ] || { echo "mock host said: $word $bootstrap" >&2; exit 1; }
-topic() {
-  echo "topic $1 6 3" >&"${MOCK[1]}"
-  local answer
-  read -r -u "${MOCK[0]}" answer
-  [ "$answer" = ok ] || { echo "mock host: $answer" >&2; exit 1; }
-}
+source tests/benchmarks/correlate/mock-cluster.sh
+mock_start
 members=()
 cleanup() { for p in "${members[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
