@@ -221,10 +221,8 @@ public sealed class CorrelateGroupTests : IDisposable
         Assert.True(cExit == 0, $"the member that joined exited {cExit}; its stderr:\n{c!.StandardError}");
 
         List<(string CommunityId, string? EventId, int Sides)> written = Written();
-        var missing = Enumerable.Range(0, 3 * PerPhase).Select(i => ConnectionEventStream.CommunityId(_run, i))
-            .Except(written.Select(static w => w.CommunityId)).ToList();
-        string stderr = string.Join("\n---\n", _members.Select(static m => m.StandardError));
-        Assert.True(missing.Count == 0, $"{missing.Count} of {3 * PerPhase} connections never written; stderr:\n{stderr}");
+        List<string> missing = MissingFrom(written.Select(static w => w.CommunityId), 3 * PerPhase);
+        Assert.True(missing.Count == 0, $"{missing.Count} of {3 * PerPhase} connections never written; stderr:\n{AllStandardError()}");
         Assert.All(written, static w => Assert.False(string.IsNullOrEmpty(w.EventId)));
         foreach (IGrouping<string, (string CommunityId, string? EventId, int Sides)> same in written.GroupBy(static w => w.CommunityId))
         {
